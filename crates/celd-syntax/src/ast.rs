@@ -1,0 +1,196 @@
+//! The abstract syntax tree: expressions with ids, and side tables keyed by id.
+//!
+//! Macros are already expanded here: `items.map(i, f)` is a
+//! [`Comprehension`], and the call as written is kept in [`Ast::macro_calls`]
+//! so the printer can show it the way the user wrote it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use smol_str::SmolStr;
+
+use crate::source::{Source, Span};
+
+/// An identifier, field or function name. Short names are stored inline.
+pub type Name = SmolStr;
+
+/// Identifies one node of an [`Ast`]; ids are dense, starting at 1.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct ExprId(pub u32);
+
+impl ExprId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+#[derive(Clone, PartialEq, Debug)]
+pub struct Expr {
+    pub id: ExprId,
+    pub kind: ExprKind,
+}
+
+#[derive(Clone, PartialEq, Debug)]
+pub enum ExprKind {
+    /// `1`, `2u`, `3.0`, `'s'`, `b'b'`, `true`, `null`.
+    Literal(Literal),
+    /// `x`, or a qualified name before resolution splits it (`.pkg.x` keeps its leading dot).
+    Ident(Name),
+    /// `operand.field`, or `has(operand.field)` when `test_only`.
+    Select(Box<Select>),
+    /// `f(args)` or `target.f(args)`; operators are calls to `_+_`, `!_`, `_[_]` and so on.
+    Call(Box<Call>),
+    /// `[a, ?b]`.
+    List(Box<ListExpr>),
+    /// `{k: v, ?k2: v2}`.
+    Map(Box<MapExpr>),
+    /// `pkg.Message{field: v, ?other: w}`.
+    Struct(Box<StructExpr>),
+    /// A fold over a list or map, produced by macro expansion.
+    Comprehension(Box<Comprehension>),
+}
+
+#[derive(Clone, PartialEq, Debug)]
+pub enum Literal {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Uint(u64),
+    Double(f64),
+    String(SmolStr),
+    Bytes(Arc<[u8]>),
+}
+
+#[derive(Clone, PartialEq, Debug)]
+pub struct Select {
+    pub operand: Expr,
+    pub field: Name,
+    /// True for the presence test `has(operand.field)`.
+    pub test_only: bool,
+}
+
+#[derive(Clone, PartialEq, Debug)]
+pub struct Call {
+    /// The receiver of a method-style call `target.function(args)`.
+    pub target: Option<Expr>,
+    pub function: Name,
+    pub args: Vec<Expr>,
+}
+
+#[derive(Clone, PartialEq, Debug)]
+pub struct ListExpr {
+    pub elements: Vec<Expr>,
+    /// Positions in `elements` written `?e`: included only when `e` is a present optional.
+    pub optional_indices: Vec<u32>,
+}
+
+#[derive(Clone, PartialEq, Debug)]
+pub struct MapExpr {
+    pub entries: Vec<MapEntry>,
+}
+
+#[derive(Clone, PartialEq, Debug)]
+pub struct MapEntry {
+    pub id: ExprId,
+    pub key: Expr,
+    pub value: Expr,
+    /// Written `?key: value`: the entry is set only when `value` is a present optional.
+    pub optional: bool,
+}
+
+#[derive(Clone, PartialEq, Debug)]
+pub struct StructExpr {
+    /// The message name as written, possibly qualified (`pkg.Msg`, `.pkg.Msg`).
+    pub type_name: Name,
+    pub fields: Vec<FieldInit>,
+}
+
+#[derive(Clone, PartialEq, Debug)]
+pub struct FieldInit {
+    pub id: ExprId,
+    pub name: Name,
+    pub value: Expr,
+    /// Written `?field: value`.
+    pub optional: bool,
+}
+
+/// A fold, in cel-spec's shape:
+///
+/// ```text
+/// accu = accu_init
+/// for iter_var (, iter_var2) in iter_range:
+///     if !loop_condition: break
+///     accu = loop_step
+/// return result
+/// ```
+#[derive(Clone, PartialEq, Debug)]
+pub struct Comprehension {
+    pub iter_var: Name,
+    /// The second variable of two-variable comprehensions (index/key, value).
+    pub iter_var2: Option<Name>,
+    pub iter_range: Expr,
+    pub accu_var: Name,
+    pub accu_init: Expr,
+    pub loop_condition: Expr,
+    pub loop_step: Expr,
+    pub result: Expr,
+}
+
+/// A macro call as written, kept for printing; its arguments point into the expanded tree.
+#[derive(Clone, PartialEq, Debug)]
+pub struct MacroCall {
+    pub function: Name,
+    pub target: Option<MacroArg>,
+    pub args: Vec<MacroArg>,
+}
+
+#[derive(Clone, PartialEq, Debug)]
+pub enum MacroArg {
+    /// A node that lives on in the expanded tree.
+    Expr(ExprId),
+    /// An expression consumed by the expansion, such as the variable name of `all(x, p)`.
+    Detached(Expr),
+}
+
+/// A parsed expression with its source and the tables keyed by [`ExprId`].
+#[derive(Clone, Debug)]
+pub struct Ast {
+    pub expr: Expr,
+    pub source: Source,
+    /// The span of every node, indexed by `ExprId::index()`; index 0 is unused.
+    pub spans: Vec<Span>,
+    /// The call as written for every node produced by a macro, keyed by that node's id.
+    pub macro_calls: HashMap<ExprId, MacroCall>,
+}
+
+impl Ast {
+    pub fn span(&self, id: ExprId) -> Span {
+        self.spans.get(id.index()).copied().unwrap_or_default()
+    }
+
+    /// One more than the largest id in use.
+    pub fn id_bound(&self) -> u32 {
+        self.spans.len() as u32
+    }
+}
+
+impl Expr {
+    /// The direct children of this node, in source order.
+    pub fn children(&self) -> Vec<&Expr> {
+        match &self.kind {
+            ExprKind::Literal(_) | ExprKind::Ident(_) => Vec::new(),
+            ExprKind::Select(s) => vec![&s.operand],
+            ExprKind::Call(c) => c.target.iter().chain(c.args.iter()).collect(),
+            ExprKind::List(l) => l.elements.iter().collect(),
+            ExprKind::Map(m) => m.entries.iter().flat_map(|e| [&e.key, &e.value]).collect(),
+            ExprKind::Struct(s) => s.fields.iter().map(|f| &f.value).collect(),
+            ExprKind::Comprehension(c) => vec![
+                &c.iter_range,
+                &c.accu_init,
+                &c.loop_condition,
+                &c.loop_step,
+                &c.result,
+            ],
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! CEL types, declarations and the standard library declared as data.
