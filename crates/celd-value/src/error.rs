@@ -1,0 +1,169 @@
+//! Evaluation errors: a kind, a message, and the expression they came from.
+//!
+//! Errors are ordinary values inside the evaluator (so `&&`, `||` and `?:`
+//! can absorb them as the spec requires); they are one pointer wide.
+
+use std::fmt;
+
+/// What went wrong during evaluation.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Integer division or modulus by zero: `1 / 0`, `5 % 0`.
+    DivisionByZero,
+    /// Integer arithmetic or a conversion left its type's range:
+    /// `9223372036854775807 + 1`, `uint(-1)`, `int(1e99)`.
+    Overflow,
+    /// No overload accepts the runtime argument types: `dyn(1) + 'a'`.
+    NoSuchOverload,
+    /// A map has no entry for the key: `{'a': 1}['b']`, `{'a': 1}.b`.
+    NoSuchKey,
+    /// A message has no such field: `google.protobuf.Duration{}.foo`.
+    NoSuchField,
+    /// A list index outside the list: `[1, 2][2]`.
+    IndexOutOfRange,
+    /// An argument has the right type but an unusable value:
+    /// `int('abc')`, `timestamp('yesterday')`, `'a'.matches('(')`.
+    InvalidArgument,
+    /// A variable the expression reads has no value: `x` evaluated without `x`.
+    UnboundVariable,
+    /// A timestamp or duration left the range CEL supports:
+    /// `timestamp('9999-12-31T23:59:59Z') + duration('1s')`.
+    TimeRange,
+    /// A configured limit was reached: cost, time, or the size of a built value.
+    Limit,
+}
+
+impl ErrorKind {
+    /// A short stable name for logs, metrics and JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorKind::DivisionByZero => "division_by_zero",
+            ErrorKind::Overflow => "overflow",
+            ErrorKind::NoSuchOverload => "no_such_overload",
+            ErrorKind::NoSuchKey => "no_such_key",
+            ErrorKind::NoSuchField => "no_such_field",
+            ErrorKind::IndexOutOfRange => "index_out_of_range",
+            ErrorKind::InvalidArgument => "invalid_argument",
+            ErrorKind::UnboundVariable => "unbound_variable",
+            ErrorKind::TimeRange => "time_range",
+            ErrorKind::Limit => "limit",
+        }
+    }
+}
+
+/// An evaluation error. Cheap to move: one boxed pointer.
+#[derive(Clone, PartialEq, Eq)]
+pub struct EvalError(Box<Inner>);
+
+#[derive(Clone, PartialEq, Eq)]
+struct Inner {
+    kind: ErrorKind,
+    message: String,
+    /// The id of the expression node that raised it, 0 until the evaluator attaches one.
+    expr_id: u32,
+}
+
+pub type Result<T, E = EvalError> = std::result::Result<T, E>;
+
+impl EvalError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> EvalError {
+        EvalError(Box::new(Inner {
+            kind,
+            message: message.into(),
+            expr_id: 0,
+        }))
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        self.0.kind
+    }
+
+    pub fn message(&self) -> &str {
+        &self.0.message
+    }
+
+    /// The expression node the error is attributed to, if known.
+    pub fn expr_id(&self) -> Option<u32> {
+        (self.0.expr_id != 0).then_some(self.0.expr_id)
+    }
+
+    /// Attributes the error to `expr_id` unless it already points somewhere deeper.
+    pub fn at(mut self, expr_id: u32) -> EvalError {
+        if self.0.expr_id == 0 {
+            self.0.expr_id = expr_id;
+        }
+        self
+    }
+
+    pub fn division_by_zero() -> EvalError {
+        EvalError::new(ErrorKind::DivisionByZero, "division by zero")
+    }
+
+    pub fn modulus_by_zero() -> EvalError {
+        EvalError::new(ErrorKind::DivisionByZero, "modulus by zero")
+    }
+
+    pub fn overflow(what: &str) -> EvalError {
+        EvalError::new(ErrorKind::Overflow, format!("{what} overflow"))
+    }
+
+    pub fn out_of_range(what: &str) -> EvalError {
+        EvalError::new(ErrorKind::Overflow, format!("{what} out of range"))
+    }
+
+    pub fn no_such_overload(function: &str, arg_types: &[&str]) -> EvalError {
+        EvalError::new(
+            ErrorKind::NoSuchOverload,
+            format!("no such overload: {function}({})", arg_types.join(", ")),
+        )
+    }
+
+    pub fn no_such_key(key: impl fmt::Display) -> EvalError {
+        EvalError::new(ErrorKind::NoSuchKey, format!("no such key: {key}"))
+    }
+
+    pub fn no_such_field(field: &str) -> EvalError {
+        EvalError::new(ErrorKind::NoSuchField, format!("no such field: {field}"))
+    }
+
+    pub fn index_out_of_range(index: impl fmt::Display, size: usize) -> EvalError {
+        EvalError::new(
+            ErrorKind::IndexOutOfRange,
+            format!("index out of range: {index} (size {size})"),
+        )
+    }
+
+    pub fn invalid_argument(message: impl Into<String>) -> EvalError {
+        EvalError::new(ErrorKind::InvalidArgument, message)
+    }
+
+    pub fn unbound_variable(name: &str) -> EvalError {
+        EvalError::new(
+            ErrorKind::UnboundVariable,
+            format!("no value for variable '{name}'"),
+        )
+    }
+
+    pub fn time_range(what: &str) -> EvalError {
+        EvalError::new(ErrorKind::TimeRange, format!("{what} out of range"))
+    }
+
+    pub fn limit(message: impl Into<String>) -> EvalError {
+        EvalError::new(ErrorKind::Limit, message)
+    }
+}
+
+impl fmt::Display for EvalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.message)
+    }
+}
+
+impl fmt::Debug for EvalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "EvalError({:?}: {})", self.0.kind, self.0.message)
+    }
+}
+
+impl std::error::Error for EvalError {}

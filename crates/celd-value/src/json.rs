@@ -1,0 +1,439 @@
+//! celd JSON: the one JSON encoding of CEL values used by the CLI, the HTTP API and the tests.
+//!
+//! Plain JSON keeps its obvious meaning; other CEL types are one-key objects whose key
+//! starts with `$` (`{"$uint": "3"}`, `{"$bytes": "AAE="}`, `{"$timestamp": "..."}`).
+
+use std::fmt;
+use std::sync::Arc;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use prost_reflect::{DescriptorPool, DynamicMessage, ReflectMessage};
+use serde_json::{Map as JsonMap, Number, Value as Json};
+
+use crate::time::{format_duration, format_timestamp, parse_duration, parse_timestamp};
+use crate::{Key, Map, TypeValue, Value};
+
+/// Integers at or beyond 2^53 in magnitude are written as strings so JSON readers keep them exact.
+const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
+
+/// Nesting deeper than this is rejected when reading JSON into values.
+pub const DEFAULT_MAX_JSON_DEPTH: usize = 128;
+
+/// Why a JSON document is not a celd JSON value.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct JsonError {
+    /// A JSON-pointer-like path to the offending element (`/vars/items/3`).
+    pub path: String,
+    pub message: String,
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.path, self.message)
+        }
+    }
+}
+
+impl std::error::Error for JsonError {}
+
+/// What reading celd JSON may consult: message descriptors and the nesting limit.
+#[derive(Clone, Copy)]
+pub struct JsonReader<'a> {
+    pub pool: Option<&'a DescriptorPool>,
+    pub max_depth: usize,
+}
+
+impl Default for JsonReader<'_> {
+    fn default() -> Self {
+        JsonReader {
+            pool: None,
+            max_depth: DEFAULT_MAX_JSON_DEPTH,
+        }
+    }
+}
+
+/// Reads a celd JSON value with default settings.
+pub fn from_json(json: &Json) -> Result<Value, JsonError> {
+    JsonReader::default().read(json)
+}
+
+/// Writes a value as celd JSON.
+pub fn to_json(value: &Value) -> Json {
+    write_value(value, 0)
+}
+
+impl JsonReader<'_> {
+    pub fn read(&self, json: &Json) -> Result<Value, JsonError> {
+        let mut path = String::new();
+        self.read_at(json, 0, &mut path)
+    }
+
+    fn read_at(&self, json: &Json, depth: usize, path: &mut String) -> Result<Value, JsonError> {
+        if depth > self.max_depth {
+            return Err(error(
+                path,
+                format!("nesting deeper than {} levels", self.max_depth),
+            ));
+        }
+        Ok(match json {
+            Json::Null => Value::Null,
+            Json::Bool(b) => Value::Bool(*b),
+            Json::Number(n) => read_number(n, path)?,
+            Json::String(s) => Value::string(s),
+            Json::Array(items) => {
+                let mut values = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    let len = path.len();
+                    path.push_str(&format!("/{i}"));
+                    values.push(self.read_at(item, depth + 1, path)?);
+                    path.truncate(len);
+                }
+                Value::list(values)
+            }
+            Json::Object(object) => match tagged(object) {
+                Some((tag, body)) => self.read_tagged(tag, body, object, depth, path)?,
+                None => {
+                    let mut map = Map::with_capacity(object.len());
+                    for (k, item) in object {
+                        let len = path.len();
+                        path.push('/');
+                        path.push_str(k);
+                        let value = self.read_at(item, depth + 1, path)?;
+                        path.truncate(len);
+                        map.insert(Key::String(Arc::from(k.as_str())), value);
+                    }
+                    Value::map(map)
+                }
+            },
+        })
+    }
+
+    fn read_tagged(
+        &self,
+        tag: &str,
+        body: &Json,
+        object: &JsonMap<String, Json>,
+        depth: usize,
+        path: &mut String,
+    ) -> Result<Value, JsonError> {
+        let text = || {
+            body.as_str()
+                .ok_or_else(|| error(path, format!("{tag} needs a string")))
+        };
+        match tag {
+            "$int" => read_int(body, path),
+            "$uint" => read_uint(body, path),
+            "$double" => read_double(body, path),
+            "$bytes" => BASE64
+                .decode(text()?)
+                .map(|b| Value::Bytes(Arc::from(b)))
+                .map_err(|e| error(path, format!("invalid base64: {e}"))),
+            "$timestamp" => parse_timestamp(text()?)
+                .map(Value::Timestamp)
+                .map_err(|e| error(path, e.to_string())),
+            "$duration" => parse_duration(text()?)
+                .map(Value::Duration)
+                .map_err(|e| error(path, e.to_string())),
+            "$type" => Ok(Value::Type(TypeValue::named(text()?))),
+            "$map" => self.read_map(body, depth, path),
+            "$optional" => self.read_optional(body, depth, path),
+            "$message" => self.read_message(text()?, object.get("value"), path),
+            _ => Err(error(path, format!("unknown tag '{tag}'"))),
+        }
+    }
+
+    fn read_map(&self, body: &Json, depth: usize, path: &mut String) -> Result<Value, JsonError> {
+        let Some(entries) = body.as_array() else {
+            return Err(error(path, "$map needs an array of [key, value] pairs"));
+        };
+        let mut map = Map::with_capacity(entries.len());
+        for (i, entry) in entries.iter().enumerate() {
+            let len = path.len();
+            path.push_str(&format!("/$map/{i}"));
+            let Some([k, v]) = entry.as_array().map(Vec::as_slice) else {
+                return Err(error(path, "expected a [key, value] pair"));
+            };
+            let key = self.read_at(k, depth + 1, path)?;
+            let key = Key::from_value(&key)
+                .ok_or_else(|| error(path, format!("a map key cannot be a {}", key.type_name())))?;
+            let value = self.read_at(v, depth + 1, path)?;
+            if !map.insert_new(key, value) {
+                return Err(error(path, "duplicate map key"));
+            }
+            path.truncate(len);
+        }
+        Ok(Value::map(map))
+    }
+
+    fn read_optional(
+        &self,
+        body: &Json,
+        depth: usize,
+        path: &mut String,
+    ) -> Result<Value, JsonError> {
+        match body.as_array().map(Vec::as_slice) {
+            Some([]) => Ok(Value::Optional(None)),
+            Some([inner]) => Ok(Value::Optional(Some(Arc::new(self.read_at(
+                inner,
+                depth + 1,
+                path,
+            )?)))),
+            _ => Err(error(path, "$optional needs [] or [value]")),
+        }
+    }
+
+    fn read_message(
+        &self,
+        name: &str,
+        body: Option<&Json>,
+        path: &str,
+    ) -> Result<Value, JsonError> {
+        let pool = self
+            .pool
+            .ok_or_else(|| error(path, "messages need a descriptor set"))?;
+        let desc = pool
+            .get_message_by_name(name)
+            .ok_or_else(|| error(path, format!("unknown message type '{name}'")))?;
+        let body = body.cloned().unwrap_or(Json::Object(JsonMap::new()));
+        let message = DynamicMessage::deserialize(desc, body)
+            .map_err(|e| error(path, format!("invalid {name}: {e}")))?;
+        Ok(Value::Message(Arc::new(message)))
+    }
+}
+
+/// A one-key object whose key starts with `$` (plus `value` for messages) is a tagged value.
+fn tagged(object: &JsonMap<String, Json>) -> Option<(&str, &Json)> {
+    let mut keys = object.iter();
+    let (first, body) = keys.next()?;
+    match (object.len(), first.as_str()) {
+        (1, tag) if tag.starts_with('$') => Some((tag, body)),
+        (2, _) if object.contains_key("$message") && object.contains_key("value") => {
+            object.get("$message").map(|b| ("$message", b))
+        }
+        _ => None,
+    }
+}
+
+fn read_number(n: &Number, path: &str) -> Result<Value, JsonError> {
+    if let Some(i) = n.as_i64() {
+        Ok(Value::Int(i))
+    } else if n.is_u64() {
+        Err(error(
+            path,
+            "integer out of int range; write {\"$uint\": \"...\"} for a uint",
+        ))
+    } else {
+        Ok(Value::Double(n.as_f64().unwrap_or(f64::NAN)))
+    }
+}
+
+fn read_int(body: &Json, path: &str) -> Result<Value, JsonError> {
+    let parsed = match body {
+        Json::String(s) => s.parse::<i64>().ok(),
+        Json::Number(n) => n.as_i64(),
+        _ => None,
+    };
+    parsed
+        .map(Value::Int)
+        .ok_or_else(|| error(path, "$int needs an integer in int range"))
+}
+
+fn read_uint(body: &Json, path: &str) -> Result<Value, JsonError> {
+    let parsed = match body {
+        Json::String(s) => s.parse::<u64>().ok(),
+        Json::Number(n) => n.as_u64(),
+        _ => None,
+    };
+    parsed
+        .map(Value::Uint)
+        .ok_or_else(|| error(path, "$uint needs an integer in uint range"))
+}
+
+fn read_double(body: &Json, path: &str) -> Result<Value, JsonError> {
+    let parsed = match body {
+        Json::String(s) => match s.as_str() {
+            "NaN" => Some(f64::NAN),
+            "Infinity" => Some(f64::INFINITY),
+            "-Infinity" => Some(f64::NEG_INFINITY),
+            other => other.parse::<f64>().ok(),
+        },
+        Json::Number(n) => n.as_f64(),
+        _ => None,
+    };
+    parsed.map(Value::Double).ok_or_else(|| {
+        error(
+            path,
+            "$double needs a number, \"NaN\", \"Infinity\" or \"-Infinity\"",
+        )
+    })
+}
+
+fn error(path: &str, message: impl Into<String>) -> JsonError {
+    JsonError {
+        path: path.to_owned(),
+        message: message.into(),
+    }
+}
+
+fn tag(name: &str, body: Json) -> Json {
+    let mut object = JsonMap::with_capacity(1);
+    object.insert(name.to_owned(), body);
+    Json::Object(object)
+}
+
+/// Values nested deeper than this are written as `{"$error": "nesting too deep"}`.
+const MAX_WRITE_DEPTH: usize = 512;
+
+fn write_value(value: &Value, depth: usize) -> Json {
+    if depth > MAX_WRITE_DEPTH {
+        return tag("$error", Json::String("nesting too deep".into()));
+    }
+    match value {
+        Value::Null => Json::Null,
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Int(i) if (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(i) => Json::from(*i),
+        Value::Int(i) => tag("$int", Json::String(i.to_string())),
+        Value::Uint(u) => tag("$uint", Json::String(u.to_string())),
+        Value::Double(d) => match Number::from_f64(*d) {
+            Some(n) => Json::Number(n),
+            None => tag("$double", Json::String(non_finite_name(*d).into())),
+        },
+        Value::String(s) => Json::String(s.to_string()),
+        Value::Bytes(b) => tag("$bytes", Json::String(BASE64.encode(b))),
+        Value::List(items) => {
+            Json::Array(items.iter().map(|v| write_value(v, depth + 1)).collect())
+        }
+        Value::Map(map) => write_map(map, depth),
+        Value::Timestamp(t) => tag("$timestamp", Json::String(format_timestamp(*t))),
+        Value::Duration(d) => tag("$duration", Json::String(format_duration(*d))),
+        Value::Type(t) => tag("$type", Json::String(t.name().to_owned())),
+        Value::Message(m) => write_message(m),
+        Value::Optional(inner) => tag(
+            "$optional",
+            Json::Array(inner.iter().map(|v| write_value(v, depth + 1)).collect()),
+        ),
+        Value::Opaque(o) => tag(
+            &format!("${}", o.type_name()),
+            Json::String(value.to_string()),
+        ),
+    }
+}
+
+fn non_finite_name(d: f64) -> &'static str {
+    if d.is_nan() {
+        "NaN"
+    } else if d > 0.0 {
+        "Infinity"
+    } else {
+        "-Infinity"
+    }
+}
+
+fn write_map(map: &Map, depth: usize) -> Json {
+    let all_string_keys = map.keys().all(|k| matches!(k, Key::String(_)));
+    if all_string_keys {
+        let object = map
+            .iter()
+            .filter_map(|(k, v)| match k {
+                Key::String(s) => Some((s.to_string(), write_value(v, depth + 1))),
+                _ => None,
+            })
+            .collect();
+        Json::Object(object)
+    } else {
+        let pairs = map
+            .iter()
+            .map(|(k, v)| {
+                Json::Array(vec![
+                    write_value(&k.to_value(), depth + 1),
+                    write_value(v, depth + 1),
+                ])
+            })
+            .collect();
+        tag("$map", Json::Array(pairs))
+    }
+}
+
+fn write_message(m: &DynamicMessage) -> Json {
+    let mut object = JsonMap::with_capacity(2);
+    object.insert(
+        "$message".to_owned(),
+        Json::String(m.descriptor().full_name().to_owned()),
+    );
+    let body = serde_json::to_value(m).unwrap_or(Json::Null);
+    object.insert("value".to_owned(), body);
+    Json::Object(object)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn round_trip(json: Json) -> Json {
+        to_json(&from_json(&json).expect("valid celd JSON"))
+    }
+
+    #[test]
+    fn plain_json_keeps_its_meaning() {
+        let doc = json!({"a": [1, 2.5, "s", null, true], "b": {}});
+        assert_eq!(round_trip(doc.clone()), doc);
+        assert!(matches!(from_json(&json!(3)).unwrap(), Value::Int(3)));
+        assert!(matches!(from_json(&json!(3.0)).unwrap(), Value::Double(_)));
+    }
+
+    #[test]
+    fn tagged_values_round_trip() {
+        for doc in [
+            json!({"$int": "9223372036854775807"}),
+            json!({"$uint": "18446744073709551615"}),
+            json!({"$double": "NaN"}),
+            json!({"$double": "-Infinity"}),
+            json!({"$bytes": "AAE="}),
+            json!({"$timestamp": "2024-01-01T00:00:00Z"}),
+            json!({"$duration": "1.5s"}),
+            json!({"$type": "int"}),
+            json!({"$map": [[1, "one"], [true, "yes"]]}),
+            json!({"$optional": [1]}),
+            json!({"$optional": []}),
+        ] {
+            assert_eq!(round_trip(doc.clone()), doc);
+        }
+    }
+
+    #[test]
+    fn small_ints_are_plain_numbers_and_big_ones_strings() {
+        assert_eq!(
+            to_json(&Value::Int(1 << 53)),
+            json!({"$int": "9007199254740992"})
+        );
+        assert_eq!(to_json(&Value::Int(-(1 << 52))), json!(-(1i64 << 52)));
+        assert_eq!(to_json(&Value::Double(3.0)).to_string(), "3.0");
+    }
+
+    #[test]
+    fn errors_name_the_path() {
+        let err = from_json(&json!({"a": [1, {"$uint": -1}]})).unwrap_err();
+        assert_eq!(err.path, "/a/1");
+        let err = from_json(&json!({"$nope": 1})).unwrap_err();
+        assert_eq!(err.message, "unknown tag '$nope'");
+        let err = from_json(&json!({"$map": [[1.5, 2]]})).unwrap_err();
+        assert_eq!(err.message, "a map key cannot be a double");
+        let err = from_json(&json!(18446744073709551615u64)).unwrap_err();
+        assert!(err.message.contains("$uint"), "{err}");
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let mut doc = json!(1);
+        for _ in 0..200 {
+            doc = json!([doc]);
+        }
+        let err = from_json(&doc).unwrap_err();
+        assert_eq!(err.message, "nesting deeper than 128 levels");
+    }
+}

@@ -1,0 +1,235 @@
+//! CEL runtime values: the [`Value`] enum, equality and ordering, arithmetic,
+//! conversions, timestamps and durations, and celd JSON.
+//!
+//! This crate knows nothing of syntax or evaluation order. Values are cheap to
+//! clone: scalars are inline and everything else is shared behind an `Arc`.
+
+pub mod arith;
+pub mod compare;
+pub mod convert;
+pub mod display;
+pub mod error;
+pub mod json;
+pub mod map;
+pub mod time;
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::{Arc, LazyLock};
+
+use prost_reflect::ReflectMessage;
+
+pub use error::{ErrorKind, EvalError, Result};
+pub use map::{Key, KeyRef, Map};
+
+/// A timestamp: an instant in UTC, nanosecond precision, years 1 to 9999.
+pub type Timestamp = jiff::Timestamp;
+/// A duration: signed, nanosecond precision, at most about ±10,000 years.
+pub type Duration = jiff::SignedDuration;
+
+/// A CEL value.
+#[derive(Clone)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Uint(u64),
+    Double(f64),
+    String(Arc<str>),
+    Bytes(Arc<[u8]>),
+    List(Arc<Vec<Value>>),
+    Map(Arc<Map>),
+    Timestamp(Timestamp),
+    Duration(Duration),
+    /// A type as a value: `type(1) == int`.
+    Type(TypeValue),
+    /// A protobuf message.
+    Message(Arc<prost_reflect::DynamicMessage>),
+    /// `optional.of(v)` (`Some`) or `optional.none()` (`None`).
+    Optional(Option<Arc<Value>>),
+    /// A value of an extension type (an IP address, a CIDR range, ...).
+    Opaque(Arc<dyn Opaque>),
+}
+
+/// A value of a type defined outside the core: it names its type, compares and prints itself.
+pub trait Opaque: fmt::Debug + Send + Sync + 'static {
+    /// The CEL type name, such as `net.IP`.
+    fn type_name(&self) -> &str;
+    /// Equality with another opaque value (of any type).
+    fn equals(&self, other: &dyn Opaque) -> bool;
+    /// How the value prints in CEL syntax.
+    fn fmt_cel(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
+    fn as_any(&self) -> &dyn std::any::Any;
+}
+
+/// A CEL type used as a value, identified by its name (`int`, `list`, `pkg.Msg`).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct TypeValue(Arc<str>);
+
+macro_rules! builtin_types {
+    ($($fn_name:ident => $cel_name:literal),* $(,)?) => {
+        impl TypeValue {
+            $(
+                #[doc = concat!("The type value `", $cel_name, "`.")]
+                pub fn $fn_name() -> TypeValue {
+                    static NAME: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from($cel_name));
+                    TypeValue(NAME.clone())
+                }
+            )*
+
+            /// The builtin type value with this name, sharing its allocation.
+            pub fn builtin(name: &str) -> Option<TypeValue> {
+                match name {
+                    $($cel_name => Some(TypeValue::$fn_name()),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+builtin_types! {
+    null_type => "null_type",
+    bool => "bool",
+    int => "int",
+    uint => "uint",
+    double => "double",
+    string => "string",
+    bytes => "bytes",
+    list => "list",
+    map => "map",
+    timestamp => "google.protobuf.Timestamp",
+    duration => "google.protobuf.Duration",
+    type_ => "type",
+    optional_type => "optional_type",
+    dyn_ => "dyn",
+}
+
+impl TypeValue {
+    /// A type value for any name (message types, extension types).
+    pub fn named(name: &str) -> TypeValue {
+        TypeValue::builtin(name).unwrap_or_else(|| TypeValue(Arc::from(name)))
+    }
+
+    pub fn name(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for TypeValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Value {
+    pub fn string(s: &str) -> Value {
+        Value::String(Arc::from(s))
+    }
+
+    pub fn bytes(b: &[u8]) -> Value {
+        Value::Bytes(Arc::from(b))
+    }
+
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(Arc::new(items))
+    }
+
+    pub fn map(map: Map) -> Value {
+        Value::Map(Arc::new(map))
+    }
+
+    /// The name of the value's type, as `type()` reports it.
+    pub fn type_name(&self) -> Cow<'_, str> {
+        Cow::Borrowed(match self {
+            Value::Null => "null_type",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Uint(_) => "uint",
+            Value::Double(_) => "double",
+            Value::String(_) => "string",
+            Value::Bytes(_) => "bytes",
+            Value::List(_) => "list",
+            Value::Map(_) => "map",
+            Value::Timestamp(_) => "google.protobuf.Timestamp",
+            Value::Duration(_) => "google.protobuf.Duration",
+            Value::Type(_) => "type",
+            Value::Message(m) => return Cow::Owned(m.descriptor().full_name().to_owned()),
+            Value::Optional(_) => "optional_type",
+            Value::Opaque(o) => o.type_name(),
+        })
+    }
+
+    /// The value's type as a type value (`type(x)`).
+    pub fn type_value(&self) -> TypeValue {
+        TypeValue::named(&self.type_name())
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Value {
+        Value::Bool(b)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(i: i64) -> Value {
+        Value::Int(i)
+    }
+}
+
+impl From<u64> for Value {
+    fn from(u: u64) -> Value {
+        Value::Uint(u)
+    }
+}
+
+impl From<f64> for Value {
+    fn from(d: f64) -> Value {
+        Value::Double(d)
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Value {
+        Value::string(s)
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Value {
+        Value::String(Arc::from(s))
+    }
+}
+
+impl From<Vec<Value>> for Value {
+    fn from(items: Vec<Value>) -> Value {
+        Value::list(items)
+    }
+}
+
+impl From<Map> for Value {
+    fn from(map: Map) -> Value {
+        Value::map(map)
+    }
+}
