@@ -1,0 +1,893 @@
+//! The recursive-descent parser: tokens to an expanded AST with ids, spans, limits and error recovery.
+//!
+//! Precedence, loosest first: `?:`, `||`, `&&`, relations, `+ -`, `* / %`, unary `! -`,
+//! then member access, indexing and calls. Logical chains are balanced like cel-go's parser
+//! helper does, so `a && b && c && d` is `(a && b) && (c && d)`.
+//!
+//! Two limits keep every input safe: the parser's own recursion (one level per nested
+//! sub-expression or prefix operator) and the depth of every node it builds are both bounded
+//! by `ParseOptions::max_depth`; exceeding either stops parsing with one diagnostic.
+
+use std::collections::HashMap;
+
+use smol_str::SmolStr;
+
+use crate::ast::{
+    Call, Expr, ExprId, ExprKind, FieldInit, ListExpr, Literal, MacroCall, MapEntry, MapExpr, Name,
+    Select, StructExpr,
+};
+use crate::lexer::{Token, TokenKind};
+use crate::literal;
+use crate::macros::{self, Expansion};
+use crate::messages;
+use crate::options::ParseOptions;
+use crate::source::{Diagnostic, Span};
+
+/// Parsing stopped early: a limit was exceeded or the error cap was reached.
+pub(crate) struct Abort;
+
+pub(crate) type PResult<T> = Result<T, Abort>;
+
+/// The name error placeholders carry; they only exist in ASTs that are never returned.
+const ERROR_NAME: &str = "@error";
+
+const RESERVED_WORDS: [&str; 17] = [
+    "as",
+    "break",
+    "const",
+    "continue",
+    "else",
+    "for",
+    "function",
+    "if",
+    "import",
+    "let",
+    "loop",
+    "package",
+    "namespace",
+    "return",
+    "var",
+    "void",
+    "while",
+];
+
+pub(crate) struct Parser<'a> {
+    text: &'a str,
+    tokens: Vec<Token>,
+    pos: usize,
+    pub(crate) options: &'a ParseOptions,
+    /// Span of every id; index 0 is unused.
+    pub(crate) spans: Vec<Span>,
+    /// Depth of the subtree under every id, parallel to `spans`.
+    depths: Vec<u32>,
+    pub(crate) macro_calls: HashMap<ExprId, MacroCall>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    /// How many nested sub-expressions the parser is inside of now.
+    nesting: u32,
+    pub(crate) limit_exceeded: bool,
+}
+
+/// What a finished parse produced: the tree and its tables, or the diagnostics.
+pub(crate) struct Parsed {
+    pub expr: Expr,
+    pub spans: Vec<Span>,
+    pub macro_calls: HashMap<ExprId, MacroCall>,
+}
+
+pub(crate) struct Failed {
+    pub diagnostics: Vec<Diagnostic>,
+    pub limit_exceeded: bool,
+}
+
+impl<'a> Parser<'a> {
+    pub(crate) fn new(
+        text: &'a str,
+        tokens: Vec<Token>,
+        diagnostics: Vec<Diagnostic>,
+        options: &'a ParseOptions,
+    ) -> Parser<'a> {
+        let capacity = tokens.len() + 1;
+        let mut spans = Vec::with_capacity(capacity);
+        spans.push(Span::default());
+        let mut depths = Vec::with_capacity(capacity);
+        depths.push(0);
+        Parser {
+            text,
+            tokens,
+            pos: 0,
+            options,
+            spans,
+            depths,
+            macro_calls: HashMap::new(),
+            diagnostics,
+            nesting: 0,
+            limit_exceeded: false,
+        }
+    }
+
+    /// Parses the whole input as one expression.
+    pub(crate) fn parse(mut self) -> Result<Parsed, Failed> {
+        let result = self.parse_root();
+        match result {
+            Ok(expr) if self.diagnostics.is_empty() => Ok(Parsed {
+                expr,
+                spans: self.spans,
+                macro_calls: self.macro_calls,
+            }),
+            _ => {
+                let mut diagnostics = self.diagnostics;
+                diagnostics.sort_by_key(|d| d.span.start);
+                Err(Failed {
+                    diagnostics,
+                    limit_exceeded: self.limit_exceeded,
+                })
+            }
+        }
+    }
+
+    fn parse_root(&mut self) -> PResult<Expr> {
+        let expr = self.parse_expr()?;
+        if !self.at(TokenKind::Eof) {
+            self.unexpected("an operator or end of input")?;
+        }
+        Ok(expr)
+    }
+
+    // ---- tokens ----
+
+    fn peek(&self) -> Token {
+        self.peek_at(0)
+    }
+
+    fn peek_at(&self, ahead: usize) -> Token {
+        let last = self.tokens.last().copied();
+        self.tokens
+            .get(self.pos + ahead)
+            .copied()
+            .or(last)
+            .unwrap_or(Token {
+                kind: TokenKind::Eof,
+                span: Span::default(),
+            })
+    }
+
+    fn at(&self, kind: TokenKind) -> bool {
+        self.peek().kind == kind
+    }
+
+    fn bump(&mut self) -> Token {
+        let token = self.peek();
+        if token.kind != TokenKind::Eof {
+            self.pos += 1;
+        }
+        token
+    }
+
+    fn eat(&mut self, kind: TokenKind) -> Option<Token> {
+        if self.at(kind) {
+            Some(self.bump())
+        } else {
+            None
+        }
+    }
+
+    fn text_of(&self, span: Span) -> &'a str {
+        self.text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("")
+    }
+
+    // ---- diagnostics and limits ----
+
+    /// Records a problem; stops parsing once `max_errors` problems are known.
+    pub(crate) fn report(&mut self, span: Span, message: impl Into<String>) -> PResult<()> {
+        // A second complaint at the same place is noise from the first one.
+        if self
+            .diagnostics
+            .last()
+            .is_some_and(|d| d.span.start == span.start)
+        {
+            return Ok(());
+        }
+        self.diagnostics.push(Diagnostic::new(span, message));
+        if self.diagnostics.len() >= self.options.max_errors.max(1) {
+            return Err(Abort);
+        }
+        Ok(())
+    }
+
+    /// Reports the current token as unexpected, unless the lexer already reported it.
+    fn unexpected(&mut self, expected: &str) -> PResult<()> {
+        let token = self.peek();
+        if token.kind == TokenKind::Error {
+            return Ok(());
+        }
+        let found = match token.kind {
+            TokenKind::Eof => "end of input".to_string(),
+            _ => format!("'{}'", messages::printable(self.text_of(token.span))),
+        };
+        self.report(token.span, messages::unexpected(&found, expected))
+    }
+
+    fn too_deep(&mut self, span: Span) -> Abort {
+        self.limit_exceeded = true;
+        self.diagnostics.push(Diagnostic::new(
+            span,
+            messages::too_deep(self.options.max_depth),
+        ));
+        Abort
+    }
+
+    /// Enters one level of parser recursion.
+    fn enter(&mut self) -> PResult<()> {
+        self.nesting += 1;
+        if self.nesting > self.options.max_depth {
+            let span = self.peek().span;
+            return Err(self.too_deep(span));
+        }
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        self.nesting = self.nesting.saturating_sub(1);
+    }
+
+    // ---- node construction ----
+
+    pub(crate) fn span_of(&self, expr: &Expr) -> Span {
+        self.spans.get(expr.id.index()).copied().unwrap_or_default()
+    }
+
+    fn depth_of(&self, expr: &Expr) -> u32 {
+        self.depths.get(expr.id.index()).copied().unwrap_or(0)
+    }
+
+    /// A fresh id for a node of the given depth; fails once the depth passes the limit.
+    pub(crate) fn new_id(&mut self, span: Span, depth: u32) -> PResult<ExprId> {
+        if depth > self.options.max_depth {
+            return Err(self.too_deep(span));
+        }
+        let id = ExprId(self.spans.len() as u32);
+        self.spans.push(span);
+        self.depths.push(depth);
+        Ok(id)
+    }
+
+    /// Builds a node with a fresh id, checking the depth of the tree it tops.
+    pub(crate) fn node(&mut self, kind: ExprKind, span: Span) -> PResult<Expr> {
+        let depth = 1 + self.max_child_depth(&kind);
+        let id = self.new_id(span, depth)?;
+        Ok(Expr { id, kind })
+    }
+
+    fn max_child_depth(&self, kind: &ExprKind) -> u32 {
+        let max = |exprs: &mut dyn Iterator<Item = &Expr>| {
+            exprs.map(|e| self.depth_of(e)).max().unwrap_or(0)
+        };
+        match kind {
+            ExprKind::Literal(_) | ExprKind::Ident(_) => 0,
+            ExprKind::Select(s) => self.depth_of(&s.operand),
+            ExprKind::Call(c) => max(&mut c.target.iter().chain(&c.args)),
+            ExprKind::List(l) => max(&mut l.elements.iter()),
+            ExprKind::Map(m) => max(&mut m.entries.iter().flat_map(|e| [&e.key, &e.value])),
+            ExprKind::Struct(s) => max(&mut s.fields.iter().map(|f| &f.value)),
+            ExprKind::Comprehension(c) => max(&mut [
+                &c.iter_range,
+                &c.accu_init,
+                &c.loop_condition,
+                &c.loop_step,
+                &c.result,
+            ]
+            .into_iter()),
+        }
+    }
+
+    pub(crate) fn error_expr(&mut self, span: Span) -> PResult<Expr> {
+        self.ident(ERROR_NAME, span)
+    }
+
+    pub(crate) fn ident(&mut self, name: &str, span: Span) -> PResult<Expr> {
+        self.node(ExprKind::Ident(SmolStr::new(name)), span)
+    }
+
+    pub(crate) fn literal_node(&mut self, literal: Literal, span: Span) -> PResult<Expr> {
+        self.node(ExprKind::Literal(literal), span)
+    }
+
+    /// A global call such as an operator: `_+_(a, b)`.
+    pub(crate) fn call(&mut self, function: &str, args: Vec<Expr>, span: Span) -> PResult<Expr> {
+        self.call_node(None, SmolStr::new(function), args, span)
+    }
+
+    pub(crate) fn call_node(
+        &mut self,
+        target: Option<Expr>,
+        function: Name,
+        args: Vec<Expr>,
+        span: Span,
+    ) -> PResult<Expr> {
+        let call = Call {
+            target,
+            function,
+            args,
+        };
+        self.node(ExprKind::Call(Box::new(call)), span)
+    }
+
+    fn binary(&mut self, function: &str, lhs: Expr, rhs: Expr) -> PResult<Expr> {
+        let span = self.span_of(&lhs).to(self.span_of(&rhs));
+        self.call(function, vec![lhs, rhs], span)
+    }
+
+    // ---- expressions, loosest binding first ----
+
+    /// One sub-expression: counts as a level of nesting.
+    fn parse_expr(&mut self) -> PResult<Expr> {
+        self.enter()?;
+        let result = self.parse_conditional();
+        self.leave();
+        result
+    }
+
+    fn parse_conditional(&mut self) -> PResult<Expr> {
+        let condition = self.parse_logical(TokenKind::OrOr)?;
+        if self.eat(TokenKind::Question).is_none() {
+            return Ok(condition);
+        }
+        let if_true = self.parse_logical(TokenKind::OrOr)?;
+        if self.eat(TokenKind::Colon).is_none() {
+            self.unexpected("':'")?;
+            return self.error_expr(self.span_of(&condition));
+        }
+        let if_false = self.parse_expr()?;
+        let span = self.span_of(&condition).to(self.span_of(&if_false));
+        self.call("_?_:_", vec![condition, if_true, if_false], span)
+    }
+
+    /// `a || b || ...` (with `op` = `OrOr`) or `a && b && ...`, balanced.
+    fn parse_logical(&mut self, op: TokenKind) -> PResult<Expr> {
+        let first = self.parse_logical_operand(op)?;
+        if !self.at(op) {
+            return Ok(first);
+        }
+        let mut terms = vec![first];
+        while self.eat(op).is_some() {
+            terms.push(self.parse_logical_operand(op)?);
+        }
+        let function = if op == TokenKind::OrOr {
+            "_||_"
+        } else {
+            "_&&_"
+        };
+        let count = terms.len();
+        self.balance(function, &mut terms.into_iter(), count)
+    }
+
+    fn parse_logical_operand(&mut self, op: TokenKind) -> PResult<Expr> {
+        if op == TokenKind::OrOr {
+            self.parse_logical(TokenKind::AndAnd)
+        } else {
+            self.parse_binary(Level::Relation)
+        }
+    }
+
+    /// Joins the next `count` terms into a tree of depth about log2(count), as cel-go does.
+    fn balance(
+        &mut self,
+        function: &str,
+        terms: &mut std::vec::IntoIter<Expr>,
+        count: usize,
+    ) -> PResult<Expr> {
+        if count <= 1 {
+            return match terms.next() {
+                Some(term) => Ok(term),
+                None => self.error_expr(Span::default()),
+            };
+        }
+        let left_count = (count - 1) / 2 + 1;
+        let left = self.balance(function, terms, left_count)?;
+        let right = self.balance(function, terms, count - left_count)?;
+        self.binary(function, left, right)
+    }
+
+    /// Left-associative binary operators of one precedence level.
+    fn parse_binary(&mut self, level: Level) -> PResult<Expr> {
+        let mut lhs = self.parse_binary_operand(level)?;
+        while let Some(function) = level.function(self.peek().kind) {
+            self.bump();
+            let rhs = self.parse_binary_operand(level)?;
+            lhs = self.binary(function, lhs, rhs)?;
+        }
+        Ok(lhs)
+    }
+
+    fn parse_binary_operand(&mut self, level: Level) -> PResult<Expr> {
+        match level {
+            Level::Relation => self.parse_binary(Level::Additive),
+            Level::Additive => self.parse_binary(Level::Multiplicative),
+            Level::Multiplicative => self.parse_unary(),
+        }
+    }
+
+    /// `!x`, `-x`, repeatable; `-` directly before a number is part of the literal.
+    fn parse_unary(&mut self) -> PResult<Expr> {
+        let token = self.peek();
+        let function = match token.kind {
+            TokenKind::Bang => "!_",
+            TokenKind::Minus if !self.negative_literal_ahead() => "-_",
+            _ => return self.parse_member(),
+        };
+        self.bump();
+        self.enter()?;
+        let operand = self.parse_unary();
+        self.leave();
+        let operand = operand?;
+        let span = token.span.to(self.span_of(&operand));
+        self.call(function, vec![operand], span)
+    }
+
+    fn negative_literal_ahead(&self) -> bool {
+        self.peek().kind == TokenKind::Minus
+            && matches!(self.peek_at(1).kind, TokenKind::Int | TokenKind::Double)
+    }
+
+    /// A primary followed by any number of `.f`, `.?f`, `.f(args)`, `[i]` and `[?i]`.
+    fn parse_member(&mut self) -> PResult<Expr> {
+        let mut expr = self.parse_primary()?;
+        loop {
+            expr = match self.peek().kind {
+                TokenKind::Dot => self.parse_dot_suffix(expr)?,
+                TokenKind::LBracket => self.parse_index(expr)?,
+                _ => return Ok(expr),
+            };
+        }
+    }
+
+    fn parse_dot_suffix(&mut self, operand: Expr) -> PResult<Expr> {
+        self.bump();
+        let optional = self.eat_optional_marker(".?")?;
+        let name = self.peek();
+        let field = match name.kind {
+            TokenKind::Ident => SmolStr::new(self.text_of(name.span)),
+            TokenKind::EscapedIdent => self.escaped_name(name),
+            _ => {
+                self.unexpected("a field name")?;
+                return self.error_expr(self.span_of(&operand));
+            }
+        };
+        self.bump();
+        let span = self.span_of(&operand).to(name.span);
+        if self.at(TokenKind::LParen) && !optional {
+            if name.kind == TokenKind::EscapedIdent {
+                self.report(name.span, messages::ESCAPED_IDENT_NOT_CALLABLE)?;
+            }
+            return self.parse_call(Some(operand), field, span);
+        }
+        if optional {
+            let field = self.literal_node(Literal::String(field), name.span)?;
+            return self.call("_?._", vec![operand, field], span);
+        }
+        let select = Select {
+            operand,
+            field,
+            test_only: false,
+        };
+        self.node(ExprKind::Select(Box::new(select)), span)
+    }
+
+    fn escaped_name(&self, token: Token) -> Name {
+        let text = self.text_of(token.span);
+        let inner = text.get(1..text.len().saturating_sub(1)).unwrap_or("");
+        SmolStr::new(inner)
+    }
+
+    /// Eats a `?` (in `.?f`, `[?i]`, `[?e]`, `{?k: v}`), reporting it when optional syntax is off.
+    fn eat_optional_marker(&mut self, syntax: &str) -> PResult<bool> {
+        let Some(question) = self.eat(TokenKind::Question) else {
+            return Ok(false);
+        };
+        if !self.options.optional_syntax {
+            self.report(question.span, messages::unsupported_optional_syntax(syntax))?;
+        }
+        Ok(true)
+    }
+
+    fn parse_index(&mut self, operand: Expr) -> PResult<Expr> {
+        self.bump();
+        let optional = self.eat_optional_marker("[?")?;
+        let index = self.parse_expr()?;
+        let end = self.expect_close(TokenKind::RBracket, "']'")?;
+        let span = Span::new(self.span_of(&operand).start, end);
+        let function = if optional { "_[?_]" } else { "_[_]" };
+        self.call(function, vec![operand, index], span)
+    }
+
+    /// Eats `close` and returns where it ends, or reports it missing.
+    fn expect_close(&mut self, close: TokenKind, shown: &str) -> PResult<u32> {
+        match self.eat(close) {
+            Some(token) => Ok(token.span.end),
+            None => {
+                let at = self.peek().span.start;
+                self.unexpected(shown)?;
+                Ok(at)
+            }
+        }
+    }
+
+    /// The arguments of a call whose name was just read, then the call or its macro expansion.
+    fn parse_call(&mut self, target: Option<Expr>, function: Name, start: Span) -> PResult<Expr> {
+        self.bump();
+        let mut args = Vec::new();
+        let end = self.parse_sequence(TokenKind::RParen, false, "',' or ')'", |p| {
+            args.push(p.parse_expr()?);
+            Ok(())
+        })?;
+        let span = Span::new(start.start, end);
+        match macros::expand(self, target, function, args, span)? {
+            Expansion::Expanded(expr) => Ok(expr),
+            Expansion::NotAMacro {
+                target,
+                function,
+                args,
+            } => self.call_node(target, function, args, span),
+        }
+    }
+
+    fn parse_primary(&mut self) -> PResult<Expr> {
+        let token = self.peek();
+        match token.kind {
+            TokenKind::Int
+            | TokenKind::Uint
+            | TokenKind::Double
+            | TokenKind::String
+            | TokenKind::Bytes
+            | TokenKind::True
+            | TokenKind::False
+            | TokenKind::Null => {
+                self.bump();
+                self.parse_literal(token)
+            }
+            TokenKind::Minus if self.negative_literal_ahead() => {
+                self.bump();
+                let number = self.bump();
+                self.parse_negative_literal(token.span, number)
+            }
+            TokenKind::Ident | TokenKind::Dot => self.parse_name(),
+            TokenKind::LParen => {
+                self.bump();
+                let expr = self.parse_expr()?;
+                self.expect_close(TokenKind::RParen, "')'")?;
+                Ok(expr)
+            }
+            TokenKind::LBracket => self.parse_list(),
+            TokenKind::LBrace => self.parse_map(),
+            TokenKind::EscapedIdent => {
+                self.bump();
+                self.report(token.span, messages::ESCAPED_IDENT_NOT_FIELD)?;
+                self.error_expr(token.span)
+            }
+            TokenKind::Error => {
+                self.bump();
+                self.error_expr(token.span)
+            }
+            _ => {
+                self.unexpected("an expression")?;
+                self.error_expr(token.span)
+            }
+        }
+    }
+
+    fn parse_literal(&mut self, token: Token) -> PResult<Expr> {
+        let text = self.text_of(token.span);
+        let literal = match token.kind {
+            TokenKind::Int => literal::int_magnitude(text)
+                .and_then(|m| i64::try_from(m).ok())
+                .map(Literal::Int)
+                .ok_or(messages::INT_OUT_OF_RANGE),
+            TokenKind::Uint => literal::uint_value(text)
+                .map(Literal::Uint)
+                .ok_or(messages::UINT_OUT_OF_RANGE),
+            TokenKind::Double => literal::double_value(text)
+                .map(Literal::Double)
+                .ok_or(messages::DOUBLE_OUT_OF_RANGE),
+            TokenKind::True => Ok(Literal::Bool(true)),
+            TokenKind::False => Ok(Literal::Bool(false)),
+            TokenKind::Null => Ok(Literal::Null),
+            _ => match literal::decode_quoted(text, token.span.start) {
+                Ok(literal) => Ok(literal),
+                Err(diagnostic) => {
+                    self.report(diagnostic.span, diagnostic.message)?;
+                    return self.error_expr(token.span);
+                }
+            },
+        };
+        match literal {
+            Ok(literal) => self.literal_node(literal, token.span),
+            Err(message) => {
+                self.report(token.span, message)?;
+                self.error_expr(token.span)
+            }
+        }
+    }
+
+    /// `-` directly applied to an int or double literal: one literal, so `-9223372036854775808` fits.
+    fn parse_negative_literal(&mut self, minus: Span, number: Token) -> PResult<Expr> {
+        let span = minus.to(number.span);
+        let text = self.text_of(number.span);
+        let literal = if number.kind == TokenKind::Int {
+            literal::int_magnitude(text)
+                .filter(|&m| m <= i64::MIN.unsigned_abs())
+                .map(|m| Literal::Int((m as i64).wrapping_neg()))
+                .ok_or(messages::INT_OUT_OF_RANGE)
+        } else {
+            literal::double_value(text)
+                .map(|value| Literal::Double(-value))
+                .ok_or(messages::DOUBLE_OUT_OF_RANGE)
+        };
+        match literal {
+            Ok(literal) => self.literal_node(literal, span),
+            Err(message) => {
+                self.report(span, message)?;
+                self.error_expr(span)
+            }
+        }
+    }
+
+    /// `x`, `.x`, `f(args)`, `.f(args)`, or a message `pkg.Msg{...}`.
+    fn parse_name(&mut self) -> PResult<Expr> {
+        if let Some(brace) = self.message_brace_ahead() {
+            return self.parse_message(brace);
+        }
+        let first = self.peek();
+        let leading_dot = self.eat(TokenKind::Dot).is_some();
+        let name_token = self.peek();
+        if name_token.kind != TokenKind::Ident {
+            self.unexpected("an identifier")?;
+            return self.error_expr(first.span);
+        }
+        self.bump();
+        let span = first.span.to(name_token.span);
+        let text = self.text_of(name_token.span);
+        if RESERVED_WORDS.contains(&text) {
+            self.report(name_token.span, messages::reserved_identifier(text))?;
+        }
+        let name = if leading_dot {
+            SmolStr::from(format!(".{text}"))
+        } else {
+            SmolStr::new(text)
+        };
+        if self.at(TokenKind::LParen) {
+            return self.parse_call(None, name, span);
+        }
+        self.node(ExprKind::Ident(name), span)
+    }
+
+    /// If the tokens ahead are `.`? `a` (`.` `b`)* `{`, the index of that `{`.
+    fn message_brace_ahead(&self) -> Option<usize> {
+        let mut i = self.pos;
+        let kind_at = |i: usize| self.tokens.get(i).map(|t| t.kind);
+        if kind_at(i) == Some(TokenKind::Dot) {
+            i += 1;
+        }
+        if kind_at(i) != Some(TokenKind::Ident) {
+            return None;
+        }
+        i += 1;
+        while kind_at(i) == Some(TokenKind::Dot) && kind_at(i + 1) == Some(TokenKind::Ident) {
+            i += 2;
+        }
+        (kind_at(i) == Some(TokenKind::LBrace)).then_some(i)
+    }
+
+    /// `pkg.Msg{f: v, ?g: w}`; the name's tokens run from the current token to `brace`.
+    fn parse_message(&mut self, brace: usize) -> PResult<Expr> {
+        let start = self.peek().span.start;
+        let type_name = self.qualified_name(self.pos, brace);
+        self.pos = brace + 1;
+        let mut fields = Vec::new();
+        let end = self.parse_sequence(TokenKind::RBrace, true, "',' or '}'", |p| {
+            if let Some(field) = p.parse_field_init()? {
+                fields.push(field);
+            }
+            Ok(())
+        })?;
+        let message = StructExpr { type_name, fields };
+        self.node(ExprKind::Struct(Box::new(message)), Span::new(start, end))
+    }
+
+    /// The text of tokens `from..to`, without any whitespace or comments between them.
+    fn qualified_name(&self, from: usize, to: usize) -> Name {
+        let tokens = self.tokens.get(from..to).unwrap_or(&[]);
+        let adjacent = tokens.windows(2).all(|w| w[0].span.end == w[1].span.start);
+        match (tokens.first(), tokens.last()) {
+            (Some(first), Some(last)) if adjacent => {
+                SmolStr::new(self.text_of(first.span.to(last.span)))
+            }
+            _ => SmolStr::from(
+                tokens
+                    .iter()
+                    .map(|t| self.text_of(t.span))
+                    .collect::<String>(),
+            ),
+        }
+    }
+
+    fn parse_field_init(&mut self) -> PResult<Option<FieldInit>> {
+        let start = self.peek().span;
+        let optional = self.eat_optional_marker("?")?;
+        let name_token = self.peek();
+        let name = match name_token.kind {
+            TokenKind::Ident => SmolStr::new(self.text_of(name_token.span)),
+            TokenKind::EscapedIdent => self.escaped_name(name_token),
+            _ => {
+                self.unexpected("a field name")?;
+                return Ok(None);
+            }
+        };
+        self.bump();
+        if self.eat(TokenKind::Colon).is_none() {
+            self.unexpected("':'")?;
+            return Ok(None);
+        }
+        let value = self.parse_expr()?;
+        let span = start.to(self.span_of(&value));
+        let id = self.new_id(span, self.depth_of(&value) + 1)?;
+        Ok(Some(FieldInit {
+            id,
+            name,
+            value,
+            optional,
+        }))
+    }
+
+    /// `[a, ?b, c,]`
+    fn parse_list(&mut self) -> PResult<Expr> {
+        let open = self.bump();
+        let mut elements = Vec::new();
+        let mut optional_indices = Vec::new();
+        let end = self.parse_sequence(TokenKind::RBracket, true, "',' or ']'", |p| {
+            if p.eat_optional_marker("?")? {
+                optional_indices.push(elements.len() as u32);
+            }
+            elements.push(p.parse_expr()?);
+            Ok(())
+        })?;
+        let list = ListExpr {
+            elements,
+            optional_indices,
+        };
+        self.node(
+            ExprKind::List(Box::new(list)),
+            Span::new(open.span.start, end),
+        )
+    }
+
+    /// `{k: v, ?k2: v2,}`
+    fn parse_map(&mut self) -> PResult<Expr> {
+        let open = self.bump();
+        let mut entries = Vec::new();
+        let end = self.parse_sequence(TokenKind::RBrace, true, "',' or '}'", |p| {
+            if let Some(entry) = p.parse_map_entry()? {
+                entries.push(entry);
+            }
+            Ok(())
+        })?;
+        let map = MapExpr { entries };
+        self.node(
+            ExprKind::Map(Box::new(map)),
+            Span::new(open.span.start, end),
+        )
+    }
+
+    fn parse_map_entry(&mut self) -> PResult<Option<MapEntry>> {
+        let optional = self.eat_optional_marker("?")?;
+        let key = self.parse_expr()?;
+        if self.eat(TokenKind::Colon).is_none() {
+            self.unexpected("':'")?;
+            return Ok(None);
+        }
+        let value = self.parse_expr()?;
+        let span = self.span_of(&key).to(self.span_of(&value));
+        let depth = self.depth_of(&key).max(self.depth_of(&value)) + 1;
+        let id = self.new_id(span, depth)?;
+        Ok(Some(MapEntry {
+            id,
+            key,
+            value,
+            optional,
+        }))
+    }
+
+    /// Items separated by commas up to `close`, which it eats; returns where `close` ends.
+    ///
+    /// After a broken item it skips to the next `,` or closing bracket, so one input can
+    /// report several independent errors.
+    fn parse_sequence(
+        &mut self,
+        close: TokenKind,
+        trailing_comma: bool,
+        expected: &str,
+        mut item: impl FnMut(&mut Self) -> PResult<()>,
+    ) -> PResult<u32> {
+        if trailing_comma && self.at(TokenKind::Comma) && self.peek_at(1).kind == close {
+            self.bump();
+        }
+        let mut first = true;
+        loop {
+            if first || trailing_comma {
+                if let Some(token) = self.eat(close) {
+                    return Ok(token.span.end);
+                }
+            }
+            first = false;
+            let errors_before = self.diagnostics.len();
+            item(self)?;
+            if self.diagnostics.len() > errors_before {
+                self.skip_to_delimiter();
+            }
+            if self.eat(TokenKind::Comma).is_some() {
+                continue;
+            }
+            if let Some(token) = self.eat(close) {
+                return Ok(token.span.end);
+            }
+            self.unexpected(expected)?;
+            self.skip_to_delimiter();
+            if self.eat(TokenKind::Comma).is_some() {
+                continue;
+            }
+            let at = self.peek().span.start;
+            return Ok(self.eat(close).map_or(at, |token| token.span.end));
+        }
+    }
+
+    /// Skips tokens up to a `,` or an unmatched closing bracket (or the end).
+    fn skip_to_delimiter(&mut self) {
+        let mut open = 0u32;
+        loop {
+            match self.peek().kind {
+                TokenKind::Eof => return,
+                TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace => open += 1,
+                TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace => {
+                    if open == 0 {
+                        return;
+                    }
+                    open -= 1;
+                }
+                TokenKind::Comma if open == 0 => return,
+                _ => {}
+            }
+            self.bump();
+        }
+    }
+}
+
+/// The left-associative binary precedence levels, loosest first.
+#[derive(Clone, Copy)]
+enum Level {
+    Relation,
+    Additive,
+    Multiplicative,
+}
+
+impl Level {
+    /// The function an operator token of this level calls, if it is one.
+    fn function(self, kind: TokenKind) -> Option<&'static str> {
+        use TokenKind::*;
+        match (self, kind) {
+            (Level::Relation, Less) => Some("_<_"),
+            (Level::Relation, LessEq) => Some("_<=_"),
+            (Level::Relation, Greater) => Some("_>_"),
+            (Level::Relation, GreaterEq) => Some("_>=_"),
+            (Level::Relation, EqEq) => Some("_==_"),
+            (Level::Relation, NotEq) => Some("_!=_"),
+            (Level::Relation, In) => Some("@in"),
+            (Level::Additive, Plus) => Some("_+_"),
+            (Level::Additive, Minus) => Some("_-_"),
+            (Level::Multiplicative, Star) => Some("_*_"),
+            (Level::Multiplicative, Slash) => Some("_/_"),
+            (Level::Multiplicative, Percent) => Some("_%_"),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! Integration tests of celd-syntax: parsing, macros, errors, limits and printing.
+
+mod support;
+
+mod errors;
+mod limits;
+mod literals;
+mod macros;
+mod parse;
+mod printer;
+mod spec_literals;

@@ -1,0 +1,155 @@
+//! The one place tests call the parser, plus a compact S-expression dump of an AST.
+
+use std::fmt::Write;
+
+use celd_syntax::ast::{Comprehension, Expr, ExprKind, Literal};
+use celd_syntax::{Ast, ParseError, ParseOptions, Source, parse};
+use expect_test::Expect;
+
+pub fn parse_with(text: &str, options: &ParseOptions) -> Result<Ast, ParseError> {
+    parse(Source::new(text), options)
+}
+
+pub fn parse_default(text: &str) -> Result<Ast, ParseError> {
+    parse_with(text, &ParseOptions::default())
+}
+
+/// Parses `text` and compares the dump of its AST (or its rendered errors) with `expect`.
+pub fn check_parse(text: &str, expect: Expect) {
+    expect.assert_eq(&parse_outcome(text, &ParseOptions::default()));
+}
+
+pub fn check_parse_with(text: &str, options: &ParseOptions, expect: Expect) {
+    expect.assert_eq(&parse_outcome(text, options));
+}
+
+/// The dump of the AST, or the rendered diagnostics.
+pub fn parse_outcome(text: &str, options: &ParseOptions) -> String {
+    match parse_with(text, options) {
+        Ok(ast) => dump(&ast.expr),
+        Err(error) => error.to_string(),
+    }
+}
+
+/// Parses or panics with the rendered diagnostics (tests only).
+pub fn parse_ok(text: &str) -> Ast {
+    match parse_default(text) {
+        Ok(ast) => ast,
+        Err(error) => panic!("{text:?} did not parse:\n{error}"),
+    }
+}
+
+/// A one-line dump: calls as `f(args)`, receiver calls as `target.f(args)`, selects as
+/// `operand.field`, presence tests as `operand.field~test`, folds as
+/// `fold(x in range; accu = init; condition; step; result)`.
+pub fn dump(expr: &Expr) -> String {
+    let mut out = String::new();
+    dump_into(expr, &mut out);
+    out
+}
+
+fn dump_into(expr: &Expr, out: &mut String) {
+    match &expr.kind {
+        ExprKind::Literal(literal) => dump_literal(literal, out),
+        ExprKind::Ident(name) => out.push_str(name),
+        ExprKind::Select(select) => {
+            dump_into(&select.operand, out);
+            let _ = write!(out, ".{}", select.field);
+            if select.test_only {
+                out.push_str("~test");
+            }
+        }
+        ExprKind::Call(call) => {
+            if let Some(target) = &call.target {
+                dump_into(target, out);
+                out.push('.');
+            }
+            out.push_str(&call.function);
+            out.push('(');
+            dump_list(&call.args, out);
+            out.push(')');
+        }
+        ExprKind::List(list) => {
+            out.push('[');
+            for (i, element) in list.elements.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                if list.optional_indices.contains(&(i as u32)) {
+                    out.push('?');
+                }
+                dump_into(element, out);
+            }
+            out.push(']');
+        }
+        ExprKind::Map(map) => {
+            out.push('{');
+            for (i, entry) in map.entries.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                if entry.optional {
+                    out.push('?');
+                }
+                dump_into(&entry.key, out);
+                out.push_str(": ");
+                dump_into(&entry.value, out);
+            }
+            out.push('}');
+        }
+        ExprKind::Struct(message) => {
+            out.push_str(&message.type_name);
+            out.push('{');
+            for (i, field) in message.fields.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                if field.optional {
+                    out.push('?');
+                }
+                let _ = write!(out, "{}: ", field.name);
+                dump_into(&field.value, out);
+            }
+            out.push('}');
+        }
+        ExprKind::Comprehension(c) => dump_fold(c, out),
+    }
+}
+
+fn dump_fold(c: &Comprehension, out: &mut String) {
+    out.push_str("fold(");
+    out.push_str(&c.iter_var);
+    if let Some(var2) = &c.iter_var2 {
+        let _ = write!(out, ", {var2}");
+    }
+    out.push_str(" in ");
+    dump_into(&c.iter_range, out);
+    let _ = write!(out, "; {} = ", c.accu_var);
+    dump_into(&c.accu_init, out);
+    for part in [&c.loop_condition, &c.loop_step, &c.result] {
+        out.push_str("; ");
+        dump_into(part, out);
+    }
+    out.push(')');
+}
+
+fn dump_list(exprs: &[Expr], out: &mut String) {
+    for (i, e) in exprs.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        dump_into(e, out);
+    }
+}
+
+pub fn dump_literal(literal: &Literal, out: &mut String) {
+    let _ = match literal {
+        Literal::Null => write!(out, "null"),
+        Literal::Bool(b) => write!(out, "{b}"),
+        Literal::Int(i) => write!(out, "{i}"),
+        Literal::Uint(u) => write!(out, "{u}u"),
+        Literal::Double(d) => write!(out, "{d:?}"),
+        Literal::String(s) => write!(out, "{:?}", s.as_str()),
+        Literal::Bytes(b) => write!(out, "b\"{}\"", b.escape_ascii()),
+    };
+}
