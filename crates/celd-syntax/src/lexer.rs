@@ -259,6 +259,7 @@ impl Lexer<'_, '_> {
                 b'\\' if !raw => {
                     // An escaped line break is still a line break inside a one-line string.
                     if matches!(self.peek(1), b'\n' | b'\r') {
+                        self.pos += 1;
                         return false;
                     }
                     self.pos += 2;

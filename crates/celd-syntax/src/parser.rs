@@ -452,6 +452,10 @@ impl<'a> Parser<'a> {
             TokenKind::EscapedIdent => self.escaped_name(name),
             _ => {
                 self.unexpected("a field name")?;
+                if is_keyword(name.kind) {
+                    // `a.in` meant a field; reading `in` as an operator would only add noise.
+                    self.bump();
+                }
                 return self.error_expr(self.span_of(&operand));
             }
         };
@@ -860,6 +864,13 @@ impl<'a> Parser<'a> {
             self.bump();
         }
     }
+}
+
+fn is_keyword(kind: TokenKind) -> bool {
+    matches!(
+        kind,
+        TokenKind::True | TokenKind::False | TokenKind::Null | TokenKind::In
+    )
 }
 
 /// The left-associative binary precedence levels, loosest first.

@@ -153,3 +153,35 @@ pub fn dump_literal(literal: &Literal, out: &mut String) {
         Literal::Bytes(b) => write!(out, "b\"{}\"", b.escape_ascii()),
     };
 }
+
+/// Parses every input and compares one line per input (`input ==> dump`, or the rendered
+/// errors indented below it) with `expect`; adding a case is adding a line.
+pub fn check_table(inputs: &[&str], expect: Expect) {
+    let mut out = String::new();
+    for input in inputs {
+        let outcome = parse_outcome(input, &ParseOptions::default());
+        let input = escape_controls(input);
+        if outcome.starts_with("ERROR: ") {
+            let _ = writeln!(out, "{input}");
+            for line in outcome.lines() {
+                let _ = writeln!(out, "    {}", escape_controls(line));
+            }
+        } else {
+            let _ = writeln!(out, "{input}  ==>  {outcome}");
+        }
+    }
+    expect.assert_eq(&out);
+}
+
+/// `text` with control characters shown as escapes, so snapshots stay one line per case.
+pub fn escape_controls(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
