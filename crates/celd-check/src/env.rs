@@ -1,0 +1,357 @@
+//! [`CheckEnv`]: declarations, enabled libraries, container and type provider,
+//! prepared once for many checks.
+
+use std::fmt;
+use std::sync::Arc;
+
+use celd_types::{
+    FunctionDecl, Library, OverloadDecl, Type, TypeParseError, TypeProvider, library,
+    parse_generic_type,
+};
+use hashbrown::{HashMap, HashSet};
+use smol_str::SmolStr;
+
+/// Default cap on the number of diagnostics one check reports.
+pub const DEFAULT_MAX_ERRORS: usize = 100;
+
+/// Default cap on how deeply the checker recurses into the AST.
+pub const DEFAULT_MAX_DEPTH: u32 = 500;
+
+/// Checker settings with safe defaults.
+#[derive(Clone, Copy, Debug)]
+pub struct CheckOptions {
+    /// Diagnostics beyond this many are dropped.
+    pub max_errors: usize,
+    /// Nodes nested more deeply than this are reported, not checked.
+    pub max_depth: u32,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            max_errors: DEFAULT_MAX_ERRORS,
+            max_depth: DEFAULT_MAX_DEPTH,
+        }
+    }
+}
+
+/// An environment could not be built.
+#[derive(Clone, PartialEq, Debug)]
+pub enum EnvError {
+    /// No extension library has this name.
+    UnknownExtension(String),
+    /// Two overloads share an id.
+    DuplicateOverload(String),
+    /// A declaration table row has a malformed signature (a bug in the table).
+    BadSignature {
+        overload: String,
+        error: TypeParseError,
+    },
+}
+
+impl fmt::Display for EnvError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EnvError::UnknownExtension(name) => write!(f, "unknown extension library '{name}'"),
+            EnvError::DuplicateOverload(id) => write!(f, "overload id '{id}' declared twice"),
+            EnvError::BadSignature { overload, error } => {
+                write!(f, "bad signature for overload '{overload}': {error}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for EnvError {}
+
+/// A function ready for overload resolution: type parameters numbered.
+#[derive(Clone, Debug)]
+pub(crate) struct PreparedFunction {
+    pub(crate) name: SmolStr,
+    pub(crate) overloads: Vec<PreparedOverload>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct PreparedOverload {
+    pub(crate) id: SmolStr,
+    pub(crate) member: bool,
+    /// Parameter types with type parameter `i` written as `Type::Var(i)`.
+    pub(crate) params: Vec<Type>,
+    pub(crate) result: Type,
+    /// How many type parameters the overload has.
+    pub(crate) n_vars: u32,
+}
+
+/// Everything a check needs, built once and shared (`Send + Sync`).
+#[derive(Clone, Debug)]
+pub struct CheckEnv {
+    inner: Arc<EnvInner>,
+}
+
+#[derive(Debug)]
+pub(crate) struct EnvInner {
+    pub(crate) container: SmolStr,
+    pub(crate) variables: HashMap<SmolStr, Type>,
+    /// Identifier → the type it names (the identifier has type `type(T)`).
+    pub(crate) type_names: HashMap<SmolStr, Type>,
+    pub(crate) functions: HashMap<SmolStr, PreparedFunction>,
+    pub(crate) decls: Vec<FunctionDecl>,
+    pub(crate) provider: TypeProvider,
+    /// First segments of every dotted variable, type and message name.
+    pub(crate) name_roots: HashSet<SmolStr>,
+    /// First segments of every dotted function name.
+    pub(crate) function_roots: HashSet<SmolStr>,
+    pub(crate) options: CheckOptions,
+}
+
+impl CheckEnv {
+    /// A builder that starts with the standard library and nothing else.
+    pub fn builder() -> CheckEnvBuilder {
+        CheckEnvBuilder {
+            container: SmolStr::default(),
+            variables: Vec::new(),
+            libraries: vec![library::STANDARD],
+            extensions: Vec::new(),
+            functions: Vec::new(),
+            provider: TypeProvider::default(),
+            options: CheckOptions::default(),
+        }
+    }
+
+    pub(crate) fn inner(&self) -> &EnvInner {
+        &self.inner
+    }
+
+    pub fn container(&self) -> &str {
+        &self.inner.container
+    }
+
+    pub fn provider(&self) -> &TypeProvider {
+        &self.inner.provider
+    }
+
+    pub fn options(&self) -> CheckOptions {
+        self.inner.options
+    }
+
+    /// The declared type of a variable, by fully qualified name.
+    pub fn variable(&self, name: &str) -> Option<&Type> {
+        self.inner.variables.get(name)
+    }
+
+    /// Every function declaration in the environment.
+    pub fn functions(&self) -> &[FunctionDecl] {
+        &self.inner.decls
+    }
+
+    /// A function declaration by its fully qualified name.
+    pub fn function(&self, name: &str) -> Option<&FunctionDecl> {
+        self.inner.decls.iter().find(|f| f.name == name)
+    }
+}
+
+/// Builds a [`CheckEnv`]; see [`CheckEnv::builder`].
+#[derive(Clone, Debug)]
+pub struct CheckEnvBuilder {
+    container: SmolStr,
+    variables: Vec<(SmolStr, Type)>,
+    libraries: Vec<Library>,
+    extensions: Vec<String>,
+    functions: Vec<FunctionDecl>,
+    provider: TypeProvider,
+    options: CheckOptions,
+}
+
+impl CheckEnvBuilder {
+    /// The namespace names resolve in (`a.b` in container `x.y` tries `x.y.a.b` first).
+    pub fn container(mut self, container: &str) -> Self {
+        self.container = SmolStr::new(container.strip_prefix('.').unwrap_or(container));
+        self
+    }
+
+    /// Declares a variable. A later declaration of the same name replaces an earlier one.
+    pub fn variable(mut self, name: &str, ty: Type) -> Self {
+        self.variables.push((SmolStr::new(name), ty));
+        self
+    }
+
+    /// Declares a function, adding its overloads to any of the same name.
+    pub fn function(mut self, decl: FunctionDecl) -> Self {
+        self.functions.push(decl);
+        self
+    }
+
+    /// Enables a library table.
+    pub fn library(mut self, library: Library) -> Self {
+        self.libraries.push(library);
+        self
+    }
+
+    /// Enables an extension library by name (`strings`, `math`, `optional`, ...).
+    pub fn extension(mut self, name: &str) -> Self {
+        self.extensions.push(name.to_string());
+        self
+    }
+
+    /// Message and enum types.
+    pub fn type_provider(mut self, provider: TypeProvider) -> Self {
+        self.provider = provider;
+        self
+    }
+
+    pub fn options(mut self, options: CheckOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    pub fn build(self) -> Result<CheckEnv, EnvError> {
+        let mut libraries = self.libraries;
+        for name in &self.extensions {
+            let lib =
+                library::extension(name).ok_or_else(|| EnvError::UnknownExtension(name.clone()))?;
+            libraries.push(*lib);
+        }
+        let mut decls = Vec::new();
+        let mut type_names = HashMap::new();
+        for lib in &libraries {
+            decls.extend(library_decls(lib)?);
+            for row in lib.type_names {
+                let ty = parse_generic_type(row.ty).map_err(|error| EnvError::BadSignature {
+                    overload: row.name.to_string(),
+                    error,
+                })?;
+                type_names.insert(SmolStr::new(row.name), ty);
+            }
+        }
+        decls.extend(self.functions);
+        let decls = merge_functions(decls)?;
+        let functions = decls
+            .iter()
+            .map(|f| (f.name.clone(), prepare_function(f)))
+            .collect();
+        let variables: HashMap<SmolStr, Type> = self
+            .variables
+            .into_iter()
+            .map(|(name, ty)| (name, params_to_dyn(&ty)))
+            .collect();
+        let mut name_roots = HashSet::new();
+        for name in variables.keys().chain(type_names.keys()) {
+            insert_root(&mut name_roots, name);
+        }
+        for root in self.provider.root_segments() {
+            name_roots.insert(SmolStr::new(root));
+        }
+        let mut function_roots = HashSet::new();
+        for f in &decls {
+            insert_root(&mut function_roots, &f.name);
+        }
+        Ok(CheckEnv {
+            inner: Arc::new(EnvInner {
+                container: self.container,
+                variables,
+                type_names,
+                functions,
+                decls,
+                provider: self.provider,
+                name_roots,
+                function_roots,
+                options: self.options,
+            }),
+        })
+    }
+}
+
+fn library_decls(lib: &Library) -> Result<Vec<FunctionDecl>, EnvError> {
+    let mut out: Vec<FunctionDecl> = Vec::new();
+    for row in lib.overloads {
+        let decl = row.to_decl().map_err(|error| EnvError::BadSignature {
+            overload: row.id.to_string(),
+            error,
+        })?;
+        out.push(FunctionDecl::new(row.function, vec![decl]));
+    }
+    Ok(out)
+}
+
+/// Merges declarations of the same function name, keeping first-seen order.
+fn merge_functions(decls: Vec<FunctionDecl>) -> Result<Vec<FunctionDecl>, EnvError> {
+    let mut merged: Vec<FunctionDecl> = Vec::new();
+    let mut index: HashMap<SmolStr, usize> = HashMap::new();
+    let mut ids: HashSet<SmolStr> = HashSet::new();
+    for decl in decls {
+        for o in &decl.overloads {
+            if !ids.insert(o.id.clone()) {
+                return Err(EnvError::DuplicateOverload(o.id.to_string()));
+            }
+        }
+        match index.get(&decl.name) {
+            Some(&i) => merged[i].overloads.extend(decl.overloads),
+            None => {
+                index.insert(decl.name.clone(), merged.len());
+                merged.push(decl);
+            }
+        }
+    }
+    Ok(merged)
+}
+
+fn insert_root(roots: &mut HashSet<SmolStr>, name: &str) {
+    if let Some((root, _)) = name.split_once('.') {
+        roots.insert(SmolStr::new(root));
+    }
+}
+
+fn prepare_function(decl: &FunctionDecl) -> PreparedFunction {
+    PreparedFunction {
+        name: decl.name.clone(),
+        overloads: decl.overloads.iter().map(prepare_overload).collect(),
+    }
+}
+
+fn prepare_overload(o: &OverloadDecl) -> PreparedOverload {
+    let number = |t: &Type| number_params(t, &o.type_params);
+    PreparedOverload {
+        id: o.id.clone(),
+        member: o.member,
+        params: o.params.iter().map(number).collect(),
+        result: number(&o.result),
+        n_vars: o.type_params.len() as u32,
+    }
+}
+
+/// Replaces type parameter `names[i]` by `Type::Var(i)`.
+fn number_params(ty: &Type, names: &[SmolStr]) -> Type {
+    map_leaves(ty, &|t| match t {
+        Type::Param(name) => {
+            let i = names.iter().position(|n| n == name).unwrap_or(0);
+            Some(Type::Var(i as u32))
+        }
+        _ => None,
+    })
+}
+
+/// Variables have no type parameters of their own: a parameter means `dyn`.
+fn params_to_dyn(ty: &Type) -> Type {
+    map_leaves(ty, &|t| match t {
+        Type::Param(_) | Type::Var(_) => Some(Type::Dyn),
+        _ => None,
+    })
+}
+
+/// Rebuilds `ty`, replacing every part for which `f` returns a type.
+pub(crate) fn map_leaves(ty: &Type, f: &dyn Fn(&Type) -> Option<Type>) -> Type {
+    if let Some(t) = f(ty) {
+        return t;
+    }
+    if !ty.has_params() {
+        return ty.clone();
+    }
+    match ty {
+        Type::List(elem) => Type::list(map_leaves(elem, f)),
+        Type::Map(kv) => Type::map(map_leaves(&kv.0, f), map_leaves(&kv.1, f)),
+        Type::TypeOf(Some(t)) => Type::type_of(map_leaves(t, f)),
+        Type::Opaque(o) => {
+            Type::opaque(&o.name, o.params.iter().map(|p| map_leaves(p, f)).collect())
+        }
+        other => other.clone(),
+    }
+}

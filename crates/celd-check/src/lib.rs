@@ -1,0 +1,26 @@
+//! The CEL type checker: a parsed [`Ast`](celd_syntax::Ast) in, a
+//! [`CheckedAst`] out — the same tree plus the deduced type of every node and
+//! what every name and call resolved to, in side tables keyed by `ExprId`.
+//!
+//! Build a [`CheckEnv`] once (declarations, enabled libraries, container,
+//! message types) and call [`check`] for each expression: the overload
+//! tables are prepared at build time, so a check allocates little.
+//!
+//! The rules follow cel-spec's langdef and cel-go's checker: type parameters
+//! unify through a substitution, `dyn` is assignable both ways, wrappers
+//! accept their primitive and `null`, and list or map literals whose
+//! elements disagree get element type `dyn`.
+
+mod checked;
+mod checker;
+mod env;
+mod error;
+mod messages;
+mod unify;
+
+pub use checked::{CheckedAst, FunctionRef, Reference};
+pub use checker::check;
+pub use env::{
+    CheckEnv, CheckEnvBuilder, CheckOptions, DEFAULT_MAX_DEPTH, DEFAULT_MAX_ERRORS, EnvError,
+};
+pub use error::{CheckError, CheckErrorKind};

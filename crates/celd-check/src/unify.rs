@@ -1,0 +1,393 @@
+//! Type unification: the substitution of checker type variables, assignability
+//! with `dyn`, wrappers and `null`, and the "most general" join of two types.
+//!
+//! The rules follow cel-go's checker: `assignable(t1, t2)` asks whether a
+//! value of `t1` fits where `t2` is expected, binding type variables on the
+//! way; a failed attempt leaves the substitution as it was (an undo trail
+//! instead of cel-go's copy of the whole mapping).
+
+use celd_types::Type;
+
+/// Deepest type nesting the relations follow before giving up.
+const MAX_TYPE_DEPTH: u32 = 512;
+
+/// Bindings of type variables (`Type::Var`), with an undo trail.
+#[derive(Default, Debug)]
+pub(crate) struct Substitution {
+    bound: Vec<Option<Type>>,
+    trail: Vec<(u32, Option<Type>)>,
+}
+
+/// A coarse classification in which a wrapper has its primitive's kind.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Dyn,
+    Any,
+    Error,
+    Null,
+    Bool,
+    Int,
+    Uint,
+    Double,
+    String,
+    Bytes,
+    Timestamp,
+    Duration,
+    List,
+    Map,
+    Type,
+    Message,
+    Opaque,
+    Param,
+}
+
+fn kind(t: &Type) -> Kind {
+    match t {
+        Type::Dyn => Kind::Dyn,
+        Type::Any => Kind::Any,
+        Type::Error => Kind::Error,
+        Type::Null => Kind::Null,
+        Type::Bool => Kind::Bool,
+        Type::Int => Kind::Int,
+        Type::Uint => Kind::Uint,
+        Type::Double => Kind::Double,
+        Type::String => Kind::String,
+        Type::Bytes => Kind::Bytes,
+        Type::Timestamp => Kind::Timestamp,
+        Type::Duration => Kind::Duration,
+        Type::List(_) => Kind::List,
+        Type::Map(_) => Kind::Map,
+        Type::TypeOf(_) => Kind::Type,
+        Type::Message(_) => Kind::Message,
+        Type::Wrapper(p) => kind(&p.to_type()),
+        Type::Opaque(_) => Kind::Opaque,
+        Type::Param(_) | Type::Var(_) => Kind::Param,
+    }
+}
+
+fn is_dyn_or_error(t: &Type) -> bool {
+    matches!(t, Type::Dyn | Type::Any | Type::Error)
+}
+
+fn is_type_var(t: &Type) -> bool {
+    matches!(t, Type::Param(_) | Type::Var(_))
+}
+
+/// Whether `null` may stand where `t` is expected (messages, wrappers, some well-known types).
+fn is_nullable(t: &Type) -> bool {
+    matches!(
+        t,
+        Type::Null
+            | Type::Wrapper(_)
+            | Type::Opaque(_)
+            | Type::Message(_)
+            | Type::Any
+            | Type::Duration
+            | Type::Timestamp
+    )
+}
+
+/// The same type, treating a wrapper as its primitive and comparing variables by identity.
+pub(crate) fn is_exact(t1: &Type, t2: &Type) -> bool {
+    if kind(t1) != kind(t2) {
+        return false;
+    }
+    match (t1, t2) {
+        (Type::List(a), Type::List(b)) => is_exact(a, b),
+        (Type::Map(a), Type::Map(b)) => is_exact(&a.0, &b.0) && is_exact(&a.1, &b.1),
+        (Type::TypeOf(a), Type::TypeOf(b)) => match (a, b) {
+            (Some(a), Some(b)) => is_exact(a, b),
+            (None, None) => true,
+            _ => false,
+        },
+        (Type::Opaque(a), Type::Opaque(b)) => {
+            a.name == b.name
+                && a.params.len() == b.params.len()
+                && a.params.iter().zip(&b.params).all(|(x, y)| is_exact(x, y))
+        }
+        (Type::Message(a), Type::Message(b)) => a == b,
+        (Type::Param(a), Type::Param(b)) => a == b,
+        (Type::Var(a), Type::Var(b)) => a == b,
+        (Type::Param(_), Type::Var(_)) | (Type::Var(_), Type::Param(_)) => false,
+        _ => true,
+    }
+}
+
+/// Whether `t1` is as general as `t2` or more (`dyn` is the most general).
+fn is_equal_or_less_specific(t1: &Type, t2: &Type) -> bool {
+    if t1.is_dyn() || is_type_var(t1) {
+        return true;
+    }
+    if t2.is_dyn() || is_type_var(t2) {
+        return false;
+    }
+    // `null` joins with a nullable type as that type: `[msg, null]` is a list of messages.
+    if *t2 == Type::Null {
+        return is_nullable(t1);
+    }
+    if kind(t1) != kind(t2) {
+        return false;
+    }
+    match (t1, t2) {
+        (Type::Opaque(a), Type::Opaque(b)) => {
+            a.name == b.name
+                && a.params.len() == b.params.len()
+                && a.params
+                    .iter()
+                    .zip(&b.params)
+                    .all(|(x, y)| is_equal_or_less_specific(x, y))
+        }
+        (Type::List(a), Type::List(b)) => is_equal_or_less_specific(a, b),
+        (Type::Map(a), Type::Map(b)) => {
+            is_equal_or_less_specific(&a.0, &b.0) && is_equal_or_less_specific(&a.1, &b.1)
+        }
+        (Type::TypeOf(_), Type::TypeOf(_)) => true,
+        _ => is_exact(t1, t2),
+    }
+}
+
+/// The more general of two types known to unify.
+pub(crate) fn most_general(t1: &Type, t2: &Type) -> Type {
+    if is_equal_or_less_specific(t1, t2) {
+        t1.clone()
+    } else {
+        t2.clone()
+    }
+}
+
+/// Whether a value of type `from` fits where `to` is expected, for concrete
+/// (non-parameterized) kinds: same kind and name, wrappers accept their primitive.
+fn accepts(to: &Type, from: &Type) -> bool {
+    match to {
+        Type::Wrapper(p) => matches!(from, Type::Wrapper(q) if q == p) || p.to_type() == *from,
+        Type::Message(name) => matches!(from, Type::Message(n) if n == name),
+        _ => to == from || (kind(to) == kind(from) && matches!(from, Type::Wrapper(_))),
+    }
+}
+
+impl Substitution {
+    /// A new unbound type variable.
+    pub(crate) fn fresh(&mut self) -> Type {
+        self.bound.push(None);
+        Type::Var(self.bound.len() as u32 - 1)
+    }
+
+    /// `n` new unbound type variables; returns the number of the first.
+    pub(crate) fn fresh_block(&mut self, n: u32) -> u32 {
+        let base = self.bound.len() as u32;
+        self.bound.extend((0..n).map(|_| None));
+        base
+    }
+
+    fn find(&self, t: &Type) -> Option<&Type> {
+        match t {
+            Type::Var(v) => self.bound.get(*v as usize).and_then(Option::as_ref),
+            _ => None,
+        }
+    }
+
+    fn bind(&mut self, var: &Type, ty: Type) {
+        if let Type::Var(v) = var
+            && let Some(slot) = self.bound.get_mut(*v as usize)
+        {
+            let previous = slot.replace(ty);
+            self.trail.push((*v, previous));
+        }
+    }
+
+    fn rollback(&mut self, mark: usize) {
+        while self.trail.len() > mark {
+            if let Some((v, previous)) = self.trail.pop()
+                && let Some(slot) = self.bound.get_mut(v as usize)
+            {
+                *slot = previous;
+            }
+        }
+    }
+
+    /// Whether `t1` is assignable to `t2`; keeps new bindings only on success.
+    pub(crate) fn assignable(&mut self, t1: &Type, t2: &Type) -> bool {
+        let mark = self.trail.len();
+        let ok = self.internal_assignable(t1, t2, 0);
+        if !ok {
+            self.rollback(mark);
+        }
+        ok
+    }
+
+    /// Whether each `l1[i]` is assignable to `l2[i]`; keeps new bindings only on success.
+    pub(crate) fn assignable_list(&mut self, l1: &[Type], l2: &[Type]) -> bool {
+        let mark = self.trail.len();
+        let ok = l1.len() == l2.len()
+            && l1
+                .iter()
+                .zip(l2)
+                .all(|(a, b)| self.internal_assignable(a, b, 0));
+        if !ok {
+            self.rollback(mark);
+        }
+        ok
+    }
+
+    fn internal_assignable(&mut self, t1: &Type, t2: &Type, depth: u32) -> bool {
+        if depth > MAX_TYPE_DEPTH {
+            return false;
+        }
+        if matches!(t2, Type::Var(_)) {
+            let (valid, has_sub) = self.valid_substitution(t1, t2, depth);
+            if valid {
+                return true;
+            }
+            if has_sub {
+                return false;
+            }
+        }
+        if matches!(t1, Type::Var(_)) {
+            return self.valid_substitution(t2, t1, depth).0;
+        }
+        if is_dyn_or_error(t1) || is_dyn_or_error(t2) {
+            return true;
+        }
+        if *t1 == Type::Null {
+            return is_nullable(t2);
+        }
+        if *t2 == Type::Null {
+            return is_nullable(t1);
+        }
+        match (t1, t2) {
+            (Type::TypeOf(_), _) => matches!(t2, Type::TypeOf(_)),
+            (Type::List(a), Type::List(b)) => self.internal_assignable(a, b, depth + 1),
+            (Type::Map(a), Type::Map(b)) => {
+                self.internal_assignable(&a.0, &b.0, depth + 1)
+                    && self.internal_assignable(&a.1, &b.1, depth + 1)
+            }
+            (Type::Opaque(a), Type::Opaque(b)) => {
+                a.name == b.name
+                    && a.params.len() == b.params.len()
+                    && a.params
+                        .iter()
+                        .zip(&b.params)
+                        .all(|(x, y)| self.internal_assignable(x, y, depth + 1))
+            }
+            (Type::List(_) | Type::Map(_) | Type::Opaque(_) | Type::Param(_), _) => false,
+            _ => accepts(t1, t2),
+        }
+    }
+
+    /// Whether `var` (a type variable), or what it is bound to, can stand for `t`;
+    /// and whether `var` was already bound.
+    fn valid_substitution(&mut self, t: &Type, var: &Type, depth: u32) -> (bool, bool) {
+        if is_exact(t, var) {
+            return (true, true);
+        }
+        if let Some(sub) = self.find(var).cloned() {
+            if is_exact(t, &sub) {
+                return (true, true);
+            }
+            if self.internal_assignable(t, &sub, depth + 1) {
+                let general = most_general(t, &sub);
+                if self.not_referenced_in(var, &general, depth) {
+                    self.bind(var, general);
+                }
+                return (true, true);
+            }
+            return (false, true);
+        }
+        if self.not_referenced_in(var, t, depth) {
+            self.bind(var, t.clone());
+            return (true, false);
+        }
+        (false, false)
+    }
+
+    /// The occurs check: `var` does not appear in `within`, directly or through bindings.
+    fn not_referenced_in(&self, var: &Type, within: &Type, depth: u32) -> bool {
+        if depth > MAX_TYPE_DEPTH || is_exact(var, within) {
+            return false;
+        }
+        match within {
+            Type::Var(_) => match self.find(within) {
+                Some(sub) => self.not_referenced_in(var, sub, depth + 1),
+                None => true,
+            },
+            Type::List(elem) => self.not_referenced_in(var, elem, depth + 1),
+            Type::Map(kv) => {
+                self.not_referenced_in(var, &kv.0, depth + 1)
+                    && self.not_referenced_in(var, &kv.1, depth + 1)
+            }
+            Type::Opaque(o) => o
+                .params
+                .iter()
+                .all(|p| self.not_referenced_in(var, p, depth + 1)),
+            _ => true,
+        }
+    }
+
+    /// Replaces bound variables by their bindings; unbound ones by `dyn` when `to_dyn`.
+    pub(crate) fn substitute(&self, t: &Type, to_dyn: bool) -> Type {
+        if !t.has_params() {
+            return t.clone();
+        }
+        self.substitute_at(t, to_dyn, 0)
+    }
+
+    fn substitute_at(&self, t: &Type, to_dyn: bool, depth: u32) -> Type {
+        if depth > MAX_TYPE_DEPTH {
+            return Type::Error;
+        }
+        if !t.has_params() {
+            return t.clone();
+        }
+        let next = |t: &Type| self.substitute_at(t, to_dyn, depth + 1);
+        match t {
+            Type::Var(_) => match self.find(t) {
+                Some(sub) => next(sub),
+                None if to_dyn => Type::Dyn,
+                None => t.clone(),
+            },
+            Type::Param(_) if to_dyn => Type::Dyn,
+            Type::List(elem) => Type::list(next(elem)),
+            Type::Map(kv) => Type::map(next(&kv.0), next(&kv.1)),
+            Type::TypeOf(Some(inner)) => Type::type_of(next(inner)),
+            Type::Opaque(o) => Type::opaque(&o.name, o.params.iter().map(next).collect()),
+            other => other.clone(),
+        }
+    }
+}
+
+/// Renumbers an overload's type variables `Var(i)` to `Var(base + i)`.
+pub(crate) fn shift_vars(t: &Type, base: u32) -> Type {
+    if !t.has_params() {
+        return t.clone();
+    }
+    match t {
+        Type::Var(i) => Type::Var(base + i),
+        Type::List(elem) => Type::list(shift_vars(elem, base)),
+        Type::Map(kv) => Type::map(shift_vars(&kv.0, base), shift_vars(&kv.1, base)),
+        Type::TypeOf(Some(inner)) => Type::type_of(shift_vars(inner, base)),
+        Type::Opaque(o) => Type::opaque(
+            &o.name,
+            o.params.iter().map(|p| shift_vars(p, base)).collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// A cheap necessary condition for `arg` being assignable to `param`, used
+/// to skip overloads without touching the substitution.
+pub(crate) fn could_match(arg: &Type, param: &Type) -> bool {
+    if is_dyn_or_error(arg) || is_type_var(arg) || is_dyn_or_error(param) || is_type_var(param) {
+        return true;
+    }
+    if *arg == Type::Null {
+        return is_nullable(param);
+    }
+    if *param == Type::Null {
+        return is_nullable(arg);
+    }
+    match (arg, param) {
+        (Type::Message(a), Type::Message(b)) => a == b,
+        (Type::Opaque(a), Type::Opaque(b)) => a.name == b.name,
+        _ => kind(arg) == kind(param),
+    }
+}

@@ -1,0 +1,12 @@
+//! Integration tests of the checker: deduced types, errors, containers,
+//! messages, type deduction from cel-spec, and deep nesting.
+
+mod support;
+
+mod containers;
+mod depth;
+mod errors;
+mod extensions;
+mod messages;
+mod type_deduction;
+mod types;

@@ -1,0 +1,37 @@
+//! Libraries: named declaration tables (the standard library and each
+//! extension) that an environment enables by name.
+
+use crate::decls::{FunctionDecl, OverloadRow, TypeNameRow, function_decls};
+use crate::parse::TypeParseError;
+use crate::stdlib;
+
+/// A named set of function overloads and type names.
+#[derive(Clone, Copy, Debug)]
+pub struct Library {
+    /// The name an environment enables it by (`strings`, `math`, ...).
+    pub name: &'static str,
+    pub overloads: &'static [OverloadRow],
+    pub type_names: &'static [TypeNameRow],
+}
+
+impl Library {
+    /// The function declarations of this library, grouped by function name.
+    pub fn function_decls(&self) -> Result<Vec<FunctionDecl>, TypeParseError> {
+        function_decls(self.overloads)
+    }
+}
+
+/// The standard library every environment starts with.
+pub const STANDARD: Library = Library {
+    name: "standard",
+    overloads: stdlib::STANDARD,
+    type_names: stdlib::STANDARD_TYPE_NAMES,
+};
+
+/// Every extension library, by name.
+pub const EXTENSIONS: &[Library] = &[];
+
+/// The extension library called `name`, if there is one.
+pub fn extension(name: &str) -> Option<&'static Library> {
+    EXTENSIONS.iter().find(|lib| lib.name == name)
+}

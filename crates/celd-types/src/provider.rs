@@ -1,0 +1,135 @@
+//! Message and enum types from a `prost_reflect::DescriptorPool`, seen as CEL types.
+//!
+//! Repeated fields are lists, map fields are maps, enums are `int`, and the
+//! well-known types map to their CEL types (see [`Type::message`]).
+
+use std::collections::BTreeSet;
+
+use prost_reflect::{DescriptorPool, FieldDescriptor, Kind, MessageDescriptor};
+
+use crate::ty::{Type, well_known_type};
+
+/// Looks up message types, their fields and enum constants.
+///
+/// The google well-known types are always available, whether or not the
+/// given pool holds them.
+#[derive(Clone, Debug)]
+pub struct TypeProvider {
+    pool: DescriptorPool,
+    well_known: DescriptorPool,
+}
+
+/// The CEL view of one message field.
+#[derive(Clone, PartialEq, Debug)]
+pub struct FieldType {
+    pub ty: Type,
+    /// Whether `has()` distinguishes "set" from "default" for this field.
+    pub supports_presence: bool,
+}
+
+impl Default for TypeProvider {
+    fn default() -> Self {
+        TypeProvider::new(DescriptorPool::new())
+    }
+}
+
+impl TypeProvider {
+    pub fn new(pool: DescriptorPool) -> TypeProvider {
+        TypeProvider {
+            pool,
+            well_known: DescriptorPool::global(),
+        }
+    }
+
+    pub fn pool(&self) -> &DescriptorPool {
+        &self.pool
+    }
+
+    /// The descriptor of a message by fully qualified name (no leading dot).
+    pub fn find_message(&self, name: &str) -> Option<MessageDescriptor> {
+        self.pool
+            .get_message_by_name(name)
+            .or_else(|| self.well_known.get_message_by_name(name))
+    }
+
+    /// The CEL type a message name denotes, if the message exists.
+    pub fn message_type(&self, name: &str) -> Option<Type> {
+        if let Some(ty) = well_known_type(name) {
+            return Some(ty);
+        }
+        self.find_message(name)
+            .map(|m| Type::message(m.full_name()))
+    }
+
+    /// The CEL type of `message.field`, if both exist.
+    pub fn field_type(&self, message: &str, field: &str) -> Option<FieldType> {
+        let field = self.find_message(message)?.get_field_by_name(field)?;
+        Some(FieldType {
+            ty: field_cel_type(&field),
+            supports_presence: field.supports_presence(),
+        })
+    }
+
+    /// The value of an enum constant named `pkg.Enum.VALUE`.
+    pub fn enum_value(&self, qualified: &str) -> Option<i64> {
+        let (enum_name, value_name) = qualified.rsplit_once('.')?;
+        let descriptor = self
+            .pool
+            .get_enum_by_name(enum_name)
+            .or_else(|| self.well_known.get_enum_by_name(enum_name))?;
+        let value = descriptor.get_value_by_name(value_name)?;
+        Some(i64::from(value.number()))
+    }
+
+    /// The first name segment of every message and enum (`google`, `cel`), so
+    /// callers can skip qualified-name lookups that cannot succeed.
+    pub fn root_segments(&self) -> BTreeSet<String> {
+        let mut roots = BTreeSet::new();
+        for pool in [&self.pool, &self.well_known] {
+            let names = pool
+                .all_messages()
+                .map(|m| m.full_name().to_string())
+                .chain(pool.all_enums().map(|e| e.full_name().to_string()));
+            for name in names {
+                let root = name.split('.').next().unwrap_or_default();
+                roots.insert(root.to_string());
+            }
+        }
+        roots
+    }
+}
+
+/// The CEL type of a field: lists for repeated fields, maps for map fields.
+pub fn field_cel_type(field: &FieldDescriptor) -> Type {
+    if let (true, Kind::Message(entry)) = (field.is_map(), field.kind()) {
+        let key = kind_cel_type(&entry.map_entry_key_field().kind());
+        let value = kind_cel_type(&entry.map_entry_value_field().kind());
+        return Type::map(key, value);
+    }
+    let elem = kind_cel_type(&field.kind());
+    if field.is_list() {
+        Type::list(elem)
+    } else {
+        elem
+    }
+}
+
+/// The CEL type of a singular protobuf value of kind `kind`.
+pub fn kind_cel_type(kind: &Kind) -> Type {
+    match kind {
+        Kind::Double | Kind::Float => Type::Double,
+        Kind::Int32
+        | Kind::Int64
+        | Kind::Sint32
+        | Kind::Sint64
+        | Kind::Sfixed32
+        | Kind::Sfixed64 => Type::Int,
+        Kind::Uint32 | Kind::Uint64 | Kind::Fixed32 | Kind::Fixed64 => Type::Uint,
+        Kind::Bool => Type::Bool,
+        Kind::String => Type::String,
+        Kind::Bytes => Type::Bytes,
+        Kind::Enum(e) if e.full_name() == "google.protobuf.NullValue" => Type::Null,
+        Kind::Enum(_) => Type::Int,
+        Kind::Message(m) => Type::message(m.full_name()),
+    }
+}
