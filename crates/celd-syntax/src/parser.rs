@@ -321,20 +321,22 @@ impl<'a> Parser<'a> {
 
     // ---- expressions, loosest binding first ----
 
-    /// One sub-expression: counts as a level of nesting.
+    /// One sub-expression: counts as a level of nesting. Also parses `c ? a : b`.
     fn parse_expr(&mut self) -> PResult<Expr> {
         self.enter()?;
-        let result = self.parse_conditional();
+        let condition = self.parse_binary(Prec::Or);
+        let result = match condition {
+            Ok(condition) if self.at(TokenKind::Question) => self.parse_conditional(condition),
+            other => other,
+        };
         self.leave();
         result
     }
 
-    fn parse_conditional(&mut self) -> PResult<Expr> {
-        let condition = self.parse_logical(TokenKind::OrOr)?;
-        if self.eat(TokenKind::Question).is_none() {
-            return Ok(condition);
-        }
-        let if_true = self.parse_logical(TokenKind::OrOr)?;
+    /// The rest of `condition ? if_true : if_false`, from the `?`.
+    fn parse_conditional(&mut self, condition: Expr) -> PResult<Expr> {
+        self.bump();
+        let if_true = self.parse_binary(Prec::Or)?;
         if self.eat(TokenKind::Colon).is_none() {
             self.unexpected("':'")?;
             return self.error_expr(self.span_of(&condition));
@@ -344,31 +346,40 @@ impl<'a> Parser<'a> {
         self.call("_?_:_", vec![condition, if_true, if_false], span)
     }
 
-    /// `a || b || ...` (with `op` = `OrOr`) or `a && b && ...`, balanced.
-    fn parse_logical(&mut self, op: TokenKind) -> PResult<Expr> {
-        let first = self.parse_logical_operand(op)?;
-        if !self.at(op) {
-            return Ok(first);
+    /// Binary operators binding at least as tightly as `min`, by precedence climbing.
+    ///
+    /// Left-associative; `&&` and `||` chains are collected and balanced.
+    fn parse_binary(&mut self, min: Prec) -> PResult<Expr> {
+        let mut lhs = self.parse_unary()?;
+        while let Some((function, prec)) = binary_operator(self.peek().kind) {
+            if prec < min {
+                break;
+            }
+            let op = self.bump().kind;
+            if matches!(prec, Prec::Or | Prec::And) {
+                lhs = self.parse_logical_chain(lhs, op, function, prec)?;
+                continue;
+            }
+            let rhs = self.parse_binary(prec.tighter())?;
+            lhs = self.binary(function, lhs, rhs)?;
         }
-        let mut terms = vec![first];
-        while self.eat(op).is_some() {
-            terms.push(self.parse_logical_operand(op)?);
-        }
-        let function = if op == TokenKind::OrOr {
-            "_||_"
-        } else {
-            "_&&_"
-        };
-        let count = terms.len();
-        self.balance(function, &mut terms.into_iter(), count)
+        Ok(lhs)
     }
 
-    fn parse_logical_operand(&mut self, op: TokenKind) -> PResult<Expr> {
-        if op == TokenKind::OrOr {
-            self.parse_logical(TokenKind::AndAnd)
-        } else {
-            self.parse_binary(Level::Relation)
+    /// `first op b op c ...`, the first `op` already eaten, as a balanced tree.
+    fn parse_logical_chain(
+        &mut self,
+        first: Expr,
+        op: TokenKind,
+        function: &str,
+        prec: Prec,
+    ) -> PResult<Expr> {
+        let mut terms = vec![first, self.parse_binary(prec.tighter())?];
+        while self.eat(op).is_some() {
+            terms.push(self.parse_binary(prec.tighter())?);
         }
+        let count = terms.len();
+        self.balance(function, &mut terms.into_iter(), count)
     }
 
     /// Joins the next `count` terms into a tree of depth about log2(count), as cel-go does.
@@ -390,26 +401,8 @@ impl<'a> Parser<'a> {
         self.binary(function, left, right)
     }
 
-    /// Left-associative binary operators of one precedence level.
-    fn parse_binary(&mut self, level: Level) -> PResult<Expr> {
-        let mut lhs = self.parse_binary_operand(level)?;
-        while let Some(function) = level.function(self.peek().kind) {
-            self.bump();
-            let rhs = self.parse_binary_operand(level)?;
-            lhs = self.binary(function, lhs, rhs)?;
-        }
-        Ok(lhs)
-    }
-
-    fn parse_binary_operand(&mut self, level: Level) -> PResult<Expr> {
-        match level {
-            Level::Relation => self.parse_binary(Level::Additive),
-            Level::Additive => self.parse_binary(Level::Multiplicative),
-            Level::Multiplicative => self.parse_unary(),
-        }
-    }
-
-    /// `!x`, `-x`, repeatable; `-` directly before a number is part of the literal.
+    /// `!x`, `-x` (repeatable; `-` directly before a number is part of the literal), or a
+    /// primary followed by any number of `.f`, `.?f`, `.f(args)`, `[i]` and `[?i]`.
     fn parse_unary(&mut self) -> PResult<Expr> {
         let token = self.peek();
         let function = match token.kind {
@@ -522,11 +515,14 @@ impl<'a> Parser<'a> {
     fn parse_call(&mut self, target: Option<Expr>, function: Name, start: Span) -> PResult<Expr> {
         self.bump();
         let mut args = Vec::new();
-        let end = self.parse_sequence(TokenKind::RParen, false, "',' or ')'", |p| {
-            args.push(p.parse_expr()?);
-            Ok(())
-        })?;
-        let span = Span::new(start.start, end);
+        let mut seq = Sequence::new(TokenKind::RParen, false, "',' or ')'");
+        while self.next_item(&mut seq)? {
+            args.push(self.parse_expr()?);
+            if !self.end_item(&mut seq)? {
+                break;
+            }
+        }
+        let span = Span::new(start.start, seq.end);
         match macros::expand(self, target, function, args, span)? {
             Expansion::Expanded(expr) => Ok(expr),
             Expansion::NotAMacro {
@@ -689,14 +685,18 @@ impl<'a> Parser<'a> {
         let type_name = self.qualified_name(self.pos, brace);
         self.pos = brace + 1;
         let mut fields = Vec::new();
-        let end = self.parse_sequence(TokenKind::RBrace, true, "',' or '}'", |p| {
-            if let Some(field) = p.parse_field_init()? {
-                fields.push(field);
+        let mut seq = Sequence::new(TokenKind::RBrace, true, "',' or '}'");
+        while self.next_item(&mut seq)? {
+            fields.extend(self.parse_field_init()?);
+            if !self.end_item(&mut seq)? {
+                break;
             }
-            Ok(())
-        })?;
+        }
         let message = StructExpr { type_name, fields };
-        self.node(ExprKind::Struct(Box::new(message)), Span::new(start, end))
+        self.node(
+            ExprKind::Struct(Box::new(message)),
+            Span::new(start, seq.end),
+        )
     }
 
     /// The text of tokens `from..to`, without any whitespace or comments between them.
@@ -749,38 +749,38 @@ impl<'a> Parser<'a> {
         let open = self.bump();
         let mut elements = Vec::new();
         let mut optional_indices = Vec::new();
-        let end = self.parse_sequence(TokenKind::RBracket, true, "',' or ']'", |p| {
-            if p.eat_optional_marker("?")? {
+        let mut seq = Sequence::new(TokenKind::RBracket, true, "',' or ']'");
+        while self.next_item(&mut seq)? {
+            if self.eat_optional_marker("?")? {
                 optional_indices.push(elements.len() as u32);
             }
-            elements.push(p.parse_expr()?);
-            Ok(())
-        })?;
+            elements.push(self.parse_expr()?);
+            if !self.end_item(&mut seq)? {
+                break;
+            }
+        }
         let list = ListExpr {
             elements,
             optional_indices,
         };
-        self.node(
-            ExprKind::List(Box::new(list)),
-            Span::new(open.span.start, end),
-        )
+        let span = Span::new(open.span.start, seq.end);
+        self.node(ExprKind::List(Box::new(list)), span)
     }
 
     /// `{k: v, ?k2: v2,}`
     fn parse_map(&mut self) -> PResult<Expr> {
         let open = self.bump();
         let mut entries = Vec::new();
-        let end = self.parse_sequence(TokenKind::RBrace, true, "',' or '}'", |p| {
-            if let Some(entry) = p.parse_map_entry()? {
-                entries.push(entry);
+        let mut seq = Sequence::new(TokenKind::RBrace, true, "',' or '}'");
+        while self.next_item(&mut seq)? {
+            entries.extend(self.parse_map_entry()?);
+            if !self.end_item(&mut seq)? {
+                break;
             }
-            Ok(())
-        })?;
+        }
         let map = MapExpr { entries };
-        self.node(
-            ExprKind::Map(Box::new(map)),
-            Span::new(open.span.start, end),
-        )
+        let span = Span::new(open.span.start, seq.end);
+        self.node(ExprKind::Map(Box::new(map)), span)
     }
 
     fn parse_map_entry(&mut self) -> PResult<Option<MapEntry>> {
@@ -802,47 +802,50 @@ impl<'a> Parser<'a> {
         }))
     }
 
-    /// Items separated by commas up to `close`, which it eats; returns where `close` ends.
+    /// Starts the next item of a comma-separated sequence; false once its closing bracket
+    /// is eaten (then `seq.end` is where it ends).
     ///
-    /// After a broken item it skips to the next `,` or closing bracket, so one input can
-    /// report several independent errors.
-    fn parse_sequence(
-        &mut self,
-        close: TokenKind,
-        trailing_comma: bool,
-        expected: &str,
-        mut item: impl FnMut(&mut Self) -> PResult<()>,
-    ) -> PResult<u32> {
-        if trailing_comma && self.at(TokenKind::Comma) && self.peek_at(1).kind == close {
+    /// The caller parses items itself (no closure), keeping recursion frames few and small.
+    fn next_item(&mut self, seq: &mut Sequence) -> PResult<bool> {
+        if seq.first
+            && seq.trailing_comma
+            && self.at(TokenKind::Comma)
+            && self.peek_at(1).kind == seq.close
+        {
             self.bump();
         }
-        let mut first = true;
-        loop {
-            if first || trailing_comma {
-                if let Some(token) = self.eat(close) {
-                    return Ok(token.span.end);
-                }
+        if seq.first || seq.trailing_comma {
+            if let Some(token) = self.eat(seq.close) {
+                seq.end = token.span.end;
+                return Ok(false);
             }
-            first = false;
-            let errors_before = self.diagnostics.len();
-            item(self)?;
-            if self.diagnostics.len() > errors_before {
-                self.skip_to_delimiter();
-            }
-            if self.eat(TokenKind::Comma).is_some() {
-                continue;
-            }
-            if let Some(token) = self.eat(close) {
-                return Ok(token.span.end);
-            }
-            self.unexpected(expected)?;
-            self.skip_to_delimiter();
-            if self.eat(TokenKind::Comma).is_some() {
-                continue;
-            }
-            let at = self.peek().span.start;
-            return Ok(self.eat(close).map_or(at, |token| token.span.end));
         }
+        seq.first = false;
+        seq.errors_before = self.diagnostics.len();
+        Ok(true)
+    }
+
+    /// Ends an item: after a broken one skips to the next `,` or closing bracket, so one
+    /// input can report several independent errors. False when the sequence is over.
+    fn end_item(&mut self, seq: &mut Sequence) -> PResult<bool> {
+        if self.diagnostics.len() > seq.errors_before {
+            self.skip_to_delimiter();
+        }
+        if self.eat(TokenKind::Comma).is_some() {
+            return Ok(true);
+        }
+        if let Some(token) = self.eat(seq.close) {
+            seq.end = token.span.end;
+            return Ok(false);
+        }
+        self.unexpected(seq.expected)?;
+        self.skip_to_delimiter();
+        if self.eat(TokenKind::Comma).is_some() {
+            return Ok(true);
+        }
+        let at = self.peek().span.start;
+        seq.end = self.eat(seq.close).map_or(at, |token| token.span.end);
+        Ok(false)
     }
 
     /// Skips tokens up to a `,` or an unmatched closing bracket (or the end).
@@ -873,32 +876,74 @@ fn is_keyword(kind: TokenKind) -> bool {
     )
 }
 
-/// The left-associative binary precedence levels, loosest first.
-#[derive(Clone, Copy)]
-enum Level {
+/// The state of a comma-separated sequence: call arguments, list, map or message entries.
+struct Sequence {
+    close: TokenKind,
+    trailing_comma: bool,
+    /// What an error after an item says was expected, e.g. `',' or ')'`.
+    expected: &'static str,
+    first: bool,
+    errors_before: usize,
+    /// Where the closing bracket ends (or where it was missing).
+    end: u32,
+}
+
+impl Sequence {
+    fn new(close: TokenKind, trailing_comma: bool, expected: &'static str) -> Sequence {
+        Sequence {
+            close,
+            trailing_comma,
+            expected,
+            first: true,
+            errors_before: 0,
+            end: 0,
+        }
+    }
+}
+
+/// Binary operator precedence, loosest first.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Prec {
+    Or,
+    And,
     Relation,
     Additive,
     Multiplicative,
+    /// Tighter than any binary operator: only a unary expression.
+    Unary,
 }
 
-impl Level {
-    /// The function an operator token of this level calls, if it is one.
-    fn function(self, kind: TokenKind) -> Option<&'static str> {
-        use TokenKind::*;
-        match (self, kind) {
-            (Level::Relation, Less) => Some("_<_"),
-            (Level::Relation, LessEq) => Some("_<=_"),
-            (Level::Relation, Greater) => Some("_>_"),
-            (Level::Relation, GreaterEq) => Some("_>=_"),
-            (Level::Relation, EqEq) => Some("_==_"),
-            (Level::Relation, NotEq) => Some("_!=_"),
-            (Level::Relation, In) => Some("@in"),
-            (Level::Additive, Plus) => Some("_+_"),
-            (Level::Additive, Minus) => Some("_-_"),
-            (Level::Multiplicative, Star) => Some("_*_"),
-            (Level::Multiplicative, Slash) => Some("_/_"),
-            (Level::Multiplicative, Percent) => Some("_%_"),
-            _ => None,
+impl Prec {
+    fn tighter(self) -> Prec {
+        match self {
+            Prec::Or => Prec::And,
+            Prec::And => Prec::Relation,
+            Prec::Relation => Prec::Additive,
+            Prec::Additive => Prec::Multiplicative,
+            Prec::Multiplicative | Prec::Unary => Prec::Unary,
         }
     }
+}
+
+/// The function and precedence of a binary operator token.
+fn binary_operator(kind: TokenKind) -> Option<(&'static str, Prec)> {
+    use TokenKind::*;
+    let operator = match kind {
+        OrOr => ("_||_", Prec::Or),
+        AndAnd => ("_&&_", Prec::And),
+        Less => ("_<_", Prec::Relation),
+        LessEq => ("_<=_", Prec::Relation),
+        Greater => ("_>_", Prec::Relation),
+        GreaterEq => ("_>=_", Prec::Relation),
+        EqEq => ("_==_", Prec::Relation),
+        NotEq => ("_!=_", Prec::Relation),
+        In => ("@in", Prec::Relation),
+        Plus => ("_+_", Prec::Additive),
+        Minus => ("_-_", Prec::Additive),
+        Star => ("_*_", Prec::Multiplicative),
+        Slash => ("_/_", Prec::Multiplicative),
+        Percent => ("_%_", Prec::Multiplicative),
+        _ => return None,
+    };
+    Some(operator)
 }
