@@ -11,6 +11,7 @@ pub mod display;
 pub mod error;
 pub mod json;
 pub mod map;
+pub mod proto;
 pub mod time;
 
 use std::borrow::Cow;
