@@ -199,6 +199,18 @@ impl From<i64> for Value {
     }
 }
 
+impl From<i32> for Value {
+    fn from(i: i32) -> Value {
+        Value::Int(i as i64)
+    }
+}
+
+impl From<u32> for Value {
+    fn from(u: u32) -> Value {
+        Value::Uint(u as u64)
+    }
+}
+
 impl From<u64> for Value {
     fn from(u: u64) -> Value {
         Value::Uint(u)

@@ -201,6 +201,11 @@ impl Map {
         self.get_value(key).is_some()
     }
 
+    /// The entry at position `i` in iteration order.
+    pub fn get_index(&self, i: usize) -> Option<(&Key, &Value)> {
+        self.entries.get_index(i)
+    }
+
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&Key, &Value)> {
         self.entries.iter()
     }

@@ -1,0 +1,109 @@
+//! Variable values for one evaluation: by slot when built for an environment, else by name.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use celd_value::Value;
+use smol_str::SmolStr;
+
+/// The variables an environment declares, in declaration order.
+///
+/// An [`Activation`] built for a table stores values by index, so a plan compiled
+/// against the same table reads them without hashing.
+#[derive(Debug)]
+pub struct VarTable {
+    id: u64,
+    names: Vec<SmolStr>,
+    index: HashMap<SmolStr, u32, foldhash::fast::RandomState>,
+}
+
+impl VarTable {
+    pub fn new<I: IntoIterator<Item = SmolStr>>(names: I) -> VarTable {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        let mut table = VarTable {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            names: Vec::new(),
+            index: HashMap::default(),
+        };
+        for name in names {
+            if !table.index.contains_key(&name) {
+                table.index.insert(name.clone(), table.names.len() as u32);
+                table.names.push(name);
+            }
+        }
+        table
+    }
+
+    /// A process-unique identity, so plans can tell whether an activation was built for their table.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    pub fn index_of(&self, name: &str) -> Option<u32> {
+        self.index.get(name).copied()
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    pub fn names(&self) -> &[SmolStr] {
+        &self.names
+    }
+}
+
+/// The values of variables for an evaluation.
+#[derive(Clone, Debug, Default)]
+pub struct Activation {
+    table: Option<Arc<VarTable>>,
+    slots: Vec<Option<Value>>,
+    by_name: HashMap<SmolStr, Value, foldhash::fast::RandomState>,
+}
+
+impl Activation {
+    /// An activation that looks variables up by name.
+    pub fn new() -> Activation {
+        Activation::default()
+    }
+
+    /// An activation that stores the table's variables by slot (and any others by name).
+    pub fn for_table(table: Arc<VarTable>) -> Activation {
+        Activation {
+            slots: vec![None; table.len()],
+            table: Some(table),
+            by_name: HashMap::default(),
+        }
+    }
+
+    /// Sets a variable, replacing an earlier value.
+    pub fn insert(&mut self, name: &str, value: impl Into<Value>) -> &mut Activation {
+        let value = value.into();
+        match self.table.as_ref().and_then(|t| t.index_of(name)) {
+            Some(i) => self.slots[i as usize] = Some(value),
+            None => {
+                self.by_name.insert(SmolStr::new(name), value);
+            }
+        }
+        self
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        match self.table.as_ref().and_then(|t| t.index_of(name)) {
+            Some(i) => self.slots[i as usize].as_ref(),
+            None => self.by_name.get(name),
+        }
+    }
+
+    /// The value in slot `index` of `table_id`'s table, or `None` if this activation uses another table.
+    pub(crate) fn get_slot(&self, table_id: u64, index: u32) -> Option<Option<&Value>> {
+        match &self.table {
+            Some(t) if t.id == table_id => Some(self.slots.get(index as usize)?.as_ref()),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,467 @@
+//! The evaluator: walks a [`Plan`] with the variables, parameters and limits of one call.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use celd_syntax::ExprId;
+use celd_value::{EvalError, Key, Map, Result, Value};
+use smallvec::SmallVec;
+
+use crate::activation::Activation;
+use crate::limits::Limits;
+use crate::plan::{Block, Fold, Loop, LoopKind, Node, Plan};
+use crate::select;
+
+/// What one evaluation may use besides the variables.
+#[derive(Clone, Copy, Default)]
+pub struct EvalOptions<'a> {
+    /// Values of hoisted literals, for plans compiled with parameters.
+    pub params: &'a [Value],
+    pub limits: Option<&'a Limits>,
+    /// Evaluation stops with a `limit` error when this becomes true.
+    pub cancel: Option<&'a AtomicBool>,
+    /// Evaluation stops with a `limit` error after this instant.
+    pub deadline: Option<Instant>,
+}
+
+/// How many loop iterations pass between two looks at the clock.
+const CLOCK_INTERVAL: u64 = 64;
+
+impl Plan {
+    /// Evaluates the plan with default limits.
+    pub fn eval(&self, activation: &Activation) -> Result<Value> {
+        self.eval_with(activation, &EvalOptions::default())
+    }
+
+    pub fn eval_with(&self, activation: &Activation, options: &EvalOptions<'_>) -> Result<Value> {
+        let vars: SmallVec<[Option<&Value>; 8]> = self
+            .variables
+            .iter()
+            .map(|v| match v.table_index {
+                Some(i) => activation
+                    .get_slot(self.table_id, i)
+                    .unwrap_or_else(|| activation.get(&v.name)),
+                None => activation.get(&v.name),
+            })
+            .collect();
+        if options.params.len() < self.n_params as usize {
+            return Err(EvalError::invalid_argument(format!(
+                "the program needs {} parameter(s), {} given",
+                self.n_params,
+                options.params.len()
+            )));
+        }
+        let default_limits = Limits::default();
+        let limits = options.limits.unwrap_or(&default_limits);
+        let mut ctx = Ctx {
+            vars: &vars,
+            var_names: self,
+            params: options.params,
+            locals: SmallVec::from_elem(Ok(Value::Null), self.n_locals as usize),
+            cost: 0,
+            max_cost: limits.max_cost,
+            limits,
+            iterations: 0,
+            cancel: options.cancel,
+            deadline: options.deadline,
+        };
+        ctx.eval(&self.root)
+    }
+}
+
+pub(crate) struct Ctx<'a> {
+    vars: &'a [Option<&'a Value>],
+    var_names: &'a Plan,
+    params: &'a [Value],
+    /// Comprehension and block locals; a block entry that failed holds its error.
+    locals: SmallVec<[Result<Value>; 8]>,
+    cost: u64,
+    max_cost: u64,
+    limits: &'a Limits,
+    iterations: u64,
+    cancel: Option<&'a AtomicBool>,
+    deadline: Option<Instant>,
+}
+
+impl Ctx<'_> {
+    fn eval(&mut self, node: &Node) -> Result<Value> {
+        match node {
+            Node::Const(v) => Ok(v.clone()),
+            Node::Error(e) => Err(e.clone()),
+            Node::Param(i) => Ok(self.params[*i as usize].clone()),
+            Node::Var { slot, id } => self.var(*slot, *id),
+            Node::Local(slot) => self.locals[*slot as usize].clone(),
+            Node::Select { operand, field, id } => {
+                let v = self.eval(operand)?;
+                select::select(&v, field).map_err(|e| e.at(id.0))
+            }
+            Node::Has { operand, field, id } => {
+                let v = self.eval(operand)?;
+                select::has(&v, field).map_err(|e| e.at(id.0))
+            }
+            Node::And(pair) => self.and(&pair[0], &pair[1]),
+            Node::Or(pair) => self.or(&pair[0], &pair[1]),
+            Node::Cond(parts, id) => match self.eval(&parts[0])? {
+                Value::Bool(true) => self.eval(&parts[1]),
+                Value::Bool(false) => self.eval(&parts[2]),
+                other => Err(crate::functions::no_such_overload("_?_:_", &[other]).at(id.0)),
+            },
+            Node::NotStrictlyFalse(inner) => Ok(Value::Bool(!matches!(
+                self.eval(inner),
+                Ok(Value::Bool(false))
+            ))),
+            Node::Call1(c) => {
+                let a = self.eval(&c.arg)?;
+                self.charge(1)?;
+                let v = c.f.call1(&c.name, &a).map_err(|e| e.at(c.id.0))?;
+                self.check_size(v, c.id)
+            }
+            Node::Call2(c) => {
+                let a = self.eval(&c.args[0])?;
+                let b = self.eval(&c.args[1])?;
+                self.charge(1)?;
+                let v = c.f.call2(&c.name, &a, &b).map_err(|e| e.at(c.id.0))?;
+                self.check_size(v, c.id)
+            }
+            Node::CallN(c) => {
+                let args = c
+                    .args
+                    .iter()
+                    .map(|a| self.eval(a))
+                    .collect::<Result<SmallVec<[Value; 4]>>>()?;
+                self.charge(1)?;
+                let v = c.f.call(&c.name, &args).map_err(|e| e.at(c.id.0))?;
+                self.check_size(v, c.id)
+            }
+            Node::List(l) => self.list(&l.elements, &l.optional, l.id),
+            Node::Map(m) => self.map(m),
+            Node::Struct(s) => self.message(s),
+            Node::Fold(f) => self.fold(f),
+            Node::Loop(l) => self.run_loop(l),
+            Node::Block(b) => self.block(b),
+        }
+    }
+
+    fn var(&self, slot: u32, id: ExprId) -> Result<Value> {
+        match self.vars.get(slot as usize) {
+            Some(Some(v)) => Ok((*v).clone()),
+            _ => {
+                let name = self
+                    .var_names
+                    .variables
+                    .get(slot as usize)
+                    .map_or("?", |v| v.name.as_str());
+                Err(EvalError::unbound_variable(name).at(id.0))
+            }
+        }
+    }
+
+    /// `a && b`: `false` on either side wins over an error on the other.
+    fn and(&mut self, a: &Node, b: &Node) -> Result<Value> {
+        let left = self.eval(a);
+        if matches!(left, Ok(Value::Bool(false))) {
+            return Ok(Value::Bool(false));
+        }
+        let right = self.eval(b);
+        match (left, right) {
+            (_, Ok(Value::Bool(false))) => Ok(Value::Bool(false)),
+            (Ok(Value::Bool(true)), Ok(Value::Bool(true))) => Ok(Value::Bool(true)),
+            (Err(e), _) | (_, Err(e)) => Err(e),
+            (Ok(l), Ok(r)) => Err(crate::functions::no_such_overload("_&&_", &[l, r])),
+        }
+    }
+
+    /// `a || b`: `true` on either side wins over an error on the other.
+    fn or(&mut self, a: &Node, b: &Node) -> Result<Value> {
+        let left = self.eval(a);
+        if matches!(left, Ok(Value::Bool(true))) {
+            return Ok(Value::Bool(true));
+        }
+        let right = self.eval(b);
+        match (left, right) {
+            (_, Ok(Value::Bool(true))) => Ok(Value::Bool(true)),
+            (Ok(Value::Bool(false)), Ok(Value::Bool(false))) => Ok(Value::Bool(false)),
+            (Err(e), _) | (_, Err(e)) => Err(e),
+            (Ok(l), Ok(r)) => Err(crate::functions::no_such_overload("_||_", &[l, r])),
+        }
+    }
+
+    fn charge(&mut self, units: u64) -> Result<()> {
+        self.cost += units;
+        if self.cost > self.max_cost {
+            return Err(EvalError::limit(format!(
+                "evaluation cost limit of {} exceeded",
+                self.max_cost
+            )));
+        }
+        Ok(())
+    }
+
+    /// Called once per loop iteration: cost, cancellation, and (every few iterations) the clock.
+    fn tick(&mut self) -> Result<()> {
+        self.charge(1)?;
+        if let Some(flag) = self.cancel
+            && flag.load(Ordering::Relaxed)
+        {
+            return Err(EvalError::limit("evaluation cancelled"));
+        }
+        self.iterations += 1;
+        if self.iterations.is_multiple_of(CLOCK_INTERVAL)
+            && let Some(deadline) = self.deadline
+            && Instant::now() >= deadline
+        {
+            return Err(EvalError::limit("evaluation time limit exceeded"));
+        }
+        Ok(())
+    }
+
+    /// Rejects values larger than the limits allow.
+    fn check_size(&self, v: Value, id: ExprId) -> Result<Value> {
+        self.limits.check_size(&v).map_err(|e| e.at(id.0))?;
+        Ok(v)
+    }
+
+    fn list(&mut self, elements: &[Node], optional: &[bool], id: ExprId) -> Result<Value> {
+        let mut items = Vec::with_capacity(elements.len());
+        for (element, &is_optional) in elements.iter().zip(optional) {
+            let v = self.eval(element)?;
+            if !is_optional {
+                items.push(v);
+                continue;
+            }
+            match v {
+                Value::Optional(Some(inner)) => items.push((*inner).clone()),
+                Value::Optional(None) => {}
+                other => {
+                    return Err(
+                        crate::functions::no_such_overload("optional element", &[other]).at(id.0),
+                    );
+                }
+            }
+        }
+        self.check_size(Value::list(items), id)
+    }
+
+    fn map(&mut self, m: &crate::plan::MapNode) -> Result<Value> {
+        let mut map = Map::with_capacity(m.entries.len());
+        for entry in &m.entries {
+            let key = self.eval(&entry.key)?;
+            let value = self.eval(&entry.value)?;
+            let value = if entry.optional {
+                match value {
+                    Value::Optional(Some(inner)) => (*inner).clone(),
+                    Value::Optional(None) => continue,
+                    other => {
+                        return Err(
+                            crate::functions::no_such_overload("optional entry", &[other])
+                                .at(entry.id.0),
+                        );
+                    }
+                }
+            } else {
+                value
+            };
+            let Some(key) = Key::from_value(&key) else {
+                return Err(EvalError::invalid_argument(format!(
+                    "unsupported map key type: {}",
+                    key.type_name()
+                ))
+                .at(entry.id.0));
+            };
+            if !map.insert_new(key, value) {
+                return Err(EvalError::invalid_argument("duplicate map key").at(entry.id.0));
+            }
+        }
+        self.check_size(Value::map(map), m.id)
+    }
+
+    fn message(&mut self, s: &crate::plan::StructNode) -> Result<Value> {
+        let mut fields = Vec::with_capacity(s.fields.len());
+        for f in &s.fields {
+            let v = self.eval(&f.value)?;
+            let v = if f.optional {
+                match v {
+                    Value::Optional(Some(inner)) => (*inner).clone(),
+                    Value::Optional(None) => continue,
+                    other => {
+                        return Err(
+                            crate::functions::no_such_overload("optional field", &[other])
+                                .at(f.id.0),
+                        );
+                    }
+                }
+            } else {
+                v
+            };
+            fields.push((&f.field, v, f.id));
+        }
+        select::build_message(&s.message, fields).map_err(|e| e.at(s.id.0))
+    }
+
+    /// The elements a comprehension visits: list elements, or map keys with their values.
+    fn range(&mut self, node: &Node, id: ExprId) -> Result<RangeItems> {
+        match self.eval(node)? {
+            Value::List(items) => Ok(RangeItems::List(items)),
+            Value::Map(map) => Ok(RangeItems::Map(map)),
+            other => Err(
+                EvalError::no_such_overload("comprehension range", &[&other.type_name()]).at(id.0),
+            ),
+        }
+    }
+
+    fn fold(&mut self, f: &Fold) -> Result<Value> {
+        let range = self.range(&f.range, f.id)?;
+        let accu = self.eval(&f.init);
+        self.locals[f.accu_slot as usize] = accu;
+        for i in 0..range.len() {
+            self.tick().map_err(|e| e.at(f.id.0))?;
+            let (first, second) = range.item(i, f.iter_slot2.is_some());
+            self.locals[f.iter_slot as usize] = Ok(first);
+            if let Some(slot2) = f.iter_slot2 {
+                self.locals[slot2 as usize] = Ok(second);
+            }
+            if matches!(self.eval(&f.condition), Ok(Value::Bool(false))) {
+                break;
+            }
+            let next = self.eval(&f.step);
+            if let Ok(v) = &next {
+                self.limits.check_size(v).map_err(|e| e.at(f.id.0))?;
+            }
+            self.locals[f.accu_slot as usize] = next;
+        }
+        self.eval(&f.result)
+    }
+
+    fn run_loop(&mut self, l: &Loop) -> Result<Value> {
+        let range = self.range(&l.range, l.id)?;
+        match l.kind {
+            LoopKind::All => self.quantify(l, &range, false),
+            LoopKind::Exists => self.quantify(l, &range, true),
+            LoopKind::ExistsOne => self.exists_one(l, &range),
+            LoopKind::Map | LoopKind::Filter => self.collect(l, &range),
+        }
+    }
+
+    /// `all` (`decisive == false`) and `exists` (`decisive == true`): the decisive result wins
+    /// over errors; otherwise the first error, if any, is the result.
+    fn quantify(&mut self, l: &Loop, range: &RangeItems, decisive: bool) -> Result<Value> {
+        let predicate = l.predicate.as_ref().ok_or_else(|| missing(l))?;
+        let mut first_error = None;
+        for i in 0..range.len() {
+            self.tick().map_err(|e| e.at(l.id.0))?;
+            self.locals[l.iter_slot as usize] = Ok(range.item(i, false).0);
+            match self.eval(predicate) {
+                Ok(Value::Bool(b)) if b == decisive => return Ok(Value::Bool(decisive)),
+                Ok(Value::Bool(_)) => {}
+                Ok(other) => {
+                    first_error.get_or_insert_with(|| {
+                        crate::functions::no_such_overload("predicate", &[other])
+                    });
+                }
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok(Value::Bool(!decisive)),
+        }
+    }
+
+    fn exists_one(&mut self, l: &Loop, range: &RangeItems) -> Result<Value> {
+        let predicate = l.predicate.as_ref().ok_or_else(|| missing(l))?;
+        let mut count = 0u64;
+        for i in 0..range.len() {
+            self.tick().map_err(|e| e.at(l.id.0))?;
+            self.locals[l.iter_slot as usize] = Ok(range.item(i, false).0);
+            match self.eval(predicate)? {
+                Value::Bool(true) => count += 1,
+                Value::Bool(false) => {}
+                other => {
+                    return Err(
+                        crate::functions::no_such_overload("predicate", &[other]).at(l.id.0)
+                    );
+                }
+            }
+        }
+        Ok(Value::Bool(count == 1))
+    }
+
+    /// `map` and `filter`: build the result list in place.
+    fn collect(&mut self, l: &Loop, range: &RangeItems) -> Result<Value> {
+        let mut out = Vec::new();
+        for i in 0..range.len() {
+            self.tick().map_err(|e| e.at(l.id.0))?;
+            let item = range.item(i, false).0;
+            self.locals[l.iter_slot as usize] = Ok(item.clone());
+            if let Some(predicate) = &l.predicate {
+                match self.eval(predicate)? {
+                    Value::Bool(true) => {}
+                    Value::Bool(false) => continue,
+                    other => {
+                        return Err(
+                            crate::functions::no_such_overload("predicate", &[other]).at(l.id.0)
+                        );
+                    }
+                }
+            }
+            let v = match &l.transform {
+                Some(t) => self.eval(t)?,
+                None => item,
+            };
+            out.push(v);
+            if out.len() > self.limits.max_list_len {
+                return Err(self.limits.list_too_long().at(l.id.0));
+            }
+        }
+        Ok(Value::list(out))
+    }
+
+    fn block(&mut self, b: &Block) -> Result<Value> {
+        for (i, entry) in b.entries.iter().enumerate() {
+            let v = self.eval(entry);
+            self.locals[b.first_slot as usize + i] = v;
+        }
+        self.eval(&b.result)
+    }
+}
+
+fn missing(l: &Loop) -> EvalError {
+    EvalError::invalid_argument("malformed loop plan").at(l.id.0)
+}
+
+/// The items of a comprehension's range, held while iterating.
+enum RangeItems {
+    List(Arc<Vec<Value>>),
+    Map(Arc<Map>),
+}
+
+impl RangeItems {
+    fn len(&self) -> usize {
+        match self {
+            RangeItems::List(items) => items.len(),
+            RangeItems::Map(map) => map.len(),
+        }
+    }
+
+    /// Item `i`: for a list (element, or (index, element) with two variables);
+    /// for a map (key, or (key, value) with two variables).
+    fn item(&self, i: usize, two_vars: bool) -> (Value, Value) {
+        match self {
+            RangeItems::List(items) => {
+                let element = items.get(i).cloned().unwrap_or(Value::Null);
+                if two_vars {
+                    (Value::Int(i as i64), element)
+                } else {
+                    (element, Value::Null)
+                }
+            }
+            RangeItems::Map(map) => match map.get_index(i) {
+                Some((k, v)) => (k.to_value(), if two_vars { v.clone() } else { Value::Null }),
+                None => (Value::Null, Value::Null),
+            },
+        }
+    }
+}

@@ -1,0 +1,790 @@
+//! The planner: AST (optionally checked) to [`Plan`], resolving names, overloads and constants once.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use celd_check::{CheckedAst, Reference};
+use celd_syntax::ast::{
+    Call, Comprehension, Expr, ExprKind, ListExpr, Literal, MapExpr, StructExpr,
+};
+use celd_syntax::{Ast, Diagnostic, ExprId};
+use celd_value::{EvalError, Value};
+use prost_reflect::DescriptorPool;
+use smol_str::SmolStr;
+
+use crate::activation::VarTable;
+use crate::eval::EvalOptions;
+use crate::functions::std_lib::{builtin_type_value, compile_regex};
+use crate::functions::{Impl, Registry};
+use crate::limits::Limits;
+use crate::plan::*;
+
+/// What planning resolves names and functions against.
+pub struct PlanEnv<'a> {
+    pub registry: &'a Registry,
+    pub variables: &'a Arc<VarTable>,
+    pub container: &'a str,
+    pub pool: Option<&'a DescriptorPool>,
+}
+
+/// Choices for one plan.
+#[derive(Clone, Debug, Default)]
+pub struct PlanOptions {
+    /// Literal nodes to read from the parameter vector instead of the plan: id → parameter index.
+    pub params: HashMap<ExprId, u32>,
+    /// Skip constant folding (the plan then computes everything at run time).
+    pub no_folding: bool,
+}
+
+/// The budget for evaluating a constant subexpression at plan time; over it, the work is left to run time.
+const FOLD_COST: u64 = 10_000;
+
+/// Why an expression could not be planned: every problem, each with a span.
+#[derive(Clone, Debug)]
+pub struct PlanError {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Plans an expression. `checked` (when given) must be the checked form of `ast`.
+pub fn plan(
+    ast: &Ast,
+    checked: Option<&CheckedAst>,
+    env: &PlanEnv<'_>,
+    options: &PlanOptions,
+) -> Result<Plan, PlanError> {
+    let mut planner = Planner {
+        ast,
+        checked,
+        env,
+        options,
+        scopes: Vec::new(),
+        n_locals: 0,
+        variables: Vec::new(),
+        var_slots: HashMap::new(),
+        diagnostics: Vec::new(),
+        fold_limits: Limits {
+            max_cost: FOLD_COST,
+            ..Limits::default()
+        },
+    };
+    let root = planner.expr(&ast.expr);
+    if !planner.diagnostics.is_empty() {
+        return Err(PlanError {
+            diagnostics: planner.diagnostics,
+        });
+    }
+    Ok(Plan {
+        root,
+        table_id: env.variables.id(),
+        variables: planner.variables,
+        n_locals: planner.n_locals,
+        n_params: options.params.values().map(|&i| i + 1).max().unwrap_or(0),
+    })
+}
+
+struct Planner<'a> {
+    ast: &'a Ast,
+    checked: Option<&'a CheckedAst>,
+    env: &'a PlanEnv<'a>,
+    options: &'a PlanOptions,
+    /// Comprehension and block variables in scope, innermost last: name and local slot.
+    scopes: Vec<(SmolStr, u32)>,
+    n_locals: u32,
+    variables: Vec<PlanVariable>,
+    var_slots: HashMap<SmolStr, u32>,
+    diagnostics: Vec<Diagnostic>,
+    fold_limits: Limits,
+}
+
+impl Planner<'_> {
+    fn error(&mut self, id: ExprId, message: impl Into<String>) -> Node {
+        let message = message.into();
+        self.diagnostics
+            .push(Diagnostic::new(self.ast.span(id), message.clone()));
+        Node::Error(EvalError::invalid_argument(message))
+    }
+
+    fn reference(&self, id: ExprId) -> Option<&Reference> {
+        self.checked.and_then(|c| c.reference(id))
+    }
+
+    fn expr(&mut self, e: &Expr) -> Node {
+        if let Some(node) = self.resolved_reference(e) {
+            return node;
+        }
+        match &e.kind {
+            ExprKind::Literal(lit) => self.literal(e.id, lit),
+            ExprKind::Ident(name) => self.ident(e.id, name),
+            ExprKind::Select(s) => {
+                if !s.test_only
+                    && let Some(node) = self.qualified_select(e)
+                {
+                    return node;
+                }
+                let operand = Box::new(self.expr(&s.operand));
+                let field = s.field.clone();
+                if s.test_only {
+                    Node::Has {
+                        operand,
+                        field,
+                        id: e.id,
+                    }
+                } else {
+                    Node::Select {
+                        operand,
+                        field,
+                        id: e.id,
+                    }
+                }
+            }
+            ExprKind::Call(c) => self.call(e.id, c),
+            ExprKind::List(l) => self.list(e.id, l),
+            ExprKind::Map(m) => self.map(e.id, m),
+            ExprKind::Struct(s) => self.message(e.id, s),
+            ExprKind::Comprehension(c) => self.comprehension(e.id, c),
+        }
+    }
+
+    /// A name the checker already resolved (variables, enum constants, type names).
+    fn resolved_reference(&mut self, e: &Expr) -> Option<Node> {
+        if !matches!(e.kind, ExprKind::Ident(_) | ExprKind::Select(_)) {
+            return None;
+        }
+        match self.reference(e.id)?.clone() {
+            Reference::Variable(name) => Some(self.variable(e.id, &name)),
+            Reference::EnumConstant { value, .. } => Some(Node::Const(Value::Int(value))),
+            Reference::TypeName { name, .. } => Some(Node::Const(type_value(&name))),
+            Reference::Function(_) => None,
+        }
+    }
+
+    fn literal(&mut self, id: ExprId, lit: &Literal) -> Node {
+        if let Some(&index) = self.options.params.get(&id) {
+            return Node::Param(index);
+        }
+        Node::Const(literal_value(lit))
+    }
+
+    fn local(&self, name: &str) -> Option<u32> {
+        self.scopes
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|&(_, slot)| slot)
+    }
+
+    fn ident(&mut self, id: ExprId, name: &SmolStr) -> Node {
+        if let Some(slot) = self.local(name) {
+            return Node::Local(slot);
+        }
+        match self.resolve_global(name) {
+            Some(node) => node,
+            // Undeclared names are looked up by name at run time (unchecked evaluation).
+            None => self.variable(id, name.trim_start_matches('.')),
+        }
+    }
+
+    /// A variable of the program, by slot; declared names read from the environment's table.
+    fn variable(&mut self, id: ExprId, name: &str) -> Node {
+        if let Some(slot) = self.local(name) {
+            return Node::Local(slot);
+        }
+        let slot = match self.var_slots.get(name) {
+            Some(&slot) => slot,
+            None => {
+                let slot = self.variables.len() as u32;
+                self.variables.push(PlanVariable {
+                    name: SmolStr::new(name),
+                    table_index: self.env.variables.index_of(name),
+                });
+                self.var_slots.insert(SmolStr::new(name), slot);
+                slot
+            }
+        };
+        Node::Var { slot, id }
+    }
+
+    /// Resolves a (possibly qualified) name against declared variables, type names and enum
+    /// constants, trying container candidates in langdef order.
+    fn resolve_global(&mut self, name: &str) -> Option<Node> {
+        for candidate in celd_types::candidate_names(self.env.container, name) {
+            if self.env.variables.index_of(&candidate).is_some() {
+                return Some(self.variable(ExprId(0), &candidate));
+            }
+            if let Some(v) = builtin_type_value(&candidate) {
+                return Some(Node::Const(v));
+            }
+            if let Some(node) = self.resolve_in_pool(&candidate) {
+                return Some(node);
+            }
+        }
+        None
+    }
+
+    fn resolve_in_pool(&self, name: &str) -> Option<Node> {
+        let pool = self.env.pool?;
+        if pool.get_message_by_name(name).is_some() || pool.get_enum_by_name(name).is_some() {
+            return Some(Node::Const(type_value(name)));
+        }
+        let (enum_name, value_name) = name.rsplit_once('.')?;
+        let value = pool
+            .get_enum_by_name(enum_name)?
+            .get_value_by_name(value_name)?;
+        Some(Node::Const(Value::Int(value.number() as i64)))
+    }
+
+    /// `a.b.c` as a qualified name, when a prefix of it names a variable, type or enum constant
+    /// (longest prefix first); the rest of the chain becomes field selections.
+    fn qualified_select(&mut self, e: &Expr) -> Option<Node> {
+        let mut fields = Vec::new();
+        let mut cursor = e;
+        loop {
+            match &cursor.kind {
+                ExprKind::Select(s) if !s.test_only => {
+                    fields.push((s.field.clone(), cursor.id));
+                    cursor = &s.operand;
+                }
+                ExprKind::Ident(root) => {
+                    if self.local(root).is_some() || self.checked.is_some() {
+                        return None;
+                    }
+                    fields.reverse();
+                    return self.longest_qualified_prefix(root, &fields);
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    fn longest_qualified_prefix(
+        &mut self,
+        root: &str,
+        fields: &[(SmolStr, ExprId)],
+    ) -> Option<Node> {
+        for k in (1..=fields.len()).rev() {
+            let mut name = String::from(root);
+            for (f, _) in &fields[..k] {
+                name.push('.');
+                name.push_str(f);
+            }
+            if let Some(mut node) = self.resolve_global(&name) {
+                for (field, id) in &fields[k..] {
+                    node = Node::Select {
+                        operand: Box::new(node),
+                        field: field.clone(),
+                        id: *id,
+                    };
+                }
+                return Some(node);
+            }
+        }
+        None
+    }
+
+    fn call(&mut self, id: ExprId, c: &Call) -> Node {
+        match (c.function.as_str(), c.target.as_ref(), c.args.as_slice()) {
+            ("_&&_", None, [a, b]) => {
+                let pair = Box::new([self.expr(a), self.expr(b)]);
+                return self.fold_pair(Node::And(pair));
+            }
+            ("_||_", None, [a, b]) => {
+                let pair = Box::new([self.expr(a), self.expr(b)]);
+                return self.fold_pair(Node::Or(pair));
+            }
+            ("_?_:_", None, [cond, t, f]) => return self.conditional(id, cond, t, f),
+            ("@not_strictly_false", None, [a]) => {
+                return Node::NotStrictlyFalse(Box::new(self.expr(a)));
+            }
+            ("cel.@block", None, [entries, result]) => return self.block(id, entries, result),
+            _ => {}
+        }
+        let (name, target) = self.function_name(id, c);
+        let mut args: Vec<Node> = Vec::with_capacity(c.args.len() + 1);
+        if let Some(t) = target {
+            args.push(self.expr(t));
+        }
+        args.extend(c.args.iter().map(|a| self.expr(a)));
+        if let Some(node) = self.specialized_call(id, &name, &args) {
+            return node;
+        }
+        let Some(f) = self.env.registry.lookup(&name, args.len()).cloned() else {
+            return self.error(
+                id,
+                format!(
+                    "undeclared reference to '{name}' with {} argument(s)",
+                    args.len()
+                ),
+            );
+        };
+        self.fold_call(call_node(name, f, args, id))
+    }
+
+    /// The function a call names, and the target to pass as first argument (none for
+    /// namespaced functions such as `math.greatest`, whose "target" is part of the name).
+    fn function_name<'c>(&self, id: ExprId, c: &'c Call) -> (SmolStr, Option<&'c Expr>) {
+        if let Some(Reference::Function(f)) = self.reference(id) {
+            let target = if f.namespaced {
+                None
+            } else {
+                c.target.as_ref()
+            };
+            return (f.name.clone(), target);
+        }
+        let Some(target) = &c.target else {
+            return (self.global_function_name(&c.function), None);
+        };
+        if let Some(qualifier) = qualified_name(target)
+            && self
+                .local(qualifier.split('.').next().unwrap_or(""))
+                .is_none()
+        {
+            for candidate in celd_types::candidate_names(self.env.container, &qualifier) {
+                let full = format!("{candidate}.{}", c.function);
+                if self.env.registry.contains(&full) {
+                    return (SmolStr::new(full), None);
+                }
+            }
+        }
+        (c.function.clone(), Some(target))
+    }
+
+    fn global_function_name(&self, name: &SmolStr) -> SmolStr {
+        if self.env.registry.contains(name) {
+            return name.clone();
+        }
+        celd_types::candidate_names(self.env.container, name)
+            .find(|candidate| self.env.registry.contains(candidate))
+            .map_or_else(|| name.clone(), SmolStr::new)
+    }
+
+    /// Calls whose constant arguments are compiled once: regular expressions.
+    fn specialized_call(&mut self, id: ExprId, name: &str, args: &[Node]) -> Option<Node> {
+        let ("matches", [subject, Node::Const(Value::String(pattern))]) = (name, args) else {
+            return None;
+        };
+        let regex = match compile_regex(pattern) {
+            Ok(r) => Arc::new(r),
+            Err(e) => return Some(Node::Error(e.at(id.0))),
+        };
+        let f = Impl::Custom(Arc::new(move |args: &[Value]| match args {
+            [Value::String(s), ..] => Ok(Value::Bool(regex.is_match(s))),
+            _ => Err(crate::functions::no_such_overload("matches", args)),
+        }));
+        Some(Node::Call1(Box::new(Call1 {
+            name: SmolStr::new("matches"),
+            f,
+            arg: subject.clone(),
+            id,
+        })))
+    }
+
+    fn conditional(&mut self, id: ExprId, cond: &Expr, t: &Expr, f: &Expr) -> Node {
+        let cond = self.expr(cond);
+        let t = self.expr(t);
+        let f = self.expr(f);
+        match (&cond, self.options.no_folding) {
+            (Node::Const(Value::Bool(true)), false) => t,
+            (Node::Const(Value::Bool(false)), false) => f,
+            _ => Node::Cond(Box::new([cond, t, f]), id),
+        }
+    }
+
+    /// Folds `&&`/`||` whose outcome is already decided by constants.
+    fn fold_pair(&mut self, node: Node) -> Node {
+        if self.options.no_folding {
+            return node;
+        }
+        let decisive = matches!(node, Node::Or(_));
+        let (Node::And(pair) | Node::Or(pair)) = &node else {
+            return node;
+        };
+        let is_decisive = |n: &Node| matches!(n, Node::Const(Value::Bool(b)) if *b == decisive);
+        if is_decisive(&pair[0]) || is_decisive(&pair[1]) {
+            return Node::Const(Value::Bool(decisive));
+        }
+        if matches!((&pair[0], &pair[1]), (Node::Const(_), Node::Const(_))) {
+            return self.fold_constant(node);
+        }
+        node
+    }
+
+    /// Evaluates a call whose arguments are all constants now, within a small budget.
+    fn fold_call(&mut self, node: Node) -> Node {
+        let all_constant = match &node {
+            Node::Call1(c) => is_const(&c.arg),
+            Node::Call2(c) => c.args.iter().all(is_const),
+            Node::CallN(c) => c.args.iter().all(is_const),
+            _ => false,
+        };
+        if all_constant && !self.options.no_folding {
+            self.fold_constant(node)
+        } else {
+            node
+        }
+    }
+
+    fn fold_constant(&self, node: Node) -> Node {
+        let plan = Plan {
+            root: node,
+            table_id: 0,
+            variables: Vec::new(),
+            n_locals: self.n_locals,
+            n_params: 0,
+        };
+        let options = EvalOptions {
+            limits: Some(&self.fold_limits),
+            ..EvalOptions::default()
+        };
+        match plan.eval_with(&crate::Activation::new(), &options) {
+            Ok(v) => Node::Const(v),
+            // Too costly to fold, or failing: keep it for run time, where it reports with its span.
+            Err(_) => plan.root,
+        }
+    }
+
+    fn list(&mut self, id: ExprId, l: &ListExpr) -> Node {
+        let elements: Vec<Node> = l.elements.iter().map(|e| self.expr(e)).collect();
+        let mut optional = vec![false; elements.len()];
+        for &i in &l.optional_indices {
+            if let Some(flag) = optional.get_mut(i as usize) {
+                *flag = true;
+            }
+        }
+        let node = Node::List(Box::new(ListNode {
+            elements,
+            optional,
+            id,
+        }));
+        self.fold_aggregate(node)
+    }
+
+    fn map(&mut self, id: ExprId, m: &MapExpr) -> Node {
+        let entries = m
+            .entries
+            .iter()
+            .map(|entry| MapEntryNode {
+                key: self.expr(&entry.key),
+                value: self.expr(&entry.value),
+                optional: entry.optional,
+                id: entry.id,
+            })
+            .collect();
+        self.fold_aggregate(Node::Map(Box::new(MapNode { entries, id })))
+    }
+
+    /// Lists and maps of constants become constants.
+    fn fold_aggregate(&mut self, node: Node) -> Node {
+        if self.options.no_folding {
+            return node;
+        }
+        let all_constant = match &node {
+            Node::List(l) => l.elements.iter().all(is_const),
+            Node::Map(m) => m
+                .entries
+                .iter()
+                .all(|e| is_const(&e.key) && is_const(&e.value)),
+            _ => false,
+        };
+        if all_constant {
+            self.fold_constant(node)
+        } else {
+            node
+        }
+    }
+
+    fn message(&mut self, id: ExprId, s: &StructExpr) -> Node {
+        let Some(desc) = self.message_descriptor(id, &s.type_name) else {
+            return self.error(
+                id,
+                format!("undeclared reference to message type '{}'", s.type_name),
+            );
+        };
+        let mut fields = Vec::with_capacity(s.fields.len());
+        for f in &s.fields {
+            let value = self.expr(&f.value);
+            match desc.get_field_by_name(&f.name) {
+                Some(field) => fields.push(FieldNode {
+                    field,
+                    value,
+                    optional: f.optional,
+                    id: f.id,
+                }),
+                None => {
+                    self.error(
+                        f.id,
+                        format!("no such field '{}' in {}", f.name, desc.full_name()),
+                    );
+                }
+            }
+        }
+        Node::Struct(Box::new(StructNode {
+            message: desc,
+            fields,
+            id,
+        }))
+    }
+
+    fn message_descriptor(
+        &self,
+        id: ExprId,
+        written: &str,
+    ) -> Option<prost_reflect::MessageDescriptor> {
+        let pool = self.env.pool?;
+        if let Some(Reference::TypeName { name, .. }) = self.reference(id) {
+            return pool.get_message_by_name(name);
+        }
+        celd_types::candidate_names(self.env.container, written)
+            .find_map(|candidate| pool.get_message_by_name(&candidate))
+    }
+
+    fn new_local(&mut self, name: &str) -> u32 {
+        let slot = self.n_locals;
+        self.n_locals += 1;
+        self.scopes.push((SmolStr::new(name), slot));
+        slot
+    }
+
+    fn comprehension(&mut self, id: ExprId, c: &Comprehension) -> Node {
+        let range = self.expr(&c.iter_range);
+        if c.iter_var2.is_none()
+            && let Some(shape) = recognise_loop(c)
+        {
+            return self.macro_loop(id, c, range, shape);
+        }
+        let init = self.expr(&c.accu_init);
+        let accu_slot = self.new_local(&c.accu_var);
+        let iter_slot = self.new_local(&c.iter_var);
+        let iter_slot2 = c.iter_var2.as_ref().map(|v| self.new_local(v));
+        let condition = self.expr(&c.loop_condition);
+        let step = self.expr(&c.loop_step);
+        // The loop variables go out of scope; the accumulator stays for the result.
+        self.scopes
+            .truncate(self.scopes.len() - 1 - usize::from(iter_slot2.is_some()));
+        let result = self.expr(&c.result);
+        self.scopes.pop();
+        Node::Fold(Box::new(Fold {
+            iter_slot,
+            iter_slot2,
+            accu_slot,
+            range,
+            init,
+            condition,
+            step,
+            result,
+            id,
+        }))
+    }
+
+    fn macro_loop(
+        &mut self,
+        id: ExprId,
+        c: &Comprehension,
+        range: Node,
+        shape: LoopShape<'_>,
+    ) -> Node {
+        let iter_slot = self.new_local(&c.iter_var);
+        let predicate = shape.predicate.map(|p| self.expr(p));
+        let transform = shape.transform.map(|t| self.expr(t));
+        self.scopes.pop();
+        Node::Loop(Box::new(Loop {
+            kind: shape.kind,
+            iter_slot,
+            range,
+            predicate,
+            transform,
+            id,
+        }))
+    }
+
+    /// `cel.@block([e0, e1, ...], result)`: entry `i` is the local `@index<i>`.
+    fn block(&mut self, id: ExprId, entries: &Expr, result: &Expr) -> Node {
+        let ExprKind::List(list) = &entries.kind else {
+            return self.error(id, "cel.block needs a list literal of bindings");
+        };
+        let first_slot = self.n_locals;
+        let mut nodes = Vec::with_capacity(list.elements.len());
+        for (i, entry) in list.elements.iter().enumerate() {
+            nodes.push(self.expr(entry));
+            self.new_local(&format!("@index{i}"));
+        }
+        let result = self.expr(result);
+        self.scopes
+            .truncate(self.scopes.len() - list.elements.len());
+        Node::Block(Box::new(Block {
+            first_slot,
+            entries: nodes,
+            result,
+        }))
+    }
+}
+
+fn call_node(name: SmolStr, f: Impl, mut args: Vec<Node>, id: ExprId) -> Node {
+    match args.len() {
+        1 => Node::Call1(Box::new(Call1 {
+            name,
+            f,
+            arg: args.pop().unwrap_or(Node::Const(Value::Null)),
+            id,
+        })),
+        2 => {
+            let b = args.pop().unwrap_or(Node::Const(Value::Null));
+            let a = args.pop().unwrap_or(Node::Const(Value::Null));
+            Node::Call2(Box::new(Call2 {
+                name,
+                f,
+                args: [a, b],
+                id,
+            }))
+        }
+        _ => Node::CallN(Box::new(CallN { name, f, args, id })),
+    }
+}
+
+fn is_const(node: &Node) -> bool {
+    matches!(node, Node::Const(_))
+}
+
+/// The value of a literal.
+pub fn literal_value(lit: &Literal) -> Value {
+    match lit {
+        Literal::Null => Value::Null,
+        Literal::Bool(b) => Value::Bool(*b),
+        Literal::Int(i) => Value::Int(*i),
+        Literal::Uint(u) => Value::Uint(*u),
+        Literal::Double(d) => Value::Double(*d),
+        Literal::String(s) => Value::string(s),
+        Literal::Bytes(b) => Value::bytes(b),
+    }
+}
+
+fn type_value(name: &str) -> Value {
+    Value::Type(celd_value::TypeValue::named(name))
+}
+
+/// `a.b.c` as the dotted name, if the expression is only identifiers and selections.
+fn qualified_name(e: &Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Ident(name) => Some(name.to_string()),
+        ExprKind::Select(s) if !s.test_only => {
+            let mut prefix = qualified_name(&s.operand)?;
+            prefix.push('.');
+            prefix.push_str(&s.field);
+            Some(prefix)
+        }
+        _ => None,
+    }
+}
+
+/// A comprehension recognised as one of the standard macros.
+struct LoopShape<'a> {
+    kind: LoopKind,
+    predicate: Option<&'a Expr>,
+    transform: Option<&'a Expr>,
+}
+
+/// Matches the expansions of `all`, `exists`, `exists_one`, `map` and `filter`.
+fn recognise_loop(c: &Comprehension) -> Option<LoopShape<'_>> {
+    let accu = c.accu_var.as_str();
+    let is_accu = |e: &Expr| matches!(&e.kind, ExprKind::Ident(n) if n == accu);
+    fn call(e: &Expr) -> Option<(&str, &[Expr])> {
+        match &e.kind {
+            ExprKind::Call(call) if call.target.is_none() => {
+                Some((call.function.as_str(), call.args.as_slice()))
+            }
+            _ => None,
+        }
+    }
+    let literal = |e: &Expr| match &e.kind {
+        ExprKind::Literal(l) => Some(l.clone()),
+        _ => None,
+    };
+    let shape = |kind, predicate, transform| LoopShape {
+        kind,
+        predicate,
+        transform,
+    };
+    let found = match (literal(&c.accu_init), call(&c.loop_step)) {
+        (Some(Literal::Bool(true)), Some(("_&&_", [a, p]))) if is_accu(a) && is_accu(&c.result) => {
+            shape(LoopKind::All, Some(p), None)
+        }
+        (Some(Literal::Bool(false)), Some(("_||_", [a, p])))
+            if is_accu(a) && is_accu(&c.result) =>
+        {
+            shape(LoopKind::Exists, Some(p), None)
+        }
+        (Some(Literal::Int(0)), Some(("_?_:_", [p, inc, same])))
+            if is_accu(same)
+                && matches!(call(inc), Some(("_+_", [a, one])) if is_accu(a) && literal(one) == Some(Literal::Int(1)))
+                && matches!(call(&c.result), Some(("_==_", [a, one])) if is_accu(a) && literal(one) == Some(Literal::Int(1))) =>
+        {
+            shape(LoopKind::ExistsOne, Some(p), None)
+        }
+        (None, Some(_)) if is_empty_list(&c.accu_init) && is_accu(&c.result) => {
+            append_shape(&c.loop_step, accu, &c.iter_var)?
+        }
+        _ => return None,
+    };
+    let condition_ok = match found.kind {
+        LoopKind::All | LoopKind::Exists => true,
+        _ => literal(&c.loop_condition) == Some(Literal::Bool(true)),
+    };
+    let uses_accu = found.predicate.is_some_and(|p| mentions(p, accu))
+        || found.transform.is_some_and(|t| mentions(t, accu));
+    (condition_ok && !uses_accu).then_some(found)
+}
+
+/// `accu + [f]` (map), `p ? accu + [f] : accu` (map with filter), `p ? accu + [x] : accu` (filter).
+fn append_shape<'a>(step: &'a Expr, accu: &str, iter_var: &str) -> Option<LoopShape<'a>> {
+    let ExprKind::Call(call) = &step.kind else {
+        return None;
+    };
+    let appended = |e: &'a Expr| -> Option<&'a Expr> {
+        let ExprKind::Call(add) = &e.kind else {
+            return None;
+        };
+        match (add.function.as_str(), add.args.as_slice()) {
+            ("_+_", [a, list]) if matches!(&a.kind, ExprKind::Ident(n) if n == accu) => {
+                match &list.kind {
+                    ExprKind::List(l) if l.elements.len() == 1 && l.optional_indices.is_empty() => {
+                        l.elements.first()
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    };
+    match (call.function.as_str(), call.args.as_slice()) {
+        ("_+_", _) => Some(LoopShape {
+            kind: LoopKind::Map,
+            predicate: None,
+            transform: Some(appended(step)?),
+        }),
+        ("_?_:_", [p, yes, no]) if matches!(&no.kind, ExprKind::Ident(n) if n == accu) => {
+            let f = appended(yes)?;
+            let is_filter = matches!(&f.kind, ExprKind::Ident(n) if n == iter_var);
+            Some(LoopShape {
+                kind: if is_filter {
+                    LoopKind::Filter
+                } else {
+                    LoopKind::Map
+                },
+                predicate: Some(p),
+                transform: (!is_filter).then_some(f),
+            })
+        }
+        _ => None,
+    }
+}
+
+fn is_empty_list(e: &Expr) -> bool {
+    matches!(&e.kind, ExprKind::List(l) if l.elements.is_empty())
+}
+
+/// Whether `name` occurs as an identifier anywhere in `e`.
+fn mentions(e: &Expr, name: &str) -> bool {
+    match &e.kind {
+        ExprKind::Ident(n) => n == name,
+        _ => e.children().into_iter().any(|c| mentions(c, name)),
+    }
+}

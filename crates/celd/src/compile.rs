@@ -1,0 +1,86 @@
+//! The compile pipeline: parse, check, plan — each failure an [`Error`] with spans.
+
+use celd_check::CheckedAst;
+use celd_eval::{PlanEnv, PlanOptions};
+use celd_syntax::{Ast, ParseErrorKind, Source};
+use celd_types::Type;
+
+use crate::env::Env;
+use crate::error::{Error, ErrorKind};
+use crate::program::Program;
+
+impl Env {
+    /// Parses `text` with this environment's parser options (macros, limits).
+    pub fn parse(&self, text: &str) -> Result<Ast, Error> {
+        celd_syntax::parse(Source::new(text), &self.inner.parse_options).map_err(|e| {
+            let kind = match e.kind() {
+                ParseErrorKind::Limit => ErrorKind::Limit,
+                _ => ErrorKind::Parse,
+            };
+            Error::new(kind, e.diagnostics().to_vec(), Some(e.source().clone()))
+        })
+    }
+
+    /// Type-checks a parsed expression.
+    pub fn check_ast(&self, ast: Ast) -> Result<CheckedAst, Error> {
+        celd_check::check(ast, &self.inner.check).map_err(|e| {
+            let kind = match e.kind() {
+                celd_check::CheckErrorKind::NestingTooDeep => ErrorKind::Limit,
+                _ => ErrorKind::Check,
+            };
+            Error::new(kind, e.diagnostics().to_vec(), Some(e.source().clone()))
+        })
+    }
+
+    /// Parses and type-checks `text`, returning the deduced type.
+    pub fn check(&self, text: &str) -> Result<Type, Error> {
+        let checked = self.check_ast(self.parse(text)?)?;
+        Ok(checked.result_type().clone())
+    }
+
+    /// Parses, type-checks and plans `text`.
+    pub fn compile(&self, text: &str) -> Result<Program, Error> {
+        let checked = self.check_ast(self.parse(text)?)?;
+        self.plan_checked(&checked, &PlanOptions::default())
+    }
+
+    /// Parses and plans `text` without type-checking: names and overloads resolve at run time.
+    pub fn compile_unchecked(&self, text: &str) -> Result<Program, Error> {
+        let ast = self.parse(text)?;
+        self.plan_ast(&ast, None, &PlanOptions::default(), Type::Dyn)
+    }
+
+    /// Plans a checked expression (the program cache passes parameter slots in `options`).
+    pub fn plan_checked(
+        &self,
+        checked: &CheckedAst,
+        options: &PlanOptions,
+    ) -> Result<Program, Error> {
+        let result_type = checked.result_type().clone();
+        self.plan_ast(checked.ast(), Some(checked), options, result_type)
+    }
+
+    fn plan_ast(
+        &self,
+        ast: &Ast,
+        checked: Option<&CheckedAst>,
+        options: &PlanOptions,
+        result_type: Type,
+    ) -> Result<Program, Error> {
+        let env = PlanEnv {
+            registry: &self.inner.registry,
+            variables: &self.inner.variables,
+            container: &self.inner.container,
+            pool: self.inner.pool.as_ref(),
+        };
+        let plan = celd_eval::plan(ast, checked, &env, options)
+            .map_err(|e| Error::new(ErrorKind::Check, e.diagnostics, Some(ast.source.clone())))?;
+        Ok(Program {
+            plan,
+            source: ast.source.clone(),
+            spans: ast.spans.clone().into_boxed_slice(),
+            result_type,
+            limits: self.inner.limits.clone(),
+        })
+    }
+}

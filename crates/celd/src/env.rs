@@ -1,0 +1,217 @@
+//! [`Env`]: declarations, libraries, message types and limits — built once, shared by `Arc`.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use celd_check::{CheckEnv, CheckOptions};
+use celd_eval::{Limits, Registry, VarTable};
+use celd_syntax::{Macros, ParseOptions};
+use celd_types::{FunctionDecl, Type, TypeProvider};
+use prost_reflect::DescriptorPool;
+use smol_str::SmolStr;
+
+use crate::error::Error;
+use crate::extensions::Extension;
+
+/// A compilation environment: what names mean and what functions exist.
+///
+/// Cheap to clone and `Send + Sync`; compile as many programs from one `Env` as you like.
+#[derive(Clone)]
+pub struct Env {
+    pub(crate) inner: Arc<EnvInner>,
+}
+
+pub(crate) struct EnvInner {
+    pub(crate) id: u64,
+    pub(crate) check: CheckEnv,
+    pub(crate) registry: Arc<Registry>,
+    pub(crate) variables: Arc<VarTable>,
+    pub(crate) declared: Vec<(SmolStr, Type)>,
+    pub(crate) pool: Option<DescriptorPool>,
+    pub(crate) container: SmolStr,
+    pub(crate) parse_options: ParseOptions,
+    pub(crate) limits: Limits,
+    pub(crate) extensions: Vec<Extension>,
+}
+
+impl Env {
+    /// A builder starting from the standard library, with no extensions and no variables.
+    pub fn builder() -> EnvBuilder {
+        EnvBuilder::default()
+    }
+
+    /// The standard library and every extension, no variables.
+    pub fn standard() -> Env {
+        // The extension set is fixed and valid, so building cannot fail.
+        Env::builder()
+            .all_extensions()
+            .build()
+            .unwrap_or_else(|e| unreachable!("the standard environment is valid: {e}"))
+    }
+
+    /// A process-unique identity (part of program cache keys).
+    pub fn id(&self) -> u64 {
+        self.inner.id
+    }
+
+    pub fn container(&self) -> &str {
+        &self.inner.container
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+
+    /// The declared variables, in declaration order.
+    pub fn variables(&self) -> &[(SmolStr, Type)] {
+        &self.inner.declared
+    }
+
+    pub fn extensions(&self) -> &[Extension] {
+        &self.inner.extensions
+    }
+
+    pub fn descriptor_pool(&self) -> Option<&DescriptorPool> {
+        self.inner.pool.as_ref()
+    }
+
+    /// A builder that starts from this environment's settings (for adding variables).
+    pub fn to_builder(&self) -> EnvBuilder {
+        EnvBuilder {
+            variables: self.inner.declared.clone(),
+            functions: Vec::new(),
+            extensions: self.inner.extensions.clone(),
+            container: self.inner.container.clone(),
+            pool: self.inner.pool.clone(),
+            parse_options: self.inner.parse_options.clone(),
+            limits: self.inner.limits.clone(),
+            registry: Some(self.inner.registry.clone()),
+        }
+    }
+
+    /// An activation whose variables are stored by slot for this environment's programs.
+    pub fn activation(&self) -> celd_eval::Activation {
+        celd_eval::Activation::for_table(self.inner.variables.clone())
+    }
+}
+
+/// Builds an [`Env`]; see [`Env::builder`].
+#[derive(Clone, Default)]
+pub struct EnvBuilder {
+    variables: Vec<(SmolStr, Type)>,
+    functions: Vec<FunctionDecl>,
+    extensions: Vec<Extension>,
+    container: SmolStr,
+    pool: Option<DescriptorPool>,
+    parse_options: ParseOptions,
+    limits: Limits,
+    /// A registry to reuse when the extension set is unchanged.
+    registry: Option<Arc<Registry>>,
+}
+
+impl EnvBuilder {
+    /// Declares a variable; a later declaration of the same name replaces an earlier one.
+    pub fn variable(mut self, name: &str, ty: Type) -> Self {
+        self.variables.retain(|(n, _)| n != name);
+        self.variables.push((SmolStr::new(name), ty));
+        self
+    }
+
+    /// Declares a function signature (its implementation must exist in the enabled libraries).
+    pub fn function(mut self, decl: FunctionDecl) -> Self {
+        self.functions.push(decl);
+        self
+    }
+
+    pub fn extension(mut self, ext: Extension) -> Self {
+        if !self.extensions.contains(&ext) {
+            self.extensions.push(ext);
+            self.registry = None;
+        }
+        self
+    }
+
+    pub fn all_extensions(mut self) -> Self {
+        for ext in Extension::ALL {
+            self = self.extension(*ext);
+        }
+        self
+    }
+
+    /// The namespace that names resolve in (`a.b` in container `x.y` tries `x.y.a.b` first).
+    pub fn container(mut self, container: &str) -> Self {
+        self.container = SmolStr::new(container.strip_prefix('.').unwrap_or(container));
+        self
+    }
+
+    /// Message and enum types for construction, field access and type checking.
+    pub fn descriptor_pool(mut self, pool: DescriptorPool) -> Self {
+        self.pool = Some(pool);
+        self
+    }
+
+    /// Expands macros (`has`, `all`, `map`, ...) at parse time; on by default.
+    pub fn macros(mut self, enabled: bool) -> Self {
+        self.parse_options.macros = if enabled {
+            Macros::all()
+        } else {
+            Macros::none()
+        };
+        self
+    }
+
+    /// Parser limits (expression size, nesting depth, error count).
+    pub fn parse_options(mut self, options: ParseOptions) -> Self {
+        self.parse_options = options;
+        self
+    }
+
+    /// Evaluation limits (cost, value sizes).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    pub fn build(self) -> Result<Env, Error> {
+        let mut check = CheckEnv::builder()
+            .container(&self.container)
+            .options(CheckOptions {
+                max_depth: self.parse_options.max_depth.saturating_mul(2),
+                ..CheckOptions::default()
+            });
+        for ext in &self.extensions {
+            if ext.is_declared() {
+                check = check.extension(ext.name());
+            }
+        }
+        for (name, ty) in &self.variables {
+            check = check.variable(name, ty.clone());
+        }
+        for decl in self.functions {
+            check = check.function(decl);
+        }
+        if let Some(pool) = &self.pool {
+            check = check.type_provider(TypeProvider::new(pool.clone()));
+        }
+        let check = check.build().map_err(|e| Error::env(e.to_string()))?;
+        let registry = match self.registry {
+            Some(r) => r,
+            None => Arc::new(crate::extensions::registry(&self.extensions)),
+        };
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        Ok(Env {
+            inner: Arc::new(EnvInner {
+                id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+                check,
+                registry,
+                variables: Arc::new(VarTable::new(self.variables.iter().map(|(n, _)| n.clone()))),
+                declared: self.variables,
+                pool: self.pool,
+                container: self.container,
+                parse_options: self.parse_options,
+                limits: self.limits,
+                extensions: self.extensions,
+            }),
+        })
+    }
+}

@@ -1,0 +1,102 @@
+//! [`Program`]: a compiled expression, immutable and shareable, evaluated many times.
+
+use celd_eval::{Activation, EvalOptions, Limits, Plan};
+use celd_syntax::ExprId;
+use celd_syntax::source::{Diagnostic, Source, Span};
+use celd_types::Type;
+use celd_value::Value;
+
+use crate::error::Error;
+
+/// A compiled expression. `Send + Sync`: share it by `Arc` and evaluate from any thread.
+#[derive(Clone)]
+pub struct Program {
+    pub(crate) plan: Plan,
+    pub(crate) source: Source,
+    /// The span of every expression node, so runtime errors point into the source.
+    pub(crate) spans: Box<[Span]>,
+    pub(crate) result_type: Type,
+    pub(crate) limits: Limits,
+}
+
+impl Program {
+    /// Evaluates with the environment's limits.
+    pub fn eval(&self, activation: &Activation) -> Result<Value, Error> {
+        let options = EvalOptions {
+            limits: Some(&self.limits),
+            ..EvalOptions::default()
+        };
+        self.eval_with(activation, &options)
+    }
+
+    /// Evaluates with explicit parameters, limits, deadline or cancellation flag.
+    pub fn eval_with(
+        &self,
+        activation: &Activation,
+        options: &EvalOptions<'_>,
+    ) -> Result<Value, Error> {
+        self.plan
+            .eval_with(activation, options)
+            .map_err(|e| self.located(e))
+    }
+
+    fn located(&self, error: celd_value::EvalError) -> Error {
+        let span = error
+            .expr_id()
+            .and_then(|id| self.spans.get(ExprId(id).index()).copied())
+            .unwrap_or(Span::new(0, self.source.text().len() as u32));
+        let diagnostic = Diagnostic::new(span, error.message().to_owned());
+        Error::from_eval(error, diagnostic, self.source.clone())
+    }
+
+    /// The type the checker deduced for the whole expression (`dyn` when compiled unchecked).
+    pub fn result_type(&self) -> &Type {
+        &self.result_type
+    }
+
+    pub fn source(&self) -> &Source {
+        &self.source
+    }
+
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The names of the variables the program reads.
+    pub fn variables(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.plan.variables()
+    }
+
+    /// The evaluation plan as numbered lines, each with the source text it came from.
+    pub fn dump_plan(&self) -> String {
+        self.plan.dump(&|id| {
+            let span = self.spans.get(id.index()).copied().unwrap_or_default();
+            let loc = self.source.location(span.start);
+            let text = self.source.slice(span);
+            let text: String = text.chars().take(40).collect();
+            format!("{}:{} {}", loc.line, loc.column, text.replace('\n', " "))
+        })
+    }
+
+    /// Bytes this program holds on the heap (plan, source text, span table).
+    pub fn heap_size(&self) -> usize {
+        let text = self.source.text().len();
+        // Source: its shared inner block (name, text, line starts) plus the text buffer.
+        let source = 96 + text.div_ceil(16) * 16 + 16;
+        let spans = (self.spans.len() * std::mem::size_of::<Span>()).div_ceil(16) * 16 + 16;
+        self.plan.heap_size() + source + spans
+    }
+}
+
+impl std::fmt::Debug for Program {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Program")
+            .field("source", &self.source.text())
+            .field("result_type", &self.result_type)
+            .finish()
+    }
+}

@@ -1,0 +1,126 @@
+//! Expression → value tables through compile (checked) and compile_unchecked.
+
+use celd::{Env, Type, Value};
+
+fn env() -> Env {
+    Env::builder()
+        .variable("x", Type::Int)
+        .variable("y", Type::Int)
+        .variable("name", Type::String)
+        .variable(
+            "m",
+            Type::Map(std::sync::Arc::new((Type::String, Type::Dyn))),
+        )
+        .all_extensions()
+        .build()
+        .unwrap()
+}
+
+fn vars(env: &Env) -> celd::Activation {
+    let mut act = env.activation();
+    let m = celd_value_from_json(r#"{"a": {"b": "hello"}, "n": 3}"#);
+    act.insert("x", 1)
+        .insert("y", 2)
+        .insert("name", "jane")
+        .insert("m", m);
+    act
+}
+
+fn celd_value_from_json(text: &str) -> Value {
+    let json: serde_json::Value = serde_json::from_str(text).unwrap();
+    celd::layers::value::json::from_json(&json).unwrap()
+}
+
+/// Evaluates `src` checked and unchecked; both must print `expect` (a value in CEL syntax, or `error: message`).
+#[track_caller]
+fn check_eval(src: &str, expect: &str) {
+    let env = env();
+    let act = vars(&env);
+    for checked in [true, false] {
+        let result = if checked {
+            env.compile(src)
+        } else {
+            env.compile_unchecked(src)
+        }
+        .and_then(|p| p.eval(&act));
+        let got = match result {
+            Ok(v) => v.to_string(),
+            Err(e) => format!("error: {}", e.message()),
+        };
+        assert_eq!(got, expect, "{src} (checked: {checked})");
+    }
+}
+
+#[test]
+fn arithmetic() {
+    check_eval("1 + 2 * 3 - 4", "3");
+    check_eval("x + y * 3", "7");
+    check_eval("7 / 2", "3");
+    check_eval("-7 % 3", "-1");
+    check_eval("1u + 2u", "3u");
+    check_eval("1.5 * 2.0", "3.0");
+    check_eval("9223372036854775807 + x", "error: integer overflow");
+    check_eval("x / 0", "error: division by zero");
+    check_eval("-9223372036854775808", "-9223372036854775808");
+}
+
+#[test]
+fn logic_absorbs_errors() {
+    check_eval("x / 0 == 1 && false", "false");
+    check_eval("false && x / 0 == 1", "false");
+    check_eval("x / 0 == 1 || true", "true");
+    check_eval("x / 0 == 1 || false", "error: division by zero");
+    check_eval("x == 1 ? 'one' : 'other'", "\"one\"");
+}
+
+#[test]
+fn strings_and_regex() {
+    check_eval("name.startsWith('j') && name.endsWith('e')", "true");
+    check_eval("size('héllo')", "5");
+    check_eval("name.matches('^j.*e$')", "true");
+    check_eval("name + ' doe'", "\"jane doe\"");
+    check_eval("name.contains('an')", "true");
+}
+
+#[test]
+fn macros() {
+    check_eval("[1, 2, 3].map(v, v * 2).filter(w, w > 2)", "[4, 6]");
+    check_eval("[1, 2, 3].exists(v, v == x)", "true");
+    check_eval("[1, 2, 3].all(v, v > 0)", "true");
+    check_eval("[1, 2, 3].exists_one(v, v > 1)", "false");
+    check_eval("[1, 2, 3].map(v, v > 1, v * 10)", "[20, 30]");
+    check_eval("[0, 1].all(v, 1 / v > 1)", "false");
+    check_eval("[0, 1].all(v, 1 / v > 0)", "error: division by zero");
+    check_eval("[0, 1].exists(v, 1 / v > 0)", "true");
+    check_eval("{'a': 1, 'b': 2}.map(k, k)", "[\"a\", \"b\"]");
+    check_eval("has(m.a)", "true");
+    check_eval("has(m.z)", "false");
+}
+
+#[test]
+fn maps_and_lists() {
+    check_eval("m.a.b", "\"hello\"");
+    check_eval("m['n'] + 1", "4");
+    check_eval("{'a': [x], 'b': [y, 3]}['b'][1] == 3", "true");
+    check_eval("[1, 2][2]", "error: index out of range: 2 (size 2)");
+    check_eval("2 in [1, 2]", "true");
+    check_eval("'a' in {'a': 1}", "true");
+    check_eval("{1: 'a'}[dyn(1u)]", "\"a\"");
+    check_eval("[1] + [2]", "[1, 2]");
+}
+
+#[test]
+fn conversions_and_time() {
+    check_eval("string(1.5)", "\"1.5\"");
+    check_eval("int('42')", "42");
+    check_eval("type(1) == int", "true");
+    check_eval(
+        "timestamp('2024-01-01T00:00:00Z') + duration('1h') > timestamp('2023-12-31T00:00:00Z')",
+        "true",
+    );
+    check_eval(
+        "timestamp('2023-12-25T00:00:00Z').getDate('America/Los_Angeles')",
+        "24",
+    );
+    check_eval("duration('1h30m').getMinutes()", "90");
+}

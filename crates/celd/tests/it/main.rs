@@ -1,0 +1,3 @@
+//! End-to-end tests of the façade: compile and evaluate expressions, check errors.
+
+mod eval;
