@@ -96,13 +96,13 @@ fn syntax_errors() {
             "é",
         ],
         expect![[r#"
-
+            ""
                 ERROR: <input>:1:1: unexpected end of input, expected an expression
-                 | 
+                 |
                  | ^
- 
+            " "
                 ERROR: <input>:1:2: unexpected end of input, expected an expression
-                 |  
+                 |
                  | .^
             // nothing
                 ERROR: <input>:1:11: unexpected end of input, expected an expression

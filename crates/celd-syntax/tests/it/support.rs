@@ -160,11 +160,15 @@ pub fn check_table(inputs: &[&str], expect: Expect) {
     let mut out = String::new();
     for input in inputs {
         let outcome = parse_outcome(input, &ParseOptions::default());
-        let input = escape_controls(input);
+        let input = if input.trim().is_empty() {
+            format!("{input:?}")
+        } else {
+            escape_controls(input)
+        };
         if outcome.starts_with("ERROR: ") {
             let _ = writeln!(out, "{input}");
             for line in outcome.lines() {
-                let _ = writeln!(out, "    {}", escape_controls(line));
+                let _ = writeln!(out, "    {}", escape_controls(line).trim_end());
             }
         } else {
             let _ = writeln!(out, "{input}  ==>  {outcome}");
