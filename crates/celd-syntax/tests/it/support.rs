@@ -189,3 +189,70 @@ pub fn escape_controls(text: &str) -> String {
         })
         .collect()
 }
+
+/// A copy of `expr` with every id zeroed, to compare trees regardless of numbering.
+pub fn without_ids(expr: &Expr) -> Expr {
+    use celd_syntax::ExprId;
+    let mut copy = expr.clone();
+    zero_ids(&mut copy);
+    fn zero_ids(expr: &mut Expr) {
+        expr.id = ExprId(0);
+        match &mut expr.kind {
+            ExprKind::Literal(_) | ExprKind::Ident(_) => {}
+            ExprKind::Select(s) => zero_ids(&mut s.operand),
+            ExprKind::Call(c) => {
+                c.target.iter_mut().for_each(zero_ids);
+                c.args.iter_mut().for_each(zero_ids);
+            }
+            ExprKind::List(l) => l.elements.iter_mut().for_each(zero_ids),
+            ExprKind::Map(m) => {
+                for entry in &mut m.entries {
+                    entry.id = ExprId(0);
+                    zero_ids(&mut entry.key);
+                    zero_ids(&mut entry.value);
+                }
+            }
+            ExprKind::Struct(s) => {
+                for field in &mut s.fields {
+                    field.id = ExprId(0);
+                    zero_ids(&mut field.value);
+                }
+            }
+            ExprKind::Comprehension(c) => {
+                for part in [
+                    &mut c.iter_range,
+                    &mut c.accu_init,
+                    &mut c.loop_condition,
+                    &mut c.loop_step,
+                    &mut c.result,
+                ] {
+                    zero_ids(part);
+                }
+            }
+        }
+    }
+    copy
+}
+
+/// Parses `text`, prints it, parses the print: the two trees must be equal but for ids,
+/// and printing again must give the same text. Returns the printed text.
+pub fn check_round_trip(text: &str) -> Result<String, String> {
+    let first = parse_default(text).map_err(|e| format!("{text:?} does not parse:\n{e}"))?;
+    let printed = celd_syntax::print(&first);
+    let second = parse_default(&printed)
+        .map_err(|e| format!("{text:?} printed as {printed:?}, which does not parse:\n{e}"))?;
+    if without_ids(&first.expr) != without_ids(&second.expr) {
+        return Err(format!(
+            "{text:?} printed as {printed:?} parses differently:\n  {}\n  {}",
+            dump(&first.expr),
+            dump(&second.expr)
+        ));
+    }
+    let reprinted = celd_syntax::print(&second);
+    if reprinted != printed {
+        return Err(format!(
+            "{text:?} printed as {printed:?}, then as {reprinted:?}"
+        ));
+    }
+    Ok(printed)
+}
