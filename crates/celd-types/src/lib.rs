@@ -24,4 +24,6 @@ pub use library::Library;
 pub use names::{CandidateNames, candidate_names};
 pub use parse::{TypeParseError, parse_generic_type, parse_type};
 pub use provider::{FieldType, TypeProvider};
-pub use ty::{OPTIONAL_TYPE_NAME, OpaqueType, Primitive, Type, well_known_type};
+pub use ty::{
+    KNOWN_OPAQUE_TYPES, OPTIONAL_TYPE_NAME, OpaqueType, Primitive, Type, well_known_type,
+};

@@ -3,7 +3,7 @@
 
 use crate::decls::{FunctionDecl, OverloadRow, TypeNameRow, function_decls};
 use crate::parse::TypeParseError;
-use crate::stdlib;
+use crate::{ext, stdlib};
 
 /// A named set of function overloads and type names.
 #[derive(Clone, Copy, Debug)]
@@ -29,7 +29,20 @@ pub const STANDARD: Library = Library {
 };
 
 /// Every extension library, by name.
-pub const EXTENSIONS: &[Library] = &[];
+pub const EXTENSIONS: &[Library] = &[
+    ext::STRINGS,
+    ext::MATH,
+    ext::LISTS,
+    ext::SETS,
+    ext::ENCODERS,
+    ext::OPTIONAL,
+    ext::BINDINGS,
+    ext::BLOCK,
+    ext::TWO_VAR_COMPREHENSIONS,
+    ext::REGEX,
+    ext::NETWORK,
+    ext::PROTOS,
+];
 
 /// The extension library called `name`, if there is one.
 pub fn extension(name: &str) -> Option<&'static Library> {

@@ -213,7 +213,7 @@ impl<'a> TypeParser<'a> {
                 wrapper_of(params.next().unwrap_or(Type::Dyn))
             }
             _ if self.generic && is_param_name(name) => Ok(Type::param(name)),
-            _ => Ok(Type::message(name.strip_prefix('.').unwrap_or(name))),
+            _ => Ok(Type::named(name.strip_prefix('.').unwrap_or(name))),
         }
     }
 }

@@ -61,12 +61,29 @@ impl TypeProvider {
             .map(|m| Type::message(m.full_name()))
     }
 
-    /// The CEL type of `message.field`, if both exist.
+    /// The CEL type of `message.field`, if both exist. A dotted field name is
+    /// a proto2 extension by its full name (what `proto.getExt` selects).
     pub fn field_type(&self, message: &str, field: &str) -> Option<FieldType> {
-        let field = self.find_message(message)?.get_field_by_name(field)?;
+        let descriptor = self.find_message(message)?;
+        if let Some(field) = descriptor.get_field_by_name(field) {
+            return Some(FieldType {
+                ty: field_cel_type(&field),
+                supports_presence: field.supports_presence(),
+            });
+        }
+        let extension = self.pool.get_extension_by_name(field)?;
+        if extension.containing_message().full_name() != descriptor.full_name() {
+            return None;
+        }
+        let elem = kind_cel_type(&extension.kind());
+        let ty = if extension.is_list() {
+            Type::list(elem)
+        } else {
+            elem
+        };
         Some(FieldType {
-            ty: field_cel_type(&field),
-            supports_presence: field.supports_presence(),
+            ty,
+            supports_presence: extension.supports_presence(),
         })
     }
 

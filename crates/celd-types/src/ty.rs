@@ -68,6 +68,10 @@ pub struct OpaqueType {
 /// The abstract type name of optional values.
 pub const OPTIONAL_TYPE_NAME: &str = "optional_type";
 
+/// Abstract types without parameters that type syntax knows by name (the
+/// network extension's), so `net.IP` parses as that type, not as a message.
+pub const KNOWN_OPAQUE_TYPES: &[&str] = &["net.IP", "net.CIDR"];
+
 impl Primitive {
     pub fn to_type(self) -> Type {
         match self {
@@ -128,6 +132,15 @@ impl Type {
     /// is `map(string, dyn)`, wrappers are nullable primitives); any other name is a message.
     pub fn message(full_name: &str) -> Type {
         well_known_type(full_name).unwrap_or_else(|| Type::Message(SmolStr::new(full_name)))
+    }
+
+    /// The type a bare name denotes in type syntax: a known abstract type
+    /// (`net.IP`), else as [`Type::message`].
+    pub fn named(full_name: &str) -> Type {
+        if KNOWN_OPAQUE_TYPES.contains(&full_name) {
+            return Type::opaque(full_name, Vec::new());
+        }
+        Type::message(full_name)
     }
 
     /// The element type of `list(T)`.

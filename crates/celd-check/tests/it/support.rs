@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use celd_check::{CheckEnv, CheckEnvBuilder, CheckedAst, check};
+use celd_syntax::ast::{Expr, ExprKind};
 use celd_syntax::parse_str;
 use celd_types::{TypeProvider, library, parse_type};
 
@@ -70,9 +71,49 @@ pub fn builder(decls: &[(&str, &str)], container: &str) -> CheckEnvBuilder {
 }
 
 /// Parses and checks `src` in `env`.
+///
+/// Internal function names that CEL syntax cannot spell (`math.@max`) are
+/// written with `AT_` in their place (`math.AT_max`) and renamed after parsing.
 pub fn check_in(env: &CheckEnv, src: &str) -> Result<CheckedAst, String> {
-    let ast = parse_str(src).map_err(|e| format!("parse error: {e}"))?;
+    let mut ast = parse_str(src).map_err(|e| format!("parse error: {e}"))?;
+    rename_internal_calls(&mut ast.expr);
     check(ast, env).map_err(|e| e.to_string())
+}
+
+fn rename_internal_calls(e: &mut Expr) {
+    match &mut e.kind {
+        ExprKind::Call(call) => {
+            if call.function.contains("AT_") {
+                call.function = call.function.replace("AT_", "@").into();
+            }
+            call.target.iter_mut().for_each(rename_internal_calls);
+            call.args.iter_mut().for_each(rename_internal_calls);
+        }
+        ExprKind::Select(sel) => rename_internal_calls(&mut sel.operand),
+        ExprKind::List(list) => list.elements.iter_mut().for_each(rename_internal_calls),
+        ExprKind::Map(map) => {
+            for entry in &mut map.entries {
+                rename_internal_calls(&mut entry.key);
+                rename_internal_calls(&mut entry.value);
+            }
+        }
+        ExprKind::Struct(s) => s
+            .fields
+            .iter_mut()
+            .for_each(|f| rename_internal_calls(&mut f.value)),
+        ExprKind::Comprehension(c) => {
+            for part in [
+                &mut c.iter_range,
+                &mut c.accu_init,
+                &mut c.loop_condition,
+                &mut c.loop_step,
+                &mut c.result,
+            ] {
+                rename_internal_calls(part);
+            }
+        }
+        ExprKind::Literal(_) | ExprKind::Ident(_) => {}
+    }
 }
 
 /// The deduced type of `src`, or the rendered error.
