@@ -1,0 +1,134 @@
+//! The commands: turn validated flags into an environment and run `eval`, `check` or a batch.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{self, BufRead, Write};
+
+use celd::Env;
+use celd::layers::value::json::to_json;
+use celd_server::api::{self, ApiError, ErrorBody, EvalRequest};
+use serde_json::Value as Json;
+
+use crate::Failure;
+use crate::args::{CheckArgs, Command, EnvArgs, EvalArgs, Output};
+
+pub fn run(command: Command) -> Result<(), Failure> {
+    match command {
+        Command::Eval(args) => match &args.batch {
+            Some(path) => batch(path),
+            None => eval(&args),
+        },
+        Command::Check(args) => check(&args),
+    }
+}
+
+/// The library every command starts from: the standard library and all extensions.
+fn base_env() -> Env {
+    Env::standard()
+}
+
+fn decls(env: &EnvArgs) -> Result<BTreeMap<String, String>, Failure> {
+    let mut decls = BTreeMap::new();
+    for decl in &env.decls {
+        let Some((name, ty)) = decl.split_once(':') else {
+            return Err(Failure::Usage(format!(
+                "--decl '{decl}': expected NAME:TYPE, such as x:int"
+            )));
+        };
+        decls.insert(name.trim().to_owned(), ty.trim().to_owned());
+    }
+    Ok(decls)
+}
+
+fn vars(args: &EvalArgs) -> Result<Option<serde_json::Map<String, Json>>, Failure> {
+    let text = match (&args.vars, &args.vars_file) {
+        (Some(text), _) => text.clone(),
+        (None, Some(path)) => fs::read_to_string(path)
+            .map_err(|e| Failure::Usage(format!("--vars-file {}: {e}", path.display())))?,
+        (None, None) => return Ok(None),
+    };
+    match serde_json::from_str(&text) {
+        Ok(Json::Object(map)) => Ok(Some(map)),
+        Ok(_) => Err(Failure::Usage("--vars must be a JSON object".into())),
+        Err(e) => Err(Failure::Usage(format!("--vars is not valid JSON: {e}"))),
+    }
+}
+
+fn eval(args: &EvalArgs) -> Result<(), Failure> {
+    let request = EvalRequest {
+        expr: args.expr.clone().unwrap_or_default(),
+        vars: vars(args)?,
+        decls: Some(decls(&args.env)?),
+        container: args.env.container.clone(),
+    };
+    let (value, _) = api::evaluate_value(&base_env(), &request).map_err(report)?;
+    let mut out = io::stdout().lock();
+    match args.output {
+        Output::Json => writeln!(out, "{}", to_json(&value))?,
+        Output::Cel => writeln!(out, "{value}")?,
+    }
+    Ok(())
+}
+
+/// Prints an expression error with its source line and caret; request errors are usage errors.
+fn report(error: ApiError) -> Failure {
+    match error {
+        ApiError::Request(message) => Failure::Usage(message),
+        ApiError::Expression(e) => {
+            let _ = writeln!(io::stderr(), "{e}");
+            Failure::Expression
+        }
+    }
+}
+
+fn check(args: &CheckArgs) -> Result<(), Failure> {
+    let request = api::CheckRequest {
+        expr: args.expr.clone(),
+        decls: Some(decls(&args.env)?),
+        container: args.env.container.clone(),
+    };
+    let response = api::check(&base_env(), &request).map_err(report)?;
+    writeln!(io::stdout().lock(), "{}", response.ty)?;
+    Ok(())
+}
+
+/// `--batch`: one request per input line, one response per output line, in order.
+fn batch(path: &str) -> Result<(), Failure> {
+    let input: Box<dyn BufRead> = if path == "-" {
+        Box::new(io::stdin().lock())
+    } else {
+        let file =
+            fs::File::open(path).map_err(|e| Failure::Usage(format!("--batch {path}: {e}")))?;
+        Box::new(io::BufReader::new(file))
+    };
+    let env = base_env();
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut any_failed = false;
+    for line in input.lines() {
+        let line = line.map_err(|e| Failure::Usage(format!("--batch {path}: {e}")))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let answer = match serde_json::from_str::<EvalRequest>(&line) {
+            Ok(request) => match api::evaluate(&env, &request) {
+                Ok(response) => serde_json::to_string(&response),
+                Err(error) => {
+                    any_failed = true;
+                    serde_json::to_string(&error.body())
+                }
+            },
+            Err(e) => {
+                any_failed = true;
+                serde_json::to_string(&ErrorBody::request(format!("invalid request: {e}")))
+            }
+        };
+        let answer = answer.map_err(|e| Failure::Usage(e.to_string()))?;
+        writeln!(out, "{answer}")?;
+    }
+    out.flush()?;
+    if any_failed {
+        Err(Failure::Expression)
+    } else {
+        Ok(())
+    }
+}

@@ -1,0 +1,53 @@
+//! The `celd` binary: parse flags, run the command, map the outcome to an exit status.
+
+mod args;
+mod commands;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Why a command did not succeed.
+pub enum Failure {
+    /// The expression failed to parse, check or evaluate (exit status 1); already reported.
+    Expression,
+    /// Bad flags, unreadable files, malformed input (exit status 2).
+    Usage(String),
+    /// Output could not be written.
+    Io(io::Error),
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Failure {
+        Failure::Io(e)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match commands::run(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Expression) => ExitCode::from(1),
+        Err(Failure::Usage(message)) => {
+            let _ = writeln!(io::stderr(), "celd: {message}");
+            ExitCode::from(2)
+        }
+        // A closed pipe (`celd eval ... | head`) is not an error.
+        Err(Failure::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(Failure::Io(e)) => {
+            let _ = writeln!(io::stderr(), "celd: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
