@@ -188,10 +188,10 @@ impl Lexer<'_, '_> {
             self.pos += 1;
         }
         let word = &self.text[start..self.pos];
-        if matches!(self.peek(0), b'"' | b'\'') {
-            if let Some(token) = self.prefixed_string(start, word) {
-                return token;
-            }
+        if matches!(self.peek(0), b'"' | b'\'')
+            && let Some(token) = self.prefixed_string(start, word)
+        {
+            return token;
         }
         let kind = match word {
             "true" => TokenKind::True,

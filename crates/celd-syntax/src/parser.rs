@@ -814,11 +814,11 @@ impl<'a> Parser<'a> {
         {
             self.bump();
         }
-        if seq.first || seq.trailing_comma {
-            if let Some(token) = self.eat(seq.close) {
-                seq.end = token.span.end;
-                return Ok(false);
-            }
+        if (seq.first || seq.trailing_comma)
+            && let Some(token) = self.eat(seq.close)
+        {
+            seq.end = token.span.end;
+            return Ok(false);
         }
         seq.first = false;
         seq.errors_before = self.diagnostics.len();

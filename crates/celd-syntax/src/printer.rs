@@ -243,7 +243,7 @@ impl<'a> Printer<'a> {
             }
             (Form::Unary(text), [operand]) => {
                 self.out.push_str(text);
-                if text == "-" && starts_with_unsigned_number(operand) {
+                if text == "-" && self.starts_with_unsigned_number(operand) {
                     // `-(1)` is a call; `-1` would read back as the literal -1.
                     self.out.push('(');
                     self.expr_bare(operand);
@@ -347,6 +347,36 @@ impl<'a> Printer<'a> {
         }
     }
 
+    /// Whether `expr` prints starting with a digit or `.` (a non-negative int or double
+    /// literal, possibly followed by member accesses or a macro call on it), so that a `-`
+    /// before it would fold into the literal.
+    fn starts_with_unsigned_number(&self, expr: &Expr) -> bool {
+        if let Some(call) = self.macro_call(expr) {
+            return match &call.target {
+                Some(MacroArg::Expr(id)) => self
+                    .node(*id)
+                    .is_some_and(|target| self.starts_with_unsigned_number(target)),
+                Some(MacroArg::Detached(target)) => self.starts_with_unsigned_number(target),
+                None => false,
+            };
+        }
+        match &expr.kind {
+            ExprKind::Literal(Literal::Int(i)) => *i >= 0,
+            ExprKind::Literal(Literal::Double(d)) => !d.is_sign_negative(),
+            ExprKind::Select(select) if !select.test_only => {
+                self.starts_with_unsigned_number(&select.operand)
+            }
+            ExprKind::Call(call) => match (&call.target, form(call), call.args.first()) {
+                (Some(target), _, _) => self.starts_with_unsigned_number(target),
+                (None, Form::Index { .. } | Form::OptionalSelect(_), Some(operand)) => {
+                    self.starts_with_unsigned_number(operand)
+                }
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
     // ---- macros ----
 
     /// The macro call `expr` was expanded from, if it can be printed: every argument it
@@ -407,26 +437,6 @@ impl<'a> Printer<'a> {
             self.expr(part, Prec::Lowest);
         }
         self.out.push(')');
-    }
-}
-
-/// Whether `expr` prints starting with a digit or `.` (a non-negative int or double literal,
-/// possibly followed by member accesses), so that a `-` before it would fold into the literal.
-fn starts_with_unsigned_number(expr: &Expr) -> bool {
-    match &expr.kind {
-        ExprKind::Literal(Literal::Int(i)) => *i >= 0,
-        ExprKind::Literal(Literal::Double(d)) => !d.is_sign_negative(),
-        ExprKind::Select(select) if !select.test_only => {
-            starts_with_unsigned_number(&select.operand)
-        }
-        ExprKind::Call(call) => match (&call.target, form(call), call.args.first()) {
-            (Some(target), _, _) => starts_with_unsigned_number(target),
-            (None, Form::Index { .. } | Form::OptionalSelect(_), Some(operand)) => {
-                starts_with_unsigned_number(operand)
-            }
-            _ => false,
-        },
-        _ => false,
     }
 }
 
