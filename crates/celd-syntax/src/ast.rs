@@ -149,6 +149,8 @@ pub enum MacroArg {
     /// A node that lives on in the expanded tree.
     Expr(ExprId),
     /// An expression consumed by the expansion, such as the variable name of `all(x, p)`.
+    /// Its subtrees may share ids (and so spans) with nodes of the tree: the argument
+    /// `a.f` of `has(a.f)` is detached, while its operand `a` lives on in the presence test.
     Detached(Expr),
 }
 

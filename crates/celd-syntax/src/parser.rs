@@ -552,7 +552,10 @@ impl<'a> Parser<'a> {
                 let number = self.bump();
                 self.parse_negative_literal(token.span, number)
             }
-            TokenKind::Ident | TokenKind::Dot => self.parse_name(),
+            TokenKind::Ident | TokenKind::Dot => match self.message_brace_ahead() {
+                Some(brace) => self.parse_message(brace),
+                None => self.parse_name(),
+            },
             TokenKind::LParen => {
                 self.bump();
                 let expr = self.parse_expr()?;
@@ -633,11 +636,8 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// `x`, `.x`, `f(args)`, `.f(args)`, or a message `pkg.Msg{...}`.
+    /// `x`, `.x`, `f(args)` or `.f(args)`.
     fn parse_name(&mut self) -> PResult<Expr> {
-        if let Some(brace) = self.message_brace_ahead() {
-            return self.parse_message(brace);
-        }
         let first = self.peek();
         let leading_dot = self.eat(TokenKind::Dot).is_some();
         let name_token = self.peek();
