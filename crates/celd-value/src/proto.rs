@@ -667,10 +667,40 @@ fn value_to_json_value(value: &Value, desc: &MessageDescriptor) -> Result<Dynami
             let nested = value_to_message(value, &nested_desc)?;
             (number, PbValue::Message(nested))
         }
+        Value::Message(m) => return value_to_json_value(&message_as_json(m)?, desc),
         _ => return Err(cannot_hold(desc.full_name(), value)),
     };
     set_number(&mut msg, number, member)?;
     Ok(msg)
+}
+
+/// A message in the protobuf JSON mapping, as a CEL value (numbers as doubles).
+fn message_as_json(msg: &DynamicMessage) -> Result<Value> {
+    let json = serde_json::to_value(msg).map_err(|e| {
+        EvalError::invalid_argument(format!(
+            "cannot convert {} to JSON: {e}",
+            msg.descriptor().full_name()
+        ))
+    })?;
+    Ok(json_to_value(json))
+}
+
+fn json_to_value(json: serde_json::Value) -> Value {
+    match json {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(b),
+        serde_json::Value::Number(n) => Value::Double(n.as_f64().unwrap_or(f64::NAN)),
+        serde_json::Value::String(s) => Value::from(s),
+        serde_json::Value::Array(items) => {
+            Value::list(items.into_iter().map(json_to_value).collect())
+        }
+        serde_json::Value::Object(fields) => Value::map(
+            fields
+                .into_iter()
+                .map(|(k, v)| (Key::String(Arc::from(k)), json_to_value(v)))
+                .collect(),
+        ),
+    }
 }
 
 /// Packs a value into a `google.protobuf.Any`: messages as they are, other
@@ -1246,6 +1276,15 @@ mod tests {
         let d = crate::time::parse_duration("90s").expect("valid");
         assert_eq!(write_read("val", Value::Duration(d)), "\"90s\"");
         assert!(write_read("val", Value::Optional(None)).contains("cannot hold"));
+        let message = Value::Message(Arc::new(parse("i64: 5 b: true ts { seconds: 1 }")));
+        let mut json = Map::new();
+        json.insert(Key::String("i64".into()), Value::string("5"));
+        json.insert(Key::String("b".into()), Value::Bool(true));
+        json.insert(
+            Key::String("ts".into()),
+            Value::string("1970-01-01T00:00:01Z"),
+        );
+        assert_eq!(write_value("val", message), Ok(Value::map(json)));
     }
 
     #[test]
