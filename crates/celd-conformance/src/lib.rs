@@ -11,6 +11,7 @@
 
 pub mod compare;
 pub mod engine;
+pub mod expected;
 pub mod pb;
 pub mod report;
 pub mod runner;

@@ -94,15 +94,23 @@ impl std::error::Error for LoadError {}
 
 /// Reads and parses one test file.
 pub fn load_file(pool: &DescriptorPool, path: &Path) -> Result<TestFile, LoadError> {
+    let text = std::fs::read_to_string(path).map_err(|e| LoadError {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })?;
+    parse_file(pool, &text, path)
+}
+
+/// Parses the text of a test file; `path` names it (its stem is the fallback file name).
+pub fn parse_file(pool: &DescriptorPool, text: &str, path: &Path) -> Result<TestFile, LoadError> {
     let error = |message: String| LoadError {
         path: path.to_owned(),
         message,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| error(e.to_string()))?;
     let desc = pool
         .get_message_by_name(TEST_FILE_MESSAGE)
         .ok_or_else(|| error(format!("{TEST_FILE_MESSAGE} is not in the descriptor pool")))?;
-    let file = DynamicMessage::parse_text_format(desc, &text).map_err(|e| error(e.to_string()))?;
+    let file = DynamicMessage::parse_text_format(desc, text).map_err(|e| error(e.to_string()))?;
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
     read_file(&file, path, stem.unwrap_or_default()).map_err(|e| error(e.to_string()))
 }

@@ -1,1 +1,11 @@
-//! Integration tests of the conformance runner.
+//! Integration tests of the conformance runner: loading test files, converting
+//! values and types, comparing results, reporting, the command line, and the
+//! whole suite against `expected_failures.txt`.
+
+mod cli;
+mod compare;
+mod expected;
+mod loading;
+mod report;
+mod suite;
+mod support;
