@@ -18,7 +18,7 @@ pub enum Reference {
     /// on a struct literal, the message it builds.
     TypeName { name: SmolStr, ty: Type },
     /// A function call after name resolution.
-    Function(Box<FunctionRef>),
+    Function(FunctionRef),
 }
 
 /// A resolved call: the function and the overloads still possible after checking.

@@ -16,7 +16,7 @@ use crate::checked::{CheckedAst, FunctionRef, Reference};
 use crate::env::{CheckEnv, EnvInner, PreparedFunction};
 use crate::error::{CheckError, CheckErrorKind};
 use crate::messages::{self, Message};
-use crate::unify::{Substitution, could_match, is_exact, most_general, shift_vars};
+use crate::unify::{Substitution, is_exact, most_general, shift_vars};
 
 const OPTIONAL_SELECT: &str = "_?._";
 const OPTIONAL_SELECT_OVERLOAD: &str = "select_optional_field";
@@ -90,6 +90,8 @@ struct Checker<'a> {
     reported_depth: bool,
     /// Reused buffer for the argument types of a call.
     arg_types: Vec<Type>,
+    /// Reused buffer for the pre-filter classes of those types.
+    arg_bits: Vec<u32>,
     /// Reused buffer for an instantiated overload's parameters.
     params: Vec<Type>,
 }
@@ -109,6 +111,7 @@ impl<'a> Checker<'a> {
             depth: 0,
             reported_depth: false,
             arg_types: Vec::new(),
+            arg_bits: Vec::new(),
             params: Vec::new(),
         }
     }
@@ -431,6 +434,9 @@ impl<'a> Checker<'a> {
         let mut arg_types = std::mem::take(&mut self.arg_types);
         arg_types.clear();
         arg_types.extend(target.into_iter().chain(args).map(|e| self.type_of(e.id)));
+        let mut arg_bits = std::mem::take(&mut self.arg_bits);
+        arg_bits.clear();
+        arg_bits.extend(arg_types.iter().map(crate::unify::arg_bits));
         let member = target.is_some();
         let mut result: Option<Type> = None;
         let mut overload_ids = Vec::new();
@@ -438,10 +444,10 @@ impl<'a> Checker<'a> {
             if overload.member != member || overload.params.len() != arg_types.len() {
                 continue;
             }
-            if !arg_types
+            if !arg_bits
                 .iter()
-                .zip(&overload.params)
-                .all(|(a, p)| could_match(a, p))
+                .zip(&overload.masks)
+                .all(|(a, mask)| a & mask != 0)
             {
                 continue;
             }
@@ -463,7 +469,7 @@ impl<'a> Checker<'a> {
                     overload_ids,
                     namespaced,
                 };
-                self.set_reference(id, Reference::Function(Box::new(reference)));
+                self.set_reference(id, Reference::Function(reference));
             }
             None => {
                 let shown: Vec<Type> = arg_types
@@ -480,6 +486,7 @@ impl<'a> Checker<'a> {
             }
         }
         self.arg_types = arg_types;
+        self.arg_bits = arg_bits;
     }
 
     /// The result type if the arguments fit the overload (binding its type parameters).
@@ -526,7 +533,7 @@ impl<'a> Checker<'a> {
             overload_ids: vec![SmolStr::new_static(OPTIONAL_SELECT_OVERLOAD)],
             namespaced: false,
         };
-        self.set_reference(id, Reference::Function(Box::new(reference)));
+        self.set_reference(id, Reference::Function(reference));
     }
 
     /// `cel.@block([e0, e1, ...], result)`: `@indexN` names `eN` in later
@@ -554,7 +561,7 @@ impl<'a> Checker<'a> {
             overload_ids: function.overloads.iter().map(|o| o.id.clone()).collect(),
             namespaced: false,
         };
-        self.set_reference(id, Reference::Function(Box::new(reference)));
+        self.set_reference(id, Reference::Function(reference));
         true
     }
 

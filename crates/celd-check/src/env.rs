@@ -79,6 +79,8 @@ pub(crate) struct PreparedOverload {
     pub(crate) result: Type,
     /// How many type parameters the overload has.
     pub(crate) n_vars: u32,
+    /// `param_mask` of each parameter, for the overload pre-filter.
+    pub(crate) masks: Vec<u32>,
 }
 
 /// Everything a check needs, built once and shared (`Send + Sync`).
@@ -315,6 +317,7 @@ fn prepare_overload(o: &OverloadDecl) -> PreparedOverload {
         params: o.params.iter().map(number).collect(),
         result: number(&o.result),
         n_vars: o.type_params.len() as u32,
+        masks: o.params.iter().map(crate::unify::param_mask).collect(),
     }
 }
 

@@ -373,21 +373,70 @@ pub(crate) fn shift_vars(t: &Type, base: u32) -> Type {
     }
 }
 
-/// A cheap necessary condition for `arg` being assignable to `param`, used
-/// to skip overloads without touching the substitution.
-pub(crate) fn could_match(arg: &Type, param: &Type) -> bool {
-    if is_dyn_or_error(arg) || is_type_var(arg) || is_dyn_or_error(param) || is_type_var(param) {
-        return true;
+/// Bits classifying a type for the overload pre-filter: an argument can only
+/// be assignable to a parameter if `arg_bits(arg) & param_mask(param) != 0`.
+mod bits {
+    pub const NULL: u32 = 1 << 0;
+    pub const BOOL: u32 = 1 << 1;
+    pub const INT: u32 = 1 << 2;
+    pub const UINT: u32 = 1 << 3;
+    pub const DOUBLE: u32 = 1 << 4;
+    pub const STRING: u32 = 1 << 5;
+    pub const BYTES: u32 = 1 << 6;
+    pub const TIMESTAMP: u32 = 1 << 7;
+    pub const DURATION: u32 = 1 << 8;
+    pub const LIST: u32 = 1 << 9;
+    pub const MAP: u32 = 1 << 10;
+    pub const TYPE: u32 = 1 << 11;
+    pub const MESSAGE: u32 = 1 << 12;
+    pub const OPAQUE: u32 = 1 << 13;
+    /// Set on arguments `null` may stand for (wrappers, messages, ...).
+    pub const NULLABLE: u32 = 1 << 14;
+    pub const ALL: u32 = u32::MAX;
+}
+
+fn primitive_bits(t: &Type) -> u32 {
+    match t {
+        Type::Bool => bits::BOOL,
+        Type::Int => bits::INT,
+        Type::Uint => bits::UINT,
+        Type::Double => bits::DOUBLE,
+        Type::String => bits::STRING,
+        Type::Bytes => bits::BYTES,
+        _ => 0,
     }
-    if *arg == Type::Null {
-        return is_nullable(param);
+}
+
+/// The classes an argument type belongs to; wildcards (`dyn`, variables) belong to all.
+pub(crate) fn arg_bits(arg: &Type) -> u32 {
+    match arg {
+        Type::Dyn | Type::Any | Type::Error | Type::Var(_) | Type::Param(_) => bits::ALL,
+        Type::Null => bits::NULL,
+        Type::Wrapper(p) => primitive_bits(&p.to_type()) | bits::NULLABLE,
+        Type::Timestamp => bits::TIMESTAMP | bits::NULLABLE,
+        Type::Duration => bits::DURATION | bits::NULLABLE,
+        Type::List(_) => bits::LIST,
+        Type::Map(_) => bits::MAP,
+        Type::TypeOf(_) => bits::TYPE,
+        Type::Message(_) => bits::MESSAGE | bits::NULLABLE,
+        Type::Opaque(_) => bits::OPAQUE | bits::NULLABLE,
+        primitive => primitive_bits(primitive),
     }
-    if *param == Type::Null {
-        return is_nullable(arg);
-    }
-    match (arg, param) {
-        (Type::Message(a), Type::Message(b)) => a == b,
-        (Type::Opaque(a), Type::Opaque(b)) => a.name == b.name,
-        _ => kind(arg) == kind(param),
+}
+
+/// The argument classes a parameter type may accept.
+pub(crate) fn param_mask(param: &Type) -> u32 {
+    match param {
+        Type::Dyn | Type::Any | Type::Error | Type::Var(_) | Type::Param(_) => bits::ALL,
+        Type::Null => bits::NULL | bits::NULLABLE,
+        Type::Wrapper(p) => primitive_bits(&p.to_type()) | bits::NULL,
+        Type::Timestamp => bits::TIMESTAMP | bits::NULL,
+        Type::Duration => bits::DURATION | bits::NULL,
+        Type::List(_) => bits::LIST,
+        Type::Map(_) => bits::MAP,
+        Type::TypeOf(_) => bits::TYPE,
+        Type::Message(_) => bits::MESSAGE | bits::NULL,
+        Type::Opaque(_) => bits::OPAQUE | bits::NULL,
+        primitive => primitive_bits(primitive),
     }
 }
