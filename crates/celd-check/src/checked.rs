@@ -8,10 +8,13 @@ use smol_str::SmolStr;
 /// What an identifier, select chain, struct literal or call resolved to.
 #[derive(Clone, PartialEq, Debug)]
 pub enum Reference {
-    /// A variable, by its fully qualified declared name, or a comprehension
-    /// variable by its name. A `Select` node carrying this reference is the
-    /// whole qualified name (`a.b.c` as the variable `a.b.c`), not a field selection.
+    /// A declared variable, by its fully qualified name. A `Select` node
+    /// carrying this reference is the whole qualified name (`a.b.c` as the
+    /// variable `a.b.c`), not a field selection.
     Variable(SmolStr),
+    /// A comprehension variable (iteration variable or accumulator) or a
+    /// `cel.block` binding (`@index0`), by name; it shadows any global of that name.
+    Local(SmolStr),
     /// An enum constant, by its fully qualified name, and its value.
     EnumConstant { name: SmolStr, value: i64 },
     /// A type name used as a value (`int`, `pkg.Msg`), with the type it names;

@@ -262,7 +262,7 @@ impl<'a> Checker<'a> {
             && let Some(ty) = self.lookup_local(name)
         {
             self.set_type(id, ty);
-            self.set_reference(id, Reference::Variable(name.clone()));
+            self.set_reference(id, Reference::Local(name.clone()));
             return;
         }
         match self.resolve_name(name) {

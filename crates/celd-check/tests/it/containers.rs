@@ -128,6 +128,36 @@ fn namespaced_env(container: &str) -> celd_check::CheckEnv {
 }
 
 #[test]
+fn comprehension_variables_are_local_references() {
+    let env = env(DECLS, "");
+    let checked = check(
+        parse_str("[1].map(a, a)").unwrap_or_else(|e| panic!("{e}")),
+        &env,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let locals: Vec<&Reference> = (0..checked.ast().id_bound())
+        .filter_map(|i| checked.reference(celd_syntax::ExprId(i)))
+        .filter(|r| matches!(r, Reference::Local(_)))
+        .collect();
+    assert!(
+        locals.contains(&&Reference::Local("a".into())),
+        "{locals:?}"
+    );
+    assert!(
+        locals.contains(&&Reference::Local("@result".into())),
+        "{locals:?}"
+    );
+}
+
+#[test]
+fn env_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<celd_check::CheckEnv>();
+    assert_send_sync::<celd_check::CheckedAst>();
+    assert_send_sync::<celd_check::CheckError>();
+}
+
+#[test]
 fn namespaced_functions_resolve_in_containers() {
     check_table(
         &namespaced_env(""),
