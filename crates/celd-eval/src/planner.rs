@@ -151,7 +151,7 @@ impl Planner<'_> {
             return None;
         }
         match self.reference(e.id)?.clone() {
-            Reference::Variable(name) => Some(self.variable(e.id, &name)),
+            Reference::Variable(name) | Reference::Local(name) => Some(self.variable(e.id, &name)),
             Reference::EnumConstant { value, .. } => Some(Node::Const(Value::Int(value))),
             Reference::TypeName { name, .. } => Some(Node::Const(type_value(&name))),
             Reference::Function(_) => None,

@@ -1,0 +1,245 @@
+//! Side-by-side timing of celd and the `cel` crate on the benchmark cases, in one run.
+//!
+//! For each case: a warm-up, then the median of timed batches, for evaluation and for
+//! compilation; then the seed replay (100,000 distinct `x + k` compiled, evaluated and
+//! kept). Prints a table and, as the last line, the ratios (cel time / celd time) as JSON.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::hint::black_box;
+use std::sync::atomic::{AtomicIsize, Ordering};
+use std::time::{Duration, Instant};
+
+use celd_bench::{CASES, Case, cel_context, celd_env, celd_vars, expected};
+
+/// Counts live heap bytes, so the replay can report what each program retains.
+struct Counting;
+
+static LIVE_BYTES: AtomicIsize = AtomicIsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE_BYTES.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE_BYTES.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LIVE_BYTES.fetch_add(
+            new_size as isize - layout.size() as isize,
+            Ordering::Relaxed,
+        );
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+const WARM_UP: Duration = Duration::from_millis(100);
+const BATCH: Duration = Duration::from_millis(25);
+const BATCHES: usize = 7;
+
+/// Nanoseconds per call of `f`: the median over timed batches after a warm-up.
+fn measure(mut f: impl FnMut()) -> f64 {
+    let start = Instant::now();
+    let mut n: u64 = 0;
+    while start.elapsed() < WARM_UP {
+        f();
+        n += 1;
+    }
+    let per_call = WARM_UP.as_secs_f64() / n.max(1) as f64;
+    let iters = ((BATCH.as_secs_f64() / per_call) as u64).max(1);
+    let mut samples: Vec<f64> = (0..BATCHES)
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..iters {
+                f();
+            }
+            t.elapsed().as_nanos() as f64 / iters as f64
+        })
+        .collect();
+    samples.sort_by(f64::total_cmp);
+    samples[BATCHES / 2]
+}
+
+/// A `cel` crate value in celd's CEL syntax, for checking both engines agree.
+fn cel_text(v: &cel::Value) -> String {
+    match v {
+        cel::Value::Int(i) => i.to_string(),
+        cel::Value::UInt(u) => format!("{u}u"),
+        cel::Value::Float(f) => format!("{f:?}"),
+        cel::Value::Bool(b) => b.to_string(),
+        cel::Value::String(s) => format!("{:?}", s.as_str()),
+        cel::Value::List(items) => {
+            let parts: Vec<String> = items.iter().map(cel_text).collect();
+            format!("[{}]", parts.join(", "))
+        }
+        other => format!("{other:?}"),
+    }
+}
+
+struct Row {
+    id: &'static str,
+    eval: (f64, f64),
+    compile: (f64, f64),
+}
+
+/// Runs a case in both engines after checking both give the expected result;
+/// `Err` says which engine failed and how.
+fn run_case(
+    case: &Case,
+    env: &celd::Env,
+    vars: &celd::Activation,
+    ctx: &cel::Context,
+) -> Result<Row, String> {
+    let program = env
+        .compile(case.expr)
+        .map_err(|e| format!("celd: {}", e.message()))?;
+    let value = program
+        .eval(vars)
+        .map_err(|e| format!("celd: {}", e.message()))?;
+    if value.to_string() != expected(case) {
+        return Err(format!("celd returned {value}"));
+    }
+    let cel_program = cel::Program::compile(case.expr).map_err(|e| format!("cel: {e}"))?;
+    let cel_value = cel_program
+        .execute(ctx)
+        .map_err(|e| format!("cel: {e:?}"))?;
+    if cel_text(&cel_value) != expected(case) {
+        return Err(format!("cel returned {}", cel_text(&cel_value)));
+    }
+
+    let celd_eval = measure(|| {
+        black_box(program.eval(black_box(vars)).ok());
+    });
+    let cel_eval = measure(|| {
+        black_box(cel_program.execute(black_box(ctx)).ok());
+    });
+    let celd_compile = measure(|| {
+        black_box(env.compile(black_box(case.expr)).ok());
+    });
+    let cel_compile = measure(|| {
+        black_box(cel::Program::compile(black_box(case.expr)).ok());
+    });
+    Ok(Row {
+        id: case.id,
+        eval: (celd_eval, cel_eval),
+        compile: (celd_compile, cel_compile),
+    })
+}
+
+const SEED_PROGRAMS: i64 = 100_000;
+
+/// Compiles, evaluates and keeps `x + k` for k in 0..100,000: (seconds, bytes retained per program).
+fn seed_replay_celd(env: &celd::Env, vars: &celd::Activation) -> (f64, f64) {
+    let before = LIVE_BYTES.load(Ordering::Relaxed);
+    let start = Instant::now();
+    let mut kept = Vec::with_capacity(SEED_PROGRAMS as usize);
+    for k in 0..SEED_PROGRAMS {
+        let program = env.compile(&format!("x + {k}")).expect("compiles");
+        let value = program.eval(vars).expect("evaluates");
+        assert!(matches!(value, celd::Value::Int(v) if v == 1 + k));
+        kept.push(program);
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    let retained = (LIVE_BYTES.load(Ordering::Relaxed) - before) as f64
+        - (kept.capacity() * std::mem::size_of::<celd::Program>()) as f64;
+    drop(black_box(kept));
+    (
+        elapsed,
+        retained / SEED_PROGRAMS as f64 + std::mem::size_of::<celd::Program>() as f64,
+    )
+}
+
+fn seed_replay_cel(ctx: &cel::Context) -> (f64, f64) {
+    let before = LIVE_BYTES.load(Ordering::Relaxed);
+    let start = Instant::now();
+    let mut kept = Vec::with_capacity(SEED_PROGRAMS as usize);
+    for k in 0..SEED_PROGRAMS {
+        let program = cel::Program::compile(&format!("x + {k}")).expect("compiles");
+        let value = program.execute(ctx).expect("evaluates");
+        assert!(matches!(value, cel::Value::Int(v) if v == 1 + k));
+        kept.push(program);
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    let retained = (LIVE_BYTES.load(Ordering::Relaxed) - before) as f64
+        - (kept.capacity() * std::mem::size_of::<cel::Program>()) as f64;
+    drop(black_box(kept));
+    (
+        elapsed,
+        retained / SEED_PROGRAMS as f64 + std::mem::size_of::<cel::Program>() as f64,
+    )
+}
+
+fn fmt_ns(ns: f64) -> String {
+    if ns >= 1_000_000.0 {
+        format!("{:.2} ms", ns / 1_000_000.0)
+    } else if ns >= 1_000.0 {
+        format!("{:.2} µs", ns / 1_000.0)
+    } else {
+        format!("{ns:.1} ns")
+    }
+}
+
+fn main() {
+    let env = celd_env();
+    let vars = celd_vars(&env);
+    let ctx = cel_context();
+    let mut rows = Vec::new();
+    let mut failures = Vec::new();
+    for case in CASES {
+        match run_case(case, &env, &vars, &ctx) {
+            Ok(row) => rows.push(row),
+            Err(why) => failures.push((case.id, why)),
+        }
+    }
+
+    println!(
+        "{:<5} {:>12} {:>12} {:>8}   {:>12} {:>12} {:>8}",
+        "case", "celd eval", "cel eval", "ratio", "celd compile", "cel compile", "ratio"
+    );
+    for r in &rows {
+        println!(
+            "{:<5} {:>12} {:>12} {:>7.1}×   {:>12} {:>12} {:>7.1}×",
+            r.id,
+            fmt_ns(r.eval.0),
+            fmt_ns(r.eval.1),
+            r.eval.1 / r.eval.0,
+            fmt_ns(r.compile.0),
+            fmt_ns(r.compile.1),
+            r.compile.1 / r.compile.0
+        );
+    }
+
+    for (id, why) in &failures {
+        println!("{id:<5} not measured: {why}");
+    }
+
+    let (celd_secs, celd_bytes) = seed_replay_celd(&env, &vars);
+    let (cel_secs, cel_bytes) = seed_replay_cel(&ctx);
+    println!(
+        "seed replay ({SEED_PROGRAMS} programs `x + k`): celd {celd_secs:.3} s, {celd_bytes:.0} B/program; \
+         cel {cel_secs:.3} s, {cel_bytes:.0} B/program; ratio {:.1}×",
+        cel_secs / celd_secs
+    );
+
+    let ratios = |pick: fn(&Row) -> (f64, f64)| {
+        let entries: Vec<String> = rows
+            .iter()
+            .map(|r| {
+                let (celd, cel) = pick(r);
+                format!("\"{}\": {:.2}", r.id, cel / celd)
+            })
+            .collect();
+        format!("{{{}}}", entries.join(", "))
+    };
+    println!(
+        "{{\"eval\": {}, \"compile\": {}, \"seed_replay\": {{\"ratio\": {:.2}, \"celd_bytes_per_program\": {:.0}}}}}",
+        ratios(|r| r.eval),
+        ratios(|r| r.compile),
+        cel_secs / celd_secs,
+        celd_bytes
+    );
+}
