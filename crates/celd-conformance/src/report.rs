@@ -21,14 +21,17 @@ impl TestResult {
         format!("{}/{}/{}", self.file, self.section, self.test)
     }
 
-    fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "file": self.file,
-            "section": self.section,
-            "test": self.test,
-            "status": self.status.name(),
-            "detail": self.detail,
-        })
+    /// `{"file", "section", "test", "status", "detail"}`, keys in that order.
+    fn to_json(&self) -> String {
+        let string = |s: &str| serde_json::Value::from(s).to_string();
+        format!(
+            "{{\"file\":{},\"section\":{},\"test\":{},\"status\":{},\"detail\":{}}}",
+            string(&self.file),
+            string(&self.section),
+            string(&self.test),
+            string(self.status.name()),
+            string(&self.detail)
+        )
     }
 }
 

@@ -11,7 +11,7 @@ use prost_reflect::{DescriptorPool, DynamicMessage, Value as PbValue};
 use crate::pb::{self, DataError};
 use crate::spec::TEST_FILE_MESSAGE;
 use crate::types::{Decl, TypeSpec};
-use crate::values::{self, Binding};
+use crate::values::{self, ValueError};
 
 /// One test file: its sections in order.
 pub struct TestFile {
@@ -165,6 +165,15 @@ impl From<DataError> for NotReady {
     }
 }
 
+impl From<ValueError> for NotReady {
+    fn from(e: ValueError) -> NotReady {
+        match e {
+            ValueError::Unsupported(reason) => NotReady::Unsupported(reason),
+            ValueError::Data(e) => NotReady::Broken(e),
+        }
+    }
+}
+
 /// Converts a `SimpleTest` into a [`TestSpec`], or says why it cannot run.
 fn prepare(test: &DynamicMessage) -> Prepared {
     match read_test(test) {
@@ -223,7 +232,7 @@ fn read_expected(test: &DynamicMessage) -> Result<Expected, NotReady> {
     })
 }
 
-fn read_typed_result(matcher: &DynamicMessage) -> Result<Expected, DataError> {
+fn read_typed_result(matcher: &DynamicMessage) -> Result<Expected, NotReady> {
     let value = pb::message(matcher, "result")?
         .map(|v| values::value_from_message(&v))
         .transpose()?;
@@ -235,13 +244,12 @@ fn read_typed_result(matcher: &DynamicMessage) -> Result<Expected, DataError> {
 fn read_bindings(test: &DynamicMessage) -> Result<Vec<(String, Value)>, NotReady> {
     let mut bindings = Vec::new();
     for (name, expr_value) in pb::message_map(test, "bindings")? {
-        match values::binding_from_message(&expr_value)? {
-            Binding::Value(v) => bindings.push((name, v)),
-            Binding::Unsupported(what) => {
-                return Err(NotReady::Unsupported(format!(
-                    "binding '{name}' is {what}, which is not supported"
-                )));
+        match values::binding_from_message(&expr_value) {
+            Ok(value) => bindings.push((name, value)),
+            Err(ValueError::Unsupported(what)) => {
+                return Err(NotReady::Unsupported(format!("binding '{name}': {what}")));
             }
+            Err(ValueError::Data(e)) => return Err(e.into()),
         }
     }
     bindings.sort_by(|a, b| a.0.cmp(&b.0));

@@ -4,6 +4,7 @@
 
 mod cli;
 mod compare;
+mod conversions;
 mod expected;
 mod loading;
 mod report;
