@@ -8,5 +8,6 @@ mod depth;
 mod errors;
 mod extensions;
 mod messages;
+mod properties;
 mod type_deduction;
 mod types;
