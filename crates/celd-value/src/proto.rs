@@ -408,6 +408,48 @@ pub fn unpack_any(any: &DynamicMessage) -> Result<DynamicMessage> {
     })
 }
 
+/// Message equality as CEL defines it: the same message type and equal fields,
+/// with `Any` fields compared after unpacking (their encodings may order map
+/// entries differently) and floating-point fields by IEEE equality (`NaN`
+/// differs from itself). Unknown fields are ignored.
+pub fn messages_equal(a: &DynamicMessage, b: &DynamicMessage) -> bool {
+    let desc = a.descriptor();
+    if desc.full_name() != b.descriptor().full_name() {
+        return false;
+    }
+    if WellKnown::from_name(desc.full_name()) == Some(WellKnown::Any) {
+        return match (unpack_any(a), unpack_any(b)) {
+            (Ok(x), Ok(y)) => messages_equal(&x, &y),
+            _ => a == b,
+        };
+    }
+    let fields_equal = desc.fields().all(|field| {
+        let present = a.has_field(&field);
+        present == b.has_field(&field)
+            && (!present || pb_values_equal(&a.get_field(&field), &b.get_field(&field)))
+    });
+    fields_equal
+        && a.extensions().count() == b.extensions().count()
+        && a.extensions().all(|(ext, value)| {
+            b.has_extension(&ext) && pb_values_equal(value, &b.get_extension(&ext))
+        })
+}
+
+fn pb_values_equal(a: &PbValue, b: &PbValue) -> bool {
+    match (a, b) {
+        (PbValue::Message(x), PbValue::Message(y)) => messages_equal(x, y),
+        (PbValue::List(x), PbValue::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| pb_values_equal(p, q))
+        }
+        (PbValue::Map(x), PbValue::Map(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, p)| y.get(k).is_some_and(|q| pb_values_equal(p, q)))
+        }
+        (x, y) => x == y,
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Writing: CEL to protobuf
 // ---------------------------------------------------------------------------
@@ -1303,6 +1345,49 @@ mod tests {
             type_url.as_deref().and_then(PbValue::as_str),
             Some("type.googleapis.com/google.protobuf.Int64Value")
         );
+    }
+
+    /// A message holding `test.Msg{counts: {a: 1, b: 2}}` in its `any` field, with
+    /// the map entries encoded in the given order.
+    fn any_holding_counts(order: [&str; 2]) -> DynamicMessage {
+        let entry = |key: &str| {
+            let value = if key == "a" { 1 } else { 2 };
+            parse(&format!("counts {{ key: '{key}' value: {value} }}")).encode_to_vec()
+        };
+        let payload = [entry(order[0]), entry(order[1])].concat();
+        let any_desc = pool()
+            .get_message_by_name("google.protobuf.Any")
+            .expect("Any descriptor");
+        let mut any = DynamicMessage::new(any_desc);
+        any.set_field_by_number(1, PbValue::String("type.googleapis.com/test.Msg".into()));
+        any.set_field_by_number(2, PbValue::Bytes(payload.into()));
+        let mut holder = DynamicMessage::new(msg_desc());
+        holder.set_field(&field("any"), PbValue::Message(any));
+        holder
+    }
+
+    #[test]
+    fn message_equality_unpacks_any_and_keeps_nan_unequal() {
+        let (ab, ba) = (
+            any_holding_counts(["a", "b"]),
+            any_holding_counts(["b", "a"]),
+        );
+        assert_ne!(ab, ba, "the encodings differ");
+        assert!(messages_equal(&ab, &ba));
+        assert!(!messages_equal(&ab, &parse("")));
+        assert!(messages_equal(
+            &parse("db: 1 ints: [1, 2]"),
+            &parse("ints: [1, 2] db: 1")
+        ));
+        assert!(!messages_equal(&parse("db: nan"), &parse("db: nan")));
+        assert!(!messages_equal(
+            &parse("i32: 0"),
+            &parse("i64: 0 i32: 0 ints: [0]")
+        ));
+        let ts = pool()
+            .get_message_by_name("google.protobuf.Timestamp")
+            .expect("timestamp descriptor");
+        assert!(!messages_equal(&parse(""), &DynamicMessage::new(ts)));
     }
 
     #[test]
