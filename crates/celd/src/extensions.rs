@@ -78,9 +78,23 @@ impl Extension {
 
 /// The standard library plus the implementations of the enabled extensions.
 pub(crate) fn registry(extensions: &[Extension]) -> Registry {
-    let registry = Registry::standard();
-    for _ext in extensions {
-        // Extension implementations register here as they land.
+    use celd_eval::functions::ext;
+    let mut registry = Registry::standard();
+    for e in extensions {
+        let register: fn(&mut Registry) = match e {
+            Extension::Strings => ext::register_strings,
+            Extension::Math => ext::register_math,
+            Extension::Lists => ext::register_lists,
+            Extension::Sets => ext::register_sets,
+            Extension::Encoders => ext::register_encoders,
+            Extension::Optional => ext::register_optional,
+            Extension::TwoVarComprehensions => ext::register_two_var_comprehensions,
+            Extension::Regex => ext::register_regex,
+            Extension::Network => ext::register_network,
+            // Macros only: the parser expands them into calls the planner knows.
+            Extension::Bindings | Extension::Block | Extension::Protos => continue,
+        };
+        register(&mut registry);
     }
     registry
 }

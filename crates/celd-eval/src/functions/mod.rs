@@ -10,6 +10,7 @@ use std::sync::Arc;
 use celd_value::{EvalError, Result, Value};
 use smol_str::SmolStr;
 
+pub mod ext;
 pub mod std_lib;
 
 pub type Unary = fn(&Value) -> Result<Value>;
