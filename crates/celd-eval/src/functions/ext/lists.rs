@@ -185,3 +185,48 @@ fn range(n: &Value) -> Result<Value> {
     check_list_len(len)?;
     Ok(Value::list((0..*n).map(Value::Int).collect()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ints(values: &[i64]) -> Value {
+        Value::list(values.iter().copied().map(Value::Int).collect())
+    }
+
+    fn strings(values: &[&str]) -> Value {
+        Value::list(values.iter().copied().map(Value::string).collect())
+    }
+
+    #[test]
+    fn sort_by_associated_keys_orders_by_the_keys_stably() {
+        let items = strings(&["foo", "bar", "baz", "qux"]);
+        let sorted = sort_by_associated_keys(&items, &ints(&[3, 1, 2, 1]));
+        assert_eq!(sorted.ok(), Some(strings(&["bar", "qux", "baz", "foo"])));
+    }
+
+    #[test]
+    fn sort_by_associated_keys_errors() {
+        let items = strings(&["a", "b"]);
+        let message = |keys: Value| {
+            sort_by_associated_keys(&items, &keys)
+                .err()
+                .map(|e| e.message().to_owned())
+        };
+        assert_eq!(
+            message(ints(&[1])).as_deref(),
+            Some(
+                "@sortByAssociatedKeys() expected a list of the same size as the associated keys list, but got 2 and 1 elements respectively"
+            )
+        );
+        assert_eq!(
+            message(Value::list(vec![Value::Int(1), Value::Uint(2)])).as_deref(),
+            Some("list elements must have the same type")
+        );
+        assert_eq!(
+            message(Value::list(vec![Value::Null, Value::Null])).as_deref(),
+            Some("list elements must be comparable")
+        );
+        assert!(sort_by_associated_keys(&items, &Value::Int(1)).is_err());
+    }
+}
