@@ -1,9 +1,13 @@
 //! End-to-end tests of the façade: compile and evaluate expressions, check errors.
 
 mod eval;
+mod ext_comprehensions;
 mod ext_encoders;
 mod ext_lists;
 mod ext_math;
+mod ext_network;
+mod ext_optional;
+mod ext_regex;
 mod ext_sets;
 mod ext_strings;
 mod ext_support;
