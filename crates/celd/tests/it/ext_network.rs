@@ -44,6 +44,16 @@ fn parse_and_print_addresses() {
         ),
         ("ip(dyn(1))", "error: no such overload: ip(int)"),
         ("isIP(dyn(1))", "error: no such overload: isIP(int)"),
+        ("isCIDR(dyn(1))", "error: no such overload: isCIDR(int)"),
+        ("cidr(dyn(1))", "error: no such overload: cidr(int)"),
+        (
+            "ip.isCanonical(dyn(1))",
+            "error: no such overload: ip.isCanonical(int)",
+        ),
+        (
+            "dyn(ip('1.2.3.4')).ip()",
+            "error: no such overload: ip(net.IP)",
+        ),
     ]);
 }
 
@@ -100,6 +110,22 @@ fn address_properties() {
         (
             "dyn('1.2.3.4').isLoopback()",
             "error: no such overload: isLoopback(string)",
+        ),
+        (
+            "dyn(1).isUnspecified()",
+            "error: no such overload: isUnspecified(int)",
+        ),
+        (
+            "dyn(1).isGlobalUnicast()",
+            "error: no such overload: isGlobalUnicast(int)",
+        ),
+        (
+            "dyn(1).isLinkLocalMulticast()",
+            "error: no such overload: isLinkLocalMulticast(int)",
+        ),
+        (
+            "dyn(1).isLinkLocalUnicast()",
+            "error: no such overload: isLinkLocalUnicast(int)",
         ),
     ]);
 }

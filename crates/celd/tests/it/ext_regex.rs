@@ -109,6 +109,10 @@ fn extract_all() {
             r#"error: regular expression has more than one capturing group: "(.*)@([^.]*)""#,
         ),
         (
+            "regex.extractAll('a', 'a{2,1}')",
+            "error: invalid regular expression: error: invalid repetition count range, the start must be <= the end",
+        ),
+        (
             "regex.extractAll(dyn(b'a'), 'a')",
             "error: no such overload: regex.extractAll(bytes, string)",
         ),

@@ -490,6 +490,14 @@ fn built_strings_stay_within_the_size_limit() {
             "limit: formatted string exceeds the limit of 8388608 bytes".to_owned(),
         ),
         (
+            "lists.range(100).map(x, b).join().split('')",
+            "limit: list exceeds the limit of 1000000 elements".to_owned(),
+        ),
+        (
+            "size(lists.range(100).map(x, b).join().split('', 3))",
+            "3".to_owned(),
+        ),
+        (
             "'%x'.format([lists.range(300).map(x, b).join()])",
             "limit: string of 8784000 bytes exceeds the limit of 8388608 bytes".to_owned(),
         ),

@@ -52,3 +52,51 @@ fn insert_all<'v>(
     }
     Ok(Value::map(out))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map_of(entries: &[(&str, i64)]) -> Value {
+        let map: Map = entries
+            .iter()
+            .map(|(k, v)| (Key::String((*k).into()), Value::Int(*v)))
+            .collect();
+        Value::map(map)
+    }
+
+    fn message(args: &[Value]) -> Option<String> {
+        map_insert(args).err().map(|e| e.message().to_owned())
+    }
+
+    #[test]
+    fn inserts_a_key_or_a_map_of_entries() {
+        let empty = map_of(&[]);
+        let one = map_insert(&[empty.clone(), Value::string("a"), Value::Int(1)]);
+        assert_eq!(one.ok(), Some(map_of(&[("a", 1)])));
+        let two = map_insert(&[map_of(&[("a", 1)]), map_of(&[("b", 2)])]);
+        assert_eq!(two.ok(), Some(map_of(&[("a", 1), ("b", 2)])));
+    }
+
+    #[test]
+    fn errors() {
+        let a = map_of(&[("a", 1)]);
+        assert_eq!(
+            message(&[a.clone(), Value::string("a"), Value::Int(2)]).as_deref(),
+            Some("insert failed: key \"a\" already exists")
+        );
+        assert_eq!(
+            message(&[a.clone(), a.clone()]).as_deref(),
+            Some("insert failed: key \"a\" already exists")
+        );
+        assert_eq!(
+            message(&[a.clone(), Value::Double(1.5), Value::Int(2)]).as_deref(),
+            Some("unsupported map key type: double")
+        );
+        assert_eq!(
+            message(&[Value::Int(1), Value::Int(2)]).as_deref(),
+            Some("no such overload: cel.@mapInsert(int, int)")
+        );
+        assert!(message(&[a]).is_some());
+    }
+}

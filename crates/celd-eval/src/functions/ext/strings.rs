@@ -217,12 +217,18 @@ fn split(args: &[Value]) -> Result<Value> {
         _ => return Err(no_such_overload("split", args)),
     };
     let max_parts = usize::try_from(limit).unwrap_or(usize::MAX);
+    // Counted first, so that an oversized result is refused before it is built.
+    let n_parts = if sep.is_empty() {
+        n_chars(s)
+    } else {
+        s.matches(&**sep).count().saturating_add(1)
+    };
+    check_list_len(n_parts.min(max_parts))?;
     let parts: Vec<&str> = if sep.is_empty() {
         explode(s, max_parts)
     } else {
         s.splitn(max_parts, &**sep).collect()
     };
-    check_list_len(parts.len())?;
     Ok(Value::list(parts.into_iter().map(Value::string).collect()))
 }
 
