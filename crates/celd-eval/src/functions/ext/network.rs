@@ -195,11 +195,13 @@ fn parse_cidr(raw: &str) -> Result<Cidr> {
 fn mask(addr: IpAddr, bits: u8) -> IpAddr {
     match addr {
         IpAddr::V4(v4) => {
-            let mask = u32::MAX.checked_shl(32 - u32::from(bits)).unwrap_or(0);
+            let host_bits = 32u32.saturating_sub(u32::from(bits));
+            let mask = u32::MAX.checked_shl(host_bits).unwrap_or(0);
             IpAddr::V4(Ipv4Addr::from(u32::from(v4) & mask))
         }
         IpAddr::V6(v6) => {
-            let mask = u128::MAX.checked_shl(128 - u32::from(bits)).unwrap_or(0);
+            let host_bits = 128u32.saturating_sub(u32::from(bits));
+            let mask = u128::MAX.checked_shl(host_bits).unwrap_or(0);
             IpAddr::V6(Ipv6Addr::from(u128::from(v6) & mask))
         }
     }

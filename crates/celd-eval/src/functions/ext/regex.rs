@@ -66,6 +66,8 @@ fn replace(args: &[Value]) -> Result<Value> {
     }
     let re = compiled(pattern)?;
     let limit = usize::try_from(count).unwrap_or(usize::MAX);
+    let n_groups = re.captures_len().saturating_sub(1);
+    // Parsed at the first match: without a match, cel-go never looks at the replacement.
     let mut pieces = None;
     let mut out = String::with_capacity(target.len());
     let mut last = 0;
@@ -73,7 +75,7 @@ fn replace(args: &[Value]) -> Result<Value> {
         let Some(whole) = caps.get(0) else { continue };
         let pieces = match &pieces {
             Some(p) => p,
-            None => pieces.insert(parse_replacement(replacement, re.captures_len() - 1)?),
+            None => pieces.insert(parse_replacement(replacement, n_groups)?),
         };
         out.push_str(target.get(last..whole.start()).unwrap_or(""));
         expand(&mut out, pieces, &caps);
@@ -146,7 +148,7 @@ fn expand(out: &mut String, pieces: &[Piece], caps: &Captures<'_>) {
 
 /// The number of capturing groups, which must be at most one.
 fn single_group(re: &Regex, pattern: &str) -> Result<usize> {
-    let n_groups = re.captures_len() - 1;
+    let n_groups = re.captures_len().saturating_sub(1);
     if n_groups > 1 {
         return Err(EvalError::invalid_argument(format!(
             "regular expression has more than one capturing group: {pattern:?}"

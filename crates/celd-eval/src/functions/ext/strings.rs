@@ -176,7 +176,10 @@ fn replace(args: &[Value]) -> Result<Value> {
         s.matches(&**old).count()
     };
     let n = usize::try_from(limit).map_or(n_matches, |l| l.min(n_matches));
-    let size = (s.len() - n * old.len()).saturating_add(n.saturating_mul(new.len()));
+    let size = s
+        .len()
+        .saturating_sub(n.saturating_mul(old.len()))
+        .saturating_add(n.saturating_mul(new.len()));
     check_string_len(size)?;
     let mut out = String::with_capacity(size);
     if old.is_empty() {
