@@ -28,6 +28,9 @@ pub struct EvalOptions<'a> {
 /// How many loop iterations pass between two looks at the clock.
 const CLOCK_INTERVAL: u64 = 64;
 
+/// The limits an evaluation uses when none are given.
+static DEFAULT_LIMITS: std::sync::LazyLock<Limits> = std::sync::LazyLock::new(Limits::default);
+
 impl Plan {
     /// Evaluates the plan with default limits.
     pub fn eval(&self, activation: &Activation) -> Result<Value> {
@@ -35,16 +38,6 @@ impl Plan {
     }
 
     pub fn eval_with(&self, activation: &Activation, options: &EvalOptions<'_>) -> Result<Value> {
-        let vars: SmallVec<[Option<&Value>; 8]> = self
-            .variables
-            .iter()
-            .map(|v| match v.table_index {
-                Some(i) => activation
-                    .get_slot(self.table_id, i)
-                    .unwrap_or_else(|| activation.get(&v.name)),
-                None => activation.get(&v.name),
-            })
-            .collect();
         if options.params.len() < self.n_params as usize {
             return Err(EvalError::invalid_argument(format!(
                 "the program needs {} parameter(s), {} given",
@@ -52,13 +45,12 @@ impl Plan {
                 options.params.len()
             )));
         }
-        let default_limits = Limits::default();
-        let limits = options.limits.unwrap_or(&default_limits);
+        let limits = options.limits.unwrap_or(&DEFAULT_LIMITS);
         let mut ctx = Ctx {
-            vars: &vars,
-            var_names: self,
+            activation,
+            plan: self,
             params: options.params,
-            locals: SmallVec::from_elem(Ok(Value::Null), self.n_locals as usize),
+            locals: Vec::new(),
             cost: 0,
             max_cost: limits.max_cost,
             limits,
@@ -66,16 +58,19 @@ impl Plan {
             cancel: options.cancel,
             deadline: options.deadline,
         };
+        if self.n_locals > 0 {
+            ctx.locals.resize(self.n_locals as usize, Ok(Value::Null));
+        }
         ctx.eval(&self.root)
     }
 }
 
 pub(crate) struct Ctx<'a> {
-    vars: &'a [Option<&'a Value>],
-    var_names: &'a Plan,
+    activation: &'a Activation,
+    plan: &'a Plan,
     params: &'a [Value],
     /// Comprehension and block locals; a block entry that failed holds its error.
-    locals: SmallVec<[Result<Value>; 8]>,
+    locals: Vec<Result<Value>>,
     cost: u64,
     max_cost: u64,
     limits: &'a Limits,
@@ -93,6 +88,9 @@ impl Ctx<'_> {
             Node::Var { slot, id } => self.var(*slot, *id),
             Node::Local(slot) => self.locals[*slot as usize].clone(),
             Node::Select { operand, field, id } => {
+                if is_place(operand) {
+                    return self.place(node).map(Arg::into_owned);
+                }
                 let v = self.eval(operand)?;
                 select::select(&v, field).map_err(|e| e.at(id.0))
             }
@@ -112,16 +110,22 @@ impl Ctx<'_> {
                 Ok(Value::Bool(false))
             ))),
             Node::Call1(c) => {
-                let a = self.eval(&c.arg)?;
+                let owned = self.eval_unless_place(&c.arg)?;
                 self.charge(1)?;
-                let v = c.f.call1(&c.name, &a).map_err(|e| e.at(c.id.0))?;
+                let a = self.arg(&c.arg, owned)?;
+                let v = c.f.call1(&c.name, a.get()).map_err(|e| e.at(c.id.0))?;
                 self.check_size(v, c.id)
             }
             Node::Call2(c) => {
-                let a = self.eval(&c.args[0])?;
-                let b = self.eval(&c.args[1])?;
+                let [x, y] = &c.args;
+                let x_owned = self.eval_unless_place(x)?;
+                let y_owned = self.eval_unless_place(y)?;
                 self.charge(1)?;
-                let v = c.f.call2(&c.name, &a, &b).map_err(|e| e.at(c.id.0))?;
+                let a = self.arg(x, x_owned)?;
+                let b = self.arg(y, y_owned)?;
+                let v =
+                    c.f.call2(&c.name, a.get(), b.get())
+                        .map_err(|e| e.at(c.id.0))?;
                 self.check_size(v, c.id)
             }
             Node::CallN(c) => {
@@ -143,17 +147,64 @@ impl Ctx<'_> {
         }
     }
 
+    /// A program variable: by slot when the activation was built for the plan's table, else by name.
     fn var(&self, slot: u32, id: ExprId) -> Result<Value> {
-        match self.vars.get(slot as usize) {
-            Some(Some(v)) => Ok((*v).clone()),
-            _ => {
-                let name = self
-                    .var_names
-                    .variables
-                    .get(slot as usize)
-                    .map_or("?", |v| v.name.as_str());
-                Err(EvalError::unbound_variable(name).at(id.0))
-            }
+        self.var_ref(slot, id).cloned()
+    }
+
+    fn var_ref(&self, slot: u32, id: ExprId) -> Result<&Value> {
+        let Some(var) = self.plan.variables.get(slot as usize) else {
+            return Err(EvalError::unbound_variable("?").at(id.0));
+        };
+        let found = match var.table_index {
+            Some(i) => self
+                .activation
+                .get_slot(self.plan.table_id, i)
+                .unwrap_or_else(|| self.activation.get(&var.name)),
+            None => self.activation.get(&var.name),
+        };
+        found.ok_or_else(|| EvalError::unbound_variable(&var.name).at(id.0))
+    }
+
+    /// Evaluates `node` unless it is a place, which [`Ctx::arg`] then reads by reference.
+    fn eval_unless_place(&mut self, node: &Node) -> Result<Option<Value>> {
+        if is_place(node) {
+            Ok(None)
+        } else {
+            self.eval(node).map(Some)
+        }
+    }
+
+    /// An argument: the value already evaluated, or the place read by reference.
+    fn arg<'s>(&'s self, node: &'s Node, owned: Option<Value>) -> Result<Arg<'s>> {
+        match owned {
+            Some(v) => Ok(Arg::Own(v)),
+            None => self.place(node),
+        }
+    }
+
+    /// Reads a place — a constant, parameter, variable, local, or a field of one of those —
+    /// without cloning what it passes through; only a message field is converted (owned).
+    fn place<'s>(&'s self, node: &'s Node) -> Result<Arg<'s>> {
+        match node {
+            Node::Const(v) => Ok(Arg::Ref(v)),
+            Node::Param(i) => Ok(Arg::Ref(&self.params[*i as usize])),
+            Node::Var { slot, id } => self.var_ref(*slot, *id).map(Arg::Ref),
+            Node::Local(slot) => match &self.locals[*slot as usize] {
+                Ok(v) => Ok(Arg::Ref(v)),
+                Err(e) => Err(e.clone()),
+            },
+            Node::Select { operand, field, id } => match self.place(operand)? {
+                Arg::Ref(Value::Map(map)) => map
+                    .get_str(field)
+                    .map(Arg::Ref)
+                    .ok_or_else(|| EvalError::no_such_key(format_args!("'{field}'")).at(id.0)),
+                base => select::select(base.get(), field)
+                    .map(Arg::Own)
+                    .map_err(|e| e.at(id.0)),
+            },
+            // Not a place: callers check `is_place` first.
+            _ => Err(EvalError::invalid_argument("internal: not a place")),
         }
     }
 
@@ -217,9 +268,15 @@ impl Ctx<'_> {
     }
 
     /// Rejects values larger than the limits allow.
+    #[inline]
     fn check_size(&self, v: Value, id: ExprId) -> Result<Value> {
-        self.limits.check_size(&v).map_err(|e| e.at(id.0))?;
-        Ok(v)
+        match &v {
+            Value::String(_) | Value::Bytes(_) | Value::List(_) | Value::Map(_) => {
+                self.limits.check_size(&v).map_err(|e| e.at(id.0))?;
+                Ok(v)
+            }
+            _ => Ok(v),
+        }
     }
 
     fn list(&mut self, elements: &[Node], optional: &[bool], id: ExprId) -> Result<Value> {
@@ -425,6 +482,37 @@ impl Ctx<'_> {
             self.locals[b.first_slot as usize + i] = v;
         }
         self.eval(&b.result)
+    }
+}
+
+/// A node whose value can be read without evaluating anything: see [`Ctx::place`].
+fn is_place(node: &Node) -> bool {
+    match node {
+        Node::Const(_) | Node::Param(_) | Node::Var { .. } | Node::Local(_) => true,
+        Node::Select { operand, .. } => is_place(operand),
+        _ => false,
+    }
+}
+
+/// An argument value, borrowed from where it lives or owned when it had to be computed.
+enum Arg<'a> {
+    Ref(&'a Value),
+    Own(Value),
+}
+
+impl Arg<'_> {
+    fn get(&self) -> &Value {
+        match self {
+            Arg::Ref(v) => v,
+            Arg::Own(v) => v,
+        }
+    }
+
+    fn into_owned(self) -> Value {
+        match self {
+            Arg::Ref(v) => v.clone(),
+            Arg::Own(v) => v,
+        }
     }
 }
 

@@ -151,7 +151,11 @@ impl Planner<'_> {
             return None;
         }
         match self.reference(e.id)?.clone() {
-            Reference::Variable(name) | Reference::Local(name) => Some(self.variable(e.id, &name)),
+            Reference::Variable(name) => Some(self.variable(e.id, &name)),
+            Reference::Local(name) => Some(match self.local(&name) {
+                Some(slot) => Node::Local(slot),
+                None => self.variable(e.id, &name),
+            }),
             Reference::EnumConstant { value, .. } => Some(Node::Const(Value::Int(value))),
             Reference::TypeName { name, .. } => Some(Node::Const(type_value(&name))),
             Reference::Function(_) => None,
@@ -177,18 +181,16 @@ impl Planner<'_> {
         if let Some(slot) = self.local(name) {
             return Node::Local(slot);
         }
-        match self.resolve_global(name) {
+        match self.resolve_global(id, name) {
             Some(node) => node,
             // Undeclared names are looked up by name at run time (unchecked evaluation).
             None => self.variable(id, name.trim_start_matches('.')),
         }
     }
 
-    /// A variable of the program, by slot; declared names read from the environment's table.
+    /// A global variable of the program, by slot; declared names read from the environment's
+    /// table. (Locals never get here: a leading dot or the checker has already ruled them out.)
     fn variable(&mut self, id: ExprId, name: &str) -> Node {
-        if let Some(slot) = self.local(name) {
-            return Node::Local(slot);
-        }
         let slot = match self.var_slots.get(name) {
             Some(&slot) => slot,
             None => {
@@ -206,10 +208,10 @@ impl Planner<'_> {
 
     /// Resolves a (possibly qualified) name against declared variables, type names and enum
     /// constants, trying container candidates in langdef order.
-    fn resolve_global(&mut self, name: &str) -> Option<Node> {
+    fn resolve_global(&mut self, id: ExprId, name: &str) -> Option<Node> {
         for candidate in celd_types::candidate_names(self.env.container, name) {
             if self.env.variables.index_of(&candidate).is_some() {
-                return Some(self.variable(ExprId(0), &candidate));
+                return Some(self.variable(id, &candidate));
             }
             if let Some(v) = builtin_type_value(&candidate) {
                 return Some(Node::Const(v));
@@ -249,7 +251,7 @@ impl Planner<'_> {
                         return None;
                     }
                     fields.reverse();
-                    return self.longest_qualified_prefix(root, &fields);
+                    return self.longest_qualified_prefix(cursor.id, root, &fields);
                 }
                 _ => return None,
             }
@@ -258,6 +260,7 @@ impl Planner<'_> {
 
     fn longest_qualified_prefix(
         &mut self,
+        id: ExprId,
         root: &str,
         fields: &[(SmolStr, ExprId)],
     ) -> Option<Node> {
@@ -267,7 +270,7 @@ impl Planner<'_> {
                 name.push('.');
                 name.push_str(f);
             }
-            if let Some(mut node) = self.resolve_global(&name) {
+            if let Some(mut node) = self.resolve_global(id, &name) {
                 for (field, id) in &fields[k..] {
                     node = Node::Select {
                         operand: Box::new(node),
@@ -308,6 +311,13 @@ impl Planner<'_> {
             return node;
         }
         let Some(f) = self.env.registry.lookup(&name, args.len()).cloned() else {
+            if self.checked.is_none() {
+                // Unchecked programs report unknown functions when (and only if) they are called.
+                let message = format!("unknown function '{name}' with {} argument(s)", args.len());
+                return Node::Error(
+                    EvalError::new(celd_value::ErrorKind::NoSuchOverload, message).at(id.0),
+                );
+            }
             return self.error(
                 id,
                 format!(

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::time::{checked_duration, checked_timestamp};
+use crate::time::checked_duration;
 use crate::{EvalError, Result, Value};
 
 pub fn add_int(a: i64, b: i64) -> Result<Value> {
@@ -114,10 +114,7 @@ pub fn add(a: &Value, b: &Value) -> Result<Value> {
         (Bytes(x), Bytes(y)) => Ok(concat_bytes(x, y)),
         (List(x), List(y)) => Ok(concat_lists(x.clone(), y)),
         (Timestamp(t), Duration(d)) | (Duration(d), Timestamp(t)) => {
-            let sum = t
-                .checked_add(*d)
-                .map_err(|_| EvalError::time_range("timestamp"))?;
-            checked_timestamp(sum).map(Timestamp)
+            t.checked_add(*d).map(Timestamp)
         }
         (Duration(x), Duration(y)) => {
             let sum = x
@@ -136,17 +133,8 @@ pub fn sub(a: &Value, b: &Value) -> Result<Value> {
         (Int(x), Int(y)) => sub_int(*x, *y),
         (Uint(x), Uint(y)) => sub_uint(*x, *y),
         (Double(x), Double(y)) => Ok(Double(x - y)),
-        (Timestamp(t), Duration(d)) => {
-            let diff = d
-                .checked_neg()
-                .and_then(|neg| t.checked_add(neg).ok())
-                .ok_or_else(|| EvalError::time_range("timestamp"))?;
-            checked_timestamp(diff).map(Timestamp)
-        }
-        (Timestamp(x), Timestamp(y)) => {
-            let diff = x.duration_since(*y);
-            checked_duration(diff).map(Duration)
-        }
+        (Timestamp(t), Duration(d)) => t.checked_sub(*d).map(Timestamp),
+        (Timestamp(x), Timestamp(y)) => x.duration_since(*y).map(Duration),
         (Duration(x), Duration(y)) => {
             let diff = x
                 .checked_sub(*y)

@@ -23,8 +23,7 @@ use prost_reflect::ReflectMessage;
 pub use error::{ErrorKind, EvalError, Result};
 pub use map::{Key, KeyRef, Map};
 
-/// A timestamp: an instant in UTC, nanosecond precision, years 1 to 9999.
-pub type Timestamp = jiff::Timestamp;
+pub use time::Timestamp;
 /// A duration: signed, nanosecond precision, at most about ±10,000 years.
 pub type Duration = jiff::SignedDuration;
 

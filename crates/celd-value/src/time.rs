@@ -9,22 +9,107 @@ use std::fmt::Write;
 use jiff::civil::DateTime;
 use jiff::tz::{Offset, TimeZone};
 
-use crate::{Duration, EvalError, Result, Timestamp};
+use crate::{Duration, EvalError, Result};
 
 /// Seconds of `0001-01-01T00:00:00Z`.
 pub const MIN_TIMESTAMP_SECONDS: i64 = -62_135_596_800;
 /// Seconds of `9999-12-31T23:59:59Z`.
 pub const MAX_TIMESTAMP_SECONDS: i64 = 253_402_300_799;
 
-/// Checks that a timestamp lies in CEL's range.
-pub fn checked_timestamp(t: Timestamp) -> Result<Timestamp> {
-    let s = t.as_second();
-    if (MIN_TIMESTAMP_SECONDS..=MAX_TIMESTAMP_SECONDS).contains(&s) {
-        Ok(t)
-    } else {
-        Err(EvalError::time_range("timestamp"))
+/// An instant in UTC with nanosecond precision, from `0001-01-01T00:00:00Z` to
+/// `9999-12-31T23:59:59.999999999Z` — every value in that range, which is wider
+/// than what some time libraries hold, so the type is CEL's own.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct Timestamp {
+    /// Seconds since the Unix epoch, floored.
+    seconds: i64,
+    /// Nanoseconds after `seconds`, `0..1_000_000_000`.
+    nanos: u32,
+}
+
+impl Timestamp {
+    pub const UNIX_EPOCH: Timestamp = Timestamp {
+        seconds: 0,
+        nanos: 0,
+    };
+
+    /// A timestamp from seconds since the epoch and non-negative nanoseconds, range-checked.
+    pub fn new(seconds: i64, nanos: i32) -> Result<Timestamp> {
+        if !(0..1_000_000_000).contains(&nanos)
+            || !(MIN_TIMESTAMP_SECONDS..=MAX_TIMESTAMP_SECONDS).contains(&seconds)
+        {
+            return Err(EvalError::time_range("timestamp"));
+        }
+        Ok(Timestamp {
+            seconds,
+            nanos: nanos as u32,
+        })
+    }
+
+    /// A timestamp from nanoseconds since the epoch, range-checked.
+    pub fn from_nanos(nanos: i128) -> Result<Timestamp> {
+        let seconds = nanos.div_euclid(1_000_000_000);
+        let seconds = i64::try_from(seconds).map_err(|_| EvalError::time_range("timestamp"))?;
+        Timestamp::new(seconds, nanos.rem_euclid(1_000_000_000) as i32)
+    }
+
+    /// Seconds since the epoch (floored: the instant half a second before the epoch is -1).
+    pub fn as_second(self) -> i64 {
+        self.seconds
+    }
+
+    /// Nanoseconds past [`as_second`](Self::as_second), in `0..1_000_000_000`.
+    pub fn subsec_nanosecond(self) -> i32 {
+        self.nanos as i32
+    }
+
+    pub fn as_nanos(self) -> i128 {
+        self.seconds as i128 * 1_000_000_000 + self.nanos as i128
+    }
+
+    pub fn checked_add(self, d: Duration) -> Result<Timestamp> {
+        Timestamp::from_nanos(self.as_nanos() + d.as_nanos())
+    }
+
+    pub fn checked_sub(self, d: Duration) -> Result<Timestamp> {
+        Timestamp::from_nanos(self.as_nanos() - d.as_nanos())
+    }
+
+    /// `self - earlier` as a duration, range-checked.
+    pub fn duration_since(self, earlier: Timestamp) -> Result<Duration> {
+        let nanos = self.as_nanos() - earlier.as_nanos();
+        if nanos < i64::MIN as i128 || nanos > i64::MAX as i128 {
+            return Err(EvalError::time_range("duration"));
+        }
+        Ok(Duration::from_nanos_i128(nanos))
+    }
+
+    /// The calendar date and time in UTC.
+    pub fn to_utc_civil(self) -> DateTime {
+        let since_epoch = Duration::new(self.seconds, self.nanos as i32);
+        // Every CEL timestamp is a valid civil date-time, so the addition cannot fail.
+        UNIX_EPOCH_CIVIL
+            .checked_add(since_epoch)
+            .unwrap_or(UNIX_EPOCH_CIVIL)
+    }
+
+    /// The calendar date and time seen in `tz`.
+    pub fn to_civil(self, tz: &TimeZone) -> DateTime {
+        let utc = self.to_utc_civil();
+        let probe = jiff::Timestamp::new(
+            self.seconds.clamp(
+                jiff::Timestamp::MIN.as_second(),
+                jiff::Timestamp::MAX.as_second(),
+            ),
+            0,
+        )
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        let offset = Duration::from_secs(tz.to_offset(probe).seconds() as i64);
+        utc.checked_add(offset).unwrap_or(utc)
     }
 }
+
+const UNIX_EPOCH_CIVIL: DateTime = jiff::civil::date(1970, 1, 1).at(0, 0, 0, 0);
 
 /// Checks that a duration fits in a signed 64-bit count of nanoseconds.
 pub fn checked_duration(d: Duration) -> Result<Duration> {
@@ -38,19 +123,12 @@ pub fn checked_duration(d: Duration) -> Result<Duration> {
 
 /// `timestamp(int)`: seconds since the Unix epoch.
 pub fn timestamp_from_seconds(seconds: i64) -> Result<Timestamp> {
-    if !(MIN_TIMESTAMP_SECONDS..=MAX_TIMESTAMP_SECONDS).contains(&seconds) {
-        return Err(EvalError::time_range("timestamp"));
-    }
-    Timestamp::new(seconds, 0).map_err(|_| EvalError::time_range("timestamp"))
+    Timestamp::new(seconds, 0)
 }
 
 /// Builds a timestamp from protobuf `seconds` and `nanos`, checking CEL's range.
 pub fn timestamp_from_parts(seconds: i64, nanos: i32) -> Result<Timestamp> {
-    if !(0..1_000_000_000).contains(&nanos) {
-        return Err(EvalError::time_range("timestamp"));
-    }
-    let t = Timestamp::new(seconds, nanos).map_err(|_| EvalError::time_range("timestamp"))?;
-    checked_timestamp(t)
+    Timestamp::new(seconds, nanos)
 }
 
 /// Builds a duration from protobuf `seconds` and `nanos`, checking CEL's range.
@@ -61,17 +139,93 @@ pub fn duration_from_parts(seconds: i64, nanos: i32) -> Result<Duration> {
     checked_duration(Duration::new(seconds, nanos))
 }
 
-/// Parses an RFC 3339 timestamp such as `2024-01-01T00:00:00Z` or `2024-01-01T01:00:00.5+01:00`.
+/// Parses an RFC 3339 timestamp: `2024-01-01T00:00:00Z`, `2024-01-01T01:00:00.5+01:00`.
 pub fn parse_timestamp(text: &str) -> Result<Timestamp> {
-    let t: Timestamp = text.parse().map_err(|_| {
-        EvalError::invalid_argument(format!("invalid timestamp '{}'", truncate(text)))
-    })?;
-    checked_timestamp(t)
+    let invalid = || EvalError::invalid_argument(format!("invalid timestamp '{}'", truncate(text)));
+    let fields = Rfc3339::parse(text).ok_or_else(invalid)?;
+    let civil = jiff::civil::DateTime::new(
+        fields.year,
+        fields.month,
+        fields.day,
+        fields.hour,
+        fields.minute,
+        fields.second,
+        fields.nanos,
+    )
+    .map_err(|_| invalid())?;
+    let local = civil.duration_since(UNIX_EPOCH_CIVIL).as_nanos();
+    Timestamp::from_nanos(local - fields.offset_seconds as i128 * 1_000_000_000)
+}
+
+/// The fields of `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`.
+struct Rfc3339 {
+    year: i16,
+    month: i8,
+    day: i8,
+    hour: i8,
+    minute: i8,
+    second: i8,
+    nanos: i32,
+    offset_seconds: i32,
+}
+
+impl Rfc3339 {
+    fn parse(text: &str) -> Option<Rfc3339> {
+        let b = text.as_bytes();
+        let digits = |from: usize, n: usize| -> Option<i32> {
+            let part = b.get(from..from + n)?;
+            part.iter().all(u8::is_ascii_digit).then(|| {
+                part.iter()
+                    .fold(0i32, |acc, d| acc * 10 + (d - b'0') as i32)
+            })
+        };
+        let sep = |at: usize, allowed: &[u8]| b.get(at).is_some_and(|c| allowed.contains(c));
+        if !(sep(4, b"-") && sep(7, b"-") && sep(10, b"Tt") && sep(13, b":") && sep(16, b":")) {
+            return None;
+        }
+        let (year, month, day) = (digits(0, 4)?, digits(5, 2)?, digits(8, 2)?);
+        let (hour, minute, second) = (digits(11, 2)?, digits(14, 2)?, digits(17, 2)?);
+        let mut at = 19;
+        let mut nanos = 0;
+        if b.get(at) == Some(&b'.') {
+            let count = b[at + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            if count == 0 || count > 9 {
+                return None;
+            }
+            nanos = digits(at + 1, count)? * 10i32.pow(9 - count as u32);
+            at += 1 + count;
+        }
+        let offset_seconds = match b.get(at)? {
+            b'Z' | b'z' if at + 1 == b.len() => 0,
+            sign @ (b'+' | b'-') if at + 6 == b.len() && sep(at + 3, b":") => {
+                let (h, m) = (digits(at + 1, 2)?, digits(at + 4, 2)?);
+                if h > 23 || m > 59 {
+                    return None;
+                }
+                let s = h * 3600 + m * 60;
+                if *sign == b'-' { -s } else { s }
+            }
+            _ => return None,
+        };
+        Some(Rfc3339 {
+            year: year as i16,
+            month: month as i8,
+            day: day as i8,
+            hour: hour as i8,
+            minute: minute as i8,
+            second: second as i8,
+            nanos,
+            offset_seconds,
+        })
+    }
 }
 
 /// Formats a timestamp as RFC 3339 in UTC with the shortest exact fraction: `2024-01-01T00:00:00.5Z`.
 pub fn format_timestamp(t: Timestamp) -> String {
-    let dt = Offset::UTC.to_datetime(t);
+    let dt = t.to_utc_civil();
     let mut out = String::with_capacity(30);
     let _ = write!(
         out,
@@ -196,14 +350,15 @@ pub fn parse_time_zone(name: &str) -> Result<TimeZone> {
         .map_err(|_| EvalError::invalid_argument(format!("unknown time zone '{}'", truncate(name))))
 }
 
+/// `+05:30`, `-08:00`, or `02:00` (an unsigned offset is east of UTC).
 fn parse_fixed_offset(text: &str) -> Option<Offset> {
-    let bytes = text.as_bytes();
-    let sign = match bytes.first()? {
-        b'+' => 1,
-        b'-' => -1,
+    let (sign, rest) = match text.as_bytes().first()? {
+        b'+' => (1, &text[1..]),
+        b'-' => (-1, &text[1..]),
+        b'0'..=b'9' => (1, text),
         _ => return None,
     };
-    let (hours, minutes) = text[1..].split_once(':')?;
+    let (hours, minutes) = rest.split_once(':')?;
     if hours.len() != 2 || minutes.len() != 2 {
         return None;
     }
@@ -217,7 +372,7 @@ fn parse_fixed_offset(text: &str) -> Option<Offset> {
 
 /// The calendar fields of a timestamp seen in a time zone.
 pub fn civil_time(t: Timestamp, tz: &TimeZone) -> DateTime {
-    tz.to_datetime(t)
+    t.to_civil(tz)
 }
 
 /// A calendar accessor of timestamps, as the `get*` functions name them.
@@ -304,6 +459,14 @@ mod tests {
             format_timestamp(timestamp_from_seconds(MIN_TIMESTAMP_SECONDS).unwrap()),
             "0001-01-01T00:00:00Z"
         );
+        let max = parse_timestamp("9999-12-31T23:59:59.999999999Z").unwrap();
+        assert_eq!(format_timestamp(max), "9999-12-31T23:59:59.999999999Z");
+        assert!(max.checked_add(Duration::from_nanos(1)).is_err());
+        let min = parse_timestamp("0001-01-01T00:00:00Z").unwrap();
+        assert!(min.checked_sub(Duration::from_nanos(1)).is_err());
+        assert!(parse_timestamp("2024-02-30T00:00:00Z").is_err());
+        assert!(parse_timestamp("2024-01-01 00:00:00Z").is_err());
+        assert!(parse_timestamp("2024-01-01T00:00:00").is_err());
     }
 
     #[test]
@@ -317,6 +480,8 @@ mod tests {
         assert_eq!(TimestampField::Minutes.get(t, &plus), 30);
         assert_eq!(TimestampField::Month.get(t, &TimeZone::UTC), 11);
         assert!(parse_time_zone("Mars/Olympus").is_err());
+        let unsigned = parse_time_zone("02:00").unwrap();
+        assert_eq!(TimestampField::Hours.get(t, &unsigned), 2);
         assert!(parse_time_zone("+25:00").is_err());
     }
 }

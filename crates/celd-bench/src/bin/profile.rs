@@ -22,6 +22,9 @@ fn main() {
     while Instant::now() < deadline {
         for _ in 0..1000 {
             match mode {
+                "noop" => {
+                    black_box(black_box(&vars).get("x").cloned());
+                }
                 "compile" => {
                     black_box(env.compile(black_box(case.expr)).ok());
                 }
