@@ -25,7 +25,10 @@ pub enum Stage {
 #[derive(Clone, Debug)]
 pub struct EngineError {
     pub stage: Stage,
+    /// The rendered error, with source excerpts.
     pub message: String,
+    /// The first problem's message alone, when the engine gave one.
+    pub summary: Option<String>,
 }
 
 impl fmt::Display for EngineError {
@@ -45,6 +48,15 @@ fn error(stage: Stage, e: impl fmt::Display) -> EngineError {
     EngineError {
         stage,
         message: e.to_string(),
+        summary: None,
+    }
+}
+
+fn celd_error(stage: Stage, e: celd::Error) -> EngineError {
+    EngineError {
+        stage,
+        message: e.to_string(),
+        summary: Some(e.message().to_owned()),
     }
 }
 
@@ -106,7 +118,7 @@ impl Engine {
         } else {
             env.env.compile_unchecked(expr)
         };
-        let program = program.map_err(|e| error(Stage::Compile, e))?;
+        let program = program.map_err(|e| celd_error(Stage::Compile, e))?;
         Ok(Compiled { program })
     }
 

@@ -6,6 +6,7 @@ use celd_value::Value;
 
 use crate::compare::same_value;
 use crate::engine::Engine;
+use crate::engine::EngineError;
 use crate::suite::{Expected, Mode, Prepared, TestSpec};
 use crate::types::TypeSpec;
 
@@ -91,16 +92,19 @@ fn run_spec(engine: &Engine, spec: &TestSpec) -> Result<(), String> {
             _ => Err("a check_only test needs a typed_result".to_owned()),
         };
     }
-    let compiled = engine
-        .compile(&env, &spec.expr, spec.mode == Mode::Checked)
-        .map_err(|e| e.to_string())?;
+    let compiled = match engine.compile(&env, &spec.expr, spec.mode == Mode::Checked) {
+        Ok(compiled) => compiled,
+        Err(e) => return compile_error_outcome(&spec.expected, &e),
+    };
     if let Expected::Typed { ty, .. } = &spec.expected {
         expect_type(ty, &compiled.result_type())?;
     }
     let result = engine.eval(&env, &compiled, &spec.bindings);
     match (&spec.expected, result) {
-        (Expected::AnyError, Err(_)) => Ok(()),
-        (Expected::AnyError, Ok(got)) => Err(format!("expected an evaluation error, got {got}")),
+        (Expected::AnyError { .. }, Err(_)) => Ok(()),
+        (Expected::AnyError { .. }, Ok(got)) => {
+            Err(format!("expected an evaluation error, got {got}"))
+        }
         (
             Expected::Value(want)
             | Expected::Typed {
@@ -110,6 +114,14 @@ fn run_spec(engine: &Engine, spec: &TestSpec) -> Result<(), String> {
         ) => expect_value(want, &got),
         (Expected::Typed { value: None, .. }, Ok(_)) => Ok(()),
         (_, Err(e)) => Err(e.to_string()),
+    }
+}
+
+/// A compile error fails the test, unless the test expects an error with exactly that message.
+fn compile_error_outcome(expected: &Expected, e: &EngineError) -> Result<(), String> {
+    match (expected, &e.summary) {
+        (Expected::AnyError { messages }, Some(summary)) if messages.contains(summary) => Ok(()),
+        _ => Err(e.to_string()),
     }
 }
 

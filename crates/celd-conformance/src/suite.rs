@@ -73,8 +73,10 @@ pub enum Expected {
     Value(Value),
     /// The checker deduces this type and, unless the test is check-only, evaluation yields the value.
     Typed { value: Option<Value>, ty: TypeSpec },
-    /// Evaluation fails; any error will do.
-    AnyError,
+    /// Evaluation fails; any error will do. The messages the test lists are kept: a
+    /// compile error with one of exactly those messages also satisfies the test (the
+    /// suite expects some errors that a type checker reports before evaluation).
+    AnyError { messages: Vec<String> },
 }
 
 /// A test file that could not be read or parsed.
@@ -223,13 +225,27 @@ fn read_expected(test: &DynamicMessage) -> Result<Expected, NotReady> {
     Ok(match kind.as_str() {
         "value" => Expected::Value(values::value_from_message(&matcher)?),
         "typed_result" => read_typed_result(&matcher)?,
-        "eval_error" | "any_eval_errors" => Expected::AnyError,
+        "eval_error" => Expected::AnyError {
+            messages: error_messages(&matcher)?,
+        },
+        "any_eval_errors" => Expected::AnyError {
+            messages: Vec::new(),
+        },
         other => {
             return Err(NotReady::Unsupported(format!(
                 "result matcher '{other}' is not supported"
             )));
         }
     })
+}
+
+/// The `message` of every `Status` in an `ErrorSet`.
+fn error_messages(error_set: &DynamicMessage) -> Result<Vec<String>, NotReady> {
+    let mut messages = Vec::new();
+    for status in pb::messages(error_set, "errors")? {
+        messages.push(pb::string(&status, "message")?);
+    }
+    Ok(messages)
 }
 
 fn read_typed_result(matcher: &DynamicMessage) -> Result<Expected, NotReady> {

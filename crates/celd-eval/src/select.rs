@@ -1,32 +1,77 @@
 //! Field selection, presence tests and message construction on maps and messages.
 
-use celd_syntax::ExprId;
-use celd_value::proto::{message_field, message_to_value, set_field};
-use celd_value::{EvalError, Result, Value};
-use prost_reflect::{DynamicMessage, FieldDescriptor, MessageDescriptor, ReflectMessage};
+use std::sync::Arc;
 
-/// `v.field`: a map's string key or a message's field.
+use celd_syntax::ExprId;
+use celd_value::proto::{message_extension, message_field, message_to_value, set_field};
+use celd_value::{EvalError, Result, Value};
+use prost_reflect::{
+    DynamicMessage, ExtensionDescriptor, FieldDescriptor, MessageDescriptor, ReflectMessage,
+};
+
+/// `v.field`: a map's string key or a message's field; on an optional, the optional
+/// field of what it holds (`optional.of(m).f` is `m.?f`).
 pub fn select(v: &Value, field: &str) -> Result<Value> {
     match v {
+        Value::Optional(_) => select_optional(v, field),
         Value::Map(map) => map
             .get_str(field)
             .cloned()
             .ok_or_else(|| EvalError::no_such_key(format_args!("'{field}'"))),
         Value::Message(m) => match m.descriptor().get_field_by_name(field) {
             Some(fd) => message_field(m, &fd),
+            None => match extension(m, field) {
+                Some(ext) => message_extension(m, &ext),
+                None => Err(EvalError::no_such_field(field)),
+            },
+        },
+        _ => Err(EvalError::no_such_field(field).with_context(v)),
+    }
+}
+
+/// A proto2 extension field named by its fully qualified name (`pkg.ext` or `pkg.Msg.ext`)
+/// that extends `m`'s message type.
+fn extension(m: &DynamicMessage, name: &str) -> Option<ExtensionDescriptor> {
+    if !name.contains('.') {
+        return None;
+    }
+    let desc = m.descriptor();
+    desc.parent_pool()
+        .get_extension_by_name(name)
+        .filter(|ext| ext.containing_message() == desc)
+}
+
+/// `v.?field`: the field of a map or message if present, else `optional.none()`;
+/// on an optional, the same inside it.
+pub fn select_optional(v: &Value, field: &str) -> Result<Value> {
+    match v {
+        Value::Optional(None) => Ok(Value::Optional(None)),
+        Value::Optional(Some(inner)) => select_optional(inner, field),
+        Value::Map(map) => Ok(Value::Optional(map.get_str(field).cloned().map(Arc::new))),
+        Value::Message(m) => match m.descriptor().get_field_by_name(field) {
+            Some(fd) if m.has_field(&fd) => {
+                message_field(m, &fd).map(|v| Value::Optional(Some(Arc::new(v))))
+            }
+            Some(_) => Ok(Value::Optional(None)),
             None => Err(EvalError::no_such_field(field)),
         },
         _ => Err(EvalError::no_such_field(field).with_context(v)),
     }
 }
 
-/// `has(v.field)`: map key presence, or message field presence by proto2/proto3 rules.
+/// `has(v.field)`: map key presence, or message field presence by proto2/proto3 rules;
+/// on an optional, presence inside it (`false` for `optional.none()`).
 pub fn has(v: &Value, field: &str) -> Result<Value> {
     match v {
+        Value::Optional(None) => Ok(Value::Bool(false)),
+        Value::Optional(Some(inner)) => has(inner, field),
         Value::Map(map) => Ok(Value::Bool(map.get_str(field).is_some())),
         Value::Message(m) => match m.descriptor().get_field_by_name(field) {
             Some(fd) => Ok(Value::Bool(m.has_field(&fd))),
-            None => Err(EvalError::no_such_field(field)),
+            None => match extension(m, field) {
+                Some(ext) => Ok(Value::Bool(m.has_extension(&ext))),
+                None => Err(EvalError::no_such_field(field)),
+            },
         },
         _ => Err(EvalError::no_such_field(field).with_context(v)),
     }

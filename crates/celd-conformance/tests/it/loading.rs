@@ -129,11 +129,11 @@ fn typed_results_carry_value_type_declarations_and_bindings() {
 }
 
 #[test]
-fn eval_errors_accept_any_error() {
+fn eval_errors_accept_any_error_and_keep_the_messages() {
     let Some(file) = load() else { return };
     assert!(matches!(
-        ready(test(&file, 0, 3)).expected,
-        Expected::AnyError
+        &ready(test(&file, 0, 3)).expected,
+        Expected::AnyError { messages } if messages == &["division by zero"]
     ));
 }
 

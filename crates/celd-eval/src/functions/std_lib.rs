@@ -238,11 +238,15 @@ fn duration_field(name: &str, field: TimestampField, d: jiff::SignedDuration) ->
     Ok(Value::Int(n))
 }
 
-/// The type value a type name denotes when used as an expression (`int`, `list`, `null_type`).
+/// The type value a type name denotes when used as an expression (`int`, `list`,
+/// `null_type`, and the abstract types of extensions such as `net.IP`).
 pub fn builtin_type_value(name: &str) -> Option<Value> {
     match name {
         "bool" | "int" | "uint" | "double" | "string" | "bytes" | "list" | "map" | "null_type"
-        | "type" => TypeValue::builtin(name).map(Value::Type),
+        | "type" | "optional_type" => TypeValue::builtin(name).map(Value::Type),
+        _ if celd_types::KNOWN_OPAQUE_TYPES.contains(&name) => {
+            Some(Value::Type(TypeValue::named(name)))
+        }
         _ => None,
     }
 }

@@ -57,20 +57,12 @@ fn parse_and_print_addresses() {
     ]);
 }
 
-// FIXME: unchecked, the planner resolves only the builtin type names, not `net.IP`/`net.CIDR`.
 #[test]
-fn type_names_resolve_only_when_checked() {
+fn type_names_are_values() {
     check_each_mode(&[
-        (
-            "type(ip('10.0.0.1')) == net.IP",
-            "true",
-            "error: no value for variable 'net'",
-        ),
-        (
-            "type(cidr('192.168.0.0/24')) == net.CIDR",
-            "true",
-            "error: no value for variable 'net'",
-        ),
+        ("type(ip('10.0.0.1')) == net.IP", "true", "true"),
+        ("type(cidr('192.168.0.0/24')) == net.CIDR", "true", "true"),
+        ("type(cidr('192.168.0.0/24')) == net.IP", "false", "false"),
     ]);
 }
 

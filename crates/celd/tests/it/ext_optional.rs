@@ -136,19 +136,18 @@ fn optional_indexing() {
     ]);
 }
 
-// FIXME: selecting a field of an optional (`optional.of(m).c`, `has(o.c)`) should give an
-// optional, as cel-go's evaluator does; it needs the evaluator's field selection.
 #[test]
-fn field_selection_on_optionals_is_not_supported_yet() {
+fn field_selection_on_optionals_chains() {
     check_all(&[
-        (
-            "optional.of({'c': {}}).c",
-            "error: no such field: c (a optional_type has no fields)",
-        ),
-        (
-            "{'x': {'y': 1}}.?x.y",
-            "error: no such field: y (a optional_type has no fields)",
-        ),
+        ("optional.of({'c': {}}).c", "optional.of({})"),
+        ("optional.of({'c': {}}).c.missing", "optional.none()"),
+        ("optional.none().c", "optional.none()"),
+        ("{'x': {'y': 1}}.?x.y", "optional.of(1)"),
+        ("{'x': {'y': 1}}.?x.z.orValue(7)", "7"),
+        ("has(optional.of({'c': 1}).c)", "true"),
+        ("has(optional.of({'c': 1}).d)", "false"),
+        ("has(optional.none().d)", "false"),
+        ("dyn(optional.of(1)).c", "error: no such field: c (a int has no fields)"),
     ]);
 }
 

@@ -4,9 +4,7 @@
 
 use std::sync::Arc;
 
-use celd_value::proto::message_field;
 use celd_value::{ErrorKind, EvalError, Result, Value};
-use prost_reflect::ReflectMessage;
 
 use crate::functions::std_lib::index;
 use crate::functions::{Registry, no_such_overload};
@@ -91,23 +89,11 @@ fn or_value(a: &Value, b: &Value) -> Result<Value> {
     }
 }
 
-/// `a.?field`: the field of a map or message if present, else `optional.none()`;
-/// on an optional, the same inside it.
+/// `a.?field`: see [`select::select_optional`].
 fn select_optional(operand: &Value, field: &Value) -> Result<Value> {
-    let Value::String(name) = field else {
-        return Err(no_such_overload("_?._", &[operand.clone(), field.clone()]));
-    };
-    match operand {
-        Value::Optional(None) => Ok(none()),
-        Value::Optional(Some(inner)) => select_optional(inner, field),
-        Value::Map(map) => Ok(map.get_str(name).cloned().map_or_else(none, some)),
-        Value::Message(m) => match m.descriptor().get_field_by_name(name) {
-            Some(fd) if m.has_field(&fd) => message_field(m, &fd).map(some),
-            Some(_) => Ok(none()),
-            None => Err(EvalError::no_such_field(name)),
-        },
-        // Reports the same error as `operand.field` would.
-        _ => select::select(operand, name),
+    match field {
+        Value::String(name) => select::select_optional(operand, name),
+        _ => Err(no_such_overload("_?._", &[operand.clone(), field.clone()])),
     }
 }
 
