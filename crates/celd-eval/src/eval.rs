@@ -144,6 +144,76 @@ impl Ctx<'_> {
             Node::Fold(f) => self.fold(f),
             Node::Loop(l) => self.run_loop(l),
             Node::Block(b) => self.block(b),
+            Node::OptionalOr(o) => self.optional_or(o),
+            Node::AccuAppend { slot, elements, id } => self.accu_append(*slot, elements, *id),
+            Node::AccuInsert { slot, args, id } => self.accu_insert(*slot, args, *id),
+        }
+    }
+
+    /// `a.or(b)` and `a.orValue(b)`: `b` is evaluated only when `a` is `optional.none()`.
+    fn optional_or(&mut self, o: &crate::plan::OptionalOr) -> Result<Value> {
+        let receiver = self.eval(&o.receiver)?;
+        match (&receiver, o.unwrap) {
+            (Value::Optional(Some(inner)), true) => Ok((**inner).clone()),
+            (Value::Optional(Some(_)), false) => Ok(receiver),
+            _ => {
+                let alternative = self.eval(&o.alternative)?;
+                let name = if o.unwrap { "orValue" } else { "or" };
+                o.fallback
+                    .call2(name, &receiver, &alternative)
+                    .map_err(|e| e.at(o.id.0))
+            }
+        }
+    }
+
+    /// Takes the accumulator out of its slot, so that when nothing else shares it the update
+    /// happens in place.
+    fn take_accu(&mut self, slot: u32) -> Result<Value> {
+        std::mem::replace(&mut self.locals[slot as usize], Ok(Value::Null))
+    }
+
+    /// `accu + [e, ...]` as an in-place append.
+    fn accu_append(&mut self, slot: u32, elements: &[Node], id: ExprId) -> Result<Value> {
+        let mut items = SmallVec::<[Value; 2]>::new();
+        for e in elements {
+            items.push(self.eval(e)?);
+        }
+        match self.take_accu(slot)? {
+            Value::List(mut list) => {
+                Arc::make_mut(&mut list).extend(items);
+                if list.len() > self.limits.max_list_len {
+                    return Err(self.limits.list_too_long().at(id.0));
+                }
+                Ok(Value::List(list))
+            }
+            other => {
+                let mut args = vec![other];
+                args.push(Value::list(items.into_vec()));
+                Err(crate::functions::no_such_overload("_+_", &args).at(id.0))
+            }
+        }
+    }
+
+    /// `cel.@mapInsert(accu, ...)` as an in-place insert.
+    fn accu_insert(&mut self, slot: u32, args: &[Node], id: ExprId) -> Result<Value> {
+        let mut values = SmallVec::<[Value; 2]>::new();
+        for a in args {
+            values.push(self.eval(a)?);
+        }
+        match self.take_accu(slot)? {
+            Value::Map(mut map) => {
+                crate::functions::ext::comprehensions::insert_into(
+                    Arc::make_mut(&mut map),
+                    &values,
+                )
+                .map_err(|e| e.at(id.0))?;
+                Ok(Value::Map(map))
+            }
+            other => {
+                let mut all = vec![other];
+                all.extend(values);
+                Err(crate::functions::no_such_overload("cel.@mapInsert", &all).at(id.0))
+            }
         }
     }
 

@@ -60,6 +60,32 @@ pub enum Node {
     Loop(Box<Loop>),
     /// `cel.@block([e0, e1, ...], result)`: locals evaluated on first use.
     Block(Box<Block>),
+    /// `receiver.or(alternative)` / `receiver.orValue(alternative)`: the alternative is
+    /// evaluated only when the receiver is `optional.none()`.
+    OptionalOr(Box<OptionalOr>),
+    /// A fold step `accu + [e, ...]` that appends to the accumulator in place.
+    AccuAppend {
+        slot: u32,
+        elements: Vec<Node>,
+        id: ExprId,
+    },
+    /// A fold step `cel.@mapInsert(accu, ...)` that inserts into the accumulator in place.
+    AccuInsert {
+        slot: u32,
+        args: Vec<Node>,
+        id: ExprId,
+    },
+}
+
+#[derive(Clone)]
+pub struct OptionalOr {
+    pub receiver: Node,
+    pub alternative: Node,
+    /// True for `orValue` (unwraps the receiver), false for `or`.
+    pub unwrap: bool,
+    /// The function as registered, for receivers that are not optionals.
+    pub fallback: Impl,
+    pub id: ExprId,
 }
 
 #[derive(Clone)]
@@ -337,6 +363,24 @@ impl Dumper<'_> {
             }
             Node::Fold(f) => self.fold(f, depth),
             Node::Loop(l) => self.loop_(l, depth),
+            Node::OptionalOr(o) => self.children(
+                depth,
+                format_args!("{}", if o.unwrap { "or_value" } else { "or" }),
+                Some(o.id),
+                [&o.receiver, &o.alternative].into_iter(),
+            ),
+            Node::AccuAppend { slot, elements, id } => self.children(
+                depth,
+                format_args!("append to %{slot}"),
+                Some(*id),
+                elements.iter(),
+            ),
+            Node::AccuInsert { slot, args, id } => self.children(
+                depth,
+                format_args!("insert into %{slot}"),
+                Some(*id),
+                args.iter(),
+            ),
             Node::Block(b) => {
                 self.line(
                     depth,

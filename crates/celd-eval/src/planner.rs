@@ -1,7 +1,7 @@
 //! The planner: AST (optionally checked) to [`Plan`], resolving names, overloads and constants once.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use celd_check::{CheckedAst, Reference};
 use celd_syntax::ast::{
@@ -14,7 +14,7 @@ use smol_str::SmolStr;
 
 use crate::activation::VarTable;
 use crate::eval::EvalOptions;
-use crate::functions::std_lib::{builtin_type_value, compile_regex};
+use crate::functions::std_lib::{builtin_type_value, check_regex_syntax, compile_regex};
 use crate::functions::{Impl, Registry};
 use crate::limits::Limits;
 use crate::plan::*;
@@ -310,6 +310,21 @@ impl Planner<'_> {
         if let Some(node) = self.specialized_call(id, &name, &args) {
             return node;
         }
+        if let ("or" | "orValue", true, Some(fallback)) = (
+            name.as_str(),
+            c.target.is_some() && args.len() == 2,
+            self.env.registry.lookup(&name, 2).cloned(),
+        ) {
+            let alternative = args.pop().unwrap_or(Node::Const(Value::Null));
+            let receiver = args.pop().unwrap_or(Node::Const(Value::Null));
+            return Node::OptionalOr(Box::new(OptionalOr {
+                unwrap: name == "orValue",
+                receiver,
+                alternative,
+                fallback,
+                id,
+            }));
+        }
         let Some(f) = self.env.registry.lookup(&name, args.len()).cloned() else {
             if self.checked.is_none() {
                 // Unchecked programs report unknown functions when (and only if) they are called.
@@ -372,13 +387,20 @@ impl Planner<'_> {
         let ("matches", [subject, Node::Const(Value::String(pattern))]) = (name, args) else {
             return None;
         };
-        let regex = match compile_regex(pattern) {
-            Ok(r) => Arc::new(r),
-            Err(e) => return Some(Node::Error(e.at(id.0))),
-        };
-        let f = Impl::Custom(Arc::new(move |args: &[Value]| match args {
-            [Value::String(s), ..] => Ok(Value::Bool(regex.is_match(s))),
-            _ => Err(crate::functions::no_such_overload("matches", args)),
+        // The syntax is checked now; compiling the automaton waits for the first match, so
+        // compiling a program stays cheap and each program still compiles its pattern once.
+        if let Err(e) = check_regex_syntax(pattern) {
+            return Some(Node::Error(e.at(id.0)));
+        }
+        let pattern = pattern.clone();
+        let regex: Arc<OnceLock<celd_value::Result<regex::Regex>>> = Arc::default();
+        let f = Impl::Custom(Arc::new(move |args: &[Value]| {
+            let compiled = regex.get_or_init(|| compile_regex(&pattern));
+            match (args, compiled) {
+                ([Value::String(s), ..], Ok(re)) => Ok(Value::Bool(re.is_match(s))),
+                ([Value::String(_), ..], Err(e)) => Err(e.clone()),
+                _ => Err(crate::functions::no_such_overload("matches", args)),
+            }
         }));
         Some(Node::Call1(Box::new(Call1 {
             name: SmolStr::new("matches"),
@@ -566,7 +588,7 @@ impl Planner<'_> {
         let iter_slot = self.new_local(&c.iter_var);
         let iter_slot2 = c.iter_var2.as_ref().map(|v| self.new_local(v));
         let condition = self.expr(&c.loop_condition);
-        let step = self.expr(&c.loop_step);
+        let step = in_place_step(self.expr(&c.loop_step), accu_slot);
         // The loop variables go out of scope; the accumulator stays for the result.
         self.scopes
             .truncate(self.scopes.len() - 1 - usize::from(iter_slot2.is_some()));
@@ -647,6 +669,50 @@ fn call_node(name: SmolStr, f: Impl, mut args: Vec<Node>, id: ExprId) -> Node {
             }))
         }
         _ => Node::CallN(Box::new(CallN { name, f, args, id })),
+    }
+}
+
+/// Rewrites a fold step that grows the accumulator (`accu + [e]`, `cel.@mapInsert(accu, ..)`,
+/// or either under a condition whose other branch is `accu`) to update it in place.
+fn in_place_step(step: Node, accu_slot: u32) -> Node {
+    let is_accu = |n: &Node| matches!(n, Node::Local(s) if *s == accu_slot);
+    match step {
+        Node::Call2(call) if call.name == "_+_" && is_accu(&call.args[0]) => {
+            let [accu, list] = call.args;
+            match list {
+                Node::List(l) if !l.optional.contains(&true) => Node::AccuAppend {
+                    slot: accu_slot,
+                    elements: l.elements,
+                    id: call.id,
+                },
+                list => Node::Call2(Box::new(Call2 {
+                    args: [accu, list],
+                    ..*call
+                })),
+            }
+        }
+        Node::Call2(call) if call.name == "cel.@mapInsert" && is_accu(&call.args[0]) => {
+            let [_, entries] = call.args;
+            Node::AccuInsert {
+                slot: accu_slot,
+                args: vec![entries],
+                id: call.id,
+            }
+        }
+        Node::CallN(call)
+            if call.name == "cel.@mapInsert" && call.args.first().is_some_and(is_accu) =>
+        {
+            Node::AccuInsert {
+                slot: accu_slot,
+                args: call.args.into_iter().skip(1).collect(),
+                id: call.id,
+            }
+        }
+        Node::Cond(parts, id) if is_accu(&parts[2]) => {
+            let [cond, yes, no] = *parts;
+            Node::Cond(Box::new([cond, in_place_step(yes, accu_slot), no]), id)
+        }
+        other => other,
     }
 }
 

@@ -96,6 +96,15 @@ fn node_size(node: &Node) -> usize {
                 + l.predicate.as_ref().map_or(0, node_size)
                 + l.transform.as_ref().map_or(0, node_size)
         }
+        Node::OptionalOr(o) => {
+            boxed::<crate::plan::OptionalOr>() + node_size(&o.receiver) + node_size(&o.alternative)
+        }
+        Node::AccuAppend {
+            elements: nodes, ..
+        }
+        | Node::AccuInsert { args: nodes, .. } => {
+            alloc(nodes.capacity() * size_of::<Node>()) + nodes.iter().map(node_size).sum::<usize>()
+        }
         Node::Block(b) => {
             boxed::<crate::plan::Block>()
                 + alloc(b.entries.capacity() * size_of::<Node>())

@@ -182,8 +182,24 @@ pub fn compile_regex(pattern: &str) -> Result<regex::Regex> {
         })
 }
 
+/// Checks a pattern's syntax without compiling it (much cheaper than [`compile_regex`]).
+pub fn check_regex_syntax(pattern: &str) -> Result<()> {
+    regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(pattern)
+        .map(|_| ())
+        .map_err(|e| {
+            EvalError::invalid_argument(format!(
+                "invalid regular expression: {}",
+                first_line(&e.to_string())
+            ))
+        })
+}
+
+/// The last line of a regex error ("error: unclosed group"), without its "error: " label.
 fn first_line(text: &str) -> &str {
-    text.lines().last().unwrap_or(text).trim()
+    let last = text.lines().last().unwrap_or(text).trim();
+    last.strip_prefix("error: ").unwrap_or(last)
 }
 
 fn matches(s: &Value, pattern: &Value) -> Result<Value> {

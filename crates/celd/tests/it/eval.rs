@@ -124,3 +124,39 @@ fn conversions_and_time() {
     );
     check_eval("duration('1h30m').getMinutes()", "90");
 }
+
+#[test]
+fn or_value_evaluates_the_alternative_only_when_needed() {
+    check_eval("optional.of(1).orValue(x / 0)", "1");
+    check_eval("optional.none().orValue(x / 0)", "error: division by zero");
+    check_eval("optional.of(1).or(optional.of(x / 0))", "optional.of(1)");
+    check_eval("optional.none().or(optional.of(2))", "optional.of(2)");
+}
+
+#[test]
+fn fold_steps_that_grow_the_accumulator() {
+    check_eval("[1, 2, 3].transformList(i, v, v * 10)", "[10, 20, 30]");
+    check_eval("[1, 2, 3].transformList(i, v, i > 0, v)", "[2, 3]");
+    check_eval(
+        "{'a': 1, 'b': 2}.transformMap(k, v, v + 1)",
+        "{\"a\": 2, \"b\": 3}",
+    );
+    check_eval(
+        "[1, 2].transformMapEntry(i, v, {string(v): i})",
+        "{\"1\": 0, \"2\": 1}",
+    );
+    check_eval(
+        "[1, 1].transformMapEntry(i, v, {string(v): i})",
+        "error: insert failed: key \"1\" already exists",
+    );
+}
+
+#[test]
+fn constant_regex_patterns() {
+    check_eval("name.matches('^j')", "true");
+    check_eval(
+        "name.matches('(')",
+        "error: invalid regular expression: unclosed group",
+    );
+    check_eval("[name, 'x'].exists(n, n.matches('^x$'))", "true");
+}

@@ -44,7 +44,7 @@ fn replace() {
         ),
         (
             "regex.replace('foo bar', '(', '$2 $1')",
-            "error: invalid regular expression: error: unclosed group",
+            "error: invalid regular expression: unclosed group",
         ),
         (
             "regex.replace(dyn(1), 'a', 'b')",
@@ -79,7 +79,7 @@ fn extract() {
         ),
         (
             "regex.extract('a', '[')",
-            "error: invalid regular expression: error: unclosed character class",
+            "error: invalid regular expression: unclosed character class",
         ),
         (
             "regex.extract('a', dyn(1))",
@@ -110,7 +110,7 @@ fn extract_all() {
         ),
         (
             "regex.extractAll('a', 'a{2,1}')",
-            "error: invalid regular expression: error: invalid repetition count range, the start must be <= the end",
+            "error: invalid regular expression: invalid repetition count range, the start must be <= the end",
         ),
         (
             "regex.extractAll(dyn(b'a'), 'a')",

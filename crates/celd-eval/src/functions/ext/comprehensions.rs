@@ -16,21 +16,37 @@ pub fn register(r: &mut Registry) {
 /// `cel.@mapInsert(map, key, value)` and `cel.@mapInsert(map, entries)`.
 fn map_insert(args: &[Value]) -> Result<Value> {
     match args {
-        [Value::Map(map), key, value] => insert_all(map, [(key, value)]),
-        [Value::Map(map), Value::Map(entries)] => {
-            let keys: Vec<Value> = entries.keys().map(Key::to_value).collect();
-            insert_all(map, keys.iter().zip(entries.values()))
+        [Value::Map(map), rest @ ..] => {
+            let mut out = (**map).clone();
+            insert_into(&mut out, rest)?;
+            Ok(Value::map(out))
         }
         _ => Err(no_such_overload(NAME, args)),
     }
 }
 
-/// A copy of `map` with the new entries; fails on a key already present or not usable as a key.
+/// Inserts `key, value` or the entries of one map into `out` (the arguments of
+/// `cel.@mapInsert` after the map); fails on a key already present.
+pub(crate) fn insert_into(out: &mut Map, args: &[Value]) -> Result<()> {
+    match args {
+        [key, value] => insert_all(out, [(key, value)]),
+        [Value::Map(entries)] => {
+            let keys: Vec<Value> = entries.keys().map(Key::to_value).collect();
+            insert_all(out, keys.iter().zip(entries.values()))
+        }
+        _ => {
+            let mut all = vec![Value::map(out.clone())];
+            all.extend_from_slice(args);
+            Err(no_such_overload(NAME, &all))
+        }
+    }
+}
+
+/// Adds the new entries to `out`; fails on a key already present or not usable as a key.
 fn insert_all<'v>(
-    map: &Map,
+    out: &mut Map,
     entries: impl IntoIterator<Item = (&'v Value, &'v Value)>,
-) -> Result<Value> {
-    let mut out = map.clone();
+) -> Result<()> {
     for (key, value) in entries {
         let Some(k) = Key::from_value(key) else {
             return Err(EvalError::invalid_argument(format!(
@@ -50,7 +66,7 @@ fn insert_all<'v>(
             limits().max_map_len
         )));
     }
-    Ok(Value::map(out))
+    Ok(())
 }
 
 #[cfg(test)]

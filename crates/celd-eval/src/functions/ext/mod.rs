@@ -5,7 +5,7 @@
 //! function has one implementation that dispatches on the runtime types of its arguments.
 //! Functions that build values refuse sizes above [`Limits::default`] before allocating.
 
-mod comprehensions;
+pub(crate) mod comprehensions;
 mod encoders;
 mod hashed;
 mod lists;
