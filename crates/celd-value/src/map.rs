@@ -143,10 +143,29 @@ impl Equivalent<Key> for KeyRef<'_> {
 
 type Hasher_ = foldhash::fast::RandomState;
 
-/// The entries of a CEL map, in insertion order (CEL maps are unordered; the order only makes output stable).
-#[derive(Clone, Debug, Default)]
+/// Maps with at most this many entries are a plain vector searched linearly: the maps CEL
+/// programs read and build are mostly this small, and a scan beats hashing the key.
+const SMALL_MAP: usize = 8;
+
+/// The entries of a CEL map, in insertion order (CEL maps are unordered; the order only makes
+/// output stable).
+#[derive(Clone, Debug)]
 pub struct Map {
-    entries: IndexMap<Key, Value, Hasher_>,
+    entries: Entries,
+}
+
+#[derive(Clone, Debug)]
+enum Entries {
+    Small(Vec<(Key, Value)>),
+    Large(IndexMap<Key, Value, Hasher_>),
+}
+
+impl Default for Map {
+    fn default() -> Map {
+        Map {
+            entries: Entries::Small(Vec::new()),
+        }
+    }
 }
 
 impl Map {
@@ -155,41 +174,95 @@ impl Map {
     }
 
     pub fn with_capacity(n: usize) -> Map {
-        Map {
-            entries: IndexMap::with_capacity_and_hasher(n, Hasher_::default()),
-        }
+        let entries = if n <= SMALL_MAP {
+            Entries::Small(Vec::with_capacity(n))
+        } else {
+            Entries::Large(IndexMap::with_capacity_and_hasher(n, Hasher_::default()))
+        };
+        Map { entries }
     }
 
     pub fn len(&self) -> usize {
-        self.entries.len()
+        match &self.entries {
+            Entries::Small(v) => v.len(),
+            Entries::Large(m) => m.len(),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.len() == 0
+    }
+
+    fn position(small: &[(Key, Value)], key: KeyRef<'_>) -> Option<usize> {
+        small.iter().position(|(k, _)| k.as_ref().same(key))
+    }
+
+    /// Moves a small map's entries into a hash map once it outgrows the scan.
+    fn grow(&mut self) {
+        if let Entries::Small(v) = &mut self.entries
+            && v.len() >= SMALL_MAP
+        {
+            let mut large = IndexMap::with_capacity_and_hasher(v.len() * 2, Hasher_::default());
+            large.extend(v.drain(..));
+            self.entries = Entries::Large(large);
+        }
     }
 
     /// Inserts an entry; returns false (and changes nothing) if the key is already present.
     pub fn insert_new(&mut self, key: Key, value: Value) -> bool {
-        match self.entries.entry(key) {
-            indexmap::map::Entry::Occupied(_) => false,
-            indexmap::map::Entry::Vacant(v) => {
-                v.insert(value);
+        if let Entries::Small(v) = &self.entries
+            && Map::position(v, key.as_ref()).is_some()
+        {
+            return false;
+        }
+        self.grow();
+        match &mut self.entries {
+            Entries::Small(v) => {
+                v.push((key, value));
                 true
             }
+            Entries::Large(m) => match m.entry(key) {
+                indexmap::map::Entry::Occupied(_) => false,
+                indexmap::map::Entry::Vacant(slot) => {
+                    slot.insert(value);
+                    true
+                }
+            },
         }
     }
 
     /// Inserts or replaces an entry.
     pub fn insert(&mut self, key: Key, value: Value) {
-        self.entries.insert(key, value);
+        if let Entries::Small(v) = &mut self.entries
+            && let Some(i) = Map::position(v, key.as_ref())
+        {
+            v[i].1 = value;
+            return;
+        }
+        self.grow();
+        match &mut self.entries {
+            Entries::Small(v) => v.push((key, value)),
+            Entries::Large(m) => {
+                m.insert(key, value);
+            }
+        }
     }
 
     pub fn get(&self, key: KeyRef<'_>) -> Option<&Value> {
-        self.entries.get(&key)
+        match &self.entries {
+            Entries::Small(v) => v.iter().find(|(k, _)| k.as_ref().same(key)).map(|(_, v)| v),
+            Entries::Large(m) => m.get(&key),
+        }
     }
 
     pub fn get_str(&self, key: &str) -> Option<&Value> {
-        self.entries.get(&KeyRef::String(key))
+        match &self.entries {
+            Entries::Small(v) => v
+                .iter()
+                .find(|(k, _)| matches!(k, Key::String(s) if &**s == key))
+                .map(|(_, v)| v),
+            Entries::Large(m) => m.get(&KeyRef::String(key)),
+        }
     }
 
     /// Looks up by a runtime value (doubles with integral values find numeric keys).
@@ -203,26 +276,118 @@ impl Map {
 
     /// The entry at position `i` in iteration order.
     pub fn get_index(&self, i: usize) -> Option<(&Key, &Value)> {
-        self.entries.get_index(i)
+        match &self.entries {
+            Entries::Small(v) => v.get(i).map(|(k, v)| (k, v)),
+            Entries::Large(m) => m.get_index(i),
+        }
     }
 
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&Key, &Value)> {
-        self.entries.iter()
+    pub fn iter(&self) -> Iter<'_> {
+        match &self.entries {
+            Entries::Small(v) => Iter::Small(v.iter()),
+            Entries::Large(m) => Iter::Large(m.iter()),
+        }
     }
 
     pub fn keys(&self) -> impl ExactSizeIterator<Item = &Key> {
-        self.entries.keys()
+        self.iter().map(|(k, _)| k)
     }
 
     pub fn values(&self) -> impl ExactSizeIterator<Item = &Value> {
-        self.entries.values()
+        self.iter().map(|(_, v)| v)
     }
 }
 
-impl FromIterator<(Key, Value)> for Map {
-    fn from_iter<I: IntoIterator<Item = (Key, Value)>>(iter: I) -> Map {
-        Map {
-            entries: iter.into_iter().collect(),
+/// The entries of a [`Map`] in iteration order.
+pub enum Iter<'a> {
+    Small(std::slice::Iter<'a, (Key, Value)>),
+    Large(indexmap::map::Iter<'a, Key, Value>),
+}
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = (&'a Key, &'a Value);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Iter::Small(it) => it.next().map(|(k, v)| (k, v)),
+            Iter::Large(it) => it.next(),
         }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            Iter::Small(it) => it.size_hint(),
+            Iter::Large(it) => it.size_hint(),
+        }
+    }
+}
+
+impl ExactSizeIterator for Iter<'_> {}
+
+impl FromIterator<(Key, Value)> for Map {
+    /// Later entries replace earlier ones with an equal key, keeping the first position.
+    fn from_iter<I: IntoIterator<Item = (Key, Value)>>(iter: I) -> Map {
+        let iter = iter.into_iter();
+        let mut map = Map::with_capacity(iter.size_hint().0);
+        for (k, v) in iter {
+            map.insert(k, v);
+        }
+        map
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(i: i64) -> Key {
+        Key::Int(i)
+    }
+
+    #[test]
+    fn small_and_large_maps_behave_alike() {
+        for n in [0, 1, SMALL_MAP - 1, SMALL_MAP, SMALL_MAP + 1, 100] {
+            let mut map = Map::new();
+            for i in 0..n as i64 {
+                assert!(map.insert_new(key(i), Value::Int(i * 10)));
+            }
+            assert_eq!(map.len(), n);
+            for i in 0..n as i64 {
+                assert_eq!(map.get(KeyRef::Uint(i as u64)), Some(&Value::Int(i * 10)));
+                assert!(!map.insert_new(key(i), Value::Null), "duplicate {i} of {n}");
+                assert_eq!(
+                    map.get_index(i as usize).map(|(k, _)| k.clone()),
+                    Some(key(i))
+                );
+            }
+            assert_eq!(map.get(KeyRef::Int(-1)), None);
+            let order: Vec<i64> = map
+                .keys()
+                .map(|k| match k {
+                    Key::Int(i) => *i,
+                    _ => -1,
+                })
+                .collect();
+            assert_eq!(order, (0..n as i64).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn insert_replaces_in_place_and_strings_are_found_without_allocating() {
+        let mut map: Map = [
+            (Key::String("a".into()), Value::Int(1)),
+            (Key::String("b".into()), Value::Int(2)),
+            (Key::String("a".into()), Value::Int(3)),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(map.len(), 2);
+        assert_eq!(map.get_str("a"), Some(&Value::Int(3)));
+        map.insert(Key::String("b".into()), Value::Int(4));
+        assert_eq!(
+            map.values().cloned().collect::<Vec<_>>(),
+            [Value::Int(3), Value::Int(4)]
+        );
+        assert_eq!(map.get_value(&Value::Double(1.0)), None);
     }
 }
