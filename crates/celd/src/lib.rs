@@ -39,6 +39,7 @@
 //! an error of kind `Limit` that names it.
 
 mod compile;
+pub mod dump;
 mod env;
 mod error;
 mod extensions;

@@ -1,0 +1,88 @@
+//! [`BoundProgram`]: a cached program with one request's parameter values, ready to evaluate.
+
+use std::sync::Arc;
+
+use celd::layers::syntax::{Ast, Span};
+use celd::{Activation, Error, EvalOptions, Program, Source, Value};
+
+use crate::entry::{CachedProgram, ProgramId};
+use crate::template::Params;
+
+/// The program of a request's template and the request's literal values. Evaluation errors
+/// point into the request's own text, not the text the program was first compiled from.
+pub struct BoundProgram {
+    entry: Arc<CachedProgram>,
+    params: Params,
+    source: Source,
+    spans: Vec<Span>,
+}
+
+impl BoundProgram {
+    pub(crate) fn new(entry: Arc<CachedProgram>, params: Params, ast: Ast) -> BoundProgram {
+        BoundProgram {
+            entry,
+            params,
+            source: ast.source,
+            spans: ast.spans,
+        }
+    }
+
+    /// The shared program (compiled from the first request of this template).
+    pub fn program(&self) -> &Arc<Program> {
+        &self.entry.program
+    }
+
+    /// This request's values of the program's parameters, in slot order.
+    pub fn params(&self) -> &[Value] {
+        &self.params
+    }
+
+    pub fn id(&self) -> ProgramId {
+        self.entry.id
+    }
+
+    /// The template: the first request's text with hoisted literals shown as `$N`.
+    pub fn template(&self) -> &str {
+        &self.entry.template
+    }
+
+    /// The request's own text.
+    pub fn source(&self) -> &Source {
+        &self.source
+    }
+
+    /// Evaluates with this request's parameters and the environment's limits.
+    pub fn eval(&self, activation: &Activation) -> Result<Value, Error> {
+        let options = EvalOptions {
+            limits: Some(self.entry.program.limits()),
+            ..EvalOptions::default()
+        };
+        self.eval_with(activation, &options)
+    }
+
+    /// Evaluates with explicit limits, deadline or cancellation; the parameters are this
+    /// request's whatever `options.params` says.
+    pub fn eval_with(
+        &self,
+        activation: &Activation,
+        options: &EvalOptions<'_>,
+    ) -> Result<Value, Error> {
+        let options = EvalOptions {
+            params: &self.params,
+            ..*options
+        };
+        self.entry
+            .program
+            .eval_located(activation, &options, &self.source, &self.spans)
+    }
+}
+
+impl std::fmt::Debug for BoundProgram {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BoundProgram")
+            .field("id", &self.entry.id)
+            .field("template", &self.entry.template)
+            .field("params", &self.params)
+            .finish()
+    }
+}

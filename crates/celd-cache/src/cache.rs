@@ -1,0 +1,308 @@
+//! [`ProgramCache`]: text → parse → template key → cached program, compiled once per template
+//! and environment, bounded in bytes.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use celd::layers::eval::PlanOptions;
+use celd::layers::syntax::{Ast, ExprId};
+use celd::{Env, Error};
+use moka::notification::RemovalCause;
+use smallvec::SmallVec;
+
+use crate::bound::BoundProgram;
+use crate::config::CacheConfig;
+use crate::entry::{CachedProgram, ProgramId, stable_hash};
+use crate::envs::EnvMemo;
+use crate::stats::{CacheStats, Counters};
+use crate::storm::{Storm, StormDetector};
+use crate::template::{Params, Template, template_text};
+
+type Key = Box<[u8]>;
+
+/// The outcome of one lookup.
+enum Found {
+    Hit(Arc<CachedProgram>, Params),
+    Miss {
+        key: Key,
+        slots: SmallVec<[ExprId; 4]>,
+        params: Params,
+    },
+}
+type Programs = moka::sync::Cache<Key, Arc<CachedProgram>, foldhash::fast::RandomState>;
+
+/// A cache of compiled programs, shared by every thread of a process (`Send + Sync`).
+///
+/// Expressions that differ only in their literals share one program: the key is the
+/// expression with literals replaced by typed parameter slots, plus the environment's
+/// identity; each lookup returns the program and the request's literal values. See the crate
+/// documentation for what stays in the key.
+pub struct ProgramCache {
+    programs: Programs,
+    counters: Arc<Counters>,
+    storms: StormDetector,
+    pub(crate) envs: EnvMemo,
+    pub(crate) config: CacheConfig,
+}
+
+thread_local! {
+    /// The template buffers of this thread, reused so a hit allocates nothing for its key.
+    static SCRATCH: RefCell<Template> = RefCell::new(Template::default());
+}
+
+impl Default for ProgramCache {
+    fn default() -> Self {
+        ProgramCache::new(CacheConfig::default())
+    }
+}
+
+impl ProgramCache {
+    pub fn new(config: CacheConfig) -> ProgramCache {
+        let counters = Arc::new(Counters::default());
+        let listener_counters = counters.clone();
+        let programs = moka::sync::Cache::builder()
+            .max_capacity(config.max_bytes)
+            .weigher(|_key: &Key, entry: &Arc<CachedProgram>| entry.weight)
+            .eviction_listener(move |_key, entry: Arc<CachedProgram>, cause| {
+                listener_counters.unloaded(entry.weight);
+                if cause == RemovalCause::Size {
+                    listener_counters.evictions.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+            .build_with_hasher(foldhash::fast::RandomState::default());
+        ProgramCache {
+            programs,
+            counters,
+            storms: StormDetector::new(config.storm.clone()),
+            envs: EnvMemo::new(config.max_envs),
+            config,
+        }
+    }
+
+    pub fn config(&self) -> &CacheConfig {
+        &self.config
+    }
+
+    /// The program for `text` in `env`, compiled on the first request of its template, and
+    /// this request's parameter values.
+    pub fn get_or_compile(&self, env: &Env, text: &str) -> Result<BoundProgram, Error> {
+        self.get_or_compile_from(env, text, None)
+    }
+
+    /// As [`get_or_compile`](Self::get_or_compile), naming where the text came from (a rule
+    /// file, an endpoint) for the inventory and compile-storm warnings.
+    pub fn get_or_compile_from(
+        &self,
+        env: &Env,
+        text: &str,
+        origin: Option<&str>,
+    ) -> Result<BoundProgram, Error> {
+        let ast = env.parse(text)?;
+        let find = |template: &mut Template| self.find(env, &ast, template);
+        let found = SCRATCH
+            .try_with(|scratch| scratch.try_borrow_mut().ok().map(|mut t| find(&mut t)))
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| find(&mut Template::default()));
+        match found {
+            Found::Hit(entry, params) => Ok(BoundProgram::new(entry, params, ast)),
+            Found::Miss { key, slots, params } => {
+                let entry = self.compile_once(env, key, &ast, &slots, origin)?;
+                Ok(BoundProgram::new(entry, params, ast))
+            }
+        }
+    }
+
+    /// Writes the template of `ast` into the buffers and looks it up.
+    fn find(&self, env: &Env, ast: &Ast, template: &mut Template) -> Found {
+        template.fill(ast, env.id());
+        let params = std::mem::take(&mut template.params);
+        if let Some(entry) = self.programs.get(&*template.key) {
+            self.counters.hits.add(1);
+            entry.touch(self.config.clock.now_nanos());
+            return Found::Hit(entry, params);
+        }
+        self.counters.misses.add(1);
+        Found::Miss {
+            key: template.key.as_slice().into(),
+            slots: template.slots.clone(),
+            params,
+        }
+    }
+
+    /// Compiles under moka's per-key lock: concurrent misses on one key compile once, the
+    /// others wait for the program.
+    fn compile_once(
+        &self,
+        env: &Env,
+        key: Key,
+        ast: &Ast,
+        slots: &[ExprId],
+        origin: Option<&str>,
+    ) -> Result<Arc<CachedProgram>, Error> {
+        let key_len = key.len();
+        let id = ProgramId::from_hash(stable_hash(&[&key[8..], env_signature(env).as_bytes()]));
+        self.programs
+            .try_get_with(key, || {
+                let entry = self.compile(env, ast, slots, id, origin, key_len)?;
+                self.counters.loaded(entry.weight);
+                Ok(Arc::new(entry))
+            })
+            .map_err(|e: Arc<Error>| (*e).clone())
+    }
+
+    fn compile(
+        &self,
+        env: &Env,
+        ast: &Ast,
+        slots: &[ExprId],
+        id: ProgramId,
+        origin: Option<&str>,
+        key_len: usize,
+    ) -> Result<CachedProgram, Error> {
+        let clock = &self.config.clock;
+        let start = clock.now_nanos();
+        let compiled = compile_template(env, ast.clone(), slots);
+        let end = clock.now_nanos();
+        self.note_compilation(id, ast, slots, end);
+        let program = match compiled {
+            Ok(program) => program,
+            Err(e) => {
+                self.counters
+                    .compile_failures
+                    .fetch_add(1, Ordering::Relaxed);
+                return Err(e);
+            }
+        };
+        let compile_time = Duration::from_nanos(end.saturating_sub(start));
+        self.counters.compilations.fetch_add(1, Ordering::Relaxed);
+        self.counters.compile_duration.record(compile_time);
+        let mut entry = CachedProgram {
+            program: Arc::new(program),
+            id,
+            template: template_text(ast, slots).into_boxed_str(),
+            env: env.clone(),
+            origin: origin.map(Into::into),
+            n_params: slots.len() as u32,
+            weight: 0,
+            compile_time,
+            created: end,
+            last_use: AtomicU64::new(end),
+            hits: AtomicU64::new(0),
+        };
+        entry.weight = entry.measure_weight(key_len);
+        Ok(entry)
+    }
+
+    /// Feeds the storm detector and reports a storm it finds.
+    fn note_compilation(&self, id: ProgramId, ast: &Ast, slots: &[ExprId], now: u64) {
+        let Some(storm) = self.storms.record(now, id.as_u64()) else {
+            return;
+        };
+        self.counters.storms.fetch_add(1, Ordering::Relaxed);
+        let stats = self.stats();
+        let template = template_text(ast, slots);
+        let shown: String = template.chars().take(200).collect();
+        match storm {
+            Storm::Distinct {
+                per_second,
+                seconds,
+            } => tracing::warn!(
+                target: "celd_cache::storm",
+                kind = "distinct_templates",
+                template = %shown,
+                program_id = %id,
+                compilations_per_second = per_second,
+                window_seconds = seconds,
+                programs_loaded = stats.programs_loaded,
+                bytes_held = stats.bytes_held,
+                max_bytes = stats.max_bytes,
+                evictions = stats.evictions,
+                "compile storm: {per_second:.0} compilations/s of distinct templates for {seconds}s \
+                 (latest: {shown}); literals are already parameterized, so the expressions \
+                 themselves differ in structure"
+            ),
+            Storm::Churn {
+                compilations,
+                seconds,
+            } => tracing::warn!(
+                target: "celd_cache::storm",
+                kind = "template_churn",
+                template = %shown,
+                program_id = %id,
+                compilations,
+                window_seconds = seconds,
+                programs_loaded = stats.programs_loaded,
+                bytes_held = stats.bytes_held,
+                max_bytes = stats.max_bytes,
+                evictions = stats.evictions,
+                "compile storm: template {shown} compiled {compilations} times in {seconds}s; \
+                 its program keeps being evicted (cache {} of {} bytes)",
+                stats.bytes_held,
+                stats.max_bytes
+            ),
+        }
+    }
+
+    /// Every counter and gauge now.
+    pub fn stats(&self) -> CacheStats {
+        self.counters.snapshot(self.config.max_bytes)
+    }
+
+    /// Finishes moka's pending bookkeeping (admissions, evictions, listener calls) so the
+    /// gauges are exact; the cache also does this by itself as it is used.
+    pub fn run_pending_tasks(&self) {
+        self.programs.run_pending_tasks();
+    }
+
+    /// Removes every program (counted as unloaded, not as evicted).
+    pub fn clear(&self) {
+        self.programs.invalidate_all();
+        self.programs.run_pending_tasks();
+    }
+
+    pub(crate) fn entries(&self) -> impl Iterator<Item = Arc<CachedProgram>> + '_ {
+        self.programs.iter().map(|(_, entry)| entry)
+    }
+
+    pub(crate) fn now_nanos(&self) -> u64 {
+        self.config.clock.now_nanos()
+    }
+}
+
+/// Checks `ast` and plans it with the literals at `slots` read from the parameter vector.
+pub(crate) fn compile_template(
+    env: &Env,
+    ast: Ast,
+    slots: &[ExprId],
+) -> Result<celd::Program, Error> {
+    let checked = env.check_ast(ast)?;
+    let params: HashMap<ExprId, u32> = slots
+        .iter()
+        .enumerate()
+        .map(|(slot, &id)| (id, slot as u32))
+        .collect();
+    let options = PlanOptions {
+        params,
+        ..PlanOptions::default()
+    };
+    env.plan_checked(&checked, &options)
+}
+
+/// What an environment declares, as text: part of the stable program id, so one template in
+/// two different declarations gets two ids.
+pub(crate) fn env_signature(env: &Env) -> String {
+    let mut out = String::new();
+    out.push_str(env.container());
+    for ext in env.extensions() {
+        out.push('|');
+        out.push_str(ext.name());
+    }
+    for (name, ty) in env.variables() {
+        out.push_str(&format!(";{name}:{ty}"));
+    }
+    out
+}
