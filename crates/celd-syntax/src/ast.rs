@@ -155,19 +155,53 @@ pub enum MacroArg {
 }
 
 /// A parsed expression with its source and the tables keyed by [`ExprId`].
+///
+/// Two span tables serve two purposes. [`spans`](Ast::spans) covers each node's whole text
+/// (`a + b` for the sum), which dumps and plan listings show. [`operator_spans`](Ast::operator_spans)
+/// holds the token that makes a node an operation, where errors about that operation should
+/// point, as cel-go's do: in `x / 0` the `/`, not the `x`. [`Ast::error_span`] picks the right one.
 #[derive(Clone, Debug)]
 pub struct Ast {
     pub expr: Expr,
     pub source: Source,
     /// The span of every node, indexed by `ExprId::index()`; index 0 is unused.
     pub spans: Vec<Span>,
+    /// The operator token of every node that has one, sorted by id (each id at most once):
+    ///
+    /// - binary operators: the operator (`+`, `&&`, `in`); in a balanced `&&`/`||` chain each
+    ///   node gets the operator between its two halves;
+    /// - `c ? a : b`: the `?`; unary `!x`, `-x`: the `!` or `-`;
+    /// - `a[i]`, `a[?i]`: from `[` through `[` or `?`;
+    /// - `a.f`, `a.?f` and member calls `a.f(x)`: from the `.` through the name;
+    /// - nodes a macro expansion builds other than literals, identifiers and lists (the
+    ///   comprehension, its operator calls, the presence test of `has`, ...): the macro's
+    ///   function name (`all` in `l.all(x, p)`).
+    ///
+    /// Global calls `f(x)`, literals, names and list, map and message literals have none:
+    /// their node span already starts where an error about them should point.
+    pub operator_spans: Vec<(ExprId, Span)>,
     /// The call as written for every node produced by a macro, keyed by that node's id.
     pub macro_calls: HashMap<ExprId, MacroCall>,
 }
 
 impl Ast {
+    /// The whole text of node `id`.
     pub fn span(&self, id: ExprId) -> Span {
         self.spans.get(id.index()).copied().unwrap_or_default()
+    }
+
+    /// The operator token of node `id`, if it has one (see [`Ast::operator_spans`]).
+    pub fn operator_span(&self, id: ExprId) -> Option<Span> {
+        let i = self
+            .operator_spans
+            .binary_search_by_key(&id, |&(op_id, _)| op_id)
+            .ok()?;
+        self.operator_spans.get(i).map(|&(_, span)| span)
+    }
+
+    /// Where an error about node `id` points: its operator token if it has one, else its span.
+    pub fn error_span(&self, id: ExprId) -> Span {
+        self.operator_span(id).unwrap_or_else(|| self.span(id))
     }
 
     /// One more than the largest id in use.

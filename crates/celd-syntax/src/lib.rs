@@ -64,6 +64,7 @@ pub fn parse(source: Source, options: &ParseOptions) -> Result<Ast, ParseError> 
             expr: parsed.expr,
             source,
             spans: parsed.spans,
+            operator_spans: parsed.operator_spans,
             macro_calls: parsed.macro_calls,
         }),
         Err(failed) => {

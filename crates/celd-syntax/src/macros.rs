@@ -4,6 +4,9 @@
 //! A call is a macro only when its name, receiver style and argument count match one of the
 //! enabled macros; any other call is left alone. The accumulator is `@result`: names starting
 //! with `@` cannot be written in source, so expansions never collide with user variables.
+//!
+//! Every node an expansion builds spans the whole macro call; calls, selects and folds among
+//! them also point their errors at the macro's function name (`Ast::operator_spans`).
 
 use smol_str::SmolStr;
 
@@ -96,13 +99,15 @@ fn find(macros: &Macros, function: &str, target: Option<&Expr>, n_args: usize) -
     enabled.then_some(found)
 }
 
-/// Expands the call `target.function(args)` (or `function(args)`) if it is a macro.
+/// Expands the call `target.function(args)` (or `function(args)`) if it is a macro; `span` is
+/// the whole call, `name` its function name.
 pub(crate) fn expand(
     p: &mut Parser<'_>,
     target: Option<Expr>,
     function: Name,
     args: Vec<Expr>,
     span: Span,
+    name: Span,
 ) -> PResult<Expansion> {
     let Some(found) = find(&p.options.macros, &function, target.as_ref(), args.len()) else {
         return Ok(Expansion::NotAMacro {
@@ -114,6 +119,7 @@ pub(crate) fn expand(
     let mut m = MacroBuilder {
         p: &mut *p,
         span,
+        name,
         written: MacroCall {
             function,
             target: None,
@@ -141,6 +147,8 @@ type ArgError = (Span, &'static str);
 struct MacroBuilder<'p, 'a> {
     p: &'p mut Parser<'a>,
     span: Span,
+    /// The macro's function name, where errors about the calls it builds point.
+    name: Span,
     /// The call as written, filled in while its parts are used.
     written: MacroCall,
 }
@@ -239,12 +247,21 @@ impl MacroBuilder<'_, '_> {
     }
 
     fn call(&mut self, function: &str, args: Vec<Expr>) -> PResult<Expr> {
-        self.p.call(function, args, self.span)
+        self.p.operator_call(function, args, self.span, self.name)
     }
 
     fn member_call(&mut self, target: Expr, function: &str, args: Vec<Expr>) -> PResult<Expr> {
-        self.p
-            .call_node(Some(target), SmolStr::new(function), args, self.span)
+        let call = crate::ast::Call {
+            target: Some(target),
+            function: SmolStr::new(function),
+            args,
+        };
+        self.operator_node(ExprKind::Call(Box::new(call)))
+    }
+
+    /// A node pointing its errors at the macro's name.
+    fn operator_node(&mut self, kind: ExprKind) -> PResult<Expr> {
+        self.p.operator_node(kind, self.span, self.name)
     }
 
     fn literal(&mut self, literal: Literal) -> PResult<Expr> {
@@ -306,8 +323,7 @@ impl MacroBuilder<'_, '_> {
             loop_step,
             result,
         };
-        self.p
-            .node(ExprKind::Comprehension(Box::new(comprehension)), self.span)
+        self.operator_node(ExprKind::Comprehension(Box::new(comprehension)))
     }
 
     // ---- the macros ----
@@ -327,9 +343,7 @@ impl MacroBuilder<'_, '_> {
             test_only: true,
         };
         self.consumed(arg);
-        let expr = self
-            .p
-            .node(ExprKind::Select(Box::new(presence)), self.span)?;
+        let expr = self.operator_node(ExprKind::Select(Box::new(presence)))?;
         Ok(Ok(expr))
     }
 
@@ -695,7 +709,11 @@ impl MacroBuilder<'_, '_> {
                 result: self.copy(&c.result)?,
             })),
         };
-        self.p.node(kind, span)
+        // A copy points its errors where the original does.
+        match self.p.operator_span_of(expr) {
+            Some(operator) => self.p.operator_node(kind, span, operator),
+            None => self.p.node(kind, span),
+        }
     }
 
     fn copy_all(&mut self, exprs: &[Expr]) -> PResult<Vec<Expr>> {

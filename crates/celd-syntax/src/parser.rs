@@ -60,6 +60,8 @@ pub(crate) struct Parser<'a> {
     pub(crate) spans: Vec<Span>,
     /// Depth of the subtree under every id, parallel to `spans`.
     depths: Vec<u32>,
+    /// The operator token of every node that has one, in id order (see `Ast::operator_spans`).
+    pub(crate) operator_spans: Vec<(ExprId, Span)>,
     pub(crate) macro_calls: HashMap<ExprId, MacroCall>,
     pub(crate) diagnostics: Vec<Diagnostic>,
     /// How many nested sub-expressions the parser is inside of now.
@@ -71,6 +73,7 @@ pub(crate) struct Parser<'a> {
 pub(crate) struct Parsed {
     pub expr: Expr,
     pub spans: Vec<Span>,
+    pub operator_spans: Vec<(ExprId, Span)>,
     pub macro_calls: HashMap<ExprId, MacroCall>,
 }
 
@@ -98,6 +101,7 @@ impl<'a> Parser<'a> {
             options,
             spans,
             depths,
+            operator_spans: Vec::new(),
             macro_calls: HashMap::new(),
             diagnostics,
             nesting: 0,
@@ -112,6 +116,7 @@ impl<'a> Parser<'a> {
             Ok(expr) if self.diagnostics.is_empty() => Ok(Parsed {
                 expr,
                 spans: self.spans,
+                operator_spans: self.operator_spans,
                 macro_calls: self.macro_calls,
             }),
             _ => {
@@ -294,29 +299,47 @@ impl<'a> Parser<'a> {
         self.node(ExprKind::Literal(literal), span)
     }
 
-    /// A global call such as an operator: `_+_(a, b)`.
-    pub(crate) fn call(&mut self, function: &str, args: Vec<Expr>, span: Span) -> PResult<Expr> {
-        self.call_node(None, SmolStr::new(function), args, span)
+    /// Builds a node whose errors point at `operator` (see `Ast::operator_spans`).
+    pub(crate) fn operator_node(
+        &mut self,
+        kind: ExprKind,
+        span: Span,
+        operator: Span,
+    ) -> PResult<Expr> {
+        let expr = self.node(kind, span)?;
+        // Ids only grow, so pushing keeps the table sorted by id.
+        self.operator_spans.push((expr.id, operator));
+        Ok(expr)
     }
 
-    pub(crate) fn call_node(
+    /// A global call whose errors point at `operator`.
+    pub(crate) fn operator_call(
         &mut self,
-        target: Option<Expr>,
-        function: Name,
+        function: &str,
         args: Vec<Expr>,
         span: Span,
+        operator: Span,
     ) -> PResult<Expr> {
         let call = Call {
-            target,
-            function,
+            target: None,
+            function: SmolStr::new(function),
             args,
         };
-        self.node(ExprKind::Call(Box::new(call)), span)
+        self.operator_node(ExprKind::Call(Box::new(call)), span, operator)
     }
 
-    fn binary(&mut self, function: &str, lhs: Expr, rhs: Expr) -> PResult<Expr> {
+    /// The operator span recorded for `expr`, if any.
+    pub(crate) fn operator_span_of(&self, expr: &Expr) -> Option<Span> {
+        let i = self
+            .operator_spans
+            .binary_search_by_key(&expr.id, |&(id, _)| id)
+            .ok()?;
+        self.operator_spans.get(i).map(|&(_, span)| span)
+    }
+
+    fn binary(&mut self, function: &str, lhs: Expr, rhs: Expr, operator: Span) -> PResult<Expr> {
         let span = self.span_of(&lhs).to(self.span_of(&rhs));
-        self.call(function, vec![lhs, rhs], span)
+        self.operator_call(function, vec![lhs, rhs], span, operator)
     }
 
     // ---- expressions, loosest binding first ----
@@ -335,7 +358,7 @@ impl<'a> Parser<'a> {
 
     /// The rest of `condition ? if_true : if_false`, from the `?`.
     fn parse_conditional(&mut self, condition: Expr) -> PResult<Expr> {
-        self.bump();
+        let question = self.bump().span;
         let if_true = self.parse_binary(Prec::Or)?;
         if self.eat(TokenKind::Colon).is_none() {
             self.unexpected("':'")?;
@@ -343,7 +366,7 @@ impl<'a> Parser<'a> {
         }
         let if_false = self.parse_expr()?;
         let span = self.span_of(&condition).to(self.span_of(&if_false));
-        self.call("_?_:_", vec![condition, if_true, if_false], span)
+        self.operator_call("_?_:_", vec![condition, if_true, if_false], span, question)
     }
 
     /// Binary operators binding at least as tightly as `min`, by precedence climbing.
@@ -355,13 +378,13 @@ impl<'a> Parser<'a> {
             if prec < min {
                 break;
             }
-            let op = self.bump().kind;
+            let op = self.bump();
             if matches!(prec, Prec::Or | Prec::And) {
                 lhs = self.parse_logical_chain(lhs, op, function, prec)?;
                 continue;
             }
             let rhs = self.parse_binary(prec.tighter())?;
-            lhs = self.binary(function, lhs, rhs)?;
+            lhs = self.binary(function, lhs, rhs, op.span)?;
         }
         Ok(lhs)
     }
@@ -370,23 +393,29 @@ impl<'a> Parser<'a> {
     fn parse_logical_chain(
         &mut self,
         first: Expr,
-        op: TokenKind,
+        op: Token,
         function: &str,
         prec: Prec,
     ) -> PResult<Expr> {
         let mut terms = vec![first, self.parse_binary(prec.tighter())?];
-        while self.eat(op).is_some() {
+        // `ops[i]` is the operator between `terms[i]` and `terms[i + 1]`.
+        let mut ops = vec![op.span];
+        while let Some(next) = self.eat(op.kind) {
+            ops.push(next.span);
             terms.push(self.parse_binary(prec.tighter())?);
         }
         let count = terms.len();
-        self.balance(function, &mut terms.into_iter(), count)
+        self.balance(function, &mut terms.into_iter(), &ops, 0, count)
     }
 
-    /// Joins the next `count` terms into a tree of depth about log2(count), as cel-go does.
+    /// Joins terms `first..first + count` (the next `count` of `terms`) into a tree of depth
+    /// about log2(count), as cel-go does; each join points at the operator between its halves.
     fn balance(
         &mut self,
         function: &str,
         terms: &mut std::vec::IntoIter<Expr>,
+        ops: &[Span],
+        first: usize,
         count: usize,
     ) -> PResult<Expr> {
         if count <= 1 {
@@ -396,9 +425,10 @@ impl<'a> Parser<'a> {
             };
         }
         let left_count = (count - 1) / 2 + 1;
-        let left = self.balance(function, terms, left_count)?;
-        let right = self.balance(function, terms, count - left_count)?;
-        self.binary(function, left, right)
+        let left = self.balance(function, terms, ops, first, left_count)?;
+        let right = self.balance(function, terms, ops, first + left_count, count - left_count)?;
+        let op = ops.get(first + left_count - 1).copied().unwrap_or_default();
+        self.binary(function, left, right, op)
     }
 
     /// `!x`, `-x` (repeatable; `-` directly before a number is part of the literal), or a
@@ -416,7 +446,7 @@ impl<'a> Parser<'a> {
         self.leave();
         let operand = operand?;
         let span = token.span.to(self.span_of(&operand));
-        self.call(function, vec![operand], span)
+        self.operator_call(function, vec![operand], span, token.span)
     }
 
     fn negative_literal_ahead(&self) -> bool {
@@ -437,8 +467,8 @@ impl<'a> Parser<'a> {
     }
 
     fn parse_dot_suffix(&mut self, operand: Expr) -> PResult<Expr> {
-        self.bump();
-        let optional = self.eat_optional_marker(".?")?;
+        let dot = self.bump().span;
+        let optional = self.eat_optional_marker(".?")?.is_some();
         let name = self.peek();
         let field = match name.kind {
             TokenKind::Ident => SmolStr::new(self.text_of(name.span)),
@@ -454,22 +484,28 @@ impl<'a> Parser<'a> {
         };
         self.bump();
         let span = self.span_of(&operand).to(name.span);
+        let operator = dot.to(name.span);
         if self.at(TokenKind::LParen) && !optional {
             if name.kind == TokenKind::EscapedIdent {
                 self.report(name.span, messages::ESCAPED_IDENT_NOT_CALLABLE)?;
             }
-            return self.parse_call(Some(operand), field, span);
+            let at = CallName {
+                start: span.start,
+                name: name.span,
+                operator: Some(operator),
+            };
+            return self.parse_call(Some(operand), field, at);
         }
         if optional {
             let field = self.literal_node(Literal::String(field), name.span)?;
-            return self.call("_?._", vec![operand, field], span);
+            return self.operator_call("_?._", vec![operand, field], span, operator);
         }
         let select = Select {
             operand,
             field,
             test_only: false,
         };
-        self.node(ExprKind::Select(Box::new(select)), span)
+        self.operator_node(ExprKind::Select(Box::new(select)), span, operator)
     }
 
     fn escaped_name(&self, token: Token) -> Name {
@@ -478,25 +514,29 @@ impl<'a> Parser<'a> {
         SmolStr::new(inner)
     }
 
-    /// Eats a `?` (in `.?f`, `[?i]`, `[?e]`, `{?k: v}`), reporting it when optional syntax is off.
-    fn eat_optional_marker(&mut self, syntax: &str) -> PResult<bool> {
+    /// Eats a `?` (in `.?f`, `[?i]`, `[?e]`, `{?k: v}`) and returns its span, reporting it
+    /// when optional syntax is off.
+    fn eat_optional_marker(&mut self, syntax: &str) -> PResult<Option<Span>> {
         let Some(question) = self.eat(TokenKind::Question) else {
-            return Ok(false);
+            return Ok(None);
         };
         if !self.options.optional_syntax {
             self.report(question.span, messages::unsupported_optional_syntax(syntax))?;
         }
-        Ok(true)
+        Ok(Some(question.span))
     }
 
     fn parse_index(&mut self, operand: Expr) -> PResult<Expr> {
-        self.bump();
-        let optional = self.eat_optional_marker("[?")?;
+        let open = self.bump().span;
+        let question = self.eat_optional_marker("[?")?;
         let index = self.parse_expr()?;
         let end = self.expect_close(TokenKind::RBracket, "']'")?;
         let span = Span::new(self.span_of(&operand).start, end);
-        let function = if optional { "_[?_]" } else { "_[_]" };
-        self.call(function, vec![operand, index], span)
+        let (function, operator) = match question {
+            Some(question) => ("_[?_]", open.to(question)),
+            None => ("_[_]", open),
+        };
+        self.operator_call(function, vec![operand, index], span, operator)
     }
 
     /// Eats `close` and returns where it ends, or reports it missing.
@@ -512,7 +552,7 @@ impl<'a> Parser<'a> {
     }
 
     /// The arguments of a call whose name was just read, then the call or its macro expansion.
-    fn parse_call(&mut self, target: Option<Expr>, function: Name, start: Span) -> PResult<Expr> {
+    fn parse_call(&mut self, target: Option<Expr>, function: Name, at: CallName) -> PResult<Expr> {
         self.bump();
         let mut args = Vec::new();
         let mut seq = Sequence::new(TokenKind::RParen, false, "',' or ')'");
@@ -522,14 +562,25 @@ impl<'a> Parser<'a> {
                 break;
             }
         }
-        let span = Span::new(start.start, seq.end);
-        match macros::expand(self, target, function, args, span)? {
+        let span = Span::new(at.start, seq.end);
+        match macros::expand(self, target, function, args, span, at.name)? {
             Expansion::Expanded(expr) => Ok(expr),
             Expansion::NotAMacro {
                 target,
                 function,
                 args,
-            } => self.call_node(target, function, args, span),
+            } => {
+                let call = Call {
+                    target,
+                    function,
+                    args,
+                };
+                let kind = ExprKind::Call(Box::new(call));
+                match at.operator {
+                    Some(operator) => self.operator_node(kind, span, operator),
+                    None => self.node(kind, span),
+                }
+            }
         }
     }
 
@@ -657,7 +708,12 @@ impl<'a> Parser<'a> {
             SmolStr::new(text)
         };
         if self.at(TokenKind::LParen) {
-            return self.parse_call(None, name, span);
+            let at = CallName {
+                start: span.start,
+                name: name_token.span,
+                operator: None,
+            };
+            return self.parse_call(None, name, at);
         }
         self.node(ExprKind::Ident(name), span)
     }
@@ -718,7 +774,7 @@ impl<'a> Parser<'a> {
 
     fn parse_field_init(&mut self) -> PResult<Option<FieldInit>> {
         let start = self.peek().span;
-        let optional = self.eat_optional_marker("?")?;
+        let optional = self.eat_optional_marker("?")?.is_some();
         let name_token = self.peek();
         let name = match name_token.kind {
             TokenKind::Ident => SmolStr::new(self.text_of(name_token.span)),
@@ -751,7 +807,7 @@ impl<'a> Parser<'a> {
         let mut optional_indices = Vec::new();
         let mut seq = Sequence::new(TokenKind::RBracket, true, "',' or ']'");
         while self.next_item(&mut seq)? {
-            if self.eat_optional_marker("?")? {
+            if self.eat_optional_marker("?")?.is_some() {
                 optional_indices.push(elements.len() as u32);
             }
             elements.push(self.parse_expr()?);
@@ -784,7 +840,7 @@ impl<'a> Parser<'a> {
     }
 
     fn parse_map_entry(&mut self) -> PResult<Option<MapEntry>> {
-        let optional = self.eat_optional_marker("?")?;
+        let optional = self.eat_optional_marker("?")?.is_some();
         let key = self.parse_expr()?;
         if self.eat(TokenKind::Colon).is_none() {
             self.unexpected("':'")?;
@@ -874,6 +930,15 @@ fn is_keyword(kind: TokenKind) -> bool {
         kind,
         TokenKind::True | TokenKind::False | TokenKind::Null | TokenKind::In
     )
+}
+
+/// Where a call's name is: where the call starts, the function name token, and for member
+/// calls the operator span (`.` through the name).
+#[derive(Clone, Copy)]
+struct CallName {
+    start: u32,
+    name: Span,
+    operator: Option<Span>,
 }
 
 /// The state of a comma-separated sequence: call arguments, list, map or message entries.

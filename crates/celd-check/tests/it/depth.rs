@@ -66,6 +66,7 @@ fn not_chain(depth: u32) -> Ast {
         expr,
         source: Source::new("!true"),
         spans: vec![Span::new(0, 1); depth as usize + 2],
+        operator_spans: Vec::new(),
         macro_calls: Default::default(),
     }
 }

@@ -8,4 +8,5 @@ mod literals;
 mod macros;
 mod parse;
 mod printer;
+mod spans;
 mod spec_literals;

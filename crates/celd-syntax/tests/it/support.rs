@@ -238,6 +238,7 @@ pub fn without_ids(expr: &Expr) -> Expr {
 /// and printing again must give the same text. Returns the printed text.
 pub fn check_round_trip(text: &str) -> Result<String, String> {
     let first = parse_default(text).map_err(|e| format!("{text:?} does not parse:\n{e}"))?;
+    operator_table_problem(&first).map_err(|problem| format!("{text:?}: {problem}"))?;
     let printed = celd_syntax::print(&first);
     let second = parse_default(&printed)
         .map_err(|e| format!("{text:?} printed as {printed:?}, which does not parse:\n{e}"))?;
@@ -255,4 +256,23 @@ pub fn check_round_trip(text: &str) -> Result<String, String> {
         ));
     }
     Ok(printed)
+}
+
+/// What is wrong with `ast.operator_spans`, if anything: it must be sorted by id with each id
+/// once, name only ids of the tree, and hold spans inside the text.
+pub fn operator_table_problem(ast: &Ast) -> Result<(), String> {
+    let table = &ast.operator_spans;
+    if !table.windows(2).all(|w| w[0].0 < w[1].0) {
+        return Err(format!("operator spans not sorted by id: {table:?}"));
+    }
+    let len = ast.source.text().len();
+    for &(id, span) in table {
+        if id.0 == 0 || id.0 >= ast.id_bound() {
+            return Err(format!("operator span for {id:?}, not a node"));
+        }
+        if span.start > span.end || span.end as usize > len {
+            return Err(format!("operator span {span:?} outside the text"));
+        }
+    }
+    Ok(())
 }
