@@ -1,5 +1,6 @@
 //! Macro expansion at parse time: `has`, the comprehension macros, `cel.bind`, `cel.block`,
-//! `optMap`/`optFlatMap` and two-variable comprehensions, in the shapes cel-go produces.
+//! `optMap`/`optFlatMap`, two-variable comprehensions, `math.greatest`/`math.least`, `sortBy`
+//! and `proto.getExt`/`proto.hasExt`, in the shapes cel-go produces.
 //!
 //! A call is a macro only when its name, receiver style and argument count match one of the
 //! enabled macros; any other call is left alone. The accumulator is `@result`: names starting
@@ -20,6 +21,8 @@ use crate::source::Span;
 
 const ACCUMULATOR: &str = "@result";
 const UNUSED_ITER_VAR: &str = "#unused";
+/// The variable `sortBy` binds its receiver to, so the receiver is evaluated once.
+const SORT_BY_INPUT: &str = "@__sortBy_input__";
 
 /// The outcome of looking at a call: its expansion, or the call's parts given back.
 pub(crate) enum Expansion {
@@ -60,6 +63,11 @@ enum Macro {
     AccuVar,
     OptMap,
     OptFlatMap,
+    /// `math.greatest` (true) or `math.least` (false).
+    Extreme(bool),
+    SortBy,
+    /// `proto.hasExt` (true) or `proto.getExt` (false).
+    ProtoExt(bool),
 }
 
 /// Finds the macro a call names, if any is enabled for its shape.
@@ -67,7 +75,8 @@ fn find(macros: &Macros, function: &str, target: Option<&Expr>, n_args: usize) -
     let Some(target) = target else {
         return (macros.standard && function == "has" && n_args == 1).then_some(Macro::Has);
     };
-    let on_cel = matches!(&target.kind, ExprKind::Ident(name) if name == "cel");
+    let on = |namespace: &str| matches!(&target.kind, ExprKind::Ident(name) if name == namespace);
+    let on_cel = on("cel");
     let found = match (function, n_args) {
         ("all", 2) => Macro::Quantifier(Quantifier::All),
         ("exists", 2) => Macro::Quantifier(Quantifier::Exists),
@@ -87,6 +96,11 @@ fn find(macros: &Macros, function: &str, target: Option<&Expr>, n_args: usize) -
         ("accuVar", 2) if on_cel => Macro::AccuVar,
         ("optMap", 2) => Macro::OptMap,
         ("optFlatMap", 2) => Macro::OptFlatMap,
+        ("greatest", _) if on("math") => Macro::Extreme(true),
+        ("least", _) if on("math") => Macro::Extreme(false),
+        ("sortBy", 2) => Macro::SortBy,
+        ("getExt", 2) if on("proto") => Macro::ProtoExt(false),
+        ("hasExt", 2) if on("proto") => Macro::ProtoExt(true),
         _ => return None,
     };
     let enabled = match found {
@@ -95,6 +109,9 @@ fn find(macros: &Macros, function: &str, target: Option<&Expr>, n_args: usize) -
         Macro::Bind => macros.bindings,
         Macro::Block | Macro::Index | Macro::IterVar | Macro::AccuVar => macros.block,
         Macro::OptMap | Macro::OptFlatMap => macros.optional,
+        Macro::Extreme(_) => macros.math,
+        Macro::SortBy => macros.lists,
+        Macro::ProtoExt(_) => macros.protos,
     };
     enabled.then_some(found)
 }
@@ -185,6 +202,17 @@ impl MacroBuilder<'_, '_> {
             (Macro::AccuVar, _) => self.compre_var("cel.accuVar", "@ac", args.collect()),
             (Macro::OptMap, Some(target)) => self.opt_map(target, args.collect(), true),
             (Macro::OptFlatMap, Some(target)) => self.opt_map(target, args.collect(), false),
+            (Macro::Extreme(greatest), Some(target)) => {
+                self.extreme(greatest, &target, args.collect())
+            }
+            (Macro::SortBy, Some(target)) => {
+                let (var, key) = (args.next(), args.next());
+                self.sort_by(target, var, key)
+            }
+            (Macro::ProtoExt(test_only), _) => {
+                let (message, field) = (args.next(), args.next());
+                self.proto_ext(message, field, test_only)
+            }
             (_, None) => Ok(Err((self.span, messages::SIMPLE_NAME_ARGUMENT))),
         }
     }
@@ -193,7 +221,13 @@ impl MacroBuilder<'_, '_> {
     fn keep_target(&mut self, found: Macro, target: Expr) -> Expr {
         let consumed = matches!(
             found,
-            Macro::Bind | Macro::Block | Macro::Index | Macro::IterVar | Macro::AccuVar
+            Macro::Bind
+                | Macro::Block
+                | Macro::Index
+                | Macro::IterVar
+                | Macro::AccuVar
+                | Macro::Extreme(_)
+                | Macro::ProtoExt(_)
         );
         self.written.target = Some(if consumed {
             MacroArg::Detached(target.clone())
@@ -638,6 +672,121 @@ impl MacroBuilder<'_, '_> {
         Ok(Ok(expr))
     }
 
+    /// `math.greatest(args)` is `math.@max(args)` for one or two arguments and
+    /// `math.@max([args])` for more; `math.least` likewise calls `math.@min`. Arguments that
+    /// are literals must be numbers; a single argument may also be a list literal of them.
+    fn extreme(
+        &mut self,
+        greatest: bool,
+        target: &Expr,
+        args: Vec<Expr>,
+    ) -> PResult<Result<Expr, ArgError>> {
+        let function = if greatest { "math.@max" } else { "math.@min" };
+        match args.as_slice() {
+            [] => {
+                let message = messages::extreme_needs_argument(greatest);
+                return Ok(Err((self.p.span_of(target), message)));
+            }
+            [arg] if !is_numeric_list_literal(arg) && !may_be_numeric(arg) => {
+                let message = messages::extreme_invalid_single_argument(greatest);
+                return Ok(Err((self.p.span_of(arg), message)));
+            }
+            [_] => {}
+            _ => {
+                if let Some(arg) = args.iter().find(|arg| !may_be_numeric(arg)) {
+                    let message = messages::extreme_non_numeric_literal(greatest);
+                    return Ok(Err((self.p.span_of(arg), message)));
+                }
+            }
+        }
+        let args: Vec<Expr> = args.into_iter().map(|arg| self.kept(arg)).collect();
+        let expr = if args.len() <= 2 {
+            self.call(function, args)?
+        } else {
+            let list = self.list(args)?;
+            self.call(function, vec![list])?
+        };
+        Ok(Ok(expr))
+    }
+
+    /// `l.sortBy(e, key)` binds `l` once and sorts it by the keys `map` computes:
+    /// `cel.bind(@__sortBy_input__, l,
+    ///     @__sortBy_input__.@sortByAssociatedKeys(@__sortBy_input__.map(e, key)))`.
+    fn sort_by(
+        &mut self,
+        target: Expr,
+        var: Option<Expr>,
+        key: Option<Expr>,
+    ) -> PResult<Result<Expr, ArgError>> {
+        let sortable = matches!(
+            target.kind,
+            ExprKind::List(_)
+                | ExprKind::Select(_)
+                | ExprKind::Ident(_)
+                | ExprKind::Comprehension(_)
+                | ExprKind::Call(_)
+        );
+        if !sortable {
+            return Ok(Err((self.p.span_of(&target), messages::SORT_BY_TARGET)));
+        }
+        let iter_var = match self.variable(var) {
+            Ok(name) => name,
+            Err(e) => return Ok(Err(e)),
+        };
+        let key = self.required(key)?;
+        let input = self.ident(SORT_BY_INPUT)?;
+        let init = self.list(Vec::new())?;
+        let condition = self.literal(Literal::Bool(true))?;
+        let step = self.append(key)?;
+        let result = self.accu()?;
+        let keys = self.fold(
+            iter_var,
+            None,
+            input,
+            ACCUMULATOR,
+            init,
+            condition,
+            step,
+            result,
+        )?;
+        let input = self.ident(SORT_BY_INPUT)?;
+        let sorted = self.member_call(input, "@sortByAssociatedKeys", vec![keys])?;
+        let expr = self.binding(SORT_BY_INPUT, target, sorted)?;
+        Ok(Ok(expr))
+    }
+
+    /// `proto.getExt(m, pkg.ext)` selects the field named `pkg.ext` of `m`; `proto.hasExt`
+    /// tests its presence.
+    fn proto_ext(
+        &mut self,
+        message: Option<Expr>,
+        field: Option<Expr>,
+        test_only: bool,
+    ) -> PResult<Result<Expr, ArgError>> {
+        let (Some(message), Some(field)) = (message, field) else {
+            return Ok(Err((self.span, messages::INVALID_EXTENSION_FIELD)));
+        };
+        let name = match &field.kind {
+            ExprKind::Select(_) => qualified_name(&field),
+            _ => None,
+        };
+        let Some(name) = name else {
+            return Ok(Err((
+                self.p.span_of(&field),
+                messages::INVALID_EXTENSION_FIELD,
+            )));
+        };
+        let operand = self.kept(message);
+        self.consumed(field);
+        let select = Select {
+            operand,
+            field: SmolStr::from(name),
+            test_only,
+        };
+        let expr = self.operator_node(ExprKind::Select(Box::new(select)))?;
+        Ok(Ok(expr))
+    }
+
     /// A deep copy of `expr` with fresh ids and the original spans.
     fn copy(&mut self, expr: &Expr) -> PResult<Expr> {
         let span = self.p.span_of(expr);
@@ -718,6 +867,47 @@ impl MacroBuilder<'_, '_> {
 
     fn copy_all(&mut self, exprs: &[Expr]) -> PResult<Vec<Expr>> {
         exprs.iter().map(|e| self.copy(e)).collect()
+    }
+}
+
+/// Whether a `math.greatest`/`math.least` argument may be a number: any expression but a
+/// literal that is not a number and a list, map or message literal.
+fn may_be_numeric(expr: &Expr) -> bool {
+    match &expr.kind {
+        ExprKind::Literal(literal) => matches!(
+            literal,
+            Literal::Int(_) | Literal::Uint(_) | Literal::Double(_)
+        ),
+        ExprKind::List(_) | ExprKind::Map(_) | ExprKind::Struct(_) => false,
+        ExprKind::Ident(_)
+        | ExprKind::Select(_)
+        | ExprKind::Call(_)
+        | ExprKind::Comprehension(_) => true,
+    }
+}
+
+/// A non-empty list literal whose elements may all be numbers.
+fn is_numeric_list_literal(expr: &Expr) -> bool {
+    match &expr.kind {
+        ExprKind::List(list) => {
+            !list.elements.is_empty() && list.elements.iter().all(may_be_numeric)
+        }
+        _ => false,
+    }
+}
+
+/// `a.b.c` as the text `"a.b.c"`, if `expr` is a name made of identifiers and selects only
+/// (no leading dot, no presence test).
+fn qualified_name(expr: &Expr) -> Option<String> {
+    match &expr.kind {
+        ExprKind::Ident(name) if !name.starts_with('.') => Some(name.to_string()),
+        ExprKind::Select(select) if !select.test_only => {
+            let mut name = qualified_name(&select.operand)?;
+            name.push('.');
+            name.push_str(&select.field);
+            Some(name)
+        }
+        _ => None,
     }
 }
 

@@ -23,6 +23,34 @@ pub(crate) const ITER_VAR_NEEDS_INTS: &str =
 pub(crate) const ACCU_VAR_NEEDS_INTS: &str =
     "cel.accuVar requires two non-negative int literal arguments";
 
+pub(crate) const SORT_BY_TARGET: &str =
+    "sortBy can only be applied to a list, identifier, comprehension, call or select expression";
+pub(crate) const INVALID_EXTENSION_FIELD: &str = "invalid extension field";
+
+pub(crate) fn extreme_needs_argument(greatest: bool) -> &'static str {
+    if greatest {
+        "math.greatest() requires at least one argument"
+    } else {
+        "math.least() requires at least one argument"
+    }
+}
+
+pub(crate) fn extreme_invalid_single_argument(greatest: bool) -> &'static str {
+    if greatest {
+        "math.greatest() invalid single argument value"
+    } else {
+        "math.least() invalid single argument value"
+    }
+}
+
+pub(crate) fn extreme_non_numeric_literal(greatest: bool) -> &'static str {
+    if greatest {
+        "math.greatest() simple literal arguments must be numeric"
+    } else {
+        "math.least() simple literal arguments must be numeric"
+    }
+}
+
 pub(crate) fn unexpected_character(c: char) -> String {
     format!("unexpected character '{}'", c.escape_debug())
 }

@@ -45,6 +45,12 @@ pub struct Macros {
     pub two_var_comprehensions: bool,
     /// `optMap` and `optFlatMap`.
     pub optional: bool,
+    /// `math.greatest` and `math.least`.
+    pub math: bool,
+    /// `sortBy`.
+    pub lists: bool,
+    /// `proto.getExt` and `proto.hasExt`.
+    pub protos: bool,
 }
 
 impl Macros {
@@ -55,6 +61,9 @@ impl Macros {
             block: true,
             two_var_comprehensions: true,
             optional: true,
+            math: true,
+            lists: true,
+            protos: true,
         }
     }
 
@@ -65,6 +74,9 @@ impl Macros {
             block: false,
             two_var_comprehensions: false,
             optional: false,
+            math: false,
+            lists: false,
+            protos: false,
         }
     }
 }

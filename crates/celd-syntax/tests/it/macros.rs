@@ -83,6 +83,48 @@ fn extension_macros() {
 }
 
 #[test]
+fn math_lists_and_protos_macros() {
+    check_table(
+        &[
+            "math.greatest(1)",
+            "math.least(-1.5)",
+            "math.greatest(x)",
+            "math.greatest([1, 2u, x])",
+            "math.least(1, 2)",
+            "math.greatest(a.b, f(c))",
+            "math.least(1, 2.0, 3u, -x)",
+            "math.greatest(l.map(x, x), 1)",
+            "l.sortBy(e, -e)",
+            "[3, 1, 2].sortBy(e, e)",
+            "a.b.sortBy(e, e.c)",
+            "f(x).sortBy(e, e)",
+            "l.map(x, x).sortBy(e, e)",
+            "proto.getExt(msg, cel.expr.conformance.proto2.int32_ext)",
+            "proto.hasExt(msg, pkg.ext)",
+            "proto.getExt(a.b, pkg.`ext-1`)",
+        ],
+        expect![[r#"
+            math.greatest(1)  ==>  math.@max(1)
+            math.least(-1.5)  ==>  math.@min(-1.5)
+            math.greatest(x)  ==>  math.@max(x)
+            math.greatest([1, 2u, x])  ==>  math.@max([1, 2u, x])
+            math.least(1, 2)  ==>  math.@min(1, 2)
+            math.greatest(a.b, f(c))  ==>  math.@max(a.b, f(c))
+            math.least(1, 2.0, 3u, -x)  ==>  math.@min([1, 2.0, 3u, -_(x)])
+            math.greatest(l.map(x, x), 1)  ==>  math.@max(fold(x in l; @result = []; true; _+_(@result, [x]); @result), 1)
+            l.sortBy(e, -e)  ==>  fold(#unused in []; @__sortBy_input__ = l; false; @__sortBy_input__; @__sortBy_input__.@sortByAssociatedKeys(fold(e in @__sortBy_input__; @result = []; true; _+_(@result, [-_(e)]); @result)))
+            [3, 1, 2].sortBy(e, e)  ==>  fold(#unused in []; @__sortBy_input__ = [3, 1, 2]; false; @__sortBy_input__; @__sortBy_input__.@sortByAssociatedKeys(fold(e in @__sortBy_input__; @result = []; true; _+_(@result, [e]); @result)))
+            a.b.sortBy(e, e.c)  ==>  fold(#unused in []; @__sortBy_input__ = a.b; false; @__sortBy_input__; @__sortBy_input__.@sortByAssociatedKeys(fold(e in @__sortBy_input__; @result = []; true; _+_(@result, [e.c]); @result)))
+            f(x).sortBy(e, e)  ==>  fold(#unused in []; @__sortBy_input__ = f(x); false; @__sortBy_input__; @__sortBy_input__.@sortByAssociatedKeys(fold(e in @__sortBy_input__; @result = []; true; _+_(@result, [e]); @result)))
+            l.map(x, x).sortBy(e, e)  ==>  fold(#unused in []; @__sortBy_input__ = fold(x in l; @result = []; true; _+_(@result, [x]); @result); false; @__sortBy_input__; @__sortBy_input__.@sortByAssociatedKeys(fold(e in @__sortBy_input__; @result = []; true; _+_(@result, [e]); @result)))
+            proto.getExt(msg, cel.expr.conformance.proto2.int32_ext)  ==>  msg.cel.expr.conformance.proto2.int32_ext
+            proto.hasExt(msg, pkg.ext)  ==>  msg.pkg.ext~test
+            proto.getExt(a.b, pkg.`ext-1`)  ==>  a.b.pkg.ext-1
+        "#]],
+    );
+}
+
+#[test]
 fn calls_that_are_not_macros() {
     check_table(
         &[
@@ -96,6 +138,15 @@ fn calls_that_are_not_macros() {
             ".cel.bind(a, 1, a)",
             "cel.block([1])",
             "o.optMap(x)",
+            "m.greatest(1)",
+            ".math.greatest(1)",
+            "math.x.greatest(1)",
+            "greatest(1)",
+            "l.sortBy(e)",
+            "l.sortBy(e, e, e)",
+            "p.getExt(m, a.b)",
+            "proto.getExt(m)",
+            "proto.hasExt(m, a.b, c)",
         ],
         expect![[r#"
             has(a.b, c)  ==>  has(a.b, c)
@@ -108,6 +159,15 @@ fn calls_that_are_not_macros() {
             .cel.bind(a, 1, a)  ==>  .cel.bind(a, 1, a)
             cel.block([1])  ==>  cel.block([1])
             o.optMap(x)  ==>  o.optMap(x)
+            m.greatest(1)  ==>  m.greatest(1)
+            .math.greatest(1)  ==>  .math.greatest(1)
+            math.x.greatest(1)  ==>  math.x.greatest(1)
+            greatest(1)  ==>  greatest(1)
+            l.sortBy(e)  ==>  l.sortBy(e)
+            l.sortBy(e, e, e)  ==>  l.sortBy(e, e, e)
+            p.getExt(m, a.b)  ==>  p.getExt(m, a.b)
+            proto.getExt(m)  ==>  proto.getExt(m)
+            proto.hasExt(m, a.b, c)  ==>  proto.hasExt(m, a.b, c)
         "#]],
     );
 }
@@ -135,6 +195,33 @@ fn macro_argument_errors() {
             "cel.iterVar(0, x)",
             "cel.accuVar(-1, 0)",
             "[has(a), has(b)]",
+            "math.greatest()",
+            "math.least()",
+            "math.greatest('a')",
+            "math.least(true)",
+            "math.greatest(null)",
+            "math.greatest(b'x')",
+            "math.greatest({})",
+            "math.greatest(M{})",
+            "math.greatest([])",
+            "math.least(['a'])",
+            "math.greatest([1, 'a'])",
+            "math.greatest(1, 'a')",
+            "math.least(true, 1)",
+            "math.greatest(1, 2, [3])",
+            "math.least(1, 2, {})",
+            "1.sortBy(e, e)",
+            "{}.sortBy(e, e)",
+            "M{}.sortBy(e, e)",
+            "l.sortBy(1, e)",
+            "l.sortBy(e.f, e)",
+            "proto.getExt(m, ext)",
+            "proto.getExt(m, a.b())",
+            "proto.hasExt(m, .a.b)",
+            "proto.getExt(m, a[0].b)",
+            "proto.getExt(m, a.?b)",
+            "proto.hasExt(m, has(a.b))",
+            "proto.getExt(m, 1)",
         ],
         expect![[r#"
             has(a)
@@ -216,6 +303,114 @@ fn macro_argument_errors() {
                 ERROR: <input>:1:14: invalid argument to has() macro
                  | [has(a), has(b)]
                  | .............^
+            math.greatest()
+                ERROR: <input>:1:1: math.greatest() requires at least one argument
+                 | math.greatest()
+                 | ^
+            math.least()
+                ERROR: <input>:1:1: math.least() requires at least one argument
+                 | math.least()
+                 | ^
+            math.greatest('a')
+                ERROR: <input>:1:15: math.greatest() invalid single argument value
+                 | math.greatest('a')
+                 | ..............^
+            math.least(true)
+                ERROR: <input>:1:12: math.least() invalid single argument value
+                 | math.least(true)
+                 | ...........^
+            math.greatest(null)
+                ERROR: <input>:1:15: math.greatest() invalid single argument value
+                 | math.greatest(null)
+                 | ..............^
+            math.greatest(b'x')
+                ERROR: <input>:1:15: math.greatest() invalid single argument value
+                 | math.greatest(b'x')
+                 | ..............^
+            math.greatest({})
+                ERROR: <input>:1:15: math.greatest() invalid single argument value
+                 | math.greatest({})
+                 | ..............^
+            math.greatest(M{})
+                ERROR: <input>:1:15: math.greatest() invalid single argument value
+                 | math.greatest(M{})
+                 | ..............^
+            math.greatest([])
+                ERROR: <input>:1:15: math.greatest() invalid single argument value
+                 | math.greatest([])
+                 | ..............^
+            math.least(['a'])
+                ERROR: <input>:1:12: math.least() invalid single argument value
+                 | math.least(['a'])
+                 | ...........^
+            math.greatest([1, 'a'])
+                ERROR: <input>:1:15: math.greatest() invalid single argument value
+                 | math.greatest([1, 'a'])
+                 | ..............^
+            math.greatest(1, 'a')
+                ERROR: <input>:1:18: math.greatest() simple literal arguments must be numeric
+                 | math.greatest(1, 'a')
+                 | .................^
+            math.least(true, 1)
+                ERROR: <input>:1:12: math.least() simple literal arguments must be numeric
+                 | math.least(true, 1)
+                 | ...........^
+            math.greatest(1, 2, [3])
+                ERROR: <input>:1:21: math.greatest() simple literal arguments must be numeric
+                 | math.greatest(1, 2, [3])
+                 | ....................^
+            math.least(1, 2, {})
+                ERROR: <input>:1:18: math.least() simple literal arguments must be numeric
+                 | math.least(1, 2, {})
+                 | .................^
+            1.sortBy(e, e)
+                ERROR: <input>:1:1: sortBy can only be applied to a list, identifier, comprehension, call or select expression
+                 | 1.sortBy(e, e)
+                 | ^
+            {}.sortBy(e, e)
+                ERROR: <input>:1:1: sortBy can only be applied to a list, identifier, comprehension, call or select expression
+                 | {}.sortBy(e, e)
+                 | ^
+            M{}.sortBy(e, e)
+                ERROR: <input>:1:1: sortBy can only be applied to a list, identifier, comprehension, call or select expression
+                 | M{}.sortBy(e, e)
+                 | ^
+            l.sortBy(1, e)
+                ERROR: <input>:1:10: argument must be a simple name
+                 | l.sortBy(1, e)
+                 | .........^
+            l.sortBy(e.f, e)
+                ERROR: <input>:1:10: argument must be a simple name
+                 | l.sortBy(e.f, e)
+                 | .........^
+            proto.getExt(m, ext)
+                ERROR: <input>:1:17: invalid extension field
+                 | proto.getExt(m, ext)
+                 | ................^
+            proto.getExt(m, a.b())
+                ERROR: <input>:1:17: invalid extension field
+                 | proto.getExt(m, a.b())
+                 | ................^
+            proto.hasExt(m, .a.b)
+                ERROR: <input>:1:17: invalid extension field
+                 | proto.hasExt(m, .a.b)
+                 | ................^
+            proto.getExt(m, a[0].b)
+                ERROR: <input>:1:17: invalid extension field
+                 | proto.getExt(m, a[0].b)
+                 | ................^
+            proto.getExt(m, a.?b)
+                ERROR: <input>:1:17: invalid extension field
+                 | proto.getExt(m, a.?b)
+                 | ................^
+            proto.hasExt(m, has(a.b))
+                ERROR: <input>:1:17: invalid extension field
+                 | proto.hasExt(m, has(a.b))
+                 | ................^
+            proto.getExt(m, 1)
+                ERROR: <input>:1:17: invalid extension field
+                 | proto.getExt(m, 1)
+                 | ................^
         "#]],
     );
 }
@@ -229,8 +424,11 @@ fn macro_families_can_be_disabled() {
         "cel.index(0)",
         "l.all(i, v, v)",
         "o.optMap(x, x)",
+        "math.greatest(1)",
+        "l.sortBy(e, e)",
+        "proto.hasExt(m, a.b)",
     ];
-    let families: [(&str, Macros); 6] = [
+    let families: [(&str, Macros); 9] = [
         ("none", Macros::none()),
         (
             "standard",
@@ -267,6 +465,27 @@ fn macro_families_can_be_disabled() {
                 ..Macros::none()
             },
         ),
+        (
+            "math",
+            Macros {
+                math: true,
+                ..Macros::none()
+            },
+        ),
+        (
+            "lists",
+            Macros {
+                lists: true,
+                ..Macros::none()
+            },
+        ),
+        (
+            "protos",
+            Macros {
+                protos: true,
+                ..Macros::none()
+            },
+        ),
     ];
     let mut out = String::new();
     for (family, macros) in families {
@@ -291,6 +510,9 @@ fn macro_families_can_be_disabled() {
             cel.index(0)  ==>  cel.index(0)
             l.all(i, v, v)  ==>  l.all(i, v, v)
             o.optMap(x, x)  ==>  o.optMap(x, x)
+            math.greatest(1)  ==>  math.greatest(1)
+            l.sortBy(e, e)  ==>  l.sortBy(e, e)
+            proto.hasExt(m, a.b)  ==>  proto.hasExt(m, a.b)
         standard
             has(a.b)  ==>  a.b~test
             l.all(x, x)  ==>  fold(x in l; @result = true; @not_strictly_false(@result); _&&_(@result, x); @result)
@@ -298,6 +520,9 @@ fn macro_families_can_be_disabled() {
             cel.index(0)  ==>  cel.index(0)
             l.all(i, v, v)  ==>  l.all(i, v, v)
             o.optMap(x, x)  ==>  o.optMap(x, x)
+            math.greatest(1)  ==>  math.greatest(1)
+            l.sortBy(e, e)  ==>  l.sortBy(e, e)
+            proto.hasExt(m, a.b)  ==>  proto.hasExt(m, a.b)
         bindings
             has(a.b)  ==>  has(a.b)
             l.all(x, x)  ==>  l.all(x, x)
@@ -305,6 +530,9 @@ fn macro_families_can_be_disabled() {
             cel.index(0)  ==>  cel.index(0)
             l.all(i, v, v)  ==>  l.all(i, v, v)
             o.optMap(x, x)  ==>  o.optMap(x, x)
+            math.greatest(1)  ==>  math.greatest(1)
+            l.sortBy(e, e)  ==>  l.sortBy(e, e)
+            proto.hasExt(m, a.b)  ==>  proto.hasExt(m, a.b)
         block
             has(a.b)  ==>  has(a.b)
             l.all(x, x)  ==>  l.all(x, x)
@@ -312,6 +540,9 @@ fn macro_families_can_be_disabled() {
             cel.index(0)  ==>  @index0
             l.all(i, v, v)  ==>  l.all(i, v, v)
             o.optMap(x, x)  ==>  o.optMap(x, x)
+            math.greatest(1)  ==>  math.greatest(1)
+            l.sortBy(e, e)  ==>  l.sortBy(e, e)
+            proto.hasExt(m, a.b)  ==>  proto.hasExt(m, a.b)
         two_var
             has(a.b)  ==>  has(a.b)
             l.all(x, x)  ==>  l.all(x, x)
@@ -319,6 +550,9 @@ fn macro_families_can_be_disabled() {
             cel.index(0)  ==>  cel.index(0)
             l.all(i, v, v)  ==>  fold(i, v in l; @result = true; @not_strictly_false(@result); _&&_(@result, v); @result)
             o.optMap(x, x)  ==>  o.optMap(x, x)
+            math.greatest(1)  ==>  math.greatest(1)
+            l.sortBy(e, e)  ==>  l.sortBy(e, e)
+            proto.hasExt(m, a.b)  ==>  proto.hasExt(m, a.b)
         optional
             has(a.b)  ==>  has(a.b)
             l.all(x, x)  ==>  l.all(x, x)
@@ -326,6 +560,39 @@ fn macro_families_can_be_disabled() {
             cel.index(0)  ==>  cel.index(0)
             l.all(i, v, v)  ==>  l.all(i, v, v)
             o.optMap(x, x)  ==>  _?_:_(o.hasValue(), optional.of(fold(#unused in []; x = o.value(); false; x; x)), optional.none())
+            math.greatest(1)  ==>  math.greatest(1)
+            l.sortBy(e, e)  ==>  l.sortBy(e, e)
+            proto.hasExt(m, a.b)  ==>  proto.hasExt(m, a.b)
+        math
+            has(a.b)  ==>  has(a.b)
+            l.all(x, x)  ==>  l.all(x, x)
+            cel.bind(a, 1, a)  ==>  cel.bind(a, 1, a)
+            cel.index(0)  ==>  cel.index(0)
+            l.all(i, v, v)  ==>  l.all(i, v, v)
+            o.optMap(x, x)  ==>  o.optMap(x, x)
+            math.greatest(1)  ==>  math.@max(1)
+            l.sortBy(e, e)  ==>  l.sortBy(e, e)
+            proto.hasExt(m, a.b)  ==>  proto.hasExt(m, a.b)
+        lists
+            has(a.b)  ==>  has(a.b)
+            l.all(x, x)  ==>  l.all(x, x)
+            cel.bind(a, 1, a)  ==>  cel.bind(a, 1, a)
+            cel.index(0)  ==>  cel.index(0)
+            l.all(i, v, v)  ==>  l.all(i, v, v)
+            o.optMap(x, x)  ==>  o.optMap(x, x)
+            math.greatest(1)  ==>  math.greatest(1)
+            l.sortBy(e, e)  ==>  fold(#unused in []; @__sortBy_input__ = l; false; @__sortBy_input__; @__sortBy_input__.@sortByAssociatedKeys(fold(e in @__sortBy_input__; @result = []; true; _+_(@result, [e]); @result)))
+            proto.hasExt(m, a.b)  ==>  proto.hasExt(m, a.b)
+        protos
+            has(a.b)  ==>  has(a.b)
+            l.all(x, x)  ==>  l.all(x, x)
+            cel.bind(a, 1, a)  ==>  cel.bind(a, 1, a)
+            cel.index(0)  ==>  cel.index(0)
+            l.all(i, v, v)  ==>  l.all(i, v, v)
+            o.optMap(x, x)  ==>  o.optMap(x, x)
+            math.greatest(1)  ==>  math.greatest(1)
+            l.sortBy(e, e)  ==>  l.sortBy(e, e)
+            proto.hasExt(m, a.b)  ==>  m.a.b~test
     "#]].assert_eq(&out);
 }
 
@@ -355,6 +622,32 @@ fn macro_calls_record_the_call_as_written() {
     .assert_debug_eq(&(target, args));
     let whole = ast.source.slice(ast.span(ast.expr.id));
     assert_eq!(whole, "[1, 2].map(x, x > 1, x * 2)");
+}
+
+#[test]
+fn extension_macro_calls_record_the_call_as_written() {
+    let describe = |ast: &celd_syntax::Ast, arg: &MacroArg| match arg {
+        MacroArg::Expr(id) => format!("kept {}", ast.source.slice(ast.span(*id))),
+        MacroArg::Detached(expr) => format!("consumed {}", dump(expr)),
+    };
+    let mut out = String::new();
+    for text in [
+        "math.greatest(1, x, 3)",
+        "l.sortBy(e, -e)",
+        "proto.hasExt(m, a.b)",
+    ] {
+        let ast = parse_ok(text);
+        let call = &ast.macro_calls[&ast.expr.id];
+        let target = call.target.as_ref().map(|t| describe(&ast, t));
+        let args: Vec<String> = call.args.iter().map(|a| describe(&ast, a)).collect();
+        out.push_str(&format!("{text}: {} {target:?} {args:?}\n", call.function));
+    }
+    expect![[r#"
+        math.greatest(1, x, 3): greatest Some("consumed math") ["kept 1", "kept x", "kept 3"]
+        l.sortBy(e, -e): sortBy Some("kept l") ["consumed e", "kept -e"]
+        proto.hasExt(m, a.b): hasExt Some("consumed proto") ["kept m", "consumed a.b"]
+    "#]]
+    .assert_eq(&out);
 }
 
 #[test]

@@ -67,6 +67,13 @@ fn printed_forms() {
             "m.transformMapEntry(k, v, {k: v})",
             "[[1].exists(x, x == 1)].all(y, y)",
             ".pkg.f(.x, y)",
+            "math.greatest( 1 )",
+            "math.least(a,b,c)",
+            "-math.greatest([1, 2])",
+            "l.sortBy(e, -e)",
+            "(l + l).sortBy(e, e).size()",
+            "proto.getExt(m, pkg . ext)",
+            "!proto.hasExt(m.f, pkg.`ext`)",
         ],
         expect![[r#"
             a+b*c  ==>  a + b * c
@@ -116,6 +123,13 @@ fn printed_forms() {
             m.transformMapEntry(k, v, {k: v})  ==>  m.transformMapEntry(k, v, {k: v})
             [[1].exists(x, x == 1)].all(y, y)  ==>  [[1].exists(x, x == 1)].all(y, y)
             .pkg.f(.x, y)  ==>  .pkg.f(.x, y)
+            math.greatest( 1 )  ==>  math.greatest(1)
+            math.least(a,b,c)  ==>  math.least(a, b, c)
+            -math.greatest([1, 2])  ==>  -math.greatest([1, 2])
+            l.sortBy(e, -e)  ==>  l.sortBy(e, -e)
+            (l + l).sortBy(e, e).size()  ==>  (l + l).sortBy(e, e).size()
+            proto.getExt(m, pkg . ext)  ==>  proto.getExt(m, pkg.ext)
+            !proto.hasExt(m.f, pkg.`ext`)  ==>  !proto.hasExt(m.f, pkg.ext)
         "#]],
     );
 }
@@ -274,6 +288,21 @@ const ROUND_TRIP: &[&str] = &[
     "type(x) == int",
     "dyn(x)",
     "[a, b].exists(c, c in [d])",
+    "math.greatest(1)",
+    "math.greatest(-1.5)",
+    "math.least(x)",
+    "math.greatest([1, 2u, 3.0])",
+    "math.least(a, b)",
+    "math.greatest(a, 1u, -2.0, f(x))",
+    "math.least(l.map(x, x))",
+    "math.greatest(math.least(1, 2), 3) + 1",
+    "l.sortBy(e, e)",
+    "[3, 1].sortBy(e, -e)[0]",
+    "a.b.sortBy(e, e.c).map(x, x.d)",
+    "l.sortBy(e, l.sortBy(f, f)[0])",
+    "proto.getExt(m, pkg.ext)",
+    "proto.hasExt(m, cel.expr.conformance.proto2.int32_ext)",
+    "proto.getExt(a.b, pkg.`ext-1`) + 1",
 ];
 
 #[test]
@@ -338,6 +367,15 @@ fn expression() -> impl Strategy<Value = String> {
             two.clone()
                 .prop_map(|(a, b)| format!("({a}).transformMap(k, v, {b})")),
             inner.clone().prop_map(|a| format!("has(({a}).f)")),
+            two.clone()
+                .prop_map(|(a, b)| format!("math.greatest(({a}).f, size({b}))")),
+            (inner.clone(), inner.clone(), inner.clone())
+                .prop_map(|(a, b, c)| format!("math.least(-({a}), ({b}).g, f({c}))")),
+            two.clone()
+                .prop_map(|(a, b)| format!("[{a}].sortBy(v, {b})")),
+            inner
+                .clone()
+                .prop_map(|a| format!("proto.hasExt(({a}).f, pkg.ext)")),
         ]
     })
 }

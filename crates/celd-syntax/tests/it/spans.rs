@@ -133,6 +133,9 @@ fn macro_expansions_point_at_the_macro_name() {
             "o.optMap(v, v)",
             "a.b.optFlatMap(v, v)",
             "cel.bind(x, 1, x)",
+            "math.greatest(1, 2, 3)",
+            "l.sortBy(e, e)",
+            "proto.getExt(m, pkg.ext)",
         ],
         expect![[r#"
             l.all(x, x > 0)
@@ -163,6 +166,15 @@ fn macro_expansions_point_at_the_macro_name() {
                 call _?_:_                    5 "optFlatMap"
             cel.bind(x, 1, x)
                 fold #unused                  5 "bind"
+            math.greatest(1, 2, 3)
+                call math.@max                6 "greatest"
+            l.sortBy(e, e)
+                call _+_                      3 "sortBy"
+                fold e                        3 "sortBy"
+                call .@sortByAssociatedKeys   3 "sortBy"
+                fold #unused                  3 "sortBy"
+            proto.getExt(m, pkg.ext)
+                select .pkg.ext               7 "getExt"
         "#]],
     );
 }
