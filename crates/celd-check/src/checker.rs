@@ -127,25 +127,6 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Where to point at a call: the operator of a binary or ternary
-    /// operator (`1 + 'a'` points at `+`), else the whole call.
-    fn call_span(&self, id: ExprId, function: &str, args: &[Expr]) -> Span {
-        let span = self.ast.span(id);
-        let (true, Some(first)) = (function.starts_with('_') && args.len() >= 2, args.first())
-        else {
-            return span;
-        };
-        let after = self.ast.span(first.id).end;
-        let text = self.ast.source.text();
-        let rest = text.get(after as usize..span.end as usize).unwrap_or("");
-        let skipped = rest.len() - rest.trim_start_matches([' ', '\t', '\n', '\r', ')']).len();
-        let start = after + skipped as u32;
-        if start >= span.end {
-            return span;
-        }
-        Span::new(start, start + 1)
-    }
-
     fn set_type(&mut self, id: ExprId, ty: Type) {
         let i = id.index();
         if i >= self.types.len() {
@@ -477,11 +458,9 @@ impl<'a> Checker<'a> {
                     .map(|t| self.subst.substitute(t, true))
                     .collect();
                 let message = messages::no_matching_overload(&function.name, &shown, member);
-                let span = match target {
-                    None => self.call_span(id, &function.name, args),
-                    Some(_) => self.ast.span(id),
-                };
-                self.report_at(span, message);
+                // The operator (`1 + 'a'` points at `+`), the `.f` of a member call, or the
+                // macro name for calls a macro built; a global call's own span otherwise.
+                self.report_at(self.ast.error_span(id), message);
                 self.set_type(id, Type::Error);
             }
         }

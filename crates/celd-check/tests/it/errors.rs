@@ -62,9 +62,9 @@ fn add_on_second_line() {
 #[test]
 fn no_matching_method() {
     insta::assert_snapshot!(error("i.startsWith('a')"), @r"
-    ERROR: <input>:1:1: found no matching overload for 'startsWith' applied to 'int.(string)'
+    ERROR: <input>:1:2: found no matching overload for 'startsWith' applied to 'int.(string)'
      | i.startsWith('a')
-     | ^
+     | .^
     ");
 }
 
@@ -161,9 +161,9 @@ fn comprehension_over_int() {
 #[test]
 fn comprehension_condition_not_bool() {
     insta::assert_snapshot!(error("li.all(e, e + 1)"), @r"
-    ERROR: <input>:1:1: found no matching overload for '_&&_' applied to '(bool, int)'
+    ERROR: <input>:1:4: found no matching overload for '_&&_' applied to '(bool, int)'
      | li.all(e, e + 1)
-     | ^
+     | ...^
     ");
 }
 
@@ -275,8 +275,8 @@ fn compare_string_int() {
 #[test]
 fn in_wrong_container() {
     insta::assert_snapshot!(error("1 in s"), @r"
-    ERROR: <input>:1:1: found no matching overload for '@in' applied to '(int, string)'
+    ERROR: <input>:1:3: found no matching overload for '@in' applied to '(int, string)'
      | 1 in s
-     | ^
+     | ..^
     ");
 }
