@@ -44,7 +44,12 @@ fn eval_prints_celd_json() {
 
 #[test]
 fn eval_reads_variables() {
-    let o = celd(&["eval", "name.startsWith(\"j\")", "--vars", r#"{"name":"jane"}"#]);
+    let o = celd(&[
+        "eval",
+        "name.startsWith(\"j\")",
+        "--vars",
+        r#"{"name":"jane"}"#,
+    ]);
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(stdout(&o), "true\n");
 }
@@ -89,7 +94,10 @@ fn usage_errors_exit_2() {
     assert_eq!(celd(&["eval"]).status.code(), Some(2));
     assert_eq!(celd(&["eval", "x", "--vars", "{"]).status.code(), Some(2));
     assert_eq!(celd(&["eval", "x", "--vars", "[1]"]).status.code(), Some(2));
-    assert_eq!(celd(&["eval", "x", "--decl", "nocolon"]).status.code(), Some(2));
+    assert_eq!(
+        celd(&["eval", "x", "--decl", "nocolon"]).status.code(),
+        Some(2)
+    );
     assert_eq!(celd(&["nope"]).status.code(), Some(2));
 }
 
@@ -99,7 +107,11 @@ fn declarations_type_check() {
     assert_eq!(stdout(&o), "int\n");
     let o = celd(&["check", "x + 1", "--decl", "x:string"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("no matching overload"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no matching overload"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -112,8 +124,12 @@ fn batch_answers_every_line_in_order() {
     assert_eq!(lines[1], r#"{"value":42,"type":"int"}"#);
     assert_eq!(
         lines[2],
-        r#"{"error":{"kind":"eval","message":"division by zero","line":1,"column":1}}"#
+        r#"{"error":{"kind":"eval","message":"division by zero","line":1,"column":2}}"#
     );
-    assert!(lines[3].starts_with(r#"{"error":{"kind":"request""#), "{}", lines[3]);
+    assert!(
+        lines[3].starts_with(r#"{"error":{"kind":"request""#),
+        "{}",
+        lines[3]
+    );
     assert_eq!(o.status.code(), Some(1));
 }

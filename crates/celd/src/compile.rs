@@ -2,7 +2,7 @@
 
 use celd_check::CheckedAst;
 use celd_eval::{PlanEnv, PlanOptions};
-use celd_syntax::{Ast, ParseErrorKind, Source};
+use celd_syntax::{Ast, ParseErrorKind, Source, Span};
 use celd_types::Type;
 
 use crate::env::Env;
@@ -78,9 +78,21 @@ impl Env {
         Ok(Program {
             plan,
             source: ast.source.clone(),
-            spans: ast.spans.clone().into_boxed_slice(),
+            spans: error_spans(ast),
             result_type,
             limits: self.inner.limits.clone(),
         })
     }
+}
+
+/// Where runtime errors point, by node id: the operator of an operation (`/` in `1 / 0`),
+/// else the whole node (see `Ast::error_span`).
+fn error_spans(ast: &Ast) -> Box<[Span]> {
+    let mut spans = ast.spans.clone();
+    for &(id, span) in &ast.operator_spans {
+        if let Some(slot) = spans.get_mut(id.index()) {
+            *slot = span;
+        }
+    }
+    spans.into_boxed_slice()
 }
