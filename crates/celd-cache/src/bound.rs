@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use celd::layers::syntax::{Ast, Span};
+use celd::layers::syntax::Ast;
 use celd::{Activation, Error, EvalOptions, Program, Source, Value};
 
 use crate::entry::{CachedProgram, ProgramId};
@@ -13,18 +13,13 @@ use crate::template::Params;
 pub struct BoundProgram {
     entry: Arc<CachedProgram>,
     params: Params,
-    source: Source,
-    spans: Vec<Span>,
+    /// The request's own tree: its spans locate runtime errors.
+    ast: Ast,
 }
 
 impl BoundProgram {
     pub(crate) fn new(entry: Arc<CachedProgram>, params: Params, ast: Ast) -> BoundProgram {
-        BoundProgram {
-            entry,
-            params,
-            source: ast.source,
-            spans: ast.spans,
-        }
+        BoundProgram { entry, params, ast }
     }
 
     /// The shared program (compiled from the first request of this template).
@@ -48,7 +43,7 @@ impl BoundProgram {
 
     /// The request's own text.
     pub fn source(&self) -> &Source {
-        &self.source
+        &self.ast.source
     }
 
     /// Evaluates with this request's parameters and the environment's limits.
@@ -73,7 +68,9 @@ impl BoundProgram {
         };
         self.entry
             .program
-            .eval_located(activation, &options, &self.source, &self.spans)
+            .eval_located(activation, &options, &self.ast.source, &|id| {
+                self.ast.error_span(id)
+            })
     }
 }
 

@@ -86,6 +86,8 @@ pub(crate) struct CachedProgram {
     pub n_params: u32,
     /// Bytes charged against the cache budget.
     pub weight: u32,
+    /// Estimated bytes of the regular expressions the program compiles on first use.
+    pub regex_bytes: usize,
     pub compile_time: Duration,
     /// Clock readings (nanoseconds) of the compilation and of the latest use.
     pub created: u64,
@@ -112,6 +114,7 @@ impl CachedProgram {
             + allocation(self.template.len())
             + self.origin.as_ref().map_or(0, |o| allocation(o.len()))
             + allocation(key_len)
+            + self.regex_bytes
             + MAP_ENTRY_OVERHEAD;
         u32::try_from(bytes).unwrap_or(u32::MAX)
     }

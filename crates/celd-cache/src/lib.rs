@@ -52,6 +52,7 @@ mod dump;
 mod entry;
 mod envs;
 mod inventory;
+mod regexes;
 mod shaping;
 pub mod stats;
 mod storm;

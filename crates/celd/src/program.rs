@@ -40,23 +40,34 @@ impl Program {
             .map_err(|e| self.located(e))
     }
 
-    /// Evaluates and locates a runtime error in `source` by `spans` (indexed by `ExprId`)
-    /// instead of the program's own text: for a program shared by every text of one template,
-    /// whose node ids are the same in each (the program cache).
+    /// Evaluates and locates a runtime error in `source` at `error_span(id)` of the node that
+    /// raised it, instead of in the program's own text: for a program shared by every text of
+    /// one template, whose node ids are the same in each (the program cache).
     pub fn eval_located(
         &self,
         activation: &Activation,
         options: &EvalOptions<'_>,
         source: &Source,
-        spans: &[Span],
+        error_span: &dyn Fn(ExprId) -> Span,
     ) -> Result<Value, Error> {
-        self.plan
-            .eval_with(activation, options)
-            .map_err(|e| locate(e, source, spans))
+        self.plan.eval_with(activation, options).map_err(|error| {
+            let span = error
+                .expr_id()
+                .map_or(Span::new(0, source.text().len() as u32), |id| {
+                    error_span(ExprId(id))
+                });
+            let diagnostic = Diagnostic::new(span, error.message().to_owned());
+            Error::from_eval(error, diagnostic, source.clone())
+        })
     }
 
     fn located(&self, error: celd_value::EvalError) -> Error {
-        locate(error, &self.source, &self.spans)
+        let span = error
+            .expr_id()
+            .and_then(|id| self.spans.get(ExprId(id).index()).copied())
+            .unwrap_or(Span::new(0, self.source.text().len() as u32));
+        let diagnostic = Diagnostic::new(span, error.message().to_owned());
+        Error::from_eval(error, diagnostic, self.source.clone())
     }
 
     /// The type the checker deduced for the whole expression (`dyn` when compiled unchecked).
@@ -100,16 +111,6 @@ impl Program {
         let spans = (self.spans.len() * std::mem::size_of::<Span>()).div_ceil(16) * 16 + 16;
         self.plan.heap_size() + source + spans
     }
-}
-
-/// An evaluation error as an [`Error`] pointing at the span of the node that raised it.
-fn locate(error: celd_value::EvalError, source: &Source, spans: &[Span]) -> Error {
-    let span = error
-        .expr_id()
-        .and_then(|id| spans.get(ExprId(id).index()).copied())
-        .unwrap_or(Span::new(0, source.text().len() as u32));
-    let diagnostic = Diagnostic::new(span, error.message().to_owned());
-    Error::from_eval(error, diagnostic, source.clone())
 }
 
 impl std::fmt::Debug for Program {

@@ -1,1 +1,10 @@
-//! Integration tests of the program cache.
+//! Integration tests of the program cache: sharing, eviction, concurrency, equivalence with
+//! uncached compilation, storms, statistics, inventory, dumps and derived environments.
+
+mod concurrency;
+mod diagnosis;
+mod equivalence;
+mod eviction;
+mod sharing;
+mod storms;
+mod support;

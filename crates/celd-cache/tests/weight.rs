@@ -1,0 +1,150 @@
+//! Entry weights against a counting allocator: `Program::heap_size()` and a cache entry's
+//! weight must be within ±25 % of the bytes the allocator really hands out for them.
+//!
+//! Its own test binary with one test: the global allocator counts every thread, so nothing
+//! else may run beside it.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicIsize, Ordering};
+
+use celd::{Env, Type};
+use celd_cache::{CacheConfig, ProgramCache};
+
+/// Counts live bytes as glibc's malloc spends them: a chunk of the request plus an 8-byte
+/// header, rounded up to 16, at least 32.
+struct Counting;
+
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+fn chunk(size: usize) -> isize {
+    ((size + 8).div_ceil(16) * 16).max(32) as isize
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(chunk(layout.size()), Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(chunk(layout.size()), Ordering::Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LIVE.fetch_add(chunk(new_size) - chunk(layout.size()), Ordering::Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn live() -> isize {
+    LIVE.load(Ordering::Relaxed)
+}
+
+fn env() -> Env {
+    Env::builder()
+        .all_extensions()
+        .variable("x", Type::Int)
+        .variable("s", Type::String)
+        .variable("m", Type::map(Type::String, Type::Int))
+        .variable("items", Type::list(Type::map(Type::String, Type::Dyn)))
+        .build()
+        .expect("builds")
+}
+
+const EXPRESSIONS: &[&str] = &[
+    "x + 1",
+    "x * 2 + 3 > 10 && s.startsWith('abc')",
+    "items.filter(i, i.price > 10.0).map(i, i.name)",
+    "s.matches('^[a-z]+@[a-z]+\\\\.com$') || s.contains('admin')",
+    "s.matches('^(\\\\w+)@(\\\\w+)\\\\.(com|org|net)$')",
+    "s.matches('(foo|bar|baz)+\\\\d{3}') && x > 2",
+    "x in [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]",
+    "{'alpha': x, 'beta': x + 1, 'gamma': m.size()}",
+    "'%s has %d items'.format([s, x])",
+    "m.exists(k, k.startsWith('a') && m[k] > 3) ? 'yes' : 'no'",
+];
+
+fn within(measured: f64, real: f64) -> bool {
+    (measured - real).abs() <= 0.25 * real
+}
+
+/// Each expression's cache entry, after one evaluation (plans compile regular expressions
+/// on first use), against what the allocator holds for it: the same text in 50 environments,
+/// so the map's occasional table growth averages out.
+fn program_weights_are_real(env: &Env) {
+    const COPIES: usize = 50;
+    let envs: Vec<Env> = (0..COPIES)
+        .map(|_| env.to_builder().build().expect("builds"))
+        .collect();
+    let cache = ProgramCache::new(CacheConfig::default());
+    // Warm the cache's own structures first.
+    for i in 0..200 {
+        drop(cache.get_or_compile(env, &format!("m.w{i} + x")));
+    }
+    for text in EXPRESSIONS {
+        cache.run_pending_tasks();
+        let (before, bytes_before) = (live(), cache.stats().bytes_held);
+        for env in &envs {
+            let mut vars = env.activation();
+            vars.insert("x", 3).insert("s", "abc@example.com");
+            let bound = cache.get_or_compile(env, text).expect("compiles");
+            let _ = bound.eval(&vars);
+        }
+        cache.run_pending_tasks();
+        let real = (live() - before) as f64 / COPIES as f64;
+        let measured = (cache.stats().bytes_held - bytes_before) as f64 / COPIES as f64;
+        eprintln!("{measured:>8.0} weight {real:>8.0} allocated  {text}");
+        assert!(
+            within(measured, real),
+            "{text}: weight {measured} vs allocator {real}"
+        );
+    }
+}
+
+/// `Program::heap_size()` alone, for programs without precompiled patterns.
+fn heap_sizes_are_real(env: &Env) {
+    for text in EXPRESSIONS.iter().filter(|t| !t.contains("matches")) {
+        drop(env.compile(text).expect("compiles"));
+        let before = live();
+        let program = env.compile(text).expect("compiles");
+        let real = (live() - before) as f64;
+        let measured = program.heap_size() as f64;
+        eprintln!("{measured:>8} heap_size {real:>8} allocated  {text}");
+        assert!(
+            within(measured, real),
+            "{text}: heap_size {measured} vs allocator {real}"
+        );
+    }
+}
+
+fn entry_weights_are_real(env: &Env) {
+    let cache = ProgramCache::new(CacheConfig::default());
+    // Warm the cache's own structures and this thread's buffers.
+    for i in 0..50 {
+        drop(cache.get_or_compile(env, &format!("m.w{i} + x")));
+    }
+    cache.run_pending_tasks();
+    let (bytes_before, live_before) = (cache.stats().bytes_held, live());
+    for i in 0..2000 {
+        let text = format!("m.f{i} * 2 + x > 10 && s.startsWith('p')");
+        drop(cache.get_or_compile(env, &text).expect("compiles"));
+    }
+    cache.run_pending_tasks();
+    let real = (live() - live_before) as f64;
+    let measured = (cache.stats().bytes_held - bytes_before) as f64;
+    eprintln!("{measured:>8} measured {real:>8} allocated  2000 cache entries");
+    assert!(
+        within(measured, real),
+        "2000 entries: weights {measured} vs allocator {real}"
+    );
+}
+
+#[test]
+fn weights_match_the_allocator_within_a_quarter() {
+    let env = env();
+    heap_sizes_are_real(&env);
+    program_weights_are_real(&env);
+    entry_weights_are_real(&env);
+}
