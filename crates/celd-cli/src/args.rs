@@ -21,6 +21,9 @@ pub enum Command {
     Eval(EvalArgs),
     /// Type-check an expression and print its type.
     Check(CheckArgs),
+    /// Show what an expression compiles to: its template and parameter slots (as the program
+    /// cache shares it), the checked expression with every type, and the evaluation plan.
+    Dump(DumpArgs),
 }
 
 #[derive(Args, Debug)]
@@ -56,6 +59,14 @@ pub struct EvalArgs {
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
+    /// The expression.
+    pub expr: String,
+    #[command(flatten)]
+    pub env: EnvArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct DumpArgs {
     /// The expression.
     pub expr: String,
     #[command(flatten)]

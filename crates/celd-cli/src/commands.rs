@@ -5,12 +5,13 @@ use std::fs;
 use std::io::{self, BufRead, Write};
 
 use celd::Env;
+use celd::layers::types::parse_type;
 use celd::layers::value::json::to_json;
 use celd_server::api::{self, ApiError, ErrorBody, EvalRequest};
 use serde_json::Value as Json;
 
 use crate::Failure;
-use crate::args::{CheckArgs, Command, EnvArgs, EvalArgs, Output};
+use crate::args::{CheckArgs, Command, DumpArgs, EnvArgs, EvalArgs, Output};
 
 pub fn run(command: Command) -> Result<(), Failure> {
     match command {
@@ -19,6 +20,7 @@ pub fn run(command: Command) -> Result<(), Failure> {
             None => eval(&args),
         },
         Command::Check(args) => check(&args),
+        Command::Dump(args) => dump(&args),
     }
 }
 
@@ -90,6 +92,30 @@ fn check(args: &CheckArgs) -> Result<(), Failure> {
     let response = api::check(&base_env(), &request).map_err(report)?;
     writeln!(io::stdout().lock(), "{}", response.ty)?;
     Ok(())
+}
+
+/// `dump`: the program as the cache would compile it, explained.
+fn dump(args: &DumpArgs) -> Result<(), Failure> {
+    let env = declared_env(&args.env)?;
+    let dump = celd_cache::dump(&env, &args.expr).map_err(|e| report(ApiError::from(e)))?;
+    write!(io::stdout().lock(), "{dump}")?;
+    Ok(())
+}
+
+/// The base library with `--decl` variables and `--container`.
+fn declared_env(args: &EnvArgs) -> Result<Env, Failure> {
+    let mut builder = base_env().to_builder();
+    if let Some(container) = &args.container {
+        builder = builder.container(container);
+    }
+    for (name, text) in decls(args)? {
+        let ty =
+            parse_type(&text).map_err(|e| Failure::Usage(format!("--decl {name}:{text}: {e}")))?;
+        builder = builder.variable(&name, ty);
+    }
+    builder
+        .build()
+        .map_err(|e| Failure::Usage(e.message().to_owned()))
 }
 
 /// `--batch`: one request per input line, one response per output line, in order.
