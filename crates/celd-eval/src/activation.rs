@@ -99,10 +99,10 @@ impl Activation {
         }
     }
 
-    /// The value in slot `index` of `table_id`'s table, or `None` if this activation uses another table.
-    pub(crate) fn get_slot(&self, table_id: u64, index: u32) -> Option<Option<&Value>> {
+    /// The values by slot when this activation was built for `table_id`'s table.
+    pub(crate) fn slots_for(&self, table_id: u64) -> Option<&[Option<Value>]> {
         match &self.table {
-            Some(t) if t.id == table_id => Some(self.slots.get(index as usize)?.as_ref()),
+            Some(t) if t.id == table_id => Some(&self.slots),
             _ => None,
         }
     }

@@ -5,12 +5,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use celd_syntax::ExprId;
-use celd_value::{EvalError, Key, Map, Result, Value};
+use celd_value::{EvalError, Key, Map, Result, Value, compare};
 use smallvec::SmallVec;
 
 use crate::activation::Activation;
 use crate::limits::Limits;
-use crate::plan::{Block, Fold, Loop, LoopKind, Node, Plan};
+use crate::plan::{Block, CompareOp, Fold, Loop, LoopKind, Node, Plan};
 use crate::select;
 
 /// What one evaluation may use besides the variables.
@@ -48,6 +48,7 @@ impl Plan {
         let limits = options.limits.unwrap_or(&DEFAULT_LIMITS);
         let mut ctx = Ctx {
             activation,
+            slots: activation.slots_for(self.table_id),
             plan: self,
             params: options.params,
             locals: Vec::new(),
@@ -59,7 +60,8 @@ impl Plan {
             deadline: options.deadline,
         };
         if self.n_locals > 0 {
-            ctx.locals.resize(self.n_locals as usize, Ok(Value::Null));
+            ctx.locals
+                .resize(self.n_locals as usize, Slot::Value(Ok(Value::Null)));
         }
         ctx.eval(&self.root)
     }
@@ -67,10 +69,12 @@ impl Plan {
 
 pub(crate) struct Ctx<'a> {
     activation: &'a Activation,
+    /// The activation's values by slot, when it was built for the plan's variable table.
+    slots: Option<&'a [Option<Value>]>,
     plan: &'a Plan,
     params: &'a [Value],
     /// Comprehension and block locals; a block entry that failed holds its error.
-    locals: Vec<Result<Value>>,
+    locals: Vec<Slot>,
     cost: u64,
     max_cost: u64,
     limits: &'a Limits,
@@ -86,7 +90,7 @@ impl Ctx<'_> {
             Node::Error(e) => Err(e.clone()),
             Node::Param(i) => Ok(self.params[*i as usize].clone()),
             Node::Var { slot, id } => self.var(*slot, *id),
-            Node::Local(slot) => self.locals[*slot as usize].clone(),
+            Node::Local(slot) => self.locals[*slot as usize].get().cloned(),
             Node::Select { operand, field, id } => {
                 if is_place(operand) {
                     return self.place(node).map(Arg::into_owned);
@@ -109,6 +113,7 @@ impl Ctx<'_> {
                 self.eval(inner),
                 Ok(Value::Bool(false))
             ))),
+            Node::Compare(c) => self.compare(c),
             Node::Call1(c) => {
                 let owned = self.eval_unless_place(&c.arg)?;
                 self.charge(1)?;
@@ -150,6 +155,35 @@ impl Ctx<'_> {
         }
     }
 
+    /// Equality by CEL's heterogeneous rules; ordering across numeric types, or an error
+    /// for types that have none.
+    fn compare(&mut self, c: &crate::plan::Compare) -> Result<Value> {
+        let [x, y] = &c.args;
+        let x_owned = self.eval_unless_place(x)?;
+        let y_owned = self.eval_unless_place(y)?;
+        self.charge(1)?;
+        let a = self.arg(x, x_owned)?;
+        let b = self.arg(y, y_owned)?;
+        let (a, b) = (a.get(), b.get());
+        let result = match c.op {
+            CompareOp::Eq => compare::equals(a, b),
+            CompareOp::Ne => !compare::equals(a, b),
+            op => match compare::compare(a, b) {
+                Ok(order) => order.is_some_and(|o| match op {
+                    CompareOp::Lt => o.is_lt(),
+                    CompareOp::Le => o.is_le(),
+                    CompareOp::Gt => o.is_gt(),
+                    _ => o.is_ge(),
+                }),
+                Err(_) => {
+                    let args = [a.clone(), b.clone()];
+                    return Err(crate::functions::no_such_overload(op.function(), &args).at(c.id.0));
+                }
+            },
+        };
+        Ok(Value::Bool(result))
+    }
+
     /// `a.or(b)` and `a.orValue(b)`: `b` is evaluated only when `a` is `optional.none()`.
     fn optional_or(&mut self, o: &crate::plan::OptionalOr) -> Result<Value> {
         let receiver = self.eval(&o.receiver)?;
@@ -169,7 +203,34 @@ impl Ctx<'_> {
     /// Takes the accumulator out of its slot, so that when nothing else shares it the update
     /// happens in place.
     fn take_accu(&mut self, slot: u32) -> Result<Value> {
-        std::mem::replace(&mut self.locals[slot as usize], Ok(Value::Null))
+        match std::mem::replace(
+            &mut self.locals[slot as usize],
+            Slot::Value(Ok(Value::Null)),
+        ) {
+            Slot::Value(v) => v,
+            element => element.get().cloned(),
+        }
+    }
+
+    fn set_local(&mut self, slot: u32, value: Result<Value>) {
+        self.locals[slot as usize] = Slot::Value(value);
+    }
+
+    /// Points loop variable `slot` at item `i` of the range. A list element is read where it
+    /// is, so iterating clones nothing; a map key is stored as a value.
+    fn set_iter_var(&mut self, slot: u32, range: &RangeItems, i: usize) {
+        match (range, &mut self.locals[slot as usize]) {
+            (RangeItems::List(list), Slot::Element(current, index))
+                if Arc::ptr_eq(list, current) =>
+            {
+                *index = i
+            }
+            (RangeItems::List(list), local) => *local = Slot::Element(list.clone(), i),
+            (RangeItems::Map(map), local) => {
+                let key = map.get_index(i).map_or(Value::Null, |(k, _)| k.to_value());
+                *local = Slot::Value(Ok(key));
+            }
+        }
     }
 
     /// `accu + [e, ...]` as an in-place append.
@@ -226,12 +287,9 @@ impl Ctx<'_> {
         let Some(var) = self.plan.variables.get(slot as usize) else {
             return Err(EvalError::unbound_variable("?").at(id.0));
         };
-        let found = match var.table_index {
-            Some(i) => self
-                .activation
-                .get_slot(self.plan.table_id, i)
-                .unwrap_or_else(|| self.activation.get(&var.name)),
-            None => self.activation.get(&var.name),
+        let found = match (self.slots, var.table_index) {
+            (Some(slots), Some(i)) => slots.get(i as usize).and_then(Option::as_ref),
+            _ => self.activation.get(&var.name),
         };
         found.ok_or_else(|| EvalError::unbound_variable(&var.name).at(id.0))
     }
@@ -260,10 +318,7 @@ impl Ctx<'_> {
             Node::Const(v) => Ok(Arg::Ref(v)),
             Node::Param(i) => Ok(Arg::Ref(&self.params[*i as usize])),
             Node::Var { slot, id } => self.var_ref(*slot, *id).map(Arg::Ref),
-            Node::Local(slot) => match &self.locals[*slot as usize] {
-                Ok(v) => Ok(Arg::Ref(v)),
-                Err(e) => Err(e.clone()),
-            },
+            Node::Local(slot) => self.locals[*slot as usize].get().map(Arg::Ref),
             Node::Select { operand, field, id } => match self.place(operand)? {
                 Arg::Ref(Value::Map(map)) => map
                     .get_str(field)
@@ -337,16 +392,21 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    /// Rejects values larger than the limits allow.
-    #[inline]
+    /// Rejects values larger than the limits allow; scalars pass without a look.
+    #[inline(always)]
     fn check_size(&self, v: Value, id: ExprId) -> Result<Value> {
         match &v {
             Value::String(_) | Value::Bytes(_) | Value::List(_) | Value::Map(_) => {
-                self.limits.check_size(&v).map_err(|e| e.at(id.0))?;
-                Ok(v)
+                self.check_aggregate_size(v, id)
             }
             _ => Ok(v),
         }
+    }
+
+    #[inline(never)]
+    fn check_aggregate_size(&self, v: Value, id: ExprId) -> Result<Value> {
+        self.limits.check_size(&v).map_err(|e| e.at(id.0))?;
+        Ok(v)
     }
 
     fn list(&mut self, elements: &[Node], optional: &[bool], id: ExprId) -> Result<Value> {
@@ -440,13 +500,16 @@ impl Ctx<'_> {
     fn fold(&mut self, f: &Fold) -> Result<Value> {
         let range = self.range(&f.range, f.id)?;
         let accu = self.eval(&f.init);
-        self.locals[f.accu_slot as usize] = accu;
+        self.set_local(f.accu_slot, accu);
         for i in 0..range.len() {
             self.tick().map_err(|e| e.at(f.id.0))?;
-            let (first, second) = range.item(i, f.iter_slot2.is_some());
-            self.locals[f.iter_slot as usize] = Ok(first);
-            if let Some(slot2) = f.iter_slot2 {
-                self.locals[slot2 as usize] = Ok(second);
+            match f.iter_slot2 {
+                None => self.set_iter_var(f.iter_slot, &range, i),
+                Some(slot2) => {
+                    let (first, second) = range.item(i, true);
+                    self.set_local(f.iter_slot, Ok(first));
+                    self.set_local(slot2, Ok(second));
+                }
             }
             if matches!(self.eval(&f.condition), Ok(Value::Bool(false))) {
                 break;
@@ -455,7 +518,7 @@ impl Ctx<'_> {
             if let Ok(v) = &next {
                 self.limits.check_size(v).map_err(|e| e.at(f.id.0))?;
             }
-            self.locals[f.accu_slot as usize] = next;
+            self.set_local(f.accu_slot, next);
         }
         self.eval(&f.result)
     }
@@ -477,7 +540,7 @@ impl Ctx<'_> {
         let mut first_error = None;
         for i in 0..range.len() {
             self.tick().map_err(|e| e.at(l.id.0))?;
-            self.locals[l.iter_slot as usize] = Ok(range.item(i, false).0);
+            self.set_iter_var(l.iter_slot, range, i);
             match self.eval(predicate) {
                 Ok(Value::Bool(b)) if b == decisive => return Ok(Value::Bool(decisive)),
                 Ok(Value::Bool(_)) => {}
@@ -502,7 +565,7 @@ impl Ctx<'_> {
         let mut count = 0u64;
         for i in 0..range.len() {
             self.tick().map_err(|e| e.at(l.id.0))?;
-            self.locals[l.iter_slot as usize] = Ok(range.item(i, false).0);
+            self.set_iter_var(l.iter_slot, range, i);
             match self.eval(predicate)? {
                 Value::Bool(true) => count += 1,
                 Value::Bool(false) => {}
@@ -521,8 +584,7 @@ impl Ctx<'_> {
         let mut out = Vec::new();
         for i in 0..range.len() {
             self.tick().map_err(|e| e.at(l.id.0))?;
-            let item = range.item(i, false).0;
-            self.locals[l.iter_slot as usize] = Ok(item.clone());
+            self.set_iter_var(l.iter_slot, range, i);
             if let Some(predicate) = &l.predicate {
                 match self.eval(predicate)? {
                     Value::Bool(true) => {}
@@ -536,7 +598,7 @@ impl Ctx<'_> {
             }
             let v = match &l.transform {
                 Some(t) => self.eval(t)?,
-                None => item,
+                None => self.locals[l.iter_slot as usize].get().cloned()?,
             };
             out.push(v);
             if out.len() > self.limits.max_list_len {
@@ -549,9 +611,29 @@ impl Ctx<'_> {
     fn block(&mut self, b: &Block) -> Result<Value> {
         for (i, entry) in b.entries.iter().enumerate() {
             let v = self.eval(entry);
-            self.locals[b.first_slot as usize + i] = v;
+            self.set_local(b.first_slot + i as u32, v);
         }
         self.eval(&b.result)
+    }
+}
+
+/// A local variable: a value (or the error a block entry raised), or the element of the
+/// list a loop is iterating, read in place.
+#[derive(Clone)]
+enum Slot {
+    Value(Result<Value>),
+    Element(Arc<Vec<Value>>, usize),
+}
+
+impl Slot {
+    fn get(&self) -> Result<&Value> {
+        match self {
+            Slot::Value(Ok(v)) => Ok(v),
+            Slot::Value(Err(e)) => Err(e.clone()),
+            Slot::Element(list, i) => list
+                .get(*i)
+                .ok_or_else(|| EvalError::index_out_of_range(*i, list.len())),
+        }
     }
 }
 

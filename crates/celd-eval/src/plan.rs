@@ -42,6 +42,8 @@ pub enum Node {
     Cond(Box<[Node; 3]>, ExprId),
     /// `@not_strictly_false(x)`: true unless `x` is `false` (errors count as true).
     NotStrictlyFalse(Box<Node>),
+    /// `==`, `!=`, `<`, `<=`, `>`, `>=`: built in, so evaluated without a function call.
+    Compare(Box<Compare>),
     /// A call with one argument.
     Call1(Box<Call1>),
     /// A call with two arguments.
@@ -86,6 +88,49 @@ pub struct OptionalOr {
     /// The function as registered, for receivers that are not optionals.
     pub fallback: Impl,
     pub id: ExprId,
+}
+
+#[derive(Clone)]
+pub struct Compare {
+    pub op: CompareOp,
+    pub args: [Node; 2],
+    pub id: ExprId,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum CompareOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl CompareOp {
+    /// The operator's function name (`_==_`).
+    pub fn function(self) -> &'static str {
+        match self {
+            CompareOp::Eq => "_==_",
+            CompareOp::Ne => "_!=_",
+            CompareOp::Lt => "_<_",
+            CompareOp::Le => "_<=_",
+            CompareOp::Gt => "_>_",
+            CompareOp::Ge => "_>=_",
+        }
+    }
+
+    pub fn from_function(name: &str) -> Option<CompareOp> {
+        Some(match name {
+            "_==_" => CompareOp::Eq,
+            "_!=_" => CompareOp::Ne,
+            "_<_" => CompareOp::Lt,
+            "_<=_" => CompareOp::Le,
+            "_>_" => CompareOp::Gt,
+            "_>=_" => CompareOp::Ge,
+            _ => return None,
+        })
+    }
 }
 
 #[derive(Clone)]
@@ -307,6 +352,12 @@ impl Dumper<'_> {
                 format_args!("not_strictly_false"),
                 None,
                 [&**inner].into_iter(),
+            ),
+            Node::Compare(c) => self.children(
+                depth,
+                format_args!("compare {}", c.op.function()),
+                Some(c.id),
+                c.args.iter(),
             ),
             Node::Call1(c) => self.children(
                 depth,

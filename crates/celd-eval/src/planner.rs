@@ -310,6 +310,16 @@ impl Planner<'_> {
         if let Some(node) = self.specialized_call(id, &name, &args) {
             return node;
         }
+        if let (Some(op), 2) = (CompareOp::from_function(&name), args.len()) {
+            let b = args.pop().unwrap_or(Node::Const(Value::Null));
+            let a = args.pop().unwrap_or(Node::Const(Value::Null));
+            let node = Node::Compare(Box::new(Compare {
+                op,
+                args: [a, b],
+                id,
+            }));
+            return self.fold_call(node);
+        }
         if let ("or" | "orValue", true, Some(fallback)) = (
             name.as_str(),
             c.target.is_some() && args.len() == 2,
@@ -443,6 +453,7 @@ impl Planner<'_> {
     /// Evaluates a call whose arguments are all constants now, within a small budget.
     fn fold_call(&mut self, node: Node) -> Node {
         let all_constant = match &node {
+            Node::Compare(c) => c.args.iter().all(is_const),
             Node::Call1(c) => is_const(&c.arg),
             Node::Call2(c) => c.args.iter().all(is_const),
             Node::CallN(c) => c.args.iter().all(is_const),
@@ -633,11 +644,15 @@ impl Planner<'_> {
         let ExprKind::List(list) = &entries.kind else {
             return self.error(id, "cel.block needs a list literal of bindings");
         };
+        // The block's slots are reserved first: entries may hold comprehensions, whose own
+        // locals must not land in between.
         let first_slot = self.n_locals;
+        self.n_locals += list.elements.len() as u32;
         let mut nodes = Vec::with_capacity(list.elements.len());
         for (i, entry) in list.elements.iter().enumerate() {
             nodes.push(self.expr(entry));
-            self.new_local(&format!("@index{i}"));
+            let slot = first_slot + i as u32;
+            self.scopes.push((SmolStr::new(format!("@index{i}")), slot));
         }
         let result = self.expr(result);
         self.scopes

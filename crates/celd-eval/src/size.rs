@@ -52,6 +52,9 @@ fn node_size(node: &Node) -> usize {
         }
         Node::Cond(parts, _) => boxed::<[Node; 3]>() + parts.iter().map(node_size).sum::<usize>(),
         Node::NotStrictlyFalse(inner) => boxed::<Node>() + node_size(inner),
+        Node::Compare(c) => {
+            boxed::<crate::plan::Compare>() + c.args.iter().map(node_size).sum::<usize>()
+        }
         Node::Call1(c) => boxed::<crate::plan::Call1>() + node_size(&c.arg) + name_size(&c.name),
         Node::Call2(c) => {
             boxed::<crate::plan::Call2>()

@@ -1,4 +1,6 @@
-//! Runs one benchmark case in a loop, for profilers: `profile e05 eval 5` (case, eval|compile, seconds).
+//! Runs one benchmark case in a loop, for profilers: `profile e05 eval 5` (case,
+//! eval|compile|parse|check|noop, seconds). A count of calls instead of seconds, `x10000`,
+//! gives a fixed amount of work for instruction counters such as callgrind.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -9,7 +11,9 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let id = args.get(1).map_or("e05", String::as_str);
     let mode = args.get(2).map_or("eval", String::as_str);
-    let seconds: u64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(5);
+    let amount = args.get(3).map_or("5", String::as_str);
+    let fixed_calls: Option<u64> = amount.strip_prefix('x').and_then(|n| n.parse().ok());
+    let seconds: u64 = amount.parse().unwrap_or(5);
     let Some(case) = CASES.iter().find(|c| c.id == id) else {
         eprintln!("unknown case {id}; cases: e01..e13");
         std::process::exit(2);
@@ -18,12 +22,20 @@ fn main() {
     let vars = celd_vars(&env);
     let program = env.compile(case.expr).expect("the case compiles");
     let deadline = Instant::now() + Duration::from_secs(seconds);
+    let start = Instant::now();
     let mut n: u64 = 0;
-    while Instant::now() < deadline {
+    while fixed_calls.map_or(Instant::now() < deadline, |calls| n < calls) {
         for _ in 0..1000 {
             match mode {
                 "noop" => {
                     black_box(black_box(&vars).get("x").cloned());
+                }
+                "parse" => {
+                    black_box(env.parse(black_box(case.expr)).ok());
+                }
+                "check" => {
+                    let ast = env.parse(black_box(case.expr)).ok();
+                    black_box(ast.map(|a| env.check_ast(a).ok()));
                 }
                 "compile" => {
                     black_box(env.compile(black_box(case.expr)).ok());
@@ -35,6 +47,6 @@ fn main() {
         }
         n += 1000;
     }
-    let per_call = seconds as f64 * 1e9 / n as f64;
+    let per_call = start.elapsed().as_nanos() as f64 / n as f64;
     println!("{id} {mode}: {n} calls, {per_call:.1} ns/call");
 }

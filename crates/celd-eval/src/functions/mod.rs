@@ -40,6 +40,7 @@ impl Impl {
         }
     }
 
+    #[inline]
     pub fn call1(&self, name: &str, a: &Value) -> Result<Value> {
         match self {
             Impl::Unary(f) => f(a),
@@ -47,6 +48,7 @@ impl Impl {
         }
     }
 
+    #[inline]
     pub fn call2(&self, name: &str, a: &Value, b: &Value) -> Result<Value> {
         match self {
             Impl::Binary(f) => f(a, b),

@@ -160,3 +160,15 @@ fn constant_regex_patterns() {
     );
     check_eval("[name, 'x'].exists(n, n.matches('^x$'))", "true");
 }
+
+#[test]
+fn block_entries_keep_their_slots_around_comprehensions() {
+    check_eval(
+        "cel.block([[1].exists(v, v > 0), 5], [cel.index(0), cel.index(1)])",
+        "[true, 5]",
+    );
+    check_eval(
+        "cel.block([5, [1].exists(v, v > 0), cel.index(0) + 1], [cel.index(0), cel.index(1), cel.index(2)])",
+        "[5, true, 6]",
+    );
+}

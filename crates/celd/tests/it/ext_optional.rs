@@ -147,7 +147,10 @@ fn field_selection_on_optionals_chains() {
         ("has(optional.of({'c': 1}).c)", "true"),
         ("has(optional.of({'c': 1}).d)", "false"),
         ("has(optional.none().d)", "false"),
-        ("dyn(optional.of(1)).c", "error: no such field: c (a int has no fields)"),
+        (
+            "dyn(optional.of(1)).c",
+            "error: no such field: c (a int has no fields)",
+        ),
     ]);
 }
 
