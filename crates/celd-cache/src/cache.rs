@@ -45,8 +45,13 @@ pub struct ProgramCache {
     counters: Arc<Counters>,
     storms: StormDetector,
     pub(crate) envs: EnvMemo,
+    /// The hash of each environment's declarations, by `Env::id()`, for program ids.
+    signatures: moka::sync::Cache<u64, u64, foldhash::fast::RandomState>,
     pub(crate) config: CacheConfig,
 }
+
+/// How many environment signatures are remembered.
+const MAX_SIGNATURES: u64 = 4096;
 
 thread_local! {
     /// The template buffers of this thread, reused so a hit allocates nothing for its key.
@@ -78,6 +83,9 @@ impl ProgramCache {
             counters,
             storms: StormDetector::new(config.storm.clone()),
             envs: EnvMemo::new(config.max_envs),
+            signatures: moka::sync::Cache::builder()
+                .max_capacity(MAX_SIGNATURES)
+                .build_with_hasher(foldhash::fast::RandomState::default()),
             config,
         }
     }
@@ -144,7 +152,7 @@ impl ProgramCache {
         origin: Option<&str>,
     ) -> Result<Arc<CachedProgram>, Error> {
         let key_len = key.len();
-        let id = ProgramId::from_hash(stable_hash(&[&key[8..], env_signature(env).as_bytes()]));
+        let id = self.program_id(env, &key);
         self.programs
             .try_get_with(key, || {
                 let entry = self.compile(env, ast, slots, id, origin, key_len)?;
@@ -248,6 +256,12 @@ impl ProgramCache {
         }
     }
 
+    /// The stable id of `key` in `env`; the environment's part is hashed once per environment.
+    fn program_id(&self, env: &Env, key: &[u8]) -> ProgramId {
+        let signature = self.signatures.get_with(env.id(), || signature_hash(env));
+        program_id(key, signature)
+    }
+
     /// Every counter and gauge now.
     pub fn stats(&self) -> CacheStats {
         self.counters.snapshot(self.config.max_bytes)
@@ -293,9 +307,20 @@ pub(crate) fn compile_template(
     env.plan_checked(&checked, &options)
 }
 
-/// What an environment declares, as text: part of the stable program id, so one template in
-/// two different declarations gets two ids.
-pub(crate) fn env_signature(env: &Env) -> String {
+/// A program's stable id: its key without the environment id, and its environment's
+/// [`signature_hash`].
+pub(crate) fn program_id(key: &[u8], signature: u64) -> ProgramId {
+    let structure = key.get(8..).unwrap_or_default();
+    ProgramId::from_hash(stable_hash(&[structure, &signature.to_le_bytes()]))
+}
+
+/// The stable hash of what an environment declares: part of the program id, so one template
+/// in two different declarations gets two ids.
+pub(crate) fn signature_hash(env: &Env) -> u64 {
+    stable_hash(&[env_signature(env).as_bytes()])
+}
+
+fn env_signature(env: &Env) -> String {
     let mut out = String::new();
     out.push_str(env.container());
     for ext in env.extensions() {

@@ -7,8 +7,8 @@ use celd::layers::syntax::ast::{Expr, ExprKind, Literal};
 use celd::layers::syntax::{Ast, ExprId};
 use celd::{Env, Error, Program};
 
-use crate::cache::{ProgramCache, compile_template, env_signature};
-use crate::entry::{ProgramId, stable_hash};
+use crate::cache::{ProgramCache, compile_template, program_id, signature_hash};
+use crate::entry::ProgramId;
 use crate::template::{Template, template_text};
 
 /// A program explained for a developer; `Display` prints it as sections.
@@ -43,10 +43,7 @@ pub fn dump(env: &Env, text: &str) -> Result<ProgramDump, Error> {
     let mut template = Template::default();
     template.fill(&ast, env.id());
     let program = compile_template(env, ast.clone(), &template.slots)?;
-    let id = ProgramId::from_hash(stable_hash(&[
-        &template.key[8..],
-        env_signature(env).as_bytes(),
-    ]));
+    let id = program_id(&template.key, signature_hash(env));
     explain(env, &ast, &template, &program, id)
 }
 

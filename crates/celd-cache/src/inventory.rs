@@ -1,5 +1,6 @@
 //! The inventory: what programs are loaded, how much each holds and how each is used.
 
+use std::cmp::Reverse;
 use std::str::FromStr;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -76,9 +77,9 @@ impl ProgramCache {
         let mut programs: Vec<ProgramInfo> = self.entries().map(|e| info(&e, now)).collect();
         programs.sort_by_key(|p| p.id);
         match sort {
-            SortBy::Hits => programs.sort_by(|a, b| b.hits.cmp(&a.hits)),
-            SortBy::Bytes => programs.sort_by(|a, b| b.bytes.cmp(&a.bytes)),
-            SortBy::Age => programs.sort_by(|a, b| b.age.cmp(&a.age)),
+            SortBy::Hits => programs.sort_by_key(|p| Reverse(p.hits)),
+            SortBy::Bytes => programs.sort_by_key(|p| Reverse(p.bytes)),
+            SortBy::Age => programs.sort_by_key(|p| Reverse(p.age)),
         }
         programs
     }

@@ -66,4 +66,4 @@ pub use dump::{ProgramDump, SlotInfo, dump};
 pub use entry::{ParseProgramIdError, ProgramId};
 pub use inventory::{ParseSortByError, ProgramInfo, SortBy};
 pub use stats::CacheStats;
-pub use template::Params;
+pub use template::{Normalizer, Params};

@@ -258,3 +258,16 @@ pub(crate) fn template_text(ast: &Ast, slots: &[ExprId]) -> String {
     out.push_str(text.get(at..).unwrap_or(""));
     out
 }
+
+/// The normalization step on its own, with reusable buffers: what every lookup computes
+/// before it consults the map (for tools and benchmarks).
+#[derive(Default)]
+pub struct Normalizer(Template);
+
+impl Normalizer {
+    /// The template key of `ast` in `env` and the literal values it hoists, in slot order.
+    pub fn normalize(&mut self, env: &celd::Env, ast: &Ast) -> (&[u8], &[Value]) {
+        self.0.fill(ast, env.id());
+        (&self.0.key, &self.0.params)
+    }
+}

@@ -2,7 +2,8 @@
 //! the program cache with evaluation, sampling resident memory every 100,000 requests.
 //!
 //! ```text
-//! replay a [--requests N] [--cache-mib M]   # 1,000 templates × random literals
+//! replay a [--requests N] [--cache-mib M]   # 1,000 templates `x<i> <op> <k>` × random literals
+//! replay a --mixed ...                      # 1,000 longer templates `((x0 * k) + k) > k`
 //! replay b [--requests N] [--cache-mib M]   # every expression structurally new
 //! ```
 //!
@@ -10,6 +11,7 @@
 //! then throughput, peak RSS and the cache's counters. Compile-storm warnings go to stderr.
 
 use std::fmt::Write as _;
+use std::hash::BuildHasher;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -17,6 +19,14 @@ use celd::{Activation, Env, Type, Value};
 use celd_cache::{CacheConfig, ProgramCache};
 
 const SAMPLE_EVERY: u64 = 100_000;
+
+/// Texts whose stage costs are printed first: the replay's shapes and a realistic rule.
+const STAGE_SAMPLES: [&str; 4] = [
+    "x + 12345",
+    "has(m.f12345) || x > 5",
+    "m.exists(k, k.startsWith('adm') && m[k] > 3) ? 'allow' : 'deny'",
+    "[1, 2, 3].map(i, i * x).filter(i, i > 10 && i % 2 == 0).size() == 2",
+];
 
 #[derive(Clone, Copy, PartialEq)]
 enum Scenario {
@@ -28,6 +38,8 @@ enum Scenario {
 
 struct Options {
     scenario: Scenario,
+    /// Scenario (a) with longer templates (`((x0 * k) + k) > k`) instead of `x<i> <op> <k>`.
+    mixed: bool,
     requests: u64,
     cache_mib: u64,
 }
@@ -37,10 +49,11 @@ fn options() -> Result<Options, String> {
     let scenario = match args.first().map(String::as_str) {
         Some("a") => Scenario::Templates,
         Some("b") => Scenario::Novel,
-        _ => return Err("usage: replay a|b [--requests N] [--cache-mib M]".into()),
+        _ => return Err("usage: replay a|b [--requests N] [--cache-mib M] [--mixed]".into()),
     };
     let mut options = Options {
         scenario,
+        mixed: false,
         requests: if scenario == Scenario::Templates {
             10_000_000
         } else {
@@ -54,6 +67,10 @@ fn options() -> Result<Options, String> {
     };
     let mut rest = args[1..].iter();
     while let Some(flag) = rest.next() {
+        if flag == "--mixed" {
+            options.mixed = true;
+            continue;
+        }
         let value = rest
             .next()
             .and_then(|v| v.replace('_', "").parse::<u64>().ok())
@@ -86,13 +103,30 @@ impl Rng {
 const ARITHMETIC: [&str; 5] = ["+", "-", "*", "/", "%"];
 const COMPARISONS: [&str; 7] = ["", "==", "!=", "<", "<=", ">", ">="];
 
-/// Template `i` of scenario (a): 1-3 arithmetic operators, then maybe a comparison.
+/// Template `i` of scenario (a): 1-3 arithmetic operators, then maybe a comparison, on
+/// one of the variables.
 struct Shape {
+    variable: usize,
     ops: Vec<&'static str>,
     comparison: &'static str,
 }
 
-fn shapes(n: usize) -> Vec<Shape> {
+/// How many variables the environment declares (`x0` ... `x199`).
+const VARIABLES: usize = 200;
+
+/// 1,000 templates `x<i> <op> <k>`: one variable and one literal, as short as `x + 12345`.
+fn short_shapes() -> Vec<Shape> {
+    (0..1000)
+        .map(|i| Shape {
+            variable: i % VARIABLES,
+            ops: vec![ARITHMETIC[i / VARIABLES]],
+            comparison: "",
+        })
+        .collect()
+}
+
+/// 1,000 templates of 1-3 operators on `x0` and maybe a comparison: longer texts.
+fn mixed_shapes(n: usize) -> Vec<Shape> {
     let mut out = Vec::with_capacity(n);
     'all: for len in 1..=3u32 {
         for combo in 0..5usize.pow(len) {
@@ -103,11 +137,23 @@ fn shapes(n: usize) -> Vec<Shape> {
                 let ops = (0..len)
                     .map(|d| ARITHMETIC[combo / 5usize.pow(d) % 5])
                     .collect();
-                out.push(Shape { ops, comparison });
+                out.push(Shape {
+                    variable: 0,
+                    ops,
+                    comparison,
+                });
             }
         }
     }
     out
+}
+
+fn scenario_shapes(options: &Options) -> Vec<Shape> {
+    if options.mixed {
+        mixed_shapes(1000)
+    } else {
+        short_shapes()
+    }
 }
 
 /// Writes request `n` of scenario (a): its first literal is `n + 1`, so every text differs.
@@ -118,7 +164,7 @@ fn write_templated(out: &mut String, shape: &Shape, n: u64, rng: &mut Rng) {
     for _ in 1..shape.ops.len() {
         out.push('(');
     }
-    out.push('x');
+    let _ = write!(out, "x{}", shape.variable);
     for (i, op) in shape.ops.iter().enumerate() {
         let k = if i == 0 {
             n + 1
@@ -141,15 +187,21 @@ fn write_novel(out: &mut String, n: u64, rng: &mut Rng) {
 }
 
 fn env() -> Result<Env, celd::Error> {
-    Env::builder()
+    let mut builder = Env::builder()
         .variable("x", Type::Int)
-        .variable("m", Type::map(Type::String, Type::Int))
-        .build()
+        .variable("m", Type::map(Type::String, Type::Int));
+    for i in 0..VARIABLES {
+        builder = builder.variable(&format!("x{i}"), Type::Int);
+    }
+    builder.build()
 }
 
 fn activation(env: &Env) -> Activation {
     let mut vars = env.activation();
     vars.insert("x", 7);
+    for i in 0..VARIABLES {
+        vars.insert(&format!("x{i}"), 7 + i as i64);
+    }
     vars.insert("m", celd::Map::default());
     vars
 }
@@ -169,26 +221,44 @@ fn mib(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
 
-/// Nanoseconds per call of `f`, over at least 200 ms.
+/// Nanoseconds this thread has run on a CPU, from `/proc/thread-self/schedstat`: unlike the
+/// wall clock it does not count time other processes on a shared machine took from us.
+fn cpu_nanos() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|n| n.parse().ok()))
+        .unwrap_or(0)
+}
+
+/// CPU nanoseconds per call of `f`, over at least 300 ms of wall time.
 fn time_per_call(mut f: impl FnMut()) -> f64 {
     let start = Instant::now();
+    let cpu = cpu_nanos();
     let mut n = 0u64;
-    while start.elapsed() < Duration::from_millis(200) {
+    while start.elapsed() < Duration::from_millis(300) {
         for _ in 0..100 {
             f();
         }
         n += 100;
     }
-    start.elapsed().as_nanos() as f64 / n as f64
+    (cpu_nanos() - cpu) as f64 / n as f64
 }
 
-/// Costs of the stages for one typical text, so normalization can be compared with compiling.
+/// Costs of the stages for one text, so normalization can be compared with compiling.
 fn stage_costs(env: &Env, text: &str) {
     let cache = ProgramCache::default();
     let vars = activation(env);
     cache.get_or_compile(env, text).ok();
+    let mut normalizer = celd_cache::Normalizer::default();
+    let hasher = foldhash::fast::FixedState::default();
     let parse = time_per_call(|| {
         black_box(env.parse(black_box(text)).ok());
+    });
+    let normalized = time_per_call(|| {
+        if let Ok(ast) = env.parse(black_box(text)) {
+            let (key, params) = normalizer.normalize(env, &ast);
+            black_box((hasher.hash_one(key), params.len()));
+        }
     });
     let hit = time_per_call(|| {
         black_box(cache.get_or_compile(env, black_box(text)).ok());
@@ -200,37 +270,37 @@ fn stage_costs(env: &Env, text: &str) {
     let compile = time_per_call(|| {
         black_box(env.compile(black_box(text)).ok());
     });
-    println!("stage costs for {text:?}:");
-    println!("  parse                                {parse:>9.0} ns");
+    let normalize = normalized - parse;
+    println!("stage costs (CPU ns) for {text:?}:");
     println!(
-        "  normalize + hash + lookup            {:>9.0} ns",
-        hit - parse
+        "  parse {parse:.0}, normalize + hash {normalize:.0}, lookup and the rest of a hit {:.0}, \
+         whole hit {hit:.0}, hit + eval {hit_eval:.0}; full compile {compile:.0}",
+        hit - normalized
     );
-    println!("  whole hit (parse..lookup)            {hit:>9.0} ns");
-    println!("  whole hit + eval                     {hit_eval:>9.0} ns");
-    println!("  full compile (parse, check, plan)    {compile:>9.0} ns");
     println!(
-        "  hit / compile = {:.1} %, normalize + hash + lookup / compile = {:.1} %",
-        100.0 * hit / compile,
-        100.0 * (hit - parse) / compile
+        "  normalize + hash = {:.1} % of a compile; parse + normalize + hash = {:.1} %",
+        100.0 * normalize / compile,
+        100.0 * normalized / compile
     );
 }
 
 struct Run {
     samples: Vec<(u64, u64)>,
     elapsed: Duration,
+    cpu: Duration,
     checksum: u64,
     failures: u64,
 }
 
 fn run(options: &Options, env: &Env, cache: &ProgramCache) -> Run {
     let vars = activation(env);
-    let shapes = shapes(1000);
+    let shapes = scenario_shapes(options);
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut text = String::with_capacity(128);
     let mut samples = Vec::new();
     let (mut checksum, mut failures) = (0u64, 0u64);
     let start = Instant::now();
+    let cpu = cpu_nanos();
     for n in 0..options.requests {
         match options.scenario {
             Scenario::Templates => {
@@ -254,6 +324,7 @@ fn run(options: &Options, env: &Env, cache: &ProgramCache) -> Run {
     Run {
         samples,
         elapsed: start.elapsed(),
+        cpu: Duration::from_nanos(cpu_nanos() - cpu),
         checksum,
         failures,
     }
@@ -261,11 +332,11 @@ fn run(options: &Options, env: &Env, cache: &ProgramCache) -> Run {
 
 /// Time spent writing the texts alone, to report the cache's throughput without it.
 fn generation_cost(options: &Options) -> Duration {
-    let shapes = shapes(1000);
+    let shapes = scenario_shapes(options);
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut text = String::with_capacity(128);
     let n = options.requests.min(2_000_000);
-    let start = Instant::now();
+    let start = cpu_nanos();
     for i in 0..n {
         match options.scenario {
             Scenario::Templates => {
@@ -276,18 +347,22 @@ fn generation_cost(options: &Options) -> Duration {
         }
         black_box(&text);
     }
-    start.elapsed().mul_f64(options.requests as f64 / n as f64)
+    Duration::from_nanos(cpu_nanos() - start).mul_f64(options.requests as f64 / n as f64)
 }
 
 fn report(options: &Options, run: &Run, generation: Duration, cache: &ProgramCache) {
-    let secs = run.elapsed.as_secs_f64();
-    let net = (run.elapsed.saturating_sub(generation)).as_secs_f64();
     let n = options.requests as f64;
+    let wall = run.elapsed.as_secs_f64();
+    let cpu = run.cpu.as_secs_f64();
+    let net = run.cpu.saturating_sub(generation).as_secs_f64();
     println!(
-        "throughput: {:.0} requests/s ({:.0} ns/request) including text generation; \
-         {:.0} requests/s ({:.0} ns/request) without it ({:.0} ns/request to write the text)",
-        n / secs,
-        1e9 * secs / n,
+        "throughput: {:.0} requests/s wall clock ({:.0} s); per core (thread CPU time): \
+         {:.0} requests/s ({:.0} ns/request) with text generation, {:.0} requests/s \
+         ({:.0} ns/request) without it ({:.0} ns/request to write the text)",
+        n / wall,
+        wall,
+        n / cpu,
+        1e9 * cpu / n,
         n / net,
         1e9 * net / n,
         1e9 * generation.as_secs_f64() / n
@@ -347,11 +422,9 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let sample = match options.scenario {
-        Scenario::Templates => "x + 12345",
-        Scenario::Novel => "has(m.f12345) || x > 5",
-    };
-    stage_costs(&env, sample);
+    for sample in STAGE_SAMPLES {
+        stage_costs(&env, sample);
+    }
     let cache = ProgramCache::new(CacheConfig {
         max_bytes: options.cache_mib * 1024 * 1024,
         ..CacheConfig::default()
