@@ -630,9 +630,15 @@ impl MacroBuilder<'_, '_> {
         if !matches!(bindings.kind, ExprKind::List(_)) {
             return Ok(Err((self.p.span_of(&bindings), messages::BLOCK_NEEDS_LIST)));
         }
+        // `cel.index(N)` stands for entry N, so the tree a block means is its text with every
+        // index replaced by its entry: a chain `[[1], [cel.index(0)], [cel.index(1)], ...]`
+        // is as deep as its length. Bound that depth like any other, so no later pass (types,
+        // values, equality, printing, dropping) meets a deeper structure than the limit.
+        let inlined = block_depth(&bindings, &result);
         let bindings = self.kept(bindings);
         let result = self.kept(result);
         let expr = self.call("cel.@block", vec![bindings, result])?;
+        self.p.deepen(&expr, inlined + 1, self.span)?;
         Ok(Ok(expr))
     }
 
@@ -924,4 +930,33 @@ fn compre_var_message(function: &'static str) -> &'static str {
     } else {
         messages::ACCU_VAR_NEEDS_INTS
     }
+}
+
+/// The depth of a block's tree with every `@indexN` replaced by entry N (entries may name only
+/// earlier entries; other names count as leaves). Recurses only as deep as the written tree.
+fn block_depth(bindings: &Expr, result: &Expr) -> u32 {
+    fn depth(expr: &Expr, entries: &[u32]) -> u32 {
+        if let ExprKind::Ident(name) = &expr.kind {
+            let entry = name
+                .strip_prefix("@index")
+                .and_then(|n| n.parse::<usize>().ok())
+                .and_then(|n| entries.get(n));
+            return entry.copied().unwrap_or(1);
+        }
+        1 + expr
+            .children()
+            .into_iter()
+            .map(|child| depth(child, entries))
+            .max()
+            .unwrap_or(0)
+    }
+    let mut entries = Vec::new();
+    if let ExprKind::List(list) = &bindings.kind {
+        for element in &list.elements {
+            let d = depth(element, &entries);
+            entries.push(d);
+        }
+    }
+    let deepest_entry = entries.iter().copied().max().unwrap_or(0);
+    depth(result, &entries).max(deepest_entry + 1)
 }

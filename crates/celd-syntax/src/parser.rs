@@ -258,6 +258,18 @@ impl<'a> Parser<'a> {
         Ok(id)
     }
 
+    /// Records that `expr` stands for a tree `depth` deep (a `cel.block` with its indexes
+    /// inlined); fails once that passes the limit.
+    pub(crate) fn deepen(&mut self, expr: &Expr, depth: u32, span: Span) -> PResult<()> {
+        if depth > self.options.max_depth {
+            return Err(self.too_deep(span));
+        }
+        if let Some(d) = self.depths.get_mut(expr.id.index()) {
+            *d = (*d).max(depth);
+        }
+        Ok(())
+    }
+
     /// Builds a node with a fresh id, checking the depth of the tree it tops.
     pub(crate) fn node(&mut self, kind: ExprKind, span: Span) -> PResult<Expr> {
         let depth = 1 + self.max_child_depth(&kind);

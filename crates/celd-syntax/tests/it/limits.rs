@@ -30,11 +30,21 @@ fn deep_shapes(n: usize) -> Vec<(&'static str, String)> {
             format!("{}x{}", "l.map(x, ".repeat(n), ")".repeat(n)),
         ),
         ("has", format!("has(a{})", ".b".repeat(n))),
+        // `cel.index(i)` stands for entry i, so a chain of entries nests like a literal.
+        ("block chains", block_chain(n)),
         (
             "mixed",
             "(-[{1: !f(a.b[0], ".repeat(n / 10) + "x" + &")}])".repeat(n / 10),
         ),
     ]
+}
+
+/// `cel.block([[1], [cel.index(0)], [cel.index(1)], ...], cel.index(n - 1))`.
+fn block_chain(n: usize) -> String {
+    let entries: Vec<String> = std::iter::once("[1]".to_owned())
+        .chain((1..n).map(|i| format!("[cel.index({})]", i - 1)))
+        .collect();
+    format!("cel.block([{}], cel.index({}))", entries.join(", "), n - 1)
 }
 
 fn assert_too_deep(name: &str, text: &str, options: &ParseOptions) {
@@ -113,6 +123,22 @@ fn depth_limit_boundaries() {
         &small,
         expect!["fold(x in [1]; @result = []; true; _+_(@result, [[x]]); @result)"],
     );
+}
+
+#[test]
+fn block_chains_count_their_inlined_depth() {
+    let options = depth_only();
+    // Entry i inlines to a list i + 2 deep; with the entry list and the block call, 247
+    // entries make 250 levels and 248 pass the limit, although the text is 4 levels deep.
+    assert!(parse_with(&block_chain(247), &options).is_ok());
+    assert_too_deep("block chain", &block_chain(248), &options);
+    // Entries that name no earlier entry add nothing: a long flat block is fine.
+    let flat = format!("cel.block([{}], 1)", vec!["[1]"; 20_000].join(", "));
+    assert!(parse_with(&flat, &options).is_ok());
+    // Each entry counts as deep as the deepest entry it names.
+    let doubling =
+        "cel.block([[1], [cel.index(0), cel.index(0)], [cel.index(1), 2]], cel.index(2))";
+    assert!(parse_with(doubling, &options).is_ok());
 }
 
 #[test]
