@@ -175,7 +175,7 @@ impl ProgramCache {
         let start = clock.now_nanos();
         let compiled = compile_template(env, ast.clone(), slots);
         let end = clock.now_nanos();
-        self.note_compilation(id, ast, slots, end);
+        self.note_compilation(id, ast, slots, origin, end);
         let program = match compiled {
             Ok(program) => program,
             Err(e) => {
@@ -207,7 +207,14 @@ impl ProgramCache {
     }
 
     /// Feeds the storm detector and reports a storm it finds.
-    fn note_compilation(&self, id: ProgramId, ast: &Ast, slots: &[ExprId], now: u64) {
+    fn note_compilation(
+        &self,
+        id: ProgramId,
+        ast: &Ast,
+        slots: &[ExprId],
+        origin: Option<&str>,
+        now: u64,
+    ) {
         let Some(storm) = self.storms.record(now, id.as_u64()) else {
             return;
         };
@@ -215,6 +222,7 @@ impl ProgramCache {
         let stats = self.stats();
         let template = template_text(ast, slots);
         let shown: String = template.chars().take(200).collect();
+        let origin = origin.unwrap_or("unnamed");
         match storm {
             Storm::Distinct {
                 per_second,
@@ -223,6 +231,7 @@ impl ProgramCache {
                 target: "celd_cache::storm",
                 kind = "distinct_templates",
                 template = %shown,
+                origin,
                 program_id = %id,
                 compilations_per_second = per_second,
                 window_seconds = seconds,
@@ -241,6 +250,7 @@ impl ProgramCache {
                 target: "celd_cache::storm",
                 kind = "template_churn",
                 template = %shown,
+                origin,
                 program_id = %id,
                 compilations,
                 window_seconds = seconds,
