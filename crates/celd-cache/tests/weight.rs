@@ -1,5 +1,6 @@
 //! Entry weights against a counting allocator: `Program::heap_size()` and a cache entry's
-//! weight must be within ±25 % of the bytes the allocator really hands out for them.
+//! weight must be within ±25 % of the bytes the allocator really hands out for them; and a
+//! cache hit allocates nothing beyond what parsing allocates.
 //!
 //! Its own test binary with one test: the global allocator counts every thread, so nothing
 //! else may run beside it.
@@ -15,6 +16,7 @@ use celd_cache::{CacheConfig, ProgramCache};
 struct Counting;
 
 static LIVE: AtomicIsize = AtomicIsize::new(0);
+static ALLOCATIONS: AtomicIsize = AtomicIsize::new(0);
 
 fn chunk(size: usize) -> isize {
     ((size + 8).div_ceil(16) * 16).max(32) as isize
@@ -22,6 +24,7 @@ fn chunk(size: usize) -> isize {
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
         LIVE.fetch_add(chunk(layout.size()), Ordering::Relaxed);
         unsafe { System.alloc(layout) }
     }
@@ -144,9 +147,33 @@ fn entry_weights_are_real(env: &Env) {
     );
 }
 
+/// Allocations made by `f`.
+fn allocations(f: impl FnOnce()) -> isize {
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    f();
+    ALLOCATIONS.load(Ordering::Relaxed) - before
+}
+
+/// A hit allocates what parsing allocates and nothing more: the key is built in a reused
+/// buffer and looked up by reference, numeric parameters live inline.
+fn hits_allocate_only_what_parsing_does(env: &Env) {
+    let cache = ProgramCache::new(CacheConfig::default());
+    drop(cache.get_or_compile(env, "x + 1 > 2 && s.size() < 3"));
+    let text = "x + 41 > 7 && s.size() < 12";
+    drop(cache.get_or_compile(env, text));
+    let parse = allocations(|| drop(env.parse(text)));
+    let hit = allocations(|| drop(cache.get_or_compile(env, text)));
+    assert_eq!(
+        hit, parse,
+        "a hit allocates {hit} times, parsing {parse} times"
+    );
+    assert_eq!(cache.stats().compilations, 1);
+}
+
 #[test]
-fn weights_match_the_allocator_within_a_quarter() {
+fn weights_and_hit_allocations_match_the_allocator() {
     let env = env();
+    hits_allocate_only_what_parsing_does(&env);
     heap_sizes_are_real(&env);
     program_weights_are_real(&env);
     entry_weights_are_real(&env);
