@@ -130,12 +130,14 @@ fn batch(path: &str) -> Result<(), Failure> {
     let env = base_env();
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut any_failed = false;
-    for line in input.lines() {
+    // Lines are read as bytes: a line that is not UTF-8 is one malformed request, answered
+    // like any other, not the end of the batch.
+    for line in input.split(b'\n') {
         let line = line.map_err(|e| Failure::Usage(format!("--batch {path}: {e}")))?;
-        if line.trim().is_empty() {
+        if line.trim_ascii().is_empty() {
             continue;
         }
-        let answer = match serde_json::from_str::<EvalRequest>(&line) {
+        let answer = match serde_json::from_slice::<EvalRequest>(&line) {
             Ok(request) => match api::evaluate(&env, &request) {
                 Ok(response) => serde_json::to_string(&response),
                 Err(error) => {

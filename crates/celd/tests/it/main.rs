@@ -11,3 +11,4 @@ mod ext_regex;
 mod ext_sets;
 mod ext_strings;
 mod ext_support;
+mod hostile;
