@@ -1,5 +1,6 @@
 //! End-to-end tests of the façade: compile and evaluate expressions, check errors.
 
+mod deep;
 mod eval;
 mod ext_comprehensions;
 mod ext_encoders;
