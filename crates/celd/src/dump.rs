@@ -61,7 +61,9 @@ const INFIX: [(&str, &str); 14] = [
 
 impl<'a> TypedPrinter<'a> {
     fn expr(&mut self, expr: &'a Expr) {
-        if let Some(call) = self.macro_call(expr) {
+        // `has(a.f)` prints from its presence test, whose operand is typed.
+        let presence_test = matches!(&expr.kind, ExprKind::Select(s) if s.test_only);
+        if let Some(call) = self.macro_call(expr).filter(|_| !presence_test) {
             self.macro_call_text(call);
         } else {
             self.bare(expr);
@@ -262,5 +264,57 @@ fn write_detached(expr: &Expr, out: &mut String) {
             let _ = write!(out, ".{}", select.field);
         }
         _ => out.push('_'),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::print_typed;
+    use crate::{Env, Type};
+
+    fn typed(text: &str, slot: Option<(u32, u32)>) -> String {
+        let env = Env::builder()
+            .all_extensions()
+            .variable("x", Type::Int)
+            .variable("l", Type::list(Type::Int))
+            .variable("m", Type::map(Type::String, Type::Int))
+            .build()
+            .expect("builds");
+        let checked = env
+            .check_ast(env.parse(text).expect("parses"))
+            .expect("checks");
+        print_typed(&checked, &|id| {
+            slot.and_then(|(node, slot)| (id.0 == node).then_some(slot))
+        })
+    }
+
+    #[test]
+    fn operators_are_parenthesised_and_every_node_typed() {
+        assert_eq!(
+            typed("x + 1 * 2", None),
+            "(x~int + (1~int * 2~int)~int)~int"
+        );
+        assert_eq!(
+            typed("!(x > 1) ? 'a' : string(m['k'])", None),
+            "((!(x~int > 1~int)~bool)~bool ? \"a\"~string : string(m~map(string, int)[\"k\"~string]~int)~string)~string"
+        );
+    }
+
+    #[test]
+    fn hoisted_literals_print_as_slots() {
+        // `x` is node 1, the literal 2.
+        assert_eq!(typed("x - 7", Some((2, 0))), "(x~int - $0~int)~int");
+    }
+
+    #[test]
+    fn macros_print_as_written() {
+        assert_eq!(
+            typed("l.exists(i, i > 2) && has(m.k)", None),
+            "(l~list(int).exists(i, (i~int > 2~int)~bool)~bool && has(m~map(string, int).k)~bool)~bool"
+        );
+        assert_eq!(
+            typed("m.?k.orValue(0)", None),
+            "m~map(string, int).?k~optional_type(int).orValue(0~int)~int"
+        );
     }
 }
