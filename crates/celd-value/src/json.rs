@@ -2,6 +2,8 @@
 //!
 //! Plain JSON keeps its obvious meaning; other CEL types are one-key objects whose key
 //! starts with `$` (`{"$uint": "3"}`, `{"$bytes": "AAE="}`, `{"$timestamp": "..."}`).
+//! Messages and typed enum values name their type and carry a `value`:
+//! `{"$message": "pkg.Msg", "value": {...}}`, `{"$enum": "pkg.Color", "value": 2}`.
 
 use std::fmt;
 use std::sync::Arc;
@@ -12,7 +14,7 @@ use prost_reflect::{DescriptorPool, DynamicMessage, ReflectMessage};
 use serde_json::{Map as JsonMap, Number, Value as Json};
 
 use crate::time::{format_duration, format_timestamp, parse_duration, parse_timestamp};
-use crate::{Key, Map, TypeValue, Value};
+use crate::{EnumValue, Key, Map, TypeValue, Value};
 
 /// Integers at or beyond 2^53 in magnitude are written as strings so JSON readers keep them exact.
 const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
@@ -142,6 +144,7 @@ impl JsonReader<'_> {
             "$map" => self.read_map(body, depth, path),
             "$optional" => self.read_optional(body, depth, path),
             "$message" => self.read_message(text()?, object.get("value"), path),
+            "$enum" => self.read_enum(text()?, object.get("value"), path),
             _ => Err(error(path, format!("unknown tag '{tag}'"))),
         }
     }
@@ -203,17 +206,33 @@ impl JsonReader<'_> {
             .map_err(|e| error(path, format!("invalid {name}: {e}")))?;
         Ok(Value::Message(Arc::new(message)))
     }
+
+    /// `{"$enum": "pkg.Color", "value": 2}`: a typed enum value (any int32 number).
+    fn read_enum(&self, name: &str, body: Option<&Json>, path: &str) -> Result<Value, JsonError> {
+        let pool = self
+            .pool
+            .ok_or_else(|| error(path, "enum values need a descriptor set"))?;
+        let desc = pool
+            .get_enum_by_name(name)
+            .ok_or_else(|| error(path, format!("unknown enum type '{name}'")))?;
+        let number = body
+            .and_then(Json::as_i64)
+            .and_then(|n| i32::try_from(n).ok())
+            .ok_or_else(|| error(path, "$enum needs a \"value\" that is an int32 number"))?;
+        Ok(EnumValue::new(desc, number).into_value())
+    }
 }
 
-/// A one-key object whose key starts with `$` (plus `value` for messages) is a tagged value.
+/// A one-key object whose key starts with `$` (plus `value` for messages and enums) is a
+/// tagged value.
 fn tagged(object: &JsonMap<String, Json>) -> Option<(&str, &Json)> {
     let mut keys = object.iter();
     let (first, body) = keys.next()?;
     match (object.len(), first.as_str()) {
         (1, tag) if tag.starts_with('$') => Some((tag, body)),
-        (2, _) if object.contains_key("$message") && object.contains_key("value") => {
-            object.get("$message").map(|b| ("$message", b))
-        }
+        (2, _) if object.contains_key("value") => ["$message", "$enum"]
+            .into_iter()
+            .find_map(|tag| object.get(tag).map(|b| (tag, b))),
         _ => None,
     }
 }
@@ -316,10 +335,13 @@ fn write_value(value: &Value, depth: usize) -> Json {
             "$optional",
             Json::Array(inner.iter().map(|v| write_value(v, depth + 1)).collect()),
         ),
-        Value::Opaque(o) => tag(
-            &format!("${}", o.type_name()),
-            Json::String(value.to_string()),
-        ),
+        Value::Opaque(o) => match EnumValue::of(value) {
+            Some(e) => write_enum(e),
+            None => tag(
+                &format!("${}", o.type_name()),
+                Json::String(value.to_string()),
+            ),
+        },
     }
 }
 
@@ -366,6 +388,13 @@ fn write_message(m: &DynamicMessage) -> Json {
     );
     let body = serde_json::to_value(m).unwrap_or(Json::Null);
     object.insert("value".to_owned(), body);
+    Json::Object(object)
+}
+
+fn write_enum(e: &EnumValue) -> Json {
+    let mut object = JsonMap::with_capacity(2);
+    object.insert("$enum".to_owned(), Json::String(e.enum_name().to_owned()));
+    object.insert("value".to_owned(), Json::from(e.number()));
     Json::Object(object)
 }
 

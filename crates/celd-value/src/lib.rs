@@ -8,6 +8,7 @@ pub mod arith;
 pub mod compare;
 pub mod convert;
 pub mod display;
+pub mod enums;
 pub mod error;
 pub mod json;
 pub mod map;
@@ -20,8 +21,10 @@ use std::sync::{Arc, LazyLock};
 
 use prost_reflect::ReflectMessage;
 
+pub use enums::EnumValue;
 pub use error::{ErrorKind, EvalError, Result};
 pub use map::{Key, KeyRef, Map};
+pub use proto::EnumMode;
 
 pub use time::Timestamp;
 /// A duration: signed, nanosecond precision, at most about ±10,000 years.

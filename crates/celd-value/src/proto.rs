@@ -3,7 +3,8 @@
 //! expression builds a message.
 //!
 //! Reading follows cel-spec's protobuf mapping: 32- and 64-bit integers become
-//! `int` or `uint`, floats and doubles `double`, enums `int`,
+//! `int` or `uint`, floats and doubles `double`, enums `int` (or, with
+//! [`EnumMode::Strong`], typed [`EnumValue`]s),
 //! `google.protobuf.NullValue` `null`; `Timestamp` and `Duration` become time
 //! values (range-checked), the wrapper types their primitive, `Struct`,
 //! `Value` and `ListValue` maps, JSON values and lists, and `Any` is unpacked
@@ -26,6 +27,7 @@ use prost_reflect::{
     MessageDescriptor, ReflectMessage, Value as PbValue,
 };
 
+use crate::enums::EnumValue;
 use crate::time::{duration_from_parts, format_duration, format_timestamp, timestamp_from_parts};
 use crate::{ErrorKind, EvalError, Key, Map, Result, Value};
 
@@ -122,6 +124,15 @@ impl WellKnown {
 
 const NULL_VALUE_ENUM: &str = "google.protobuf.NullValue";
 
+/// How enum fields read: as `int` (legacy semantics, the default) or as typed
+/// [`EnumValue`]s (strong enums). `google.protobuf.NullValue` reads as `null` either way.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum EnumMode {
+    #[default]
+    Legacy,
+    Strong,
+}
+
 /// The shape of a field or extension: one value, a list, or a map.
 enum Shape {
     Singular(Kind),
@@ -164,34 +175,52 @@ pub fn message_to_value(msg: DynamicMessage) -> Result<Value> {
 
 /// Converts the value stored in a field (singular, repeated or map) to a CEL value.
 pub fn field_to_value(value: &PbValue, field: &FieldDescriptor) -> Result<Value> {
-    shaped_to_value(value, &Shape::of_field(field))
+    shaped_to_value(value, &Shape::of_field(field), EnumMode::Legacy)
 }
 
 /// Converts the value stored in an extension field to a CEL value.
 pub fn extension_to_value(value: &PbValue, ext: &ExtensionDescriptor) -> Result<Value> {
-    shaped_to_value(value, &Shape::of_extension(ext))
+    shaped_to_value(value, &Shape::of_extension(ext), EnumMode::Legacy)
 }
 
 /// Reads a field of a message as CEL's field selection does: an unset field of a
 /// wrapper type, `google.protobuf.Value` or `Any` is `null`; any other unset
-/// field reads as its default.
+/// field reads as its default. Enums read as `int`.
 pub fn message_field(msg: &DynamicMessage, field: &FieldDescriptor) -> Result<Value> {
+    message_field_as(msg, field, EnumMode::Legacy)
+}
+
+/// [`message_field`], with enum fields (singular, repeated, map values) read as `mode` says.
+pub fn message_field_as(
+    msg: &DynamicMessage,
+    field: &FieldDescriptor,
+    mode: EnumMode,
+) -> Result<Value> {
     if let Shape::Singular(Kind::Message(desc)) = Shape::of_field(field)
         && !msg.has_field(field)
     {
         return unset_message_value(desc);
     }
-    field_to_value(&msg.get_field(field), field)
+    shaped_to_value(&msg.get_field(field), &Shape::of_field(field), mode)
 }
 
 /// Reads an extension field of a message with the rules of [`message_field`].
 pub fn message_extension(msg: &DynamicMessage, ext: &ExtensionDescriptor) -> Result<Value> {
+    message_extension_as(msg, ext, EnumMode::Legacy)
+}
+
+/// [`message_extension`], with enum fields read as `mode` says.
+pub fn message_extension_as(
+    msg: &DynamicMessage,
+    ext: &ExtensionDescriptor,
+    mode: EnumMode,
+) -> Result<Value> {
     if let Shape::Singular(Kind::Message(desc)) = Shape::of_extension(ext)
         && !msg.has_extension(ext)
     {
         return unset_message_value(desc);
     }
-    extension_to_value(&msg.get_extension(ext), ext)
+    shaped_to_value(&msg.get_extension(ext), &Shape::of_extension(ext), mode)
 }
 
 fn unset_message_value(desc: MessageDescriptor) -> Result<Value> {
@@ -201,18 +230,18 @@ fn unset_message_value(desc: MessageDescriptor) -> Result<Value> {
     }
 }
 
-fn shaped_to_value(value: &PbValue, shape: &Shape) -> Result<Value> {
+fn shaped_to_value(value: &PbValue, shape: &Shape, mode: EnumMode) -> Result<Value> {
     match (shape, value) {
-        (Shape::Singular(kind), value) => singular_to_value(value, kind),
+        (Shape::Singular(kind), value) => singular_to_value(value, kind, mode),
         (Shape::List(kind), PbValue::List(items)) => items
             .iter()
-            .map(|item| singular_to_value(item, kind))
+            .map(|item| singular_to_value(item, kind, mode))
             .collect::<Result<Vec<_>>>()
             .map(Value::list),
         (Shape::Map { value: kind, .. }, PbValue::Map(entries)) => {
             let mut map = Map::with_capacity(entries.len());
             for (key, item) in entries {
-                map.insert(map_key_to_key(key), singular_to_value(item, kind)?);
+                map.insert(map_key_to_key(key), singular_to_value(item, kind, mode)?);
             }
             Ok(Value::map(map))
         }
@@ -220,7 +249,7 @@ fn shaped_to_value(value: &PbValue, shape: &Shape) -> Result<Value> {
     }
 }
 
-fn singular_to_value(value: &PbValue, kind: &Kind) -> Result<Value> {
+fn singular_to_value(value: &PbValue, kind: &Kind, mode: EnumMode) -> Result<Value> {
     Ok(match value {
         PbValue::Bool(b) => Value::Bool(*b),
         PbValue::I32(i) => Value::Int(i64::from(*i)),
@@ -232,7 +261,10 @@ fn singular_to_value(value: &PbValue, kind: &Kind) -> Result<Value> {
         PbValue::String(s) => Value::string(s),
         PbValue::Bytes(b) => Value::bytes(b),
         PbValue::EnumNumber(_) if is_null_value_enum(kind) => Value::Null,
-        PbValue::EnumNumber(n) => Value::Int(i64::from(*n)),
+        PbValue::EnumNumber(n) => match (mode, kind) {
+            (EnumMode::Strong, Kind::Enum(e)) => EnumValue::new(e.clone(), *n).into_value(),
+            _ => Value::Int(i64::from(*n)),
+        },
         PbValue::Message(m) => return message_to_value(m.clone()),
         PbValue::List(_) | PbValue::Map(_) => {
             return Err(malformed("a repeated value where one value was expected"));
@@ -291,7 +323,7 @@ fn wrapper_to_value(msg: &DynamicMessage) -> Result<Value> {
         .descriptor()
         .get_field(1)
         .ok_or_else(|| malformed("a wrapper type without a value field"))?;
-    singular_to_value(&msg.get_field(&field), &field.kind())
+    singular_to_value(&msg.get_field(&field), &field.kind(), EnumMode::Legacy)
 }
 
 /// `google.protobuf.Struct`: its `fields` map becomes a map with string keys.
@@ -521,10 +553,13 @@ fn value_to_singular(value: &Value, kind: &Kind) -> Result<Option<PbValue>> {
             Value::Null => Ok(Some(PbValue::EnumNumber(0))),
             _ => Err(cannot_hold(NULL_VALUE_ENUM, value)),
         },
-        Kind::Enum(e) => match value {
-            Value::Int(i) => i32::try_from(*i)
+        Kind::Enum(e) => match (value, EnumValue::of(value)) {
+            (Value::Int(i), _) => i32::try_from(*i)
                 .map(|n| Some(PbValue::EnumNumber(n)))
                 .map_err(|_| EvalError::out_of_range("enum")),
+            (_, Some(v)) if v.enum_name() == e.full_name() => {
+                Ok(Some(PbValue::EnumNumber(v.number())))
+            }
             _ => Err(cannot_hold(e.full_name(), value)),
         },
         scalar => value_to_scalar(value, scalar).map(Some),
@@ -899,6 +934,8 @@ mod tests {
           repeated google.protobuf.Timestamp stamps = 30;
           repeated google.protobuf.Any anys = 31;
           map<bool, google.protobuf.Int64Value> wrapped = 32;
+          repeated Color colors = 33;
+          map<string, Color> palette = 34;
         }
     "#;
 
@@ -1194,6 +1231,65 @@ mod tests {
         assert!(write_read("color", Value::string("GREEN")).contains("cannot hold"));
         assert_eq!(write_read("null_value", Value::Null), "null");
         assert!(write_read("null_value", Value::Int(0)).contains("cannot hold"));
+    }
+
+    fn color(number: i32) -> Value {
+        let desc = pool()
+            .get_enum_by_name("test.Msg.Color")
+            .expect("test.Msg.Color");
+        EnumValue::new(desc, number).into_value()
+    }
+
+    /// Reads a field with strong enums, as CEL text.
+    fn read_strong(text: &str, name: &str) -> String {
+        match message_field_as(&parse(text), &field(name), EnumMode::Strong) {
+            Ok(v) => format!("{v}"),
+            Err(e) => format!("error: {e}"),
+        }
+    }
+
+    #[test]
+    fn strong_enums_read_as_typed_values() {
+        assert_eq!(read_strong("color: GREEN", "color"), "test.Msg.Color(1)");
+        assert_eq!(read_strong("", "color"), "test.Msg.Color(0)");
+        assert_eq!(read_strong("color: 77", "color"), "test.Msg.Color(77)");
+        assert_eq!(
+            read_strong("colors: [GREEN, RED]", "colors"),
+            "[test.Msg.Color(1), test.Msg.Color(0)]"
+        );
+        assert_eq!(
+            read_strong("palette { key: 'g' value: GREEN }", "palette"),
+            "{\"g\": test.Msg.Color(1)}"
+        );
+        assert_eq!(read_strong("", "null_value"), "null");
+        assert_eq!(read_strong("i32: 3", "i32"), "3");
+        assert_eq!(read("colors: [GREEN]", "colors"), "[1]");
+    }
+
+    #[test]
+    fn enum_writes_take_values_of_the_field_enum() {
+        assert_eq!(write_read("color", color(1)), "1");
+        assert_eq!(write_read("color", color(-4)), "-4");
+        let mut msg = DynamicMessage::new(msg_desc());
+        set_field(
+            &mut msg,
+            &field("colors"),
+            &Value::list(vec![color(1), Value::Int(0)]),
+        )
+        .expect("enum values and ints");
+        assert_eq!(
+            message_field_as(&msg, &field("colors"), EnumMode::Strong).map(|v| v.to_string()),
+            Ok("[test.Msg.Color(1), test.Msg.Color(0)]".to_owned())
+        );
+        let other = pool()
+            .get_enum_by_name("google.protobuf.NullValue")
+            .map(|desc| EnumValue::new(desc, 0).into_value())
+            .expect("NullValue is in the pool");
+        assert_eq!(
+            write_read("color", other),
+            "error: field 'test.Msg.color': test.Msg.Color cannot hold a value of type google.protobuf.NullValue"
+        );
+        assert!(write_read("i32", color(1)).contains("cannot hold a value of type test.Msg.Color"));
     }
 
     #[test]
