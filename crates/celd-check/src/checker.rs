@@ -54,24 +54,24 @@ pub fn check(ast: Ast, env: &CheckEnv) -> Result<CheckedAst, CheckError> {
 enum Resolved {
     Variable(SmolStr, Type),
     TypeName(SmolStr, Type),
-    Enum(SmolStr, i64),
+    /// An enum constant: its name, number and type (`int` unless enums are strong).
+    Enum(SmolStr, i64, Type),
 }
 
 impl Resolved {
     /// The type of the name used as an expression.
     fn expr_type(&self) -> Type {
         match self {
-            Resolved::Variable(_, ty) => ty.clone(),
+            Resolved::Variable(_, ty) | Resolved::Enum(_, _, ty) => ty.clone(),
             Resolved::TypeName(_, ty) => Type::type_of(ty.clone()),
-            Resolved::Enum(..) => Type::Int,
         }
     }
 
     fn name(&self) -> &SmolStr {
         match self {
-            Resolved::Variable(name, _) | Resolved::TypeName(name, _) | Resolved::Enum(name, _) => {
-                name
-            }
+            Resolved::Variable(name, _)
+            | Resolved::TypeName(name, _)
+            | Resolved::Enum(name, _, _) => name,
         }
     }
 }
@@ -214,8 +214,19 @@ impl<'a> Checker<'a> {
         if let Some(ty) = env.provider.message_type(&name) {
             return Some(Resolved::TypeName(SmolStr::new(&name), ty));
         }
+        let strong = env.options.strong_enums;
+        if strong && let Some(ty) = env.provider.enum_type(&name) {
+            return Some(Resolved::TypeName(SmolStr::new(&name), ty));
+        }
         let value = env.provider.enum_value(&name)?;
-        Some(Resolved::Enum(SmolStr::new(&name), value))
+        let ty = match name.rsplit_once('.') {
+            // `google.protobuf.NullValue.NULL_VALUE` is `null` when enums are typed.
+            Some((enum_name, _)) if strong => {
+                env.provider.enum_type(enum_name).unwrap_or(Type::Null)
+            }
+            _ => Type::Int,
+        };
+        Some(Resolved::Enum(SmolStr::new(&name), value, ty))
     }
 
     fn apply_resolution(&mut self, id: ExprId, resolved: Resolved) {
@@ -223,7 +234,7 @@ impl<'a> Checker<'a> {
         let reference = match resolved {
             Resolved::Variable(name, _) => Reference::Variable(name),
             Resolved::TypeName(name, ty) => Reference::TypeName { name, ty },
-            Resolved::Enum(name, value) => Reference::EnumConstant { name, value },
+            Resolved::Enum(name, value, _) => Reference::EnumConstant { name, value },
         };
         self.set_reference(id, reference);
     }

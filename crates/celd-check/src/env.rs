@@ -24,6 +24,9 @@ pub struct CheckOptions {
     pub max_errors: usize,
     /// Nodes nested more deeply than this are reported, not checked.
     pub max_depth: u32,
+    /// Strong enums: each protobuf enum is its own type (constants and enum fields
+    /// have it, `E(int)`, `E(string)` and `int(E)` convert). Off by default: enums are `int`.
+    pub strong_enums: bool,
 }
 
 impl Default for CheckOptions {
@@ -31,6 +34,7 @@ impl Default for CheckOptions {
         CheckOptions {
             max_errors: DEFAULT_MAX_ERRORS,
             max_depth: DEFAULT_MAX_DEPTH,
+            strong_enums: false,
         }
     }
 }
@@ -205,6 +209,12 @@ impl CheckEnvBuilder {
         self
     }
 
+    /// Strong enums (see [`CheckOptions::strong_enums`]); off by default.
+    pub fn strong_enums(mut self, strong: bool) -> Self {
+        self.options.strong_enums = strong;
+        self
+    }
+
     pub fn build(self) -> Result<CheckEnv, EnvError> {
         let mut libraries = self.libraries;
         for name in &self.extensions {
@@ -224,6 +234,8 @@ impl CheckEnvBuilder {
                 type_names.insert(SmolStr::new(row.name), ty);
             }
         }
+        let provider = self.provider.with_strong_enums(self.options.strong_enums);
+        decls.extend(provider.enum_functions());
         decls.extend(self.functions);
         let decls = merge_functions(decls)?;
         let functions = decls
@@ -239,7 +251,7 @@ impl CheckEnvBuilder {
         for name in variables.keys().chain(type_names.keys()) {
             insert_root(&mut name_roots, name);
         }
-        for root in self.provider.root_segments() {
+        for root in provider.root_segments() {
             name_roots.insert(SmolStr::new(root));
         }
         let mut function_roots = HashSet::new();
@@ -253,7 +265,7 @@ impl CheckEnvBuilder {
                 type_names,
                 functions,
                 decls,
-                provider: self.provider,
+                provider,
                 name_roots,
                 function_roots,
                 options: self.options,

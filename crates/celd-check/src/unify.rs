@@ -37,6 +37,7 @@ enum Kind {
     Map,
     Type,
     Message,
+    Enum,
     Opaque,
     Param,
 }
@@ -59,6 +60,7 @@ fn kind(t: &Type) -> Kind {
         Type::Map(_) => Kind::Map,
         Type::TypeOf(_) => Kind::Type,
         Type::Message(_) => Kind::Message,
+        Type::Enum(_) => Kind::Enum,
         Type::Wrapper(p) => kind(&p.to_type()),
         Type::Opaque(_) => Kind::Opaque,
         Type::Param(_) | Type::Var(_) => Kind::Param,
@@ -105,7 +107,7 @@ pub(crate) fn is_exact(t1: &Type, t2: &Type) -> bool {
                 && a.params.len() == b.params.len()
                 && a.params.iter().zip(&b.params).all(|(x, y)| is_exact(x, y))
         }
-        (Type::Message(a), Type::Message(b)) => a == b,
+        (Type::Message(a), Type::Message(b)) | (Type::Enum(a), Type::Enum(b)) => a == b,
         (Type::Param(a), Type::Param(b)) => a == b,
         (Type::Var(a), Type::Var(b)) => a == b,
         (Type::Param(_), Type::Var(_)) | (Type::Var(_), Type::Param(_)) => false,
@@ -392,6 +394,7 @@ mod bits {
     pub const OPAQUE: u32 = 1 << 13;
     /// Set on arguments `null` may stand for (wrappers, messages, ...).
     pub const NULLABLE: u32 = 1 << 14;
+    pub const ENUM: u32 = 1 << 15;
     pub const ALL: u32 = u32::MAX;
 }
 
@@ -419,6 +422,7 @@ pub(crate) fn arg_bits(arg: &Type) -> u32 {
         Type::Map(_) => bits::MAP,
         Type::TypeOf(_) => bits::TYPE,
         Type::Message(_) => bits::MESSAGE | bits::NULLABLE,
+        Type::Enum(_) => bits::ENUM,
         Type::Opaque(_) => bits::OPAQUE | bits::NULLABLE,
         primitive => primitive_bits(primitive),
     }
@@ -436,6 +440,7 @@ pub(crate) fn param_mask(param: &Type) -> u32 {
         Type::Map(_) => bits::MAP,
         Type::TypeOf(_) => bits::TYPE,
         Type::Message(_) => bits::MESSAGE | bits::NULL,
+        Type::Enum(_) => bits::ENUM,
         Type::Opaque(_) => bits::OPAQUE | bits::NULL,
         primitive => primitive_bits(primitive),
     }

@@ -221,6 +221,9 @@ pub fn from_celd_type(ty: &Type) -> TypeSpec {
         Type::TypeOf(None) => TypeSpec::Type(None),
         Type::TypeOf(Some(t)) => TypeSpec::Type(Some(Box::new(from_celd_type(t)))),
         Type::Message(name) => TypeSpec::Message(name.to_string()),
+        // The test files' type model has no enum kind: a typed enum is reported by
+        // its full name, as a message type is.
+        Type::Enum(name) => TypeSpec::Message(name.to_string()),
         Type::Wrapper(p) => TypeSpec::Wrapper(primitive_from_celd(*p)),
         Type::Opaque(o) => TypeSpec::Abstract {
             name: o.name.to_string(),

@@ -1,13 +1,18 @@
 //! Message and enum types from a `prost_reflect::DescriptorPool`, seen as CEL types.
 //!
-//! Repeated fields are lists, map fields are maps, enums are `int`, and the
-//! well-known types map to their CEL types (see [`Type::message`]).
+//! Repeated fields are lists, map fields are maps, enums are `int` (or, with
+//! strong enums, each enum its own [`Type::Enum`]), and the well-known types map
+//! to their CEL types (see [`Type::message`]).
 
 use std::collections::BTreeSet;
 
-use prost_reflect::{DescriptorPool, FieldDescriptor, Kind, MessageDescriptor};
+use prost_reflect::{DescriptorPool, EnumDescriptor, FieldDescriptor, Kind, MessageDescriptor};
 
+use crate::decls::{FunctionDecl, OverloadDecl};
 use crate::ty::{Type, well_known_type};
+
+/// The enum that CEL sees as `null_type`, not as an enum.
+const NULL_VALUE_ENUM: &str = "google.protobuf.NullValue";
 
 /// Looks up message types, their fields and enum constants.
 ///
@@ -17,6 +22,8 @@ use crate::ty::{Type, well_known_type};
 pub struct TypeProvider {
     pool: DescriptorPool,
     well_known: DescriptorPool,
+    /// Enum fields have their enum's type instead of `int`.
+    strong_enums: bool,
 }
 
 /// The CEL view of one message field.
@@ -38,7 +45,18 @@ impl TypeProvider {
         TypeProvider {
             pool,
             well_known: DescriptorPool::global(),
+            strong_enums: false,
         }
+    }
+
+    /// Typed enums: enum fields have their enum's [`Type::Enum`] instead of `int`.
+    pub fn with_strong_enums(mut self, strong: bool) -> TypeProvider {
+        self.strong_enums = strong;
+        self
+    }
+
+    pub fn strong_enums(&self) -> bool {
+        self.strong_enums
     }
 
     pub fn pool(&self) -> &DescriptorPool {
@@ -67,7 +85,7 @@ impl TypeProvider {
         let descriptor = self.find_message(message)?;
         if let Some(field) = descriptor.get_field_by_name(field) {
             return Some(FieldType {
-                ty: field_cel_type(&field),
+                ty: field_type_as(&field, self.strong_enums),
                 supports_presence: field.supports_presence(),
             });
         }
@@ -75,7 +93,7 @@ impl TypeProvider {
         if extension.containing_message().full_name() != descriptor.full_name() {
             return None;
         }
-        let elem = kind_cel_type(&extension.kind());
+        let elem = kind_type_as(&extension.kind(), self.strong_enums);
         let ty = if extension.is_list() {
             Type::list(elem)
         } else {
@@ -87,13 +105,61 @@ impl TypeProvider {
         })
     }
 
+    /// The descriptor of an enum by fully qualified name (no leading dot).
+    pub fn find_enum(&self, name: &str) -> Option<EnumDescriptor> {
+        self.pool
+            .get_enum_by_name(name)
+            .or_else(|| self.well_known.get_enum_by_name(name))
+    }
+
+    /// The typed enum an enum name denotes, if the enum exists (`google.protobuf.NullValue`
+    /// is `null_type`, a message type: see [`TypeProvider::message_type`]).
+    pub fn enum_type(&self, name: &str) -> Option<Type> {
+        if name == NULL_VALUE_ENUM {
+            return None;
+        }
+        self.find_enum(name).map(|e| Type::enum_type(e.full_name()))
+    }
+
+    /// With strong enums, the functions each enum brings: `E(int)` and `E(string)`
+    /// build an `E`, and `int(E)` reads its number. Empty under legacy semantics.
+    pub fn enum_functions(&self) -> Vec<FunctionDecl> {
+        if !self.strong_enums {
+            return Vec::new();
+        }
+        let mut names = BTreeSet::new();
+        for pool in [&self.pool, &self.well_known] {
+            names.extend(
+                pool.all_enums()
+                    .map(|e| e.full_name().to_owned())
+                    .filter(|name| name != NULL_VALUE_ENUM),
+            );
+        }
+        let mut decls = Vec::with_capacity(names.len() + 1);
+        let mut to_int = Vec::with_capacity(names.len());
+        for name in &names {
+            let ty = Type::enum_type(name);
+            let from_int =
+                OverloadDecl::global(&format!("int64_to_{name}"), vec![Type::Int], ty.clone());
+            let from_string =
+                OverloadDecl::global(&format!("string_to_{name}"), vec![Type::String], ty.clone());
+            decls.push(FunctionDecl::new(name, vec![from_int, from_string]));
+            to_int.push(OverloadDecl::global(
+                &format!("{name}_to_int64"),
+                vec![ty],
+                Type::Int,
+            ));
+        }
+        if !to_int.is_empty() {
+            decls.push(FunctionDecl::new("int", to_int));
+        }
+        decls
+    }
+
     /// The value of an enum constant named `pkg.Enum.VALUE`.
     pub fn enum_value(&self, qualified: &str) -> Option<i64> {
         let (enum_name, value_name) = qualified.rsplit_once('.')?;
-        let descriptor = self
-            .pool
-            .get_enum_by_name(enum_name)
-            .or_else(|| self.well_known.get_enum_by_name(enum_name))?;
+        let descriptor = self.find_enum(enum_name)?;
         let value = descriptor.get_value_by_name(value_name)?;
         Some(i64::from(value.number()))
     }
@@ -116,14 +182,18 @@ impl TypeProvider {
     }
 }
 
-/// The CEL type of a field: lists for repeated fields, maps for map fields.
+/// The CEL type of a field: lists for repeated fields, maps for map fields; enums are `int`.
 pub fn field_cel_type(field: &FieldDescriptor) -> Type {
+    field_type_as(field, false)
+}
+
+fn field_type_as(field: &FieldDescriptor, strong_enums: bool) -> Type {
     if let (true, Kind::Message(entry)) = (field.is_map(), field.kind()) {
-        let key = kind_cel_type(&entry.map_entry_key_field().kind());
-        let value = kind_cel_type(&entry.map_entry_value_field().kind());
+        let key = kind_type_as(&entry.map_entry_key_field().kind(), strong_enums);
+        let value = kind_type_as(&entry.map_entry_value_field().kind(), strong_enums);
         return Type::map(key, value);
     }
-    let elem = kind_cel_type(&field.kind());
+    let elem = kind_type_as(&field.kind(), strong_enums);
     if field.is_list() {
         Type::list(elem)
     } else {
@@ -131,8 +201,12 @@ pub fn field_cel_type(field: &FieldDescriptor) -> Type {
     }
 }
 
-/// The CEL type of a singular protobuf value of kind `kind`.
+/// The CEL type of a singular protobuf value of kind `kind`; enums are `int`.
 pub fn kind_cel_type(kind: &Kind) -> Type {
+    kind_type_as(kind, false)
+}
+
+fn kind_type_as(kind: &Kind, strong_enums: bool) -> Type {
     match kind {
         Kind::Double | Kind::Float => Type::Double,
         Kind::Int32
@@ -145,7 +219,8 @@ pub fn kind_cel_type(kind: &Kind) -> Type {
         Kind::Bool => Type::Bool,
         Kind::String => Type::String,
         Kind::Bytes => Type::Bytes,
-        Kind::Enum(e) if e.full_name() == "google.protobuf.NullValue" => Type::Null,
+        Kind::Enum(e) if e.full_name() == NULL_VALUE_ENUM => Type::Null,
+        Kind::Enum(e) if strong_enums => Type::enum_type(e.full_name()),
         Kind::Enum(_) => Type::Int,
         Kind::Message(m) => Type::message(m.full_name()),
     }

@@ -39,6 +39,9 @@ pub enum Type {
     Message(SmolStr),
     /// A nullable primitive: `google.protobuf.Int64Value` and the other wrapper messages.
     Wrapper(Primitive),
+    /// A protobuf enum by its fully qualified name, when enums are typed (the
+    /// environment's strong enums option); under the default legacy semantics enums are `int`.
+    Enum(SmolStr),
     /// An abstract (opaque) type with parameters: `optional_type(int)`, `net.IP`.
     Opaque(Arc<OpaqueType>),
     /// A type parameter of a declaration, such as `A` in `list(A)`.
@@ -143,6 +146,11 @@ impl Type {
         Type::message(full_name)
     }
 
+    /// A typed enum by its fully qualified name.
+    pub fn enum_type(full_name: &str) -> Type {
+        Type::Enum(SmolStr::new(full_name))
+    }
+
     /// The element type of `list(T)`.
     pub fn list_elem(&self) -> Option<&Type> {
         match self {
@@ -205,7 +213,7 @@ impl Type {
             Type::List(_) => "list",
             Type::Map(_) => "map",
             Type::TypeOf(_) => "type",
-            Type::Message(name) => name,
+            Type::Message(name) | Type::Enum(name) => name,
             Type::Wrapper(p) => p.name(),
             Type::Opaque(o) => &o.name,
             Type::Param(name) => name,

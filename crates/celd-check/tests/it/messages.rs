@@ -248,3 +248,103 @@ fn pool_built_from_a_proto_string() {
         ],
     );
 }
+
+const P3: &str = "cel.expr.conformance.proto3";
+
+/// With strong enums each enum is a type: constants, fields and conversions have it.
+#[test]
+fn strong_enums() {
+    let env = crate::support::builder(MSG, P3)
+        .strong_enums(true)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let nested = format!("{P3}.TestAllTypes.NestedEnum");
+    let global = format!("{P3}.GlobalEnum");
+    let rows = [
+        ("GlobalEnum.GAZ", global.clone()),
+        ("TestAllTypes.NestedEnum.BAR", nested.clone()),
+        ("GlobalEnum", format!("type({global})")),
+        ("type(GlobalEnum.GAZ)", format!("type({global})")),
+        ("msg.standalone_enum", nested.clone()),
+        ("msg.repeated_nested_enum", format!("list({nested})")),
+        ("msg.map_string_enum", format!("map(string, {nested})")),
+        ("msg.map_string_enum['a']", nested.clone()),
+        ("GlobalEnum(1)", global.clone()),
+        ("GlobalEnum('GAZ')", global.clone()),
+        ("TestAllTypes.NestedEnum(dyn(1))", nested.clone()),
+        (".cel.expr.conformance.proto3.GlobalEnum(1)", global.clone()),
+        ("int(GlobalEnum.GAZ)", "int".to_owned()),
+        ("GlobalEnum.GAZ == GlobalEnum.GAR", "bool".to_owned()),
+        ("GlobalEnum.GAZ != dyn(2)", "bool".to_owned()),
+        (
+            "[GlobalEnum.GAZ, GlobalEnum.GAR]",
+            format!("list({global})"),
+        ),
+        ("[GlobalEnum.GAZ, 1]", "list(dyn)".to_owned()),
+        (
+            "TestAllTypes{standalone_enum: TestAllTypes.NestedEnum.BAR}",
+            format!("{P3}.TestAllTypes"),
+        ),
+        (
+            "TestAllTypes{repeated_nested_enum: [TestAllTypes.NestedEnum(5)]}",
+            format!("{P3}.TestAllTypes"),
+        ),
+        (
+            "google.protobuf.NullValue.NULL_VALUE",
+            "null_type".to_owned(),
+        ),
+        (
+            "GlobalEnum.GAZ == 2",
+            format!(
+                "ERROR ERROR: <input>:1:16: found no matching overload for '_==_' applied to '({global}, int)'\n | GlobalEnum.GAZ == 2\n | ...............^"
+            ),
+        ),
+        (
+            "GlobalEnum(1.0)",
+            format!(
+                "ERROR ERROR: <input>:1:1: found no matching overload for '{global}' applied to '(double)'\n | GlobalEnum(1.0)\n | ^"
+            ),
+        ),
+        (
+            "TestAllTypes{standalone_enum: 1}",
+            format!(
+                "ERROR ERROR: <input>:1:14: expected type of field 'standalone_enum' is '{nested}' but provided type is 'int'\n | TestAllTypes{{standalone_enum: 1}}\n | .............^"
+            ),
+        ),
+        (
+            "msg.standalone_enum.x",
+            format!(
+                "ERROR ERROR: <input>:1:1: type '{nested}' does not support field selection\n | msg.standalone_enum.x\n | ^"
+            ),
+        ),
+    ];
+    let rows: Vec<(&str, &str)> = rows.iter().map(|(src, ty)| (*src, ty.as_str())).collect();
+    check_table(&env, &rows);
+}
+
+/// Without the option, nothing changes: enums are `int` and enum names are not types.
+#[test]
+fn legacy_enums_are_ints() {
+    let env = env(MSG, P3);
+    check_table(
+        &env,
+        &[
+            ("GlobalEnum.GAZ", "int"),
+            ("msg.map_string_enum", "map(string, int)"),
+            ("GlobalEnum.GAZ == 2", "bool"),
+            (
+                "TestAllTypes{standalone_enum: 1}",
+                "cel.expr.conformance.proto3.TestAllTypes",
+            ),
+            ("google.protobuf.NullValue.NULL_VALUE", "int"),
+            (
+                "GlobalEnum(1)",
+                "ERROR ERROR: <input>:1:1: undeclared reference to 'GlobalEnum' (in container 'cel.expr.conformance.proto3')\n | GlobalEnum(1)\n | ^",
+            ),
+        ],
+    );
+    assert!(
+        env.function("cel.expr.conformance.proto3.GlobalEnum")
+            .is_none()
+    );
+}

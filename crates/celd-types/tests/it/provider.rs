@@ -125,3 +125,69 @@ fn root_segments_cover_packages() {
     assert!(roots.contains("cel"));
     assert!(roots.contains("google"));
 }
+
+#[test]
+fn strong_enums_type_enum_fields_and_declare_conversions() {
+    let legacy = provider();
+    let strong = provider().with_strong_enums(true);
+    let nested = "cel.expr.conformance.proto3.TestAllTypes.NestedEnum";
+    let ty = |p: &TypeProvider, name: &str| p.field_type(P3, name).map(|f| f.ty.to_string());
+    for (name, want_strong, want_legacy) in [
+        ("standalone_enum", nested.to_owned(), "int"),
+        (
+            "repeated_nested_enum",
+            format!("list({nested})"),
+            "list(int)",
+        ),
+        (
+            "map_bool_enum",
+            format!("map(bool, {nested})"),
+            "map(bool, int)",
+        ),
+        ("null_value", "null_type".to_owned(), "null_type"),
+        ("single_int32", "int".to_owned(), "int"),
+    ] {
+        assert_eq!(
+            ty(&strong, name).as_deref(),
+            Some(want_strong.as_str()),
+            "{name}"
+        );
+        assert_eq!(ty(&legacy, name).as_deref(), Some(want_legacy), "{name}");
+    }
+    assert_eq!(
+        strong.enum_type("cel.expr.conformance.proto3.GlobalEnum"),
+        Some(Type::enum_type("cel.expr.conformance.proto3.GlobalEnum"))
+    );
+    assert_eq!(strong.enum_type("google.protobuf.NullValue"), None);
+    assert_eq!(strong.enum_type(P3), None);
+
+    assert!(legacy.enum_functions().is_empty());
+    let functions = strong.enum_functions();
+    let global = functions
+        .iter()
+        .find(|f| f.name == "cel.expr.conformance.proto3.GlobalEnum")
+        .unwrap_or_else(|| panic!("GlobalEnum(x) is declared"));
+    let ids: Vec<&str> = global.overloads.iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "int64_to_cel.expr.conformance.proto3.GlobalEnum",
+            "string_to_cel.expr.conformance.proto3.GlobalEnum"
+        ]
+    );
+    let int = functions
+        .iter()
+        .find(|f| f.name == "int")
+        .unwrap_or_else(|| panic!("int(E) is declared"));
+    assert!(
+        int.overloads
+            .iter()
+            .any(|o| o.id == format!("{nested}_to_int64") && o.result == Type::Int)
+    );
+    assert!(
+        functions
+            .iter()
+            .all(|f| f.name != "google.protobuf.NullValue"),
+        "NullValue is null_type, not an enum to convert to"
+    );
+}
