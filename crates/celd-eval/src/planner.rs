@@ -8,13 +8,16 @@ use celd_syntax::ast::{
     Call, Comprehension, Expr, ExprKind, ListExpr, Literal, MapExpr, StructExpr,
 };
 use celd_syntax::{Ast, Diagnostic, ExprId};
-use celd_value::{EvalError, Value};
-use prost_reflect::DescriptorPool;
+use celd_types::Type;
+use celd_value::{EnumValue, EvalError, Value};
+use prost_reflect::{DescriptorPool, EnumDescriptor};
 use smol_str::SmolStr;
 
 use crate::activation::VarTable;
 use crate::eval::EvalOptions;
-use crate::functions::std_lib::{builtin_type_value, check_regex_syntax, compile_regex};
+use crate::functions::std_lib::{
+    builtin_type_value, check_regex_syntax, compile_regex, enum_conversion,
+};
 use crate::functions::{Impl, Registry};
 use crate::limits::Limits;
 use crate::plan::*;
@@ -25,6 +28,9 @@ pub struct PlanEnv<'a> {
     pub variables: &'a Arc<VarTable>,
     pub container: &'a str,
     pub pool: Option<&'a DescriptorPool>,
+    /// Strong enums: enum constants and enum fields are typed enum values, and
+    /// `E(x)` converts to enum `E`. Off: enums are `int` (legacy semantics).
+    pub strong_enums: bool,
 }
 
 /// Choices for one plan.
@@ -130,11 +136,7 @@ impl Planner<'_> {
                         id: e.id,
                     }
                 } else {
-                    Node::Select {
-                        operand,
-                        field,
-                        id: e.id,
-                    }
+                    self.select_node(*operand, field, e.id)
                 }
             }
             ExprKind::Call(c) => self.call(e.id, c),
@@ -156,7 +158,10 @@ impl Planner<'_> {
                 Some(slot) => Node::Local(slot),
                 None => self.variable(e.id, &name),
             }),
-            Reference::EnumConstant { value, .. } => Some(Node::Const(Value::Int(value))),
+            Reference::EnumConstant { name, value } => Some(Node::Const(
+                self.strong_enum_constant(&name)
+                    .unwrap_or(Value::Int(value)),
+            )),
             Reference::TypeName { name, .. } => Some(Node::Const(type_value(&name))),
             Reference::Function(_) => None,
         }
@@ -228,11 +233,69 @@ impl Planner<'_> {
         if pool.get_message_by_name(name).is_some() || pool.get_enum_by_name(name).is_some() {
             return Some(Node::Const(type_value(name)));
         }
+        if let Some(constant) = self.strong_enum_constant(name) {
+            return Some(Node::Const(constant));
+        }
         let (enum_name, value_name) = name.rsplit_once('.')?;
         let value = pool
             .get_enum_by_name(enum_name)?
             .get_value_by_name(value_name)?;
         Some(Node::Const(Value::Int(value.number() as i64)))
+    }
+
+    /// Under strong enums, the typed value of the enum constant `pkg.Enum.NAME`
+    /// (`google.protobuf.NullValue.NULL_VALUE` is `null`).
+    fn strong_enum_constant(&self, name: &str) -> Option<Value> {
+        if !self.env.strong_enums {
+            return None;
+        }
+        if name.rsplit_once('.').map(|(e, _)| e) == Some("google.protobuf.NullValue") {
+            return Some(Value::Null);
+        }
+        EnumValue::from_constant(self.env.pool?, name).map(EnumValue::into_value)
+    }
+
+    /// Under strong enums, the enum a call names as a conversion (`pkg.Enum(1)`,
+    /// `Outer.Enum('NAME')`, `Enum(x)` in a container).
+    fn enum_called(&self, id: ExprId, c: &Call) -> Option<EnumDescriptor> {
+        if !self.env.strong_enums {
+            return None;
+        }
+        let pool = self.env.pool?;
+        if let Some(Reference::Function(f)) = self.reference(id) {
+            return pool.get_enum_by_name(&f.name);
+        }
+        let written = match &c.target {
+            Some(target) => format!("{}.{}", qualified_name(target)?, c.function),
+            None => c.function.to_string(),
+        };
+        if self
+            .local(written.split('.').next().unwrap_or_default())
+            .is_some()
+        {
+            return None;
+        }
+        celd_types::candidate_names(self.env.container, &written)
+            .find_map(|candidate| pool.get_enum_by_name(&candidate))
+    }
+
+    /// `operand.field`; under strong enums, a call reading typed enum values when the
+    /// field may hold some (the evaluator's own selection reads enums as `int`).
+    fn select_node(&self, operand: Node, field: SmolStr, id: ExprId) -> Node {
+        let plain = match self.checked {
+            _ if !self.env.strong_enums => true,
+            Some(checked) => !may_hold_enum(checked.type_of(id)),
+            None => false,
+        };
+        if plain {
+            return Node::Select {
+                operand: Box::new(operand),
+                field,
+                id,
+            };
+        }
+        let name = SmolStr::new(format!(".{field}"));
+        call_node(name, crate::select::strong_select(field), vec![operand], id)
     }
 
     /// `a.b.c` as a qualified name, when a prefix of it names a variable, type or enum constant
@@ -272,11 +335,7 @@ impl Planner<'_> {
             }
             if let Some(mut node) = self.resolve_global(id, &name) {
                 for (field, id) in &fields[k..] {
-                    node = Node::Select {
-                        operand: Box::new(node),
-                        field: field.clone(),
-                        id: *id,
-                    };
+                    node = self.select_node(node, field.clone(), *id);
                 }
                 return Some(node);
             }
@@ -300,6 +359,11 @@ impl Planner<'_> {
             }
             ("cel.@block", None, [entries, result]) => return self.block(id, entries, result),
             _ => {}
+        }
+        if let Some(desc) = self.enum_called(id, c) {
+            let args: Vec<Node> = c.args.iter().map(|a| self.expr(a)).collect();
+            let name = SmolStr::new(desc.full_name());
+            return self.fold_call(call_node(name, enum_conversion(desc), args, id));
         }
         let (name, target) = self.function_name(id, c);
         let mut args: Vec<Node> = Vec::with_capacity(c.args.len() + 1);
@@ -350,6 +414,10 @@ impl Planner<'_> {
                     args.len()
                 ),
             );
+        };
+        let f = match name.as_str() {
+            "_?._" if self.env.strong_enums => crate::select::strong_select_optional(),
+            _ => f,
         };
         self.fold_call(call_node(name, f, args, id))
     }
@@ -728,6 +796,17 @@ fn in_place_step(step: Node, accu_slot: u32) -> Node {
             Node::Cond(Box::new([cond, in_place_step(yes, accu_slot), no]), id)
         }
         other => other,
+    }
+}
+
+/// Whether a value of this type may be or contain a typed enum read from a field.
+fn may_hold_enum(ty: &Type) -> bool {
+    match ty {
+        Type::Enum(_) | Type::Dyn | Type::Any | Type::Error | Type::Param(_) | Type::Var(_) => true,
+        Type::List(elem) => may_hold_enum(elem),
+        Type::Map(kv) => may_hold_enum(&kv.1),
+        Type::Opaque(o) => o.params.iter().any(may_hold_enum),
+        _ => false,
     }
 }
 

@@ -3,25 +3,33 @@
 use std::sync::Arc;
 
 use celd_syntax::ExprId;
-use celd_value::proto::{message_extension, message_field, message_to_value, set_field};
-use celd_value::{EvalError, Result, Value};
+use celd_value::proto::{message_extension_as, message_field_as, message_to_value, set_field};
+use celd_value::{EnumMode, EvalError, Result, Value};
 use prost_reflect::{
     DynamicMessage, ExtensionDescriptor, FieldDescriptor, MessageDescriptor, ReflectMessage,
 };
+use smol_str::SmolStr;
+
+use crate::functions::{Impl, no_such_overload};
 
 /// `v.field`: a map's string key or a message's field; on an optional, the optional
-/// field of what it holds (`optional.of(m).f` is `m.?f`).
+/// field of what it holds (`optional.of(m).f` is `m.?f`). Enum fields read as `int`.
 pub fn select(v: &Value, field: &str) -> Result<Value> {
+    select_as(v, field, EnumMode::Legacy)
+}
+
+/// [`select`], with enum fields read as `mode` says (typed enum values under strong enums).
+pub fn select_as(v: &Value, field: &str, mode: EnumMode) -> Result<Value> {
     match v {
-        Value::Optional(_) => select_optional(v, field),
+        Value::Optional(_) => select_optional_as(v, field, mode),
         Value::Map(map) => map
             .get_str(field)
             .cloned()
             .ok_or_else(|| EvalError::no_such_key(format_args!("'{field}'"))),
         Value::Message(m) => match m.descriptor().get_field_by_name(field) {
-            Some(fd) => message_field(m, &fd),
+            Some(fd) => message_field_as(m, &fd, mode),
             None => match extension(m, field) {
-                Some(ext) => message_extension(m, &ext),
+                Some(ext) => message_extension_as(m, &ext, mode),
                 None => Err(EvalError::no_such_field(field)),
             },
         },
@@ -42,15 +50,20 @@ fn extension(m: &DynamicMessage, name: &str) -> Option<ExtensionDescriptor> {
 }
 
 /// `v.?field`: the field of a map or message if present, else `optional.none()`;
-/// on an optional, the same inside it.
+/// on an optional, the same inside it. Enum fields read as `int`.
 pub fn select_optional(v: &Value, field: &str) -> Result<Value> {
+    select_optional_as(v, field, EnumMode::Legacy)
+}
+
+/// [`select_optional`], with enum fields read as `mode` says.
+pub fn select_optional_as(v: &Value, field: &str, mode: EnumMode) -> Result<Value> {
     match v {
         Value::Optional(None) => Ok(Value::Optional(None)),
-        Value::Optional(Some(inner)) => select_optional(inner, field),
+        Value::Optional(Some(inner)) => select_optional_as(inner, field, mode),
         Value::Map(map) => Ok(Value::Optional(map.get_str(field).cloned().map(Arc::new))),
         Value::Message(m) => match m.descriptor().get_field_by_name(field) {
             Some(fd) if m.has_field(&fd) => {
-                message_field(m, &fd).map(|v| Value::Optional(Some(Arc::new(v))))
+                message_field_as(m, &fd, mode).map(|v| Value::Optional(Some(Arc::new(v))))
             }
             Some(_) => Ok(Value::Optional(None)),
             None => Err(EvalError::no_such_field(field)),
@@ -87,6 +100,23 @@ pub fn build_message(
         set_field(&mut msg, fd, &value).map_err(|e| e.at(id.0))?;
     }
     message_to_value(msg)
+}
+
+/// `operand.field` under strong enums, as a one-argument call (the evaluator's own
+/// field selection reads enums as `int`).
+pub fn strong_select(field: SmolStr) -> Impl {
+    Impl::Custom(Arc::new(move |args: &[Value]| match args {
+        [v] => select_as(v, &field, EnumMode::Strong),
+        _ => Err(no_such_overload(&field, args)),
+    }))
+}
+
+/// `_?._(operand, 'field')` under strong enums.
+pub fn strong_select_optional() -> Impl {
+    Impl::Custom(Arc::new(|args: &[Value]| match args {
+        [v, Value::String(field)] => select_optional_as(v, field, EnumMode::Strong),
+        _ => Err(no_such_overload("_?._", args)),
+    }))
 }
 
 trait WithContext {

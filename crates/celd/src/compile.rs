@@ -72,6 +72,7 @@ impl Env {
             variables: &self.inner.variables,
             container: &self.inner.container,
             pool: self.inner.pool.as_ref(),
+            strong_enums: self.inner.strong_enums,
         };
         let plan = celd_eval::plan(ast, checked, &env, options)
             .map_err(|e| Error::new(ErrorKind::Check, e.diagnostics, Some(ast.source.clone())))?;

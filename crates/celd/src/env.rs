@@ -32,6 +32,7 @@ pub(crate) struct EnvInner {
     pub(crate) parse_options: ParseOptions,
     pub(crate) limits: Limits,
     pub(crate) extensions: Vec<Extension>,
+    pub(crate) strong_enums: bool,
 }
 
 impl Env {
@@ -75,6 +76,11 @@ impl Env {
         self.inner.pool.as_ref()
     }
 
+    /// Whether protobuf enums are typed (see [`EnvBuilder::strong_enums`]).
+    pub fn strong_enums(&self) -> bool {
+        self.inner.strong_enums
+    }
+
     /// A builder that starts from this environment's settings (for adding variables).
     pub fn to_builder(&self) -> EnvBuilder {
         EnvBuilder {
@@ -86,6 +92,7 @@ impl Env {
             parse_options: self.inner.parse_options.clone(),
             limits: self.inner.limits.clone(),
             registry: Some(self.inner.registry.clone()),
+            strong_enums: self.inner.strong_enums,
         }
     }
 
@@ -107,6 +114,7 @@ pub struct EnvBuilder {
     limits: Limits,
     /// A registry to reuse when the extension set is unchanged.
     registry: Option<Arc<Registry>>,
+    strong_enums: bool,
 }
 
 impl EnvBuilder {
@@ -172,11 +180,26 @@ impl EnvBuilder {
         self
     }
 
+    /// Strong enums: each protobuf enum is its own type. Off by default, which is
+    /// cel-go's default and cel-spec's legacy behaviour: enums are plain `int`s.
+    ///
+    /// With strong enums, `pkg.Color.RED` is a value of type `pkg.Color` (printed
+    /// `pkg.Color(0)`, celd JSON `{"$enum": "pkg.Color", "value": 0}`), enum fields
+    /// read as such values, `pkg.Color(1)` and `pkg.Color('RED')` convert an `int` in
+    /// int32 range or a value name to the enum, `int(e)` gives the number back,
+    /// values of one enum compare with `==` and `!=` only to each other, and a message
+    /// field of an enum type takes values of that enum (not `int`s).
+    pub fn strong_enums(mut self, enabled: bool) -> Self {
+        self.strong_enums = enabled;
+        self
+    }
+
     pub fn build(self) -> Result<Env, Error> {
         let mut check = CheckEnv::builder()
             .container(&self.container)
             .options(CheckOptions {
                 max_depth: self.parse_options.max_depth.saturating_mul(2),
+                strong_enums: self.strong_enums,
                 ..CheckOptions::default()
             });
         for ext in &self.extensions {
@@ -211,6 +234,7 @@ impl EnvBuilder {
                 parse_options: self.parse_options,
                 limits: self.limits,
                 extensions: self.extensions,
+                strong_enums: self.strong_enums,
             }),
         })
     }

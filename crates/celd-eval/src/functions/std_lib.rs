@@ -3,10 +3,13 @@
 use celd_value::time::{
     TimestampField, parse_duration, parse_time_zone, parse_timestamp, timestamp_from_seconds,
 };
-use celd_value::{EvalError, Result, TypeValue, Value, arith, compare, convert};
-use jiff::tz::TimeZone;
+use std::sync::Arc;
 
-use super::{Registry, no_such_overload};
+use celd_value::{EnumValue, EvalError, Result, TypeValue, Value, arith, compare, convert};
+use jiff::tz::TimeZone;
+use prost_reflect::EnumDescriptor;
+
+use super::{Impl, Registry, no_such_overload};
 
 pub fn register(r: &mut Registry) {
     register_operators(r);
@@ -35,7 +38,7 @@ fn register_operators(r: &mut Registry) {
 }
 
 fn register_conversions(r: &mut Registry) {
-    r.unary("int", convert::to_int);
+    r.unary("int", to_int);
     r.unary("uint", convert::to_uint);
     r.unary("double", convert::to_double);
     r.unary("string", convert::to_string);
@@ -252,6 +255,30 @@ fn duration_field(name: &str, field: TimestampField, d: jiff::SignedDuration) ->
         _ => return Err(no_such_overload(name, &[Value::Duration(d)])),
     };
     Ok(Value::Int(n))
+}
+
+/// `int(x)`: the conversions of [`convert::to_int`], and a typed enum's number.
+fn to_int(v: &Value) -> Result<Value> {
+    match EnumValue::of(v) {
+        Some(e) => Ok(Value::Int(i64::from(e.number()))),
+        None => convert::to_int(v),
+    }
+}
+
+/// `E(x)` for an enum `E` under strong enums: an `int` in int32 range (named or
+/// not), or the unqualified name of one of `E`'s values.
+pub fn enum_conversion(desc: EnumDescriptor) -> Impl {
+    Impl::Custom(Arc::new(move |args: &[Value]| {
+        let converted = match args {
+            [Value::Int(i)] => EnumValue::from_int(desc.clone(), *i),
+            [Value::String(name)] => EnumValue::from_name(desc.clone(), name),
+            [other] if EnumValue::of(other).is_some_and(|e| e.descriptor() == &desc) => {
+                return Ok(other.clone());
+            }
+            _ => return Err(no_such_overload(desc.full_name(), args)),
+        };
+        converted.map(EnumValue::into_value)
+    }))
 }
 
 /// The type value a type name denotes when used as an expression (`int`, `list`,
