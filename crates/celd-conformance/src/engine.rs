@@ -87,7 +87,8 @@ impl Engine {
             .container(&spec.container)
             .descriptor_pool(self.pool.clone())
             .all_extensions()
-            .macros(!spec.disable_macros);
+            .macros(!spec.disable_macros)
+            .strong_enums(spec.strong_enums);
         for decl in &spec.decls {
             builder = match decl {
                 Decl::Variable { name, ty } => builder.variable(name, to_celd_type(ty)?),

@@ -8,6 +8,12 @@
 //! Each test is named `file/section/test` (a name repeated within a section gets
 //! `#2`, `#3`, ...). Only [`engine`] calls celd; loading, conversions,
 //! comparison and reporting do not depend on the engine.
+//!
+//! Every test runs in celd's default environment plus what the test asks for,
+//! with one exception the suite needs: the sections whose name starts with
+//! `strong_` (`enums/strong_proto2`, `enums/strong_proto3`) expect typed enums,
+//! so they run with `EnvBuilder::strong_enums(true)`; all others run with
+//! legacy enums (plain `int`s), celd's and cel-go's default.
 
 pub mod compare;
 pub mod engine;

@@ -18,7 +18,9 @@ Runs cel-spec's conformance tests against celd.
   --json          print one JSON object per test
   FILES           test files (paths, or names such as `basic`); default: all
 
-$CEL_CONFORMANCE_FILTER=TEXT runs only tests whose file/section/test name contains TEXT.";
+$CEL_CONFORMANCE_FILTER=TEXT runs only tests whose file/section/test name contains TEXT.
+Sections named strong_* (enums/strong_proto2, enums/strong_proto3) run with strong
+enums on; every other test runs with celd's default, legacy enums (plain ints).";
 
 /// The command line, validated.
 struct Args {

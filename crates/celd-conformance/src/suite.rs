@@ -65,7 +65,14 @@ pub struct EnvSpec {
     pub container: String,
     pub disable_macros: bool,
     pub decls: Vec<Decl>,
+    /// Typed enums: on for the sections whose name starts with [`STRONG_ENUM_SECTION`]
+    /// (`enums/strong_proto2`, `enums/strong_proto3`), which expect them; every other
+    /// test runs with legacy enums (plain `int`s), cel-go's default.
+    pub strong_enums: bool,
 }
+
+/// Sections whose name starts with this run with strong enums.
+pub const STRONG_ENUM_SECTION: &str = "strong_";
 
 /// What a test expects.
 pub enum Expected {
@@ -133,6 +140,8 @@ fn read_file(file: &DynamicMessage, path: &Path, stem: String) -> Result<TestFil
 }
 
 fn read_section(section: &DynamicMessage) -> Result<Section, DataError> {
+    let section_name = pb::string(section, "name")?;
+    let strong_enums = section_name.starts_with(STRONG_ENUM_SECTION);
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut tests = Vec::new();
     for test in pb::messages(section, "test")? {
@@ -145,11 +154,11 @@ fn read_section(section: &DynamicMessage) -> Result<Section, DataError> {
         };
         tests.push(TestCase {
             name,
-            prepared: prepare(&test),
+            prepared: prepare(&test, strong_enums),
         });
     }
     Ok(Section {
-        name: pb::string(section, "name")?,
+        name: section_name,
         tests,
     })
 }
@@ -177,15 +186,15 @@ impl From<ValueError> for NotReady {
 }
 
 /// Converts a `SimpleTest` into a [`TestSpec`], or says why it cannot run.
-fn prepare(test: &DynamicMessage) -> Prepared {
-    match read_test(test) {
+fn prepare(test: &DynamicMessage, strong_enums: bool) -> Prepared {
+    match read_test(test, strong_enums) {
         Ok(spec) => Prepared::Ready(spec),
         Err(NotReady::Unsupported(reason)) => Prepared::Skip(reason),
         Err(NotReady::Broken(e)) => Prepared::Broken(e),
     }
 }
 
-fn read_test(test: &DynamicMessage) -> Result<TestSpec, NotReady> {
+fn read_test(test: &DynamicMessage, strong_enums: bool) -> Result<TestSpec, NotReady> {
     let mode = match (
         pb::boolean(test, "check_only")?,
         pb::boolean(test, "disable_check")?,
@@ -205,6 +214,7 @@ fn read_test(test: &DynamicMessage) -> Result<TestSpec, NotReady> {
             .iter()
             .map(Decl::from_message)
             .collect::<Result<_, _>>()?,
+        strong_enums,
     };
     Ok(TestSpec {
         expr: pb::string(test, "expr")?,

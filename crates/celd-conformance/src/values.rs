@@ -2,15 +2,15 @@
 //! converted to CEL values.
 
 use celd_value::proto::{message_to_value, unpack_any};
-use celd_value::{Key, Map, TypeValue, Value};
-use prost_reflect::{DynamicMessage, Value as PbValue};
+use celd_value::{EnumValue, Key, Map, TypeValue, Value};
+use prost_reflect::{DynamicMessage, ReflectMessage, Value as PbValue};
 
 use crate::pb::{self, DataError};
 
 /// Why a value of a test file does not become a CEL value.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub enum ValueError {
-    /// Something celd has no value for (an error or unknown binding, a typed enum value).
+    /// Something celd has no value for (an error or unknown binding).
     Unsupported(String),
     /// Malformed data.
     Data(DataError),
@@ -50,12 +50,9 @@ pub fn value_from_message(msg: &DynamicMessage) -> Result<Value, ValueError> {
         ("string_value", PbValue::String(s)) => Value::from(s),
         ("bytes_value", PbValue::Bytes(b)) => Value::bytes(&b),
         ("type_value", PbValue::String(name)) => Value::Type(TypeValue::named(&name)),
-        // A typed enum value: celd implements legacy enums, which are plain ints, so
-        // accepting an int here would pass tests that expect the typed semantics.
-        ("enum_value", PbValue::Message(m)) => {
-            let type_name = pb::string(&m, "type")?;
-            return Err(unsupported(&format!("a typed enum value ({type_name})")));
-        }
+        // A typed enum value (strong enums; the runner enables them for the sections
+        // that expect them). Never an int: that would pass a test of the typed semantics.
+        ("enum_value", PbValue::Message(m)) => enum_value(&m)?,
         ("object_value", PbValue::Message(any)) => object_value(&any)?,
         ("map_value", PbValue::Message(m)) => map_value(&m)?,
         ("list_value", PbValue::Message(m)) => list_value(&m)?,
@@ -65,6 +62,18 @@ pub fn value_from_message(msg: &DynamicMessage) -> Result<Value, ValueError> {
             )));
         }
     })
+}
+
+/// A `cel.expr.EnumValue`: the enum, by full name, must be in the test protos.
+fn enum_value(msg: &DynamicMessage) -> Result<Value, DataError> {
+    let type_name = pb::string(msg, "type")?;
+    let number = pb::int32(msg, "value")?;
+    let desc = msg
+        .descriptor()
+        .parent_pool()
+        .get_enum_by_name(&type_name)
+        .ok_or_else(|| DataError::new(format!("enum_value: unknown enum type '{type_name}'")))?;
+    Ok(EnumValue::new(desc, number).into_value())
 }
 
 /// An `Any`, unpacked and converted as the engine converts messages.

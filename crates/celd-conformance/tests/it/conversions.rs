@@ -136,15 +136,27 @@ fn values_read_as_cel_values() {
 }
 
 #[test]
-fn typed_enums_are_unsupported_and_bad_keys_are_data_errors() {
-    let Some(enum_value) = value("enum_value { type: 'a.E' value: 1 }") else {
+fn typed_enums_convert_and_bad_keys_are_data_errors() {
+    let Some(enum_value) =
+        value("enum_value { type: 'cel.expr.conformance.proto3.GlobalEnum' value: 444 }")
+    else {
         return;
     };
+    let enum_value = enum_value.unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(
-        enum_value.err(),
-        Some(ValueError::Unsupported(
-            "a typed enum value (a.E) is not supported".to_owned()
-        ))
+        enum_value.to_string(),
+        "cel.expr.conformance.proto3.GlobalEnum(444)"
+    );
+    assert_eq!(
+        enum_value.type_name(),
+        "cel.expr.conformance.proto3.GlobalEnum"
+    );
+    let Some(unknown_enum) = value("enum_value { type: 'a.E' value: 1 }") else {
+        return;
+    };
+    assert!(
+        matches!(&unknown_enum, Err(ValueError::Data(e)) if e.0 == "enum_value: unknown enum type 'a.E'"),
+        "{unknown_enum:?}"
     );
     let Some(double_key) =
         value("map_value { entries { key { double_value: 1 } value { bool_value: true } } }")
