@@ -14,3 +14,4 @@ mod ext_sets;
 mod ext_strings;
 mod ext_support;
 mod hostile;
+mod properties;
