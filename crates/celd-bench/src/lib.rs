@@ -167,9 +167,32 @@ fn cel_string(s: &str) -> cel::Value {
     cel::Value::String(Arc::new(s.to_owned()))
 }
 
+/// `list.join(separator)` for the `cel` crate, which has no strings extension: registered
+/// the way that crate is extended, so e09 runs in both engines.
+fn cel_join(
+    cel::extractors::This(list): cel::extractors::This<Arc<Vec<cel::Value>>>,
+    separator: Arc<String>,
+) -> Result<cel::Value, cel::ExecutionError> {
+    let mut parts = Vec::with_capacity(list.len());
+    for item in list.iter() {
+        match item {
+            cel::Value::String(s) => parts.push(s.as_str()),
+            other => {
+                return Err(cel::ExecutionError::function_error(
+                    "join",
+                    format!("not a string: {other:?}"),
+                ));
+            }
+        }
+    }
+    Ok(cel::Value::String(Arc::new(parts.join(separator.as_str()))))
+}
+
 /// The case variables as a `cel` crate context.
 pub fn cel_context() -> cel::Context<'static, 'static> {
     let mut ctx = cel::Context::default();
+    ctx.add_function("join", cel_join)
+        .expect("the cel crate has no join of its own");
     let items: Vec<cel::Value> = (0..N_ITEMS)
         .map(|k| {
             cel_map(vec![

@@ -1,5 +1,6 @@
 //! The evaluator: walks a [`Plan`] with the variables, parameters and limits of one call.
 
+use std::cell::Cell;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -9,6 +10,7 @@ use celd_value::{EvalError, Key, Map, Result, Value, compare};
 use smallvec::SmallVec;
 
 use crate::activation::Activation;
+use crate::cost::{self, CallCost};
 use crate::limits::Limits;
 use crate::plan::{Block, CompareOp, Fold, Loop, LoopKind, Node, Plan};
 use crate::select;
@@ -52,7 +54,7 @@ impl Plan {
             plan: self,
             params: options.params,
             locals: Vec::new(),
-            cost: 0,
+            cost: Cell::new(0),
             max_cost: limits.max_cost,
             limits,
             iterations: 0,
@@ -75,7 +77,8 @@ pub(crate) struct Ctx<'a> {
     params: &'a [Value],
     /// Comprehension and block locals; a block entry that failed holds its error.
     locals: Vec<Slot>,
-    cost: u64,
+    /// Cost spent so far; a `Cell` so that reading a place (by shared reference) can charge.
+    cost: Cell<u64>,
     max_cost: u64,
     limits: &'a Limits,
     iterations: u64,
@@ -90,16 +93,20 @@ impl Ctx<'_> {
             Node::Error(e) => Err(e.clone()),
             Node::Param(i) => Ok(self.params[*i as usize].clone()),
             Node::Var { slot, id } => self.var(*slot, *id),
-            Node::Local(slot) => self.locals[*slot as usize].get().cloned(),
+            Node::Local(slot) => {
+                self.charge(cost::SELECT)?;
+                self.locals[*slot as usize].get().cloned()
+            }
             Node::Select { operand, field, id } => {
                 if is_place(operand) {
                     return self.place(node).map(Arg::into_owned);
                 }
                 let v = self.eval(operand)?;
-                select::select(&v, field).map_err(|e| e.at(id.0))
+                select::select_as(&v, field, self.plan.enum_mode).map_err(|e| e.at(id.0))
             }
             Node::Has { operand, field, id } => {
                 let v = self.eval(operand)?;
+                self.charge(cost::SELECT)?;
                 select::has(&v, field).map_err(|e| e.at(id.0))
             }
             Node::And(pair) => self.and(&pair[0], &pair[1]),
@@ -116,21 +123,21 @@ impl Ctx<'_> {
             Node::Compare(c) => self.compare(c),
             Node::Call1(c) => {
                 let owned = self.eval_unless_place(&c.arg)?;
-                self.charge(1)?;
                 let a = self.arg(&c.arg, owned)?;
                 let v = c.f.call1(&c.name, a.get()).map_err(|e| e.at(c.id.0))?;
+                self.charge_call(c.cost, &[a.get()], &v)?;
                 self.check_size(v, c.id)
             }
             Node::Call2(c) => {
                 let [x, y] = &c.args;
                 let x_owned = self.eval_unless_place(x)?;
                 let y_owned = self.eval_unless_place(y)?;
-                self.charge(1)?;
                 let a = self.arg(x, x_owned)?;
                 let b = self.arg(y, y_owned)?;
                 let v =
                     c.f.call2(&c.name, a.get(), b.get())
                         .map_err(|e| e.at(c.id.0))?;
+                self.charge_call(c.cost, &[a.get(), b.get()], &v)?;
                 self.check_size(v, c.id)
             }
             Node::CallN(c) => {
@@ -139,8 +146,9 @@ impl Ctx<'_> {
                     .iter()
                     .map(|a| self.eval(a))
                     .collect::<Result<SmallVec<[Value; 4]>>>()?;
-                self.charge(1)?;
                 let v = c.f.call(&c.name, &args).map_err(|e| e.at(c.id.0))?;
+                let refs: SmallVec<[&Value; 4]> = args.iter().collect();
+                self.charge_call(c.cost, &refs, &v)?;
                 self.check_size(v, c.id)
             }
             Node::List(l) => self.list(&l.elements, &l.optional, l.id),
@@ -161,10 +169,10 @@ impl Ctx<'_> {
         let [x, y] = &c.args;
         let x_owned = self.eval_unless_place(x)?;
         let y_owned = self.eval_unless_place(y)?;
-        self.charge(1)?;
         let a = self.arg(x, x_owned)?;
         let b = self.arg(y, y_owned)?;
         let (a, b) = (a.get(), b.get());
+        self.charge(cost::comparison(a, b))?;
         let result = match c.op {
             CompareOp::Eq => compare::equals(a, b),
             CompareOp::Ne => !compare::equals(a, b),
@@ -284,6 +292,7 @@ impl Ctx<'_> {
     }
 
     fn var_ref(&self, slot: u32, id: ExprId) -> Result<&Value> {
+        self.charge(cost::SELECT)?;
         let Some(var) = self.plan.variables.get(slot as usize) else {
             return Err(EvalError::unbound_variable("?").at(id.0));
         };
@@ -318,13 +327,19 @@ impl Ctx<'_> {
             Node::Const(v) => Ok(Arg::Ref(v)),
             Node::Param(i) => Ok(Arg::Ref(&self.params[*i as usize])),
             Node::Var { slot, id } => self.var_ref(*slot, *id).map(Arg::Ref),
-            Node::Local(slot) => self.locals[*slot as usize].get().map(Arg::Ref),
-            Node::Select { operand, field, id } => match self.place(operand)? {
+            Node::Local(slot) => {
+                self.charge(cost::SELECT)?;
+                self.locals[*slot as usize].get().map(Arg::Ref)
+            }
+            Node::Select { operand, field, id } => match self
+                .charge(cost::SELECT)
+                .and_then(|()| self.place(operand))?
+            {
                 Arg::Ref(Value::Map(map)) => map
                     .get_str(field)
                     .map(Arg::Ref)
                     .ok_or_else(|| EvalError::no_such_key(format_args!("'{field}'")).at(id.0)),
-                base => select::select(base.get(), field)
+                base => select::select_as(base.get(), field, self.plan.enum_mode)
                     .map(Arg::Own)
                     .map_err(|e| e.at(id.0)),
             },
@@ -363,20 +378,36 @@ impl Ctx<'_> {
         }
     }
 
-    fn charge(&mut self, units: u64) -> Result<()> {
-        self.cost += units;
-        if self.cost > self.max_cost {
-            return Err(EvalError::limit(format!(
-                "evaluation cost limit of {} exceeded",
-                self.max_cost
-            )));
+    #[inline]
+    fn charge(&self, units: u64) -> Result<()> {
+        let cost = self.cost.get().saturating_add(units);
+        self.cost.set(cost);
+        if cost > self.max_cost {
+            return Err(self.over_budget());
         }
         Ok(())
     }
 
+    #[cold]
+    fn over_budget(&self) -> EvalError {
+        EvalError::limit(format!(
+            "evaluation cost limit of {} exceeded",
+            self.max_cost
+        ))
+    }
+
+    /// Charges a call by its cost rule; constant-time calls skip measuring their arguments.
+    #[inline]
+    fn charge_call(&self, rule: CallCost, args: &[&Value], result: &Value) -> Result<()> {
+        match rule {
+            CallCost::Constant => self.charge(1),
+            rule => self.charge(rule.cost(args, result)),
+        }
+    }
+
     /// Called once per loop iteration: cost, cancellation, and (every few iterations) the clock.
     fn tick(&mut self) -> Result<()> {
-        self.charge(1)?;
+        self.charge(cost::ITERATION)?;
         if let Some(flag) = self.cancel
             && flag.load(Ordering::Relaxed)
         {
@@ -410,6 +441,7 @@ impl Ctx<'_> {
     }
 
     fn list(&mut self, elements: &[Node], optional: &[bool], id: ExprId) -> Result<Value> {
+        self.charge(cost::LIST_CREATE)?;
         let mut items = Vec::with_capacity(elements.len());
         for (element, &is_optional) in elements.iter().zip(optional) {
             let v = self.eval(element)?;
@@ -431,6 +463,7 @@ impl Ctx<'_> {
     }
 
     fn map(&mut self, m: &crate::plan::MapNode) -> Result<Value> {
+        self.charge(cost::MAP_CREATE)?;
         let mut map = Map::with_capacity(m.entries.len());
         for entry in &m.entries {
             let key = self.eval(&entry.key)?;
@@ -464,6 +497,7 @@ impl Ctx<'_> {
     }
 
     fn message(&mut self, s: &crate::plan::StructNode) -> Result<Value> {
+        self.charge(cost::STRUCT_CREATE)?;
         let mut fields = Vec::with_capacity(s.fields.len());
         for f in &s.fields {
             let v = self.eval(&f.value)?;

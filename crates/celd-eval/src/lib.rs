@@ -5,6 +5,8 @@
 //! can be shared by `Arc` and evaluated from many threads at once.
 
 pub mod activation;
+pub mod cost;
+pub mod estimate;
 pub mod eval;
 pub mod functions;
 pub mod limits;

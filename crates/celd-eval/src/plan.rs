@@ -7,6 +7,7 @@ use celd_syntax::ExprId;
 use celd_value::{EvalError, Value};
 use smol_str::SmolStr;
 
+use crate::cost::CallCost;
 use crate::functions::Impl;
 
 /// One step of a plan. Children are evaluated by the parent, so the tree is the control flow.
@@ -137,6 +138,8 @@ impl CompareOp {
 pub struct Call1 {
     pub name: SmolStr,
     pub f: Impl,
+    /// How the call's cost grows with its arguments.
+    pub cost: CallCost,
     pub arg: Node,
     pub id: ExprId,
 }
@@ -145,6 +148,8 @@ pub struct Call1 {
 pub struct Call2 {
     pub name: SmolStr,
     pub f: Impl,
+    /// How the call's cost grows with its arguments.
+    pub cost: CallCost,
     pub args: [Node; 2],
     pub id: ExprId,
 }
@@ -153,6 +158,8 @@ pub struct Call2 {
 pub struct CallN {
     pub name: SmolStr,
     pub f: Impl,
+    /// How the call's cost grows with its arguments.
+    pub cost: CallCost,
     pub args: Vec<Node>,
     pub id: ExprId,
 }
@@ -253,6 +260,10 @@ pub struct Plan {
     pub(crate) n_locals: u32,
     /// How many parameters the plan expects.
     pub(crate) n_params: u32,
+    /// Loop variables the checker proved fixed-size scalars (for cost estimates).
+    pub(crate) scalar_locals: Vec<u32>,
+    /// Whether enum fields of messages read as typed enum values or as ints.
+    pub(crate) enum_mode: celd_value::EnumMode,
 }
 
 #[derive(Clone, Debug)]
@@ -260,6 +271,8 @@ pub struct PlanVariable {
     pub name: SmolStr,
     /// The variable's index in the environment's table, when declared there.
     pub table_index: Option<u32>,
+    /// The checker proved the variable a fixed-size scalar (for cost estimates).
+    pub scalar: bool,
 }
 
 impl Plan {

@@ -8,12 +8,12 @@ use celd_syntax::ast::{
     Call, Comprehension, Expr, ExprKind, ListExpr, Literal, MapExpr, StructExpr,
 };
 use celd_syntax::{Ast, Diagnostic, ExprId};
-use celd_types::Type;
-use celd_value::{EnumValue, EvalError, Value};
+use celd_value::{EnumMode, EnumValue, EvalError, Value};
 use prost_reflect::{DescriptorPool, EnumDescriptor};
 use smol_str::SmolStr;
 
 use crate::activation::VarTable;
+use crate::cost::CallCost;
 use crate::eval::EvalOptions;
 use crate::functions::std_lib::{
     builtin_type_value, check_regex_syntax, compile_regex, enum_conversion,
@@ -72,6 +72,7 @@ pub fn plan(
             max_cost: FOLD_COST,
             ..Limits::default()
         },
+        scalar_locals: Vec::new(),
     };
     let root = planner.expr(&ast.expr);
     if !planner.diagnostics.is_empty() {
@@ -80,11 +81,22 @@ pub fn plan(
         });
     }
     Ok(Plan {
+        // Folding may have removed every comprehension: then evaluation needs no locals.
+        n_locals: if uses_locals(&root) {
+            planner.n_locals
+        } else {
+            0
+        },
         root,
         table_id: env.variables.id(),
         variables: planner.variables,
-        n_locals: planner.n_locals,
         n_params: options.params.values().map(|&i| i + 1).max().unwrap_or(0),
+        scalar_locals: planner.scalar_locals,
+        enum_mode: if env.strong_enums {
+            EnumMode::Strong
+        } else {
+            EnumMode::Legacy
+        },
     })
 }
 
@@ -100,6 +112,7 @@ struct Planner<'a> {
     var_slots: HashMap<SmolStr, u32>,
     diagnostics: Vec<Diagnostic>,
     fold_limits: Limits,
+    scalar_locals: Vec<u32>,
 }
 
 impl Planner<'_> {
@@ -203,6 +216,7 @@ impl Planner<'_> {
                 self.variables.push(PlanVariable {
                     name: SmolStr::new(name),
                     table_index: self.env.variables.index_of(name),
+                    scalar: self.checked.is_some_and(|c| is_scalar(c.type_of(id))),
                 });
                 self.var_slots.insert(SmolStr::new(name), slot);
                 slot
@@ -279,23 +293,13 @@ impl Planner<'_> {
             .find_map(|candidate| pool.get_enum_by_name(&candidate))
     }
 
-    /// `operand.field`; under strong enums, a call reading typed enum values when the
-    /// field may hold some (the evaluator's own selection reads enums as `int`).
+    /// `operand.field` (the plan's enum mode says whether enum fields read as typed values).
     fn select_node(&self, operand: Node, field: SmolStr, id: ExprId) -> Node {
-        let plain = match self.checked {
-            _ if !self.env.strong_enums => true,
-            Some(checked) => !may_hold_enum(checked.type_of(id)),
-            None => false,
-        };
-        if plain {
-            return Node::Select {
-                operand: Box::new(operand),
-                field,
-                id,
-            };
+        Node::Select {
+            operand: Box::new(operand),
+            field,
+            id,
         }
-        let name = SmolStr::new(format!(".{field}"));
-        call_node(name, crate::select::strong_select(field), vec![operand], id)
     }
 
     /// `a.b.c` as a qualified name, when a prefix of it names a variable, type or enum constant
@@ -419,7 +423,12 @@ impl Planner<'_> {
             "_?._" if self.env.strong_enums => crate::select::strong_select_optional(),
             _ => f,
         };
-        self.fold_call(call_node(name, f, args, id))
+        let scalar_sum = name == "_+_" && self.has_scalar_type(id);
+        let mut node = call_node(name, f, args, id);
+        if scalar_sum {
+            set_call_cost(&mut node, CallCost::Constant);
+        }
+        self.fold_call(node)
     }
 
     /// The function a call names, and the target to pass as first argument (none for
@@ -460,6 +469,23 @@ impl Planner<'_> {
             .map_or_else(|| name.clone(), SmolStr::new)
     }
 
+    /// Whether the checker proved this node's value a fixed-size scalar (numbers, booleans,
+    /// timestamps, durations): `_+_` yielding one adds numbers or times, not concatenates.
+    fn has_scalar_type(&self, id: ExprId) -> bool {
+        use celd_types::Type;
+        self.checked.is_some_and(|c| {
+            matches!(
+                c.type_of(id),
+                Type::Int
+                    | Type::Uint
+                    | Type::Double
+                    | Type::Bool
+                    | Type::Timestamp
+                    | Type::Duration
+            )
+        })
+    }
+
     /// Calls whose constant arguments are compiled once: regular expressions.
     fn specialized_call(&mut self, id: ExprId, name: &str, args: &[Node]) -> Option<Node> {
         let ("matches", [subject, Node::Const(Value::String(pattern))]) = (name, args) else {
@@ -470,6 +496,7 @@ impl Planner<'_> {
         if let Err(e) = check_regex_syntax(pattern) {
             return Some(Node::Error(e.at(id.0)));
         }
+        let pattern_len = pattern.len();
         let pattern = pattern.clone();
         let regex: Arc<OnceLock<celd_value::Result<regex::Regex>>> = Arc::default();
         let f = Impl::Custom(Arc::new(move |args: &[Value]| {
@@ -483,6 +510,9 @@ impl Planner<'_> {
         Some(Node::Call1(Box::new(Call1 {
             name: SmolStr::new("matches"),
             f,
+            cost: CallCost::MatchesPattern {
+                pattern_len: u32::try_from(pattern_len).unwrap_or(u32::MAX),
+            },
             arg: subject.clone(),
             id,
         })))
@@ -541,6 +571,12 @@ impl Planner<'_> {
             variables: Vec::new(),
             n_locals: self.n_locals,
             n_params: 0,
+            scalar_locals: Vec::new(),
+            enum_mode: if self.env.strong_enums {
+                EnumMode::Strong
+            } else {
+                EnumMode::Legacy
+            },
         };
         let options = EvalOptions {
             limits: Some(&self.fold_limits),
@@ -648,6 +684,36 @@ impl Planner<'_> {
             .find_map(|candidate| pool.get_message_by_name(&candidate))
     }
 
+    /// Records a loop variable as scalar when the checker typed the range's elements (or
+    /// map keys; list indexes with two variables) as fixed-size scalars.
+    fn note_scalar_item(&mut self, slot: u32, range: ExprId, two_vars: bool) {
+        use celd_types::Type;
+        let Some(checked) = self.checked else { return };
+        let scalar = match checked.type_of(range) {
+            Type::List(_) if two_vars => true,
+            Type::List(elem) => is_scalar(elem),
+            Type::Map(kv) => is_scalar(&kv.0),
+            _ => false,
+        };
+        if scalar {
+            self.scalar_locals.push(slot);
+        }
+    }
+
+    /// The second variable of a two-variable loop: the element of a list, the value of a map.
+    fn note_scalar_value(&mut self, slot: u32, range: ExprId) {
+        use celd_types::Type;
+        let Some(checked) = self.checked else { return };
+        let scalar = match checked.type_of(range) {
+            Type::List(elem) => is_scalar(elem),
+            Type::Map(kv) => is_scalar(&kv.1),
+            _ => false,
+        };
+        if scalar {
+            self.scalar_locals.push(slot);
+        }
+    }
+
     fn new_local(&mut self, name: &str) -> u32 {
         let slot = self.n_locals;
         self.n_locals += 1;
@@ -666,6 +732,10 @@ impl Planner<'_> {
         let accu_slot = self.new_local(&c.accu_var);
         let iter_slot = self.new_local(&c.iter_var);
         let iter_slot2 = c.iter_var2.as_ref().map(|v| self.new_local(v));
+        self.note_scalar_item(iter_slot, c.iter_range.id, iter_slot2.is_some());
+        if let Some(slot2) = iter_slot2 {
+            self.note_scalar_value(slot2, c.iter_range.id);
+        }
         let condition = self.expr(&c.loop_condition);
         let step = in_place_step(self.expr(&c.loop_step), accu_slot);
         // The loop variables go out of scope; the accumulator stays for the result.
@@ -673,7 +743,7 @@ impl Planner<'_> {
             .truncate(self.scopes.len() - 1 - usize::from(iter_slot2.is_some()));
         let result = self.expr(&c.result);
         self.scopes.pop();
-        Node::Fold(Box::new(Fold {
+        let node = Node::Fold(Box::new(Fold {
             iter_slot,
             iter_slot2,
             accu_slot,
@@ -683,7 +753,18 @@ impl Planner<'_> {
             step,
             result,
             id,
-        }))
+        }));
+        self.fold_closed(node, accu_slot)
+    }
+
+    /// Evaluates a comprehension now when it reads no input: no variable, no parameter,
+    /// and no local but its own (slots from `first_own_slot` on).
+    fn fold_closed(&self, node: Node, first_own_slot: u32) -> Node {
+        if !self.options.no_folding && reads_no_input(&node, first_own_slot) {
+            self.fold_constant(node)
+        } else {
+            node
+        }
     }
 
     fn macro_loop(
@@ -694,17 +775,19 @@ impl Planner<'_> {
         shape: LoopShape<'_>,
     ) -> Node {
         let iter_slot = self.new_local(&c.iter_var);
+        self.note_scalar_item(iter_slot, c.iter_range.id, false);
         let predicate = shape.predicate.map(|p| self.expr(p));
         let transform = shape.transform.map(|t| self.expr(t));
         self.scopes.pop();
-        Node::Loop(Box::new(Loop {
+        let node = Node::Loop(Box::new(Loop {
             kind: shape.kind,
             iter_slot,
             range,
             predicate,
             transform,
             id,
-        }))
+        }));
+        self.fold_closed(node, iter_slot)
     }
 
     /// `cel.@block([e0, e1, ...], result)`: entry `i` is the local `@index<i>`.
@@ -733,11 +816,37 @@ impl Planner<'_> {
     }
 }
 
+/// Numbers, booleans, timestamps and durations: values whose size never grows.
+fn is_scalar(ty: &celd_types::Type) -> bool {
+    use celd_types::Type;
+    matches!(
+        ty,
+        Type::Int
+            | Type::Uint
+            | Type::Double
+            | Type::Bool
+            | Type::Timestamp
+            | Type::Duration
+            | Type::Null
+    )
+}
+
+fn set_call_cost(node: &mut Node, rule: CallCost) {
+    match node {
+        Node::Call1(c) => c.cost = rule,
+        Node::Call2(c) => c.cost = rule,
+        Node::CallN(c) => c.cost = rule,
+        _ => {}
+    }
+}
+
 fn call_node(name: SmolStr, f: Impl, mut args: Vec<Node>, id: ExprId) -> Node {
+    let cost = CallCost::of(&name);
     match args.len() {
         1 => Node::Call1(Box::new(Call1 {
             name,
             f,
+            cost,
             arg: args.pop().unwrap_or(Node::Const(Value::Null)),
             id,
         })),
@@ -747,11 +856,18 @@ fn call_node(name: SmolStr, f: Impl, mut args: Vec<Node>, id: ExprId) -> Node {
             Node::Call2(Box::new(Call2 {
                 name,
                 f,
+                cost,
                 args: [a, b],
                 id,
             }))
         }
-        _ => Node::CallN(Box::new(CallN { name, f, args, id })),
+        _ => Node::CallN(Box::new(CallN {
+            name,
+            f,
+            cost,
+            args,
+            id,
+        })),
     }
 }
 
@@ -800,13 +916,84 @@ fn in_place_step(step: Node, accu_slot: u32) -> Node {
 }
 
 /// Whether a value of this type may be or contain a typed enum read from a field.
-fn may_hold_enum(ty: &Type) -> bool {
-    match ty {
-        Type::Enum(_) | Type::Dyn | Type::Any | Type::Error | Type::Param(_) | Type::Var(_) => true,
-        Type::List(elem) => may_hold_enum(elem),
-        Type::Map(kv) => may_hold_enum(&kv.1),
-        Type::Opaque(o) => o.params.iter().any(may_hold_enum),
-        _ => false,
+/// Whether any node of the tree reads or writes a local slot.
+fn uses_locals(node: &Node) -> bool {
+    !reads_no_input_or_local(node)
+}
+
+/// True when the tree touches no local slot (variables and parameters don't matter here).
+fn reads_no_input_or_local(node: &Node) -> bool {
+    match node {
+        Node::Local(_)
+        | Node::AccuAppend { .. }
+        | Node::AccuInsert { .. }
+        | Node::Fold(_)
+        | Node::Loop(_)
+        | Node::Block(_) => false,
+        Node::Const(_) | Node::Error(_) | Node::Param(_) | Node::Var { .. } => true,
+        Node::Select { operand, .. } | Node::Has { operand, .. } => {
+            reads_no_input_or_local(operand)
+        }
+        Node::NotStrictlyFalse(inner) => reads_no_input_or_local(inner),
+        Node::And(pair) | Node::Or(pair) => pair.iter().all(reads_no_input_or_local),
+        Node::Cond(parts, _) => parts.iter().all(reads_no_input_or_local),
+        Node::Compare(c) => c.args.iter().all(reads_no_input_or_local),
+        Node::Call1(c) => reads_no_input_or_local(&c.arg),
+        Node::Call2(c) => c.args.iter().all(reads_no_input_or_local),
+        Node::CallN(c) => c.args.iter().all(reads_no_input_or_local),
+        Node::List(l) => l.elements.iter().all(reads_no_input_or_local),
+        Node::Map(m) => m
+            .entries
+            .iter()
+            .all(|e| reads_no_input_or_local(&e.key) && reads_no_input_or_local(&e.value)),
+        Node::Struct(st) => st.fields.iter().all(|f| reads_no_input_or_local(&f.value)),
+        Node::OptionalOr(o) => {
+            reads_no_input_or_local(&o.receiver) && reads_no_input_or_local(&o.alternative)
+        }
+    }
+}
+
+/// Whether evaluating `node` reads no variable, no parameter, and no local below
+/// `first_own_slot` (locals from there on belong to the node itself).
+fn reads_no_input(node: &Node, first_own_slot: u32) -> bool {
+    let all = |nodes: &mut dyn Iterator<Item = &Node>| {
+        for n in nodes {
+            if !reads_no_input(n, first_own_slot) {
+                return false;
+            }
+        }
+        true
+    };
+    match node {
+        Node::Const(_) | Node::Error(_) => true,
+        Node::Param(_) | Node::Var { .. } => false,
+        Node::Local(slot) => *slot >= first_own_slot,
+        Node::AccuAppend { slot, elements, .. } => {
+            *slot >= first_own_slot && all(&mut elements.iter())
+        }
+        Node::AccuInsert { slot, args, .. } => *slot >= first_own_slot && all(&mut args.iter()),
+        Node::Select { operand, .. } | Node::Has { operand, .. } => {
+            reads_no_input(operand, first_own_slot)
+        }
+        Node::NotStrictlyFalse(inner) => reads_no_input(inner, first_own_slot),
+        Node::And(pair) | Node::Or(pair) => all(&mut pair.iter()),
+        Node::Cond(parts, _) => all(&mut parts.iter()),
+        Node::Compare(c) => all(&mut c.args.iter()),
+        Node::Call1(c) => reads_no_input(&c.arg, first_own_slot),
+        Node::Call2(c) => all(&mut c.args.iter()),
+        Node::CallN(c) => all(&mut c.args.iter()),
+        Node::List(l) => all(&mut l.elements.iter()),
+        Node::Map(m) => all(&mut m.entries.iter().flat_map(|e| [&e.key, &e.value])),
+        Node::Struct(st) => all(&mut st.fields.iter().map(|f| &f.value)),
+        Node::Fold(f) => {
+            all(&mut [&f.range, &f.init, &f.condition, &f.step, &f.result].into_iter())
+        }
+        Node::Loop(l) => {
+            reads_no_input(&l.range, first_own_slot)
+                && all(&mut l.predicate.iter().chain(l.transform.iter()))
+        }
+        Node::Block(b) => all(&mut b.entries.iter().chain([&b.result])),
+        Node::OptionalOr(o) => all(&mut [&o.receiver, &o.alternative].into_iter()),
     }
 }
 

@@ -8,7 +8,6 @@ use celd_value::{EnumMode, EvalError, Result, Value};
 use prost_reflect::{
     DynamicMessage, ExtensionDescriptor, FieldDescriptor, MessageDescriptor, ReflectMessage,
 };
-use smol_str::SmolStr;
 
 use crate::functions::{Impl, no_such_overload};
 
@@ -100,15 +99,6 @@ pub fn build_message(
         set_field(&mut msg, fd, &value).map_err(|e| e.at(id.0))?;
     }
     message_to_value(msg)
-}
-
-/// `operand.field` under strong enums, as a one-argument call (the evaluator's own
-/// field selection reads enums as `int`).
-pub fn strong_select(field: SmolStr) -> Impl {
-    Impl::Custom(Arc::new(move |args: &[Value]| match args {
-        [v] => select_as(v, &field, EnumMode::Strong),
-        _ => Err(no_such_overload(&field, args)),
-    }))
 }
 
 /// `_?._(operand, 'field')` under strong enums.

@@ -44,6 +44,7 @@ mod env;
 mod error;
 mod extensions;
 mod program;
+pub mod protos;
 
 pub use celd_eval::{Activation, EvalOptions, Limits};
 pub use celd_syntax::{ParseOptions, Source};

@@ -103,6 +103,16 @@ impl Program {
         })
     }
 
+    /// The least and most this program can cost per evaluation, given the largest sizes of
+    /// its inputs (see [`celd_eval::estimate`]); a host can reject an expression before
+    /// running it when the most exceeds its budget.
+    pub fn estimate_cost(
+        &self,
+        hints: &celd_eval::estimate::SizeHints,
+    ) -> celd_eval::estimate::CostEstimate {
+        celd_eval::estimate::estimate(&self.plan, hints)
+    }
+
     /// Bytes this program holds on the heap (plan, source text, span table).
     pub fn heap_size(&self) -> usize {
         let text = self.source.text().len();

@@ -172,3 +172,86 @@ fn block_entries_keep_their_slots_around_comprehensions() {
         "[5, true, 6]",
     );
 }
+
+mod cost {
+    use celd::layers::eval::estimate::SizeHints;
+    use celd::{EvalOptions, Limits, Type};
+
+    fn env() -> celd::Env {
+        celd::Env::builder()
+            .variable("x", Type::Int)
+            .variable("s", Type::String)
+            .variable("items", Type::List(std::sync::Arc::new(Type::Int)))
+            .all_extensions()
+            .build()
+            .unwrap()
+    }
+
+    fn eval_with_budget(program: &celd::Program, act: &celd::Activation, budget: u64) -> bool {
+        let limits = Limits {
+            max_cost: budget,
+            ..Limits::default()
+        };
+        let options = EvalOptions {
+            limits: Some(&limits),
+            ..EvalOptions::default()
+        };
+        program.eval_with(act, &options).is_ok()
+    }
+
+    /// Without branches, and with inputs exactly as large as the hints say, the most an
+    /// expression can cost is what it costs: the evaluation fits a budget of `max` and not of
+    /// `max - 1`. Expressions whose cost does not depend on input sizes have `min == max`.
+    #[test]
+    fn straight_line_estimates_are_the_runtime_cost() {
+        let env = env();
+        let mut act = env.activation();
+        let items: Vec<celd::Value> = (0..50).map(celd::Value::Int).collect();
+        act.insert("x", 3)
+            .insert("s", "a".repeat(100).as_str())
+            .insert("items", celd::Value::list(items));
+        let hints = SizeHints {
+            variables: [("s".to_owned(), 100), ("items".to_owned(), 50)].into(),
+            default: None,
+        };
+        for (src, size_independent) in [
+            ("x + 1", true),
+            ("x * x + x", true),
+            ("[x, x, x]", true),
+            ("{'a': x}", true),
+            ("size(items) + x", true),
+            ("s.startsWith('aaa')", false),
+            ("s + s", false),
+            ("s == 'abcdefghijklmnopqrstuvwxyz'", false),
+            ("items.map(i, i * 2)", false),
+            ("items.all(i, i >= 0)", false),
+        ] {
+            let program = env.compile(src).unwrap();
+            let estimate = program.estimate_cost(&hints);
+            let max = estimate.max.expect("bounded with hints");
+            assert_eq!(estimate.min == max, size_independent, "{src}: {estimate:?}");
+            assert!(eval_with_budget(&program, &act, max), "{src} fits {max}");
+            assert!(
+                !eval_with_budget(&program, &act, max - 1),
+                "{src} exceeds {}",
+                max - 1
+            );
+        }
+    }
+
+    #[test]
+    fn short_circuits_and_unbounded_inputs() {
+        let env = env();
+        let program = env.compile("x > 0 || items.exists(i, i == x)").unwrap();
+        let hints = SizeHints {
+            variables: [("items".to_owned(), 10)].into(),
+            default: None,
+        };
+        let estimate = program.estimate_cost(&hints);
+        let max = estimate.max.unwrap();
+        assert!(estimate.min < max, "{estimate:?}");
+        let unbounded = program.estimate_cost(&SizeHints::default());
+        assert_eq!(unbounded.max, None);
+        assert_eq!(unbounded.min, estimate.min);
+    }
+}

@@ -1,0 +1,131 @@
+//! Message types at run time: `.proto` files compiled with protox, or serialized descriptor sets.
+
+use std::path::{Path, PathBuf};
+
+use prost_reflect::DescriptorPool;
+use prost_reflect::prost::Message;
+use prost_reflect::prost_types::FileDescriptorSet;
+
+use crate::error::Error;
+
+/// Where message types come from: `.proto` source files (with include directories) and
+/// serialized `google.protobuf.FileDescriptorSet` files (`protoc --descriptor_set_out`).
+#[derive(Clone, Debug, Default)]
+pub struct ProtoSources {
+    pub proto_files: Vec<PathBuf>,
+    /// Directories imports are resolved in; each proto file's own directory is tried too.
+    pub include_dirs: Vec<PathBuf>,
+    pub descriptor_sets: Vec<PathBuf>,
+}
+
+impl ProtoSources {
+    pub fn is_empty(&self) -> bool {
+        self.proto_files.is_empty() && self.descriptor_sets.is_empty()
+    }
+
+    /// Compiles and loads everything into one pool (with the well-known types).
+    pub fn load(&self) -> Result<DescriptorPool, Error> {
+        let mut pool = DescriptorPool::global();
+        if !self.proto_files.is_empty() {
+            let set = compile_protos(&self.proto_files, &self.include_dirs)?;
+            add_set(&mut pool, set, "compiled protos")?;
+        }
+        for path in &self.descriptor_sets {
+            let bytes = std::fs::read(path)
+                .map_err(|e| Error::env(format!("descriptor set {}: {e}", path.display())))?;
+            let set = FileDescriptorSet::decode(bytes.as_slice()).map_err(|e| {
+                Error::env(format!(
+                    "descriptor set {}: not a FileDescriptorSet: {e}",
+                    path.display()
+                ))
+            })?;
+            add_set(&mut pool, set, &path.display().to_string())?;
+        }
+        Ok(pool)
+    }
+}
+
+fn add_set(pool: &mut DescriptorPool, set: FileDescriptorSet, what: &str) -> Result<(), Error> {
+    pool.add_file_descriptor_set(set)
+        .map_err(|e| Error::env(format!("{what}: {e}")))
+}
+
+/// Compiles `.proto` files with protox; imports resolve in `include_dirs` and in each file's
+/// own directory.
+fn compile_protos(files: &[PathBuf], include_dirs: &[PathBuf]) -> Result<FileDescriptorSet, Error> {
+    let mut includes: Vec<PathBuf> = include_dirs.to_vec();
+    for file in files {
+        let dir = file
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if !includes.iter().any(|i| i == dir) {
+            includes.push(dir.to_path_buf());
+        }
+    }
+    protox::compile(files, &includes).map_err(|e| Error::env(format!("compiling protos: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("celd-protos-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn proto_files_compile_into_a_pool_with_their_imports() {
+        let dir = temp_dir("ok");
+        std::fs::write(
+            dir.join("shop.proto"),
+            "syntax = \"proto3\"; package shop; import \"google/protobuf/timestamp.proto\";\n\
+             message Order { string id = 1; google.protobuf.Timestamp placed = 2; }",
+        )
+        .unwrap();
+        let sources = ProtoSources {
+            proto_files: vec![dir.join("shop.proto")],
+            ..ProtoSources::default()
+        };
+        let pool = sources.load().unwrap();
+        assert!(pool.get_message_by_name("shop.Order").is_some());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn bad_inputs_are_env_errors_that_say_what_failed() {
+        let dir = temp_dir("bad");
+        std::fs::write(dir.join("bad.proto"), "syntax = \"proto3\"; message {").unwrap();
+        std::fs::write(dir.join("not-a-set.pb"), b"\xff\xff\xff").unwrap();
+        let bad_proto = ProtoSources {
+            proto_files: vec![dir.join("bad.proto")],
+            ..ProtoSources::default()
+        };
+        let e = bad_proto.load().unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::Env);
+        assert!(
+            e.message().starts_with("compiling protos:"),
+            "{}",
+            e.message()
+        );
+        let bad_set = ProtoSources {
+            descriptor_sets: vec![dir.join("not-a-set.pb")],
+            ..ProtoSources::default()
+        };
+        assert!(
+            bad_set
+                .load()
+                .unwrap_err()
+                .message()
+                .contains("not a FileDescriptorSet")
+        );
+        let missing = ProtoSources {
+            descriptor_sets: vec![dir.join("missing.pb")],
+            ..ProtoSources::default()
+        };
+        assert!(missing.load().unwrap_err().message().contains("missing.pb"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
