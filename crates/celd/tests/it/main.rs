@@ -15,3 +15,4 @@ mod ext_strings;
 mod ext_support;
 mod hostile;
 mod properties;
+mod realistic;
