@@ -17,17 +17,21 @@ if [ ${#targets[@]} -eq 0 ]; then
     mapfile -t targets < <(cargo +nightly fuzz list)
 fi
 python3 make-seeds.py
-nice cargo +nightly fuzz build -O >/dev/null 2>&1
 mkdir -p logs
+if ! nice cargo +nightly fuzz build -O >logs-build.txt 2>&1; then
+    echo "build failed (see fuzz/logs-build.txt); running the binaries already built" >&2
+fi
+bin="target/$(rustc +nightly -vV | sed -n 's/^host: //p')/release"
 printf '%-14s %8s %10s %8s %8s %s\n' target seconds execs exec/s cov result
 status=0
 for t in "${targets[@]}"; do
     mkdir -p "corpus/$t"
     log="logs/$t.log"
     result=ok
-    nice cargo +nightly fuzz run -O "$t" "corpus/$t" -- \
+    mkdir -p "artifacts/$t"
+    nice "$bin/$t" -artifact_prefix="artifacts/$t/" \
         -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=1 -print_final_stats=1 \
-        >"$log" 2>&1 || { result="FAILED (see $log)"; status=1; }
+        "corpus/$t" >"$log" 2>&1 || { result="FAILED (see fuzz/$log)"; status=1; }
     line=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)
     execs=$(sed -nE 's/^#([0-9]+).*/\1/p' <<<"$line")
     cov=$(sed -nE 's/.* cov: ([0-9]+).*/\1/p' <<<"$line")

@@ -29,7 +29,12 @@ fuzz_target!(|data: &[u8]| {
             if let (Some(a), Some(b)) = (&a, &b) {
                 let limit = "error of kind limit";
                 if a != limit && b != limit {
-                    assert_eq!(a, b, "{text}: direct vs cached (template {})", cached.template());
+                    assert_eq!(
+                        a,
+                        b,
+                        "{text}: direct vs cached (template {})",
+                        cached.template()
+                    );
                 }
             }
         }

@@ -10,7 +10,9 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let reader = JsonReader::default();
-    let Ok(value) = reader.read(&json) else { return };
+    let Ok(value) = reader.read(&json) else {
+        return;
+    };
     let written = to_json(&value);
     let again = reader
         .read(&written)

@@ -32,7 +32,10 @@ pub fn activation() -> Activation {
     act.insert("x", 7)
         .insert("y", -3)
         .insert("s", "héllo wörld")
-        .insert("l", Value::list(vec![Value::Int(3), Value::Int(1), Value::Int(2)]))
+        .insert(
+            "l",
+            Value::list(vec![Value::Int(3), Value::Int(1), Value::Int(2)]),
+        )
         .insert("m", m.clone())
         .insert("d", m);
     act
