@@ -7,7 +7,8 @@ use std::io::{self, BufRead, Write};
 use celd::Env;
 use celd::layers::types::parse_type;
 use celd::layers::value::json::to_json;
-use celd_server::api::{self, ApiError, ErrorBody, EvalRequest};
+use celd_cache::CacheConfig;
+use celd_server::api::{self, ApiError, ErrorBody, EvalRequest, Evaluator};
 use serde_json::Value as Json;
 
 use crate::Failure;
@@ -27,6 +28,11 @@ pub fn run(command: Command) -> Result<(), Failure> {
 /// The library every command starts from: the standard library and all extensions.
 fn base_env() -> Env {
     Env::standard()
+}
+
+/// Evaluation through a program cache, as the service does it.
+fn evaluator(origin: &'static str) -> Evaluator {
+    Evaluator::new(base_env(), CacheConfig::default(), origin)
 }
 
 fn decls(env: &EnvArgs) -> Result<BTreeMap<String, String>, Failure> {
@@ -63,7 +69,9 @@ fn eval(args: &EvalArgs) -> Result<(), Failure> {
         decls: Some(decls(&args.env)?),
         container: args.env.container.clone(),
     };
-    let (value, _) = api::evaluate_value(&base_env(), &request).map_err(report)?;
+    let (value, _) = evaluator("celd eval")
+        .evaluate_value(&request, None)
+        .map_err(report)?;
     let mut out = io::stdout().lock();
     match args.output {
         Output::Json => writeln!(out, "{}", to_json(&value))?,
@@ -80,6 +88,7 @@ fn report(error: ApiError) -> Failure {
             let _ = writeln!(io::stderr(), "{e}");
             Failure::Expression
         }
+        other => Failure::Usage(other.body().error.message),
     }
 }
 
@@ -89,7 +98,7 @@ fn check(args: &CheckArgs) -> Result<(), Failure> {
         decls: Some(decls(&args.env)?),
         container: args.env.container.clone(),
     };
-    let response = api::check(&base_env(), &request).map_err(report)?;
+    let response = evaluator("celd check").check(&request).map_err(report)?;
     writeln!(io::stdout().lock(), "{}", response.ty)?;
     Ok(())
 }
@@ -127,7 +136,7 @@ fn batch(path: &str) -> Result<(), Failure> {
             fs::File::open(path).map_err(|e| Failure::Usage(format!("--batch {path}: {e}")))?;
         Box::new(io::BufReader::new(file))
     };
-    let env = base_env();
+    let evaluator = evaluator("celd eval --batch");
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut any_failed = false;
     // Lines are read as bytes: a line that is not UTF-8 is one malformed request, answered
@@ -138,7 +147,7 @@ fn batch(path: &str) -> Result<(), Failure> {
             continue;
         }
         let answer = match serde_json::from_slice::<EvalRequest>(&line) {
-            Ok(request) => match api::evaluate(&env, &request) {
+            Ok(request) => match evaluator.evaluate(&request, None) {
                 Ok(response) => serde_json::to_string(&response),
                 Err(error) => {
                     any_failed = true;

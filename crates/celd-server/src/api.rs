@@ -1,11 +1,14 @@
 //! Request and response bodies of `/v1/eval` and `/v1/check` (design §6), and the
-//! evaluation behind them — no HTTP here, so `celd eval --batch` answers the same way.
+//! evaluation behind them through the program cache — no HTTP here, so `celd eval --batch`
+//! answers the same way as the service.
 
 use std::collections::BTreeMap;
+use std::time::Instant;
 
 use celd::layers::types::parse_type;
 use celd::layers::value::json::{JsonReader, to_json};
-use celd::{Env, Error, ErrorKind, Type, Value};
+use celd::{Activation, Env, Error, ErrorKind, EvalOptions, Type, Value};
+use celd_cache::{BoundProgram, CacheConfig, ProgramCache};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
@@ -59,7 +62,7 @@ pub struct ErrorBody {
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ErrorDetail {
-    /// `parse`, `check`, `eval`, `limit` or `request`.
+    /// `parse`, `check`, `eval`, `limit` or `request` (and `internal` for a 500).
     pub kind: &'static str,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -68,21 +71,61 @@ pub struct ErrorDetail {
     pub column: Option<u32>,
 }
 
-/// Why a request was not answered with a value.
+/// Why a request was not answered with a value. `crate::error` maps each to an HTTP status.
 #[derive(Clone, Debug)]
 pub enum ApiError {
-    /// The request itself is malformed: a bad declaration, a bad variable value.
+    /// The request itself is malformed: bad JSON, a bad declaration, a bad variable value
+    /// (400).
     Request(String),
-    /// The expression failed to parse, check or evaluate, or hit a limit.
+    /// The expression failed to parse, check or evaluate, or hit a limit (422).
     Expression(Error),
+    /// The request body is larger than the limit (413).
+    TooLarge { limit: usize },
+    /// Every evaluation slot is taken (503); the client may retry.
+    Overloaded,
+    /// The request took longer than the request time limit (503).
+    TimedOut,
+    /// `/debug/*` without the right bearer token (401).
+    Unauthorized,
+    /// `/debug/*` while no admin token is configured (403).
+    Forbidden,
+    /// No such path or program (404).
+    NotFound(String),
+    /// A failure of the service itself (500); the detail is logged, not returned.
+    Internal(String),
 }
 
 impl ApiError {
     pub fn body(&self) -> ErrorBody {
         match self {
-            ApiError::Request(message) => ErrorBody::request(message.clone()),
+            ApiError::Request(message) => ErrorBody::new("request", message.clone()),
             ApiError::Expression(e) => ErrorBody::from_error(e),
+            ApiError::TooLarge { limit } => ErrorBody::new(
+                "limit",
+                format!("request body exceeds the limit of {limit} bytes"),
+            ),
+            ApiError::Overloaded => ErrorBody::new(
+                "limit",
+                "overloaded: every evaluation slot is busy, retry later",
+            ),
+            ApiError::TimedOut => ErrorBody::new("limit", "request time limit exceeded"),
+            ApiError::Unauthorized => ErrorBody::new(
+                "request",
+                "a valid 'Authorization: Bearer <token>' header is required",
+            ),
+            ApiError::Forbidden => ErrorBody::new(
+                "request",
+                "/debug is disabled: no admin token is configured",
+            ),
+            ApiError::NotFound(what) => ErrorBody::new("request", format!("not found: {what}")),
+            ApiError::Internal(_) => ErrorBody::new("internal", "internal error"),
         }
+    }
+
+    /// The `outcome` label of `celd_evaluations_total`: `ok` is not an error, everything
+    /// else is the error kind.
+    pub fn outcome(&self) -> &'static str {
+        self.body().error.kind
     }
 }
 
@@ -96,16 +139,20 @@ impl From<Error> for ApiError {
 }
 
 impl ErrorBody {
-    /// A malformed request (bad JSON, bad declaration, bad variable value).
-    pub fn request(message: impl Into<String>) -> ErrorBody {
+    fn new(kind: &'static str, message: impl Into<String>) -> ErrorBody {
         ErrorBody {
             error: ErrorDetail {
-                kind: "request",
+                kind,
                 message: message.into(),
                 line: None,
                 column: None,
             },
         }
+    }
+
+    /// A malformed request (bad JSON, bad declaration, bad variable value).
+    pub fn request(message: impl Into<String>) -> ErrorBody {
+        ErrorBody::new("request", message)
     }
 
     pub fn from_error(e: &Error) -> ErrorBody {
@@ -124,38 +171,143 @@ impl ErrorBody {
     }
 }
 
-/// Builds the environment for one request: the base library plus the request's
-/// declarations, and `dyn` for variables given without one.
-fn request_env(
-    base: &Env,
-    decls: Option<&BTreeMap<String, String>>,
-    var_names: impl Iterator<Item = String>,
-    container: Option<&str>,
-) -> Result<Env, ApiError> {
-    let mut builder = base.to_builder();
-    if let Some(container) = container {
-        builder = builder.container(container);
+/// Evaluates and checks requests against one base environment, compiling through one program
+/// cache. Shared by every thread of the service (`Send + Sync`).
+pub struct Evaluator {
+    base: Env,
+    cache: ProgramCache,
+    /// Where requests come from, for the cache's inventory and storm warnings.
+    origin: &'static str,
+}
+
+impl std::fmt::Debug for Evaluator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Evaluator")
+            .field("origin", &self.origin)
+            .finish_non_exhaustive()
     }
-    let mut declared = std::collections::HashSet::new();
-    for (name, text) in decls.into_iter().flatten() {
-        let ty = parse_type(text)
-            .map_err(|e| ApiError::Request(format!("declaration of '{name}': {e}")))?;
-        builder = builder.variable(name, ty);
-        declared.insert(name.clone());
-    }
-    for name in var_names {
-        if !declared.contains(&name) {
-            builder = builder.variable(&name, Type::Dyn);
+}
+
+/// A request ready to run: its cached program bound to its literals, and its variables.
+pub struct Prepared {
+    bound: BoundProgram,
+    activation: Activation,
+}
+
+impl Evaluator {
+    pub fn new(base: Env, cache: CacheConfig, origin: &'static str) -> Evaluator {
+        Evaluator {
+            base,
+            cache: ProgramCache::new(cache),
+            origin,
         }
     }
-    Ok(builder.build()?)
+
+    pub fn base(&self) -> &Env {
+        &self.base
+    }
+
+    pub fn cache(&self) -> &ProgramCache {
+        &self.cache
+    }
+
+    /// The request's environment (memoized by the cache), its variables read, and its program
+    /// found or compiled.
+    pub fn prepare(&self, request: &EvalRequest) -> Result<Prepared, ApiError> {
+        let names = request.vars.iter().flat_map(|v| v.keys());
+        let env = self.request_env(request.decls.as_ref(), names, request.container.as_deref())?;
+        let activation = read_vars(&env, request.vars.as_ref())?;
+        let bound = self
+            .cache
+            .get_or_compile_from(&env, &request.expr, Some(self.origin))?;
+        Ok(Prepared { bound, activation })
+    }
+
+    /// Evaluates a request: the value and its type name. Evaluation stops at `deadline`.
+    pub fn evaluate_value(
+        &self,
+        request: &EvalRequest,
+        deadline: Option<Instant>,
+    ) -> Result<(Value, String), ApiError> {
+        self.prepare(request)?.run_value(deadline)
+    }
+
+    /// Evaluates a request into the `/v1/eval` response body.
+    pub fn evaluate(
+        &self,
+        request: &EvalRequest,
+        deadline: Option<Instant>,
+    ) -> Result<EvalResponse, ApiError> {
+        self.prepare(request)?.run(deadline)
+    }
+
+    /// Type-checks a request's expression (no program is built or cached).
+    pub fn check(&self, request: &CheckRequest) -> Result<CheckResponse, ApiError> {
+        let env = self.request_env(
+            request.decls.as_ref(),
+            std::iter::empty(),
+            request.container.as_deref(),
+        )?;
+        let ty = env.check(&request.expr)?;
+        Ok(CheckResponse { ty: ty.to_string() })
+    }
+
+    /// The base library plus the request's declarations, and `dyn` for variables given without
+    /// one; the same declarations give the same (remembered) environment.
+    fn request_env<'a>(
+        &self,
+        decls: Option<&BTreeMap<String, String>>,
+        var_names: impl Iterator<Item = &'a String>,
+        container: Option<&str>,
+    ) -> Result<Env, ApiError> {
+        let mut declared: Vec<(&str, Type)> = Vec::new();
+        for (name, text) in decls.into_iter().flatten() {
+            let ty = parse_type(text)
+                .map_err(|e| ApiError::Request(format!("declaration of '{name}': {e}")))?;
+            declared.push((name, ty));
+        }
+        let mut all: Vec<(&str, &Type)> = declared.iter().map(|(n, t)| (*n, t)).collect();
+        for name in var_names {
+            if !decls.is_some_and(|d| d.contains_key(name)) {
+                all.push((name, &Type::Dyn));
+            }
+        }
+        if all.is_empty() && container.is_none() {
+            return Ok(self.base.clone());
+        }
+        Ok(self.cache.derive_env(&self.base, container, all)?)
+    }
+}
+
+impl Prepared {
+    /// Evaluates, stopping at `deadline`: the value and its type name.
+    pub fn run_value(&self, deadline: Option<Instant>) -> Result<(Value, String), ApiError> {
+        let program = self.bound.program();
+        let options = EvalOptions {
+            limits: Some(program.limits()),
+            deadline,
+            ..EvalOptions::default()
+        };
+        let value = self.bound.eval_with(&self.activation, &options)?;
+        let ty = type_name(program.result_type(), &value);
+        Ok((value, ty))
+    }
+
+    /// Evaluates into the `/v1/eval` response body.
+    pub fn run(&self, deadline: Option<Instant>) -> Result<EvalResponse, ApiError> {
+        let (value, ty) = self.run_value(deadline)?;
+        Ok(EvalResponse {
+            value: to_json(&value),
+            ty,
+        })
+    }
 }
 
 /// Reads the request's variables into values.
 fn read_vars(
     env: &Env,
     vars: Option<&serde_json::Map<String, Json>>,
-) -> Result<celd::Activation, ApiError> {
+) -> Result<Activation, ApiError> {
     let reader = JsonReader {
         pool: env.descriptor_pool(),
         ..JsonReader::default()
@@ -170,47 +322,63 @@ fn read_vars(
     Ok(activation)
 }
 
-/// Evaluates a request against the base environment: the value and its type name.
-pub fn evaluate_value(base: &Env, request: &EvalRequest) -> Result<(Value, String), ApiError> {
-    let names = request.vars.iter().flat_map(|v| v.keys().cloned());
-    let env = request_env(
-        base,
-        request.decls.as_ref(),
-        names,
-        request.container.as_deref(),
-    )?;
-    let activation = read_vars(&env, request.vars.as_ref())?;
-    let program = env.compile(&request.expr)?;
-    let value = program.eval(&activation)?;
-    let ty = type_name(program.result_type(), &value);
-    Ok((value, ty))
-}
-
-/// Evaluates a request into the `/v1/eval` response body.
-pub fn evaluate(base: &Env, request: &EvalRequest) -> Result<EvalResponse, ApiError> {
-    let (value, ty) = evaluate_value(base, request)?;
-    Ok(EvalResponse {
-        value: to_json(&value),
-        ty,
-    })
-}
-
-/// Type-checks a request's expression.
-pub fn check(base: &Env, request: &CheckRequest) -> Result<CheckResponse, ApiError> {
-    let env = request_env(
-        base,
-        request.decls.as_ref(),
-        std::iter::empty(),
-        request.container.as_deref(),
-    )?;
-    let ty = env.check(&request.expr)?;
-    Ok(CheckResponse { ty: ty.to_string() })
-}
-
 /// The deduced type, or the value's runtime type where the checker could only say `dyn`.
 pub fn type_name(deduced: &Type, value: &Value) -> String {
     match deduced {
         Type::Dyn => value.type_name().into_owned(),
         ty => ty.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn evaluator() -> Evaluator {
+        Evaluator::new(Env::standard(), CacheConfig::default(), "test")
+    }
+
+    fn eval(e: &Evaluator, body: &str) -> Result<EvalResponse, ApiError> {
+        let request: EvalRequest = serde_json::from_str(body).unwrap();
+        e.evaluate(&request, None)
+    }
+
+    #[test]
+    fn requests_share_programs_through_the_cache() {
+        let e = evaluator();
+        let a = eval(&e, r#"{"expr": "x + 1", "vars": {"x": 1}}"#).unwrap();
+        let b = eval(&e, r#"{"expr": "x + 2", "vars": {"x": 1}}"#).unwrap();
+        assert_eq!((a.value, b.value), (Json::from(2), Json::from(3)));
+        let stats = e.cache().stats();
+        assert_eq!((stats.compilations, stats.hits), (1, 1));
+    }
+
+    #[test]
+    fn declarations_type_the_result() {
+        let e = evaluator();
+        let r = eval(
+            &e,
+            r#"{"expr": "x", "vars": {"x": 1}, "decls": {"x": "int"}}"#,
+        )
+        .unwrap();
+        assert_eq!(r.ty, "int");
+        let err = eval(&e, r#"{"expr": "x", "decls": {"x": "list("}}"#).unwrap_err();
+        assert!(matches!(err, ApiError::Request(_)), "{err:?}");
+    }
+
+    #[test]
+    fn a_past_deadline_is_a_limit_error() {
+        let e = evaluator();
+        let list: Vec<Json> = (0..100).map(Json::from).collect();
+        let mut vars = serde_json::Map::new();
+        vars.insert("l".into(), Json::from(list));
+        let request = EvalRequest {
+            expr: "l.all(i, l.all(j, i + j >= 0))".into(),
+            vars: Some(vars),
+            ..EvalRequest::default()
+        };
+        let err = e.evaluate(&request, Some(Instant::now())).unwrap_err();
+        assert_eq!(err.body().error.kind, "limit", "{err:?}");
+        assert!(e.evaluate(&request, None).is_ok());
     }
 }

@@ -1,4 +1,5 @@
 //! The celd evaluation service. [`api`] holds the request and response bodies and the
-//! evaluation behind them, shared by the HTTP API and `celd eval --batch`.
+//! evaluation behind them through the program cache, shared by the HTTP API and
+//! `celd eval --batch`.
 
 pub mod api;
