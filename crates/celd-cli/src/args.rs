@@ -1,7 +1,10 @@
 //! Command-line flags as typed by the user: parsed and validated, nothing loaded yet.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
+use celd_server::config::{parse_duration, parse_size};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Parser, Debug)]
@@ -24,6 +27,9 @@ pub enum Command {
     /// Show what an expression compiles to: its template and parameter slots (as the program
     /// cache shares it), the checked expression with every type, and the evaluation plan.
     Dump(DumpArgs),
+    /// Run the HTTP evaluation service: a supervisor that owns the socket and runs a worker,
+    /// replacing it with overlap on SIGHUP, past --max-rss, or when it dies.
+    Serve(ServeArgs),
 }
 
 #[derive(Args, Debug)]
@@ -71,6 +77,83 @@ pub struct DumpArgs {
     pub expr: String,
     #[command(flatten)]
     pub env: EnvArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// The address to listen on (`127.0.0.1:0` picks a free port; see --ready-file). Ignored
+    /// when systemd passes a socket (LISTEN_FDS).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Replace the worker when its resident memory passes SIZE (checked every second).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_rss: Option<u64>,
+    /// The program cache's budget.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64MiB")]
+    pub cache_bytes: u64,
+    /// How long a worker may take to finish its requests when told to drain.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "30s")]
+    pub drain_timeout: Duration,
+    /// Serve in this process, without a supervisor (for containers that restart themselves).
+    #[arg(long)]
+    pub no_supervisor: bool,
+    /// Once ready, write the listening address (`127.0.0.1:41234`) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub ready_file: Option<PathBuf>,
+    /// Read the /debug bearer token from FILE (else from CELD_ADMIN_TOKEN; without either,
+    /// /debug answers 403). Workers read it when they start, so SIGHUP rotates it.
+    #[arg(long, value_name = "FILE")]
+    pub admin_token_file: Option<PathBuf>,
+    /// Log lines as text or as JSON objects.
+    #[arg(long, value_enum, default_value_t = LogFormatArg::Text)]
+    pub log_format: LogFormatArg,
+    /// Log level (error, warn, info, debug, trace); CELD_LOG overrides it with a filter.
+    #[arg(long, value_name = "LEVEL", default_value = "info")]
+    pub log_level: String,
+    /// Largest request body.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "1MiB")]
+    pub max_body: u64,
+    /// Longest expression, in code points.
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub max_expr_size: usize,
+    /// Deepest nesting of an expression.
+    #[arg(long, value_name = "N", default_value_t = 250)]
+    pub max_depth: u32,
+    /// Cost units one evaluation may spend.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    pub max_cost: u64,
+    /// Time one evaluation may take.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "100ms")]
+    pub eval_timeout: Duration,
+    /// Time one request may take, reading its body included.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "10s")]
+    pub request_timeout: Duration,
+    /// Requests evaluated or checked at once; more are answered 503 at once.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    pub max_concurrency: usize,
+    /// Open connections per worker; more wait in the kernel's accept queue.
+    #[arg(long, value_name = "N", default_value_t = 4096)]
+    pub max_connections: usize,
+    /// Where evaluations run: auto (inline, moved to the blocking pool when long), always
+    /// (blocking pool), never (inline). For measurements.
+    #[arg(long, value_enum, default_value_t = OffloadArg::Auto, hide = true)]
+    pub offload: OffloadArg,
+    /// Run as a supervisor's worker (set by the supervisor).
+    #[arg(long, hide = true)]
+    pub worker: bool,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormatArg {
+    Text,
+    Json,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OffloadArg {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

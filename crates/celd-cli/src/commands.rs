@@ -1,4 +1,5 @@
-//! The commands: turn validated flags into an environment and run `eval`, `check` or a batch.
+//! The commands: turn validated flags into an environment and run `eval`, `check`, a batch,
+//! or the service.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -22,6 +23,7 @@ pub fn run(command: Command) -> Result<(), Failure> {
         },
         Command::Check(args) => check(&args),
         Command::Dump(args) => dump(&args),
+        Command::Serve(args) => crate::serve::serve(args),
     }
 }
 

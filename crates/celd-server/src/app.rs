@@ -1,0 +1,197 @@
+//! The HTTP API (design §6): [`app`] builds the router over an [`AppState`]. Handlers here;
+//! scheduling of evaluations in `dispatch.rs`, `/debug/*` in `admin.rs`.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use crate::api::{ApiError, CheckRequest, EvalRequest, Evaluator};
+use crate::config::{AdminToken, Offload, RequestLimits, ServiceConfig};
+use crate::drain::Drain;
+use crate::metrics::{Metrics, WorkerInfo};
+
+/// What every handler shares.
+pub struct AppState {
+    pub evaluator: Arc<Evaluator>,
+    pub metrics: Metrics,
+    pub limits: RequestLimits,
+    pub admin_token: Option<AdminToken>,
+    pub offload: Offload,
+    /// Evaluation slots: a request that finds none is answered 503 at once.
+    slots: Arc<Semaphore>,
+    /// Set when the worker drains: `/readyz` fails and responses close their connections.
+    pub drain: Drain,
+}
+
+impl AppState {
+    pub fn new(config: &ServiceConfig, drain: Drain) -> Result<Arc<AppState>, celd::Error> {
+        let evaluator = Arc::new(Evaluator::new(
+            config.base_env()?,
+            config.cache_config(),
+            "http",
+        ));
+        let worker = WorkerInfo {
+            generation: config.generation,
+            recycles: config.recycles,
+        };
+        Ok(Arc::new(AppState {
+            metrics: Metrics::new(evaluator.clone(), worker),
+            evaluator,
+            limits: config.limits.clone(),
+            admin_token: config.admin_token.clone(),
+            offload: config.offload,
+            slots: Arc::new(Semaphore::new(config.limits.max_concurrency.max(1))),
+            drain,
+        }))
+    }
+
+    /// An evaluation slot, or 503 when all are taken (no queue).
+    pub fn slot(&self) -> Result<OwnedSemaphorePermit, ApiError> {
+        self.slots
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| ApiError::Overloaded)
+    }
+}
+
+/// The service's router. Tested without a socket through `app(state).oneshot(request)`.
+pub fn app(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/v1/eval", post(eval))
+        .route("/v1/check", post(check))
+        .route("/metrics", get(metrics))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .merge(crate::admin::routes(state.clone()))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(state.limits.max_body_bytes))
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .with_state(state)
+}
+
+/// A request body read within the size limit and parsed as JSON; also its length in bytes.
+pub struct JsonBody<T>(pub T, pub usize);
+
+impl<T: DeserializeOwned> FromRequest<Arc<AppState>> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &Arc<AppState>) -> Result<Self, ApiError> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|r| {
+            if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::TooLarge {
+                    limit: state.limits.max_body_bytes,
+                }
+            } else {
+                ApiError::Request(r.body_text())
+            }
+        })?;
+        let value = serde_json::from_slice(&bytes)
+            .map_err(|e| ApiError::Request(format!("invalid request body: {e}")))?;
+        Ok(JsonBody(value, bytes.len()))
+    }
+}
+
+async fn eval(
+    State(state): State<Arc<AppState>>,
+    body: Result<JsonBody<EvalRequest>, ApiError>,
+) -> Response {
+    let outcome = match body {
+        Ok(JsonBody(request, size)) => match state.slot() {
+            Ok(slot) => crate::dispatch::evaluate(&state, request, size, slot).await,
+            Err(e) => return e.into_response(),
+        },
+        Err(e) => (Err(e), None),
+    };
+    let (result, seconds) = outcome;
+    match result {
+        Ok(response) => {
+            state.metrics.evaluation("ok", seconds);
+            Json(response).into_response()
+        }
+        Err(e) => {
+            state.metrics.evaluation(e.outcome(), seconds);
+            e.into_response()
+        }
+    }
+}
+
+async fn check(
+    State(state): State<Arc<AppState>>,
+    JsonBody(request, size): JsonBody<CheckRequest>,
+) -> Result<Response, ApiError> {
+    let slot = state.slot()?;
+    let response = crate::dispatch::check(&state, request, size, slot).await?;
+    Ok(Json(response).into_response())
+}
+
+async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+    let text = state.metrics.render();
+    ([(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)], text).into_response()
+}
+
+async fn healthz() -> Response {
+    Json(serde_json::json!({"status": "ok"})).into_response()
+}
+
+async fn readyz(State(state): State<Arc<AppState>>) -> Response {
+    if state.drain.is_draining() {
+        let body = serde_json::json!({"status": "draining"});
+        (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
+    } else {
+        Json(serde_json::json!({"status": "ready"})).into_response()
+    }
+}
+
+async fn not_found(req: Request) -> ApiError {
+    ApiError::NotFound(req.uri().path().chars().take(200).collect())
+}
+
+/// Every request: the time limit, one log line (debug; warn for 5xx), the request counter,
+/// and `Connection: close` once the worker drains.
+async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let method = req.method().clone();
+    let endpoint = endpoint(req.uri().path());
+    let path: String = req.uri().path().chars().take(200).collect();
+    let mut response = match tokio::time::timeout(state.limits.request_timeout, next.run(req)).await
+    {
+        Ok(response) => response,
+        Err(_) => ApiError::TimedOut.into_response(),
+    };
+    let status = response.status();
+    let micros = start.elapsed().as_micros() as u64;
+    if status.is_server_error() {
+        tracing::warn!(%method, path, status = status.as_u16(), micros, "request failed");
+    } else {
+        tracing::debug!(%method, path, status = status.as_u16(), micros, "request");
+    }
+    state.metrics.request(endpoint, status.as_u16());
+    if state.drain.is_draining() {
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
+}
+
+/// The `endpoint` label: a fixed set, so clients cannot grow the metrics.
+fn endpoint(path: &str) -> &'static str {
+    match path {
+        "/v1/eval" => "eval",
+        "/v1/check" => "check",
+        "/metrics" => "metrics",
+        "/healthz" => "healthz",
+        "/readyz" => "readyz",
+        p if p.starts_with("/debug/") => "debug",
+        _ => "other",
+    }
+}

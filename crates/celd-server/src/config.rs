@@ -1,0 +1,230 @@
+//! [`ServiceConfig`]: the service's limits, cache budget and admin token, with the defaults of
+//! design §7; sizes (`64MiB`) and durations (`100ms`) as people write them.
+
+use std::fmt;
+use std::time::Duration;
+
+use celd::{Env, Limits, ParseOptions};
+use celd_cache::CacheConfig;
+
+/// Per-request limits (design §7). Exceeding one is an error of kind `limit` naming it.
+#[derive(Clone, Debug)]
+pub struct RequestLimits {
+    /// Largest request body, in bytes (413 beyond). Default 1 MiB.
+    pub max_body_bytes: usize,
+    /// Longest expression, in Unicode code points. Default 100,000.
+    pub max_expr_code_points: usize,
+    /// Deepest nesting of an expression. Default 250.
+    pub max_depth: u32,
+    /// Cost units one evaluation may spend. Default 1,000,000.
+    pub max_cost: u64,
+    /// Wall-clock time one evaluation may take. Default 100 ms.
+    pub eval_timeout: Duration,
+    /// Wall-clock time a whole request may take, reading its body included (503 beyond).
+    /// Default 10 s.
+    pub request_timeout: Duration,
+    /// Requests evaluated or checked at once; more are answered 503 at once. Default 64.
+    pub max_concurrency: usize,
+    /// Open connections; more wait in the kernel's accept queue. Default 4096.
+    pub max_connections: usize,
+}
+
+impl Default for RequestLimits {
+    fn default() -> Self {
+        RequestLimits {
+            max_body_bytes: 1 << 20,
+            max_expr_code_points: 100_000,
+            max_depth: 250,
+            max_cost: 1_000_000,
+            eval_timeout: Duration::from_millis(100),
+            request_timeout: Duration::from_secs(10),
+            max_concurrency: 64,
+            max_connections: 4096,
+        }
+    }
+}
+
+/// The bearer token that opens `/debug/*`. Never printed: `Debug` shows `<redacted>`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AdminToken(String);
+
+impl AdminToken {
+    /// A token from a file's contents or an environment variable; surrounding whitespace (a
+    /// trailing newline) is not part of it. An empty token is refused.
+    pub fn new(text: &str) -> Result<AdminToken, ConfigError> {
+        let token = text.trim();
+        if token.is_empty() {
+            return Err(ConfigError("the admin token is empty".into()));
+        }
+        if !token.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(ConfigError(
+                "the admin token must be printable ASCII without spaces".into(),
+            ));
+        }
+        Ok(AdminToken(token.to_owned()))
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl fmt::Debug for AdminToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AdminToken(<redacted>)")
+    }
+}
+
+/// How evaluations are scheduled (see `dispatch.rs`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Offload {
+    /// Small requests run on the reactor thread with a short time slice and move to the
+    /// blocking pool only if they outlast it; large ones go to the blocking pool at once.
+    #[default]
+    Auto,
+    /// Every request is evaluated on the blocking pool.
+    Always,
+    /// Every request is evaluated on the reactor thread (for measurements).
+    Never,
+}
+
+/// Everything a worker needs to serve.
+#[derive(Clone, Debug, Default)]
+pub struct ServiceConfig {
+    pub limits: RequestLimits,
+    /// Bytes of compiled programs the cache may hold. Default 64 MiB.
+    pub cache_bytes: u64,
+    pub admin_token: Option<AdminToken>,
+    pub offload: Offload,
+    /// The worker's generation (1 for the first) and the recycles before it, by reason, as
+    /// the supervisor passed them.
+    pub generation: u64,
+    pub recycles: crate::metrics::Recycles,
+}
+
+impl ServiceConfig {
+    pub fn new() -> ServiceConfig {
+        ServiceConfig {
+            cache_bytes: CacheConfig::default().max_bytes,
+            generation: 1,
+            ..ServiceConfig::default()
+        }
+    }
+
+    /// The base environment: the standard library and every extension, with these limits.
+    pub fn base_env(&self) -> Result<Env, celd::Error> {
+        let parse = ParseOptions {
+            max_code_points: self.limits.max_expr_code_points,
+            max_depth: self.limits.max_depth,
+            ..ParseOptions::default()
+        };
+        let limits = Limits {
+            max_cost: self.limits.max_cost,
+            ..Limits::default()
+        };
+        Env::builder()
+            .all_extensions()
+            .parse_options(parse)
+            .limits(limits)
+            .build()
+    }
+
+    pub fn cache_config(&self) -> CacheConfig {
+        CacheConfig {
+            max_bytes: self.cache_bytes,
+            ..CacheConfig::default()
+        }
+    }
+}
+
+/// A bad flag value or configuration file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Parses a size: `1048576`, `512KiB`, `64MiB`, `1GiB`, `500M`, `2G` (K, M, G are powers of
+/// 1024 as well; `B` is optional).
+pub fn parse_size(text: &str) -> Result<u64, ConfigError> {
+    let error = || {
+        ConfigError(format!(
+            "'{text}' is not a size (such as 1048576, 64MiB, 1G)"
+        ))
+    };
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let n: u64 = digits.parse().map_err(|_| error())?;
+    let unit = unit.trim().to_ascii_lowercase();
+    let unit = unit.trim_end_matches('b').trim_end_matches('i');
+    let shift = match unit {
+        "" => 0,
+        "k" => 10,
+        "m" => 20,
+        "g" => 30,
+        _ => return Err(error()),
+    };
+    n.checked_mul(1 << shift).ok_or_else(error)
+}
+
+/// Parses a duration: `100ms`, `30s`, `2m`, `1500us` (a bare number is seconds).
+pub fn parse_duration(text: &str) -> Result<Duration, ConfigError> {
+    let error = || {
+        ConfigError(format!(
+            "'{text}' is not a duration (such as 100ms, 30s, 2m)"
+        ))
+    };
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let n: u64 = digits.parse().map_err(|_| error())?;
+    match unit.trim() {
+        "" | "s" => Ok(Duration::from_secs(n)),
+        "ms" => Ok(Duration::from_millis(n)),
+        "us" | "µs" => Ok(Duration::from_micros(n)),
+        "m" | "min" => n.checked_mul(60).map(Duration::from_secs).ok_or_else(error),
+        _ => Err(error()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("1048576"), Ok(1 << 20));
+        assert_eq!(parse_size("64MiB"), Ok(64 << 20));
+        assert_eq!(parse_size("500M"), Ok(500 << 20));
+        assert_eq!(parse_size("2g"), Ok(2 << 30));
+        assert_eq!(parse_size("512KB"), Ok(512 << 10));
+        assert!(parse_size("").is_err());
+        assert!(parse_size("12 parsecs").is_err());
+        assert!(parse_size("99999999999999999999G").is_err());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("100ms"), Ok(Duration::from_millis(100)));
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("30"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("-1s").is_err());
+    }
+
+    #[test]
+    fn tokens_are_trimmed_and_never_printed() {
+        let token = AdminToken::new("s3cret\n").unwrap();
+        assert_eq!(token.as_bytes(), b"s3cret");
+        assert!(!format!("{token:?}").contains("s3cret"));
+        assert!(AdminToken::new(" \n").is_err());
+        assert!(AdminToken::new("two words").is_err());
+    }
+}

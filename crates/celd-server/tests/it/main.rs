@@ -1,0 +1,7 @@
+//! The HTTP API without a socket: `app(state).oneshot(request)` for every endpoint and every
+//! error status.
+
+mod admin;
+mod api;
+mod openapi;
+mod support;
