@@ -86,7 +86,7 @@ pub struct ServeArgs {
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
     /// Replace the worker when its resident memory passes SIZE (checked every second).
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, conflicts_with = "no_supervisor")]
     pub max_rss: Option<u64>,
     /// The program cache's budget.
     #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64MiB")]

@@ -17,7 +17,8 @@ use celd_server::loadtest::{SoakConfig, SoakReport, soak};
 use celd_server::process::send_signal;
 
 const TOKEN: &str = "serve-test-token-5b1e";
-const SIGTERM: i32 = 15;
+const SIGTERM: i32 = libc::SIGTERM;
+const SIGHUP: i32 = libc::SIGHUP;
 
 /// The load runs take turns: each has the machine to itself.
 static ONE_LOAD_AT_A_TIME: Mutex<()> = Mutex::new(());
@@ -309,6 +310,161 @@ fn json_logs_are_one_object_per_line() {
 fn run_soak(config: &SoakConfig) -> SoakReport {
     let _turn = ONE_LOAD_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     soak(config).unwrap()
+}
+
+/// Reads one response from a keep-alive connection: its head (lowercase) and body.
+fn read_response(stream: &mut TcpStream) -> (u16, String, String) {
+    let mut raw = Vec::new();
+    let mut byte = [0u8; 1];
+    while !raw.ends_with(b"\r\n\r\n") {
+        assert_eq!(
+            stream.read(&mut byte).unwrap(),
+            1,
+            "the connection ended before a response"
+        );
+        raw.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&raw).to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0u8; length];
+    stream.read_exact(&mut body).unwrap();
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, head, String::from_utf8_lossy(&body).into_owned())
+}
+
+fn send_post(stream: &mut TcpStream, body: &str) {
+    let request = format!(
+        "POST /v1/eval HTTP/1.1\r\nHost: test\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+}
+
+#[test]
+fn a_request_in_flight_is_answered_across_a_recycle() {
+    let args = ["--eval-timeout", "1500ms", "--max-cost", "100000000000"];
+    let s = Serve::start("inflight", &args, None);
+    let mut stream = TcpStream::connect(s.addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    send_post(&mut stream, r#"{"expr": "1"}"#);
+    let (status, head, _) = read_response(&mut stream);
+    assert_eq!(status, 200);
+    assert!(
+        !head.contains("connection: close"),
+        "keep-alive before the drain"
+    );
+    // Runs until its 1.5 s time limit; the worker is told to drain meanwhile.
+    let list: Vec<u32> = (0..20_000).collect();
+    let slow = serde_json::json!({"expr": "l.all(i, l.all(j, i + j >= 0))", "vars": {"l": list}});
+    send_post(&mut stream, &slow.to_string());
+    std::thread::sleep(Duration::from_millis(300));
+    send_signal(s.child.id(), SIGHUP).unwrap();
+    let (status, head, body) = read_response(&mut stream);
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("time limit"), "{body}");
+    assert!(
+        head.contains("connection: close"),
+        "the last response closes: {head}"
+    );
+    let mut rest = Vec::new();
+    assert_eq!(
+        stream.read_to_end(&mut rest).unwrap(),
+        0,
+        "then a clean end of stream"
+    );
+    let r = get(s.addr, "/metrics", None);
+    assert!(
+        r.body.contains("celd_worker_generation 2"),
+        "the new worker answers"
+    );
+}
+
+#[test]
+fn an_idle_connection_is_closed_cleanly_by_a_draining_worker() {
+    let s = Serve::start("idle", &["--drain-timeout", "120s"], None);
+    let mut stream = TcpStream::connect(s.addr).unwrap();
+    send_post(&mut stream, r#"{"expr": "2"}"#);
+    assert_eq!(read_response(&mut stream).0, 200);
+    send_signal(s.child.id(), SIGHUP).unwrap();
+    // Closed after a second without a request, long before the drain timeout.
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let mut rest = Vec::new();
+    assert_eq!(
+        stream.read_to_end(&mut rest).unwrap(),
+        0,
+        "a clean end of stream"
+    );
+    assert!(rest.is_empty());
+    assert_eq!(post(s.addr, "/v1/eval", r#"{"expr": "3"}"#).status, 200);
+}
+
+#[test]
+fn systemd_socket_activation() {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::process::CommandExt;
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let fd = listener.as_raw_fd();
+    let mut command = Command::new("sh");
+    command
+        .args([
+            "-c",
+            r#"LISTEN_PID=$$ LISTEN_FDS=1 exec "$0" serve --listen 127.0.0.1:1"#,
+        ])
+        .arg(env!("CARGO_BIN_EXE_celd"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    // SAFETY: dup2 is async-signal-safe; `fd` stays open in this process during the spawn.
+    unsafe {
+        command.pre_exec(move || {
+            // dup2 onto itself keeps close-on-exec, so clear it in that case.
+            let ok = if fd == 3 {
+                libc::fcntl(3, libc::F_SETFD, 0) >= 0
+            } else {
+                libc::dup2(fd, 3) >= 0
+            };
+            if ok {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        });
+    }
+    let mut child = command.spawn().unwrap();
+    drop(listener);
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), format!("listening on http://{addr}"));
+    assert_eq!(
+        post(addr, "/v1/eval", r#"{"expr": "40 + 2"}"#).json()["value"],
+        42
+    );
+    let _ = send_signal(child.id(), SIGTERM);
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
+
+#[test]
+fn max_rss_needs_the_supervisor() {
+    let o = Command::new(env!("CARGO_BIN_EXE_celd"))
+        .args(["serve", "--no-supervisor", "--max-rss", "1G"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
 }
 
 fn soak_config() -> SoakConfig {

@@ -160,19 +160,21 @@ async fn not_found(req: Request) -> ApiError {
 async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = req.method().clone();
-    let endpoint = endpoint(req.uri().path());
-    let path: String = req.uri().path().chars().take(200).collect();
+    let uri = req.uri().clone();
+    let endpoint = endpoint(uri.path());
     let mut response = match tokio::time::timeout(state.limits.request_timeout, next.run(req)).await
     {
         Ok(response) => response,
         Err(_) => ApiError::TimedOut.into_response(),
     };
     let status = response.status();
-    let micros = start.elapsed().as_micros() as u64;
+    let path = || uri.path().chars().take(200).collect::<String>();
     if status.is_server_error() {
-        tracing::warn!(%method, path, status = status.as_u16(), micros, "request failed");
-    } else {
-        tracing::debug!(%method, path, status = status.as_u16(), micros, "request");
+        let micros = start.elapsed().as_micros() as u64;
+        tracing::warn!(%method, path = path(), status = status.as_u16(), micros, "request failed");
+    } else if tracing::enabled!(tracing::Level::DEBUG) {
+        let micros = start.elapsed().as_micros() as u64;
+        tracing::debug!(%method, path = path(), status = status.as_u16(), micros, "request");
     }
     state.metrics.request(endpoint, status.as_u16());
     if state.drain.is_draining() {

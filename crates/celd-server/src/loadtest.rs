@@ -250,6 +250,8 @@ pub struct BenchConfig {
     pub connections: usize,
     pub duration: Duration,
     pub warmup: Duration,
+    /// Rounds that `duration` is split into, alternating between the two servers.
+    pub rounds: u32,
     /// Threads of the load generator.
     pub client_threads: usize,
     /// More `celd serve` flags.
@@ -275,47 +277,89 @@ impl std::fmt::Display for Throughput {
     }
 }
 
-/// Runs the same load against the bare handler, then `/v1/eval` of `x + y * z` on celd.
+/// Runs the same load against the bare handler and `/v1/eval` of `x + y * z` on celd, both
+/// servers up at once and measured in alternating rounds, so that a burst of other work on the
+/// machine falls on both alike.
 pub fn bench(config: &BenchConfig) -> Result<(Throughput, Throughput), LoadTestError> {
     let bare_args = ["bare", "--listen", "127.0.0.1:0"]
         .map(String::from)
         .to_vec();
     let bare = Server::start(&config.bare, &bare_args)?;
-    let bare_pid = bare.pid();
-    let bare_figures = measure(config, bare.addr, bare_pid)?;
-    drop(bare);
     let mut args: Vec<String> = ["serve", "--listen", "127.0.0.1:0", "--log-level", "warn"]
         .map(String::from)
         .to_vec();
     args.extend(config.extra_args.iter().cloned());
     let celd = Server::start(&config.celd, &args)?;
-    let worker = worker_pid(celd.pid()).unwrap_or(celd.pid());
-    let celd_figures = measure(config, celd.addr, worker)?;
+    let celd_pid = worker_pid(celd.pid()).unwrap_or(celd.pid());
+    let runtime = client_runtime(config.client_threads)?;
+    let (mut bare_total, mut celd_total) = (Totals::default(), Totals::default());
+    for server in [bare.addr, celd.addr] {
+        runtime.block_on(loadgen::run(&bench_load(config, server, config.warmup)));
+    }
+    let rounds = config.rounds.max(1);
+    let slice = config.duration / rounds;
+    for _ in 0..rounds {
+        bare_total.add(measure(&runtime, config, bare.addr, bare.pid(), slice));
+        celd_total.add(measure(&runtime, config, celd.addr, celd_pid, slice));
+    }
+    drop(bare);
     celd.stop(Duration::from_secs(40))?;
-    Ok((bare_figures, celd_figures))
+    Ok((bare_total.throughput(), celd_total.throughput()))
 }
 
-fn measure(config: &BenchConfig, addr: SocketAddr, pid: u32) -> Result<Throughput, LoadTestError> {
-    let runtime = client_runtime(config.client_threads)?;
-    let mut load = LoadConfig {
+fn bench_load(config: &BenchConfig, addr: SocketAddr, duration: Duration) -> LoadConfig {
+    LoadConfig {
         addr,
         connections: config.connections,
-        duration: config.warmup,
+        duration,
         path: "/v1/eval".into(),
         workload: Workload::standard(),
-    };
-    runtime.block_on(loadgen::run(&load));
-    load.duration = config.duration;
+    }
+}
+
+/// Requests, wall time and server CPU time summed over rounds.
+#[derive(Default)]
+struct Totals {
+    counts: Counts,
+    seconds: f64,
+    cpu_seconds: f64,
+}
+
+impl Totals {
+    fn add(&mut self, (counts, seconds, cpu_seconds): (Counts, f64, f64)) {
+        let c = &mut self.counts;
+        c.requests += counts.requests;
+        c.failures += counts.failures;
+        c.connect_errors += counts.connect_errors;
+        c.non_2xx += counts.non_2xx;
+        c.closed_by_server += counts.closed_by_server;
+        self.seconds += seconds;
+        self.cpu_seconds += cpu_seconds;
+    }
+
+    fn throughput(&self) -> Throughput {
+        Throughput {
+            counts: self.counts,
+            requests_per_second: self.counts.requests as f64 / self.seconds.max(1e-9),
+            cpu_micros_per_request: self.cpu_seconds * 1e6 / self.counts.requests.max(1) as f64,
+        }
+    }
+}
+
+/// One round against one server: its counts, the wall time and the server's CPU time.
+fn measure(
+    runtime: &tokio::runtime::Runtime,
+    config: &BenchConfig,
+    addr: SocketAddr,
+    pid: u32,
+    duration: Duration,
+) -> (Counts, f64, f64) {
     let cpu_before = cpu_ticks(pid);
     let start = Instant::now();
-    let counts = runtime.block_on(loadgen::run(&load));
+    let counts = runtime.block_on(loadgen::run(&bench_load(config, addr, duration)));
     let seconds = start.elapsed().as_secs_f64();
     let cpu = cpu_ticks(pid).saturating_sub(cpu_before) as f64 / ticks_per_second();
-    Ok(Throughput {
-        counts,
-        requests_per_second: counts.requests as f64 / seconds,
-        cpu_micros_per_request: cpu * 1e6 / counts.requests.max(1) as f64,
-    })
+    (counts, seconds, cpu)
 }
 
 /// The supervisor's worker: its child process.

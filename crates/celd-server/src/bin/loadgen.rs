@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! loadgen soak  [--connections 64] [--duration 60s] [--sighup-every 5s] [--max-rss SIZE] [--distinct]
-//! loadgen bench [--connections 32] [--duration 10s]
+//! loadgen bench [--connections 32] [--duration 20s] [--rounds 4] [--client-threads 2]
 //! loadgen run   --addr ADDR [--connections 64] [--duration 10s]
 //! loadgen bare  [--listen 127.0.0.1:0]      # the bare axum handler `bench` compares with
 //! ```
@@ -80,13 +80,16 @@ struct BenchArgs {
     /// Concurrent keep-alive connections.
     #[arg(long, default_value_t = 32)]
     connections: usize,
-    /// How long to measure each server.
-    #[arg(long, value_parser = parse_duration, default_value = "10s")]
+    /// How long to measure each server (split into rounds that alternate between them).
+    #[arg(long, value_parser = parse_duration, default_value = "20s")]
     duration: Duration,
+    /// Rounds per server.
+    #[arg(long, default_value_t = 4)]
+    rounds: u32,
     #[arg(long)]
     celd: Option<PathBuf>,
     /// Threads of the load generator.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 2)]
     client_threads: usize,
     /// More flags for celd serve, such as --offload=always.
     #[arg(long = "serve-arg", allow_hyphen_values = true)]
@@ -172,6 +175,7 @@ fn bench(args: BenchArgs) -> Result<ExitCode, String> {
         connections: args.connections,
         duration: args.duration,
         warmup: Duration::from_secs(1),
+        rounds: args.rounds,
         client_threads: args.client_threads,
         extra_args: args.serve_args,
     };
