@@ -113,7 +113,7 @@ pub fn celd_env() -> Env {
 fn celd_map(entries: Vec<(&str, Value)>) -> Value {
     let mut map = celd::Map::new();
     for (k, v) in entries {
-        map.insert(celd::Key::String(Arc::from(k)), v);
+        map.insert(celd::Key::String(k.into()), v);
     }
     Value::map(map)
 }

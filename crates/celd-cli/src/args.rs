@@ -40,6 +40,15 @@ pub struct EnvArgs {
     /// The namespace names resolve in.
     #[arg(long, value_name = "NAME")]
     pub container: Option<String>,
+    /// Message types from a `.proto` file, compiled at start-up (repeatable).
+    #[arg(long = "proto", value_name = "FILE")]
+    pub protos: Vec<PathBuf>,
+    /// A directory `.proto` imports are resolved in (repeatable).
+    #[arg(long = "proto-path", value_name = "DIR")]
+    pub proto_paths: Vec<PathBuf>,
+    /// Message types from a serialized FileDescriptorSet (`protoc --descriptor_set_out`).
+    #[arg(long = "descriptor-set", value_name = "FILE")]
+    pub descriptor_sets: Vec<PathBuf>,
 }
 
 #[derive(Args, Debug)]

@@ -8,6 +8,7 @@ use std::io::{self, BufRead, Write};
 use celd::Env;
 use celd::layers::types::parse_type;
 use celd::layers::value::json::to_json;
+use celd::protos::ProtoSources;
 use celd_cache::CacheConfig;
 use celd_server::api::{self, ApiError, ErrorBody, EvalRequest, Evaluator};
 use serde_json::Value as Json;
@@ -18,7 +19,7 @@ use crate::args::{CheckArgs, Command, DumpArgs, EnvArgs, EvalArgs, Output};
 pub fn run(command: Command) -> Result<(), Failure> {
     match command {
         Command::Eval(args) => match &args.batch {
-            Some(path) => batch(path),
+            Some(path) => batch(path, &args.env),
             None => eval(&args),
         },
         Command::Check(args) => check(&args),
@@ -27,14 +28,33 @@ pub fn run(command: Command) -> Result<(), Failure> {
     }
 }
 
-/// The library every command starts from: the standard library and all extensions.
-fn base_env() -> Env {
-    Env::standard()
+/// The library every command starts from: the standard library, all extensions, and the
+/// message types of `--proto`/`--descriptor-set`.
+fn base_env(args: &EnvArgs) -> Result<Env, Failure> {
+    let mut builder = Env::builder().all_extensions();
+    let sources = ProtoSources {
+        proto_files: args.protos.clone(),
+        include_dirs: args.proto_paths.clone(),
+        descriptor_sets: args.descriptor_sets.clone(),
+    };
+    if !sources.is_empty() {
+        let pool = sources
+            .load()
+            .map_err(|e| Failure::Usage(e.message().to_owned()))?;
+        builder = builder.descriptor_pool(pool);
+    }
+    builder
+        .build()
+        .map_err(|e| Failure::Usage(e.message().to_owned()))
 }
 
 /// Evaluation through a program cache, as the service does it.
-fn evaluator(origin: &'static str) -> Evaluator {
-    Evaluator::new(base_env(), CacheConfig::default(), origin)
+fn evaluator(args: &EnvArgs, origin: &'static str) -> Result<Evaluator, Failure> {
+    Ok(Evaluator::new(
+        base_env(args)?,
+        CacheConfig::default(),
+        origin,
+    ))
 }
 
 fn decls(env: &EnvArgs) -> Result<BTreeMap<String, String>, Failure> {
@@ -71,7 +91,7 @@ fn eval(args: &EvalArgs) -> Result<(), Failure> {
         decls: Some(decls(&args.env)?),
         container: args.env.container.clone(),
     };
-    let (value, _) = evaluator("celd eval")
+    let (value, _) = evaluator(&args.env, "celd eval")?
         .evaluate_value(&request, None)
         .map_err(report)?;
     let mut out = io::stdout().lock();
@@ -100,7 +120,9 @@ fn check(args: &CheckArgs) -> Result<(), Failure> {
         decls: Some(decls(&args.env)?),
         container: args.env.container.clone(),
     };
-    let response = evaluator("celd check").check(&request).map_err(report)?;
+    let response = evaluator(&args.env, "celd check")?
+        .check(&request)
+        .map_err(report)?;
     writeln!(io::stdout().lock(), "{}", response.ty)?;
     Ok(())
 }
@@ -115,7 +137,7 @@ fn dump(args: &DumpArgs) -> Result<(), Failure> {
 
 /// The base library with `--decl` variables and `--container`.
 fn declared_env(args: &EnvArgs) -> Result<Env, Failure> {
-    let mut builder = base_env().to_builder();
+    let mut builder = base_env(args)?.to_builder();
     if let Some(container) = &args.container {
         builder = builder.container(container);
     }
@@ -130,7 +152,7 @@ fn declared_env(args: &EnvArgs) -> Result<Env, Failure> {
 }
 
 /// `--batch`: one request per input line, one response per output line, in order.
-fn batch(path: &str) -> Result<(), Failure> {
+fn batch(path: &str, env_args: &EnvArgs) -> Result<(), Failure> {
     let input: Box<dyn BufRead> = if path == "-" {
         Box::new(io::stdin().lock())
     } else {
@@ -138,7 +160,7 @@ fn batch(path: &str) -> Result<(), Failure> {
             fs::File::open(path).map_err(|e| Failure::Usage(format!("--batch {path}: {e}")))?;
         Box::new(io::BufReader::new(file))
     };
-    let evaluator = evaluator("celd eval --batch");
+    let evaluator = evaluator(env_args, "celd eval --batch")?;
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut any_failed = false;
     // Lines are read as bytes: a line that is not UTF-8 is one malformed request, answered

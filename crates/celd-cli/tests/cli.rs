@@ -133,3 +133,41 @@ fn batch_answers_every_line_in_order() {
     );
     assert_eq!(o.status.code(), Some(1));
 }
+
+#[test]
+fn message_types_come_from_proto_files() {
+    let dir = std::env::temp_dir().join(format!("celd-cli-proto-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let proto = dir.join("shop.proto");
+    std::fs::write(
+        &proto,
+        "syntax = \"proto3\"; package shop;\nmessage Order { string id = 1; int64 qty = 2; }\n",
+    )
+    .unwrap();
+    let proto = proto.to_str().unwrap();
+    let o = celd(&[
+        "eval",
+        "shop.Order{id: 'a1', qty: 3}.qty * 2",
+        "--proto",
+        proto,
+    ]);
+    assert_eq!(stdout(&o), "6\n", "{}", stderr(&o));
+    let o = celd(&[
+        "eval",
+        "order.id",
+        "--proto",
+        proto,
+        "--vars",
+        r#"{"order": {"$message": "shop.Order", "value": {"id": "z9"}}}"#,
+    ]);
+    assert_eq!(stdout(&o), "\"z9\"\n", "{}", stderr(&o));
+    let o = celd(&[
+        "eval",
+        "shop.Order{}",
+        "--proto",
+        dir.join("nope.proto").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("compiling protos"), "{}", stderr(&o));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

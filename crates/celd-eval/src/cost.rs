@@ -28,7 +28,7 @@ pub enum CallCost {
     Constant,
     /// A tenth of the first argument's size: `startsWith`, `endsWith`, string/bytes conversions.
     FirstArgument,
-    /// The length of the list searched by `in`.
+    /// The size of the list searched by `in` (its elements, through nested values).
     InList,
     /// A tenth of both operands' sizes: concatenation.
     Concatenation,
@@ -63,7 +63,7 @@ impl CallCost {
             CallCost::Constant => 1,
             CallCost::FirstArgument => tenth(arg(0)),
             CallCost::InList => match args.get(1) {
-                Some(Value::List(items)) => items.len() as u64,
+                Some(list @ Value::List(_)) => size(list),
                 _ => 1,
             },
             CallCost::Concatenation => tenth(arg(0).saturating_add(arg(1))),
@@ -93,13 +93,13 @@ pub fn comparison(a: &Value, b: &Value) -> u64 {
     tenth(size(a).min(size(b))).max(1)
 }
 
-/// The size of a value for costing: bytes of strings and bytes, entries of lists and maps, else 1.
+/// The size of a value for costing: bytes of strings and bytes; for lists and maps, the
+/// values they hold counted through nested ones (what equality or output traverses); else 1.
 pub fn size(v: &Value) -> u64 {
     match v {
         Value::String(s) => s.len() as u64,
         Value::Bytes(b) => b.len() as u64,
-        Value::List(items) => items.len() as u64,
-        Value::Map(map) => map.len() as u64,
+        Value::List(_) | Value::Map(_) => v.weight(),
         _ => 1,
     }
 }

@@ -279,6 +279,17 @@ impl Walker<'_> {
                     size: result.size,
                 }
             }
+            Node::Seq(seq) => {
+                let mut cost = Range::exactly(seq.cost);
+                for check in &seq.checks {
+                    cost = cost.plus(self.node(check, locals).cost);
+                }
+                let value = self.node(&seq.value, locals);
+                Walk {
+                    cost: cost.plus(value.cost),
+                    size: value.size,
+                }
+            }
             Node::OptionalOr(o) => {
                 let r = self.node(&o.receiver, locals);
                 let a = self.node(&o.alternative, locals);

@@ -158,6 +158,17 @@ impl Ctx<'_> {
             Node::Loop(l) => self.run_loop(l),
             Node::Block(b) => self.block(b),
             Node::OptionalOr(o) => self.optional_or(o),
+            Node::Seq(seq) => {
+                self.charge(seq.cost)?;
+                for check in &seq.checks {
+                    if is_place(check) {
+                        self.place(check)?;
+                    } else {
+                        self.eval(check)?;
+                    }
+                }
+                self.eval(&seq.value)
+            }
             Node::AccuAppend { slot, elements, id } => self.accu_append(*slot, elements, *id),
             Node::AccuInsert { slot, args, id } => self.accu_insert(*slot, args, *id),
         }
@@ -250,7 +261,7 @@ impl Ctx<'_> {
         match self.take_accu(slot)? {
             Value::List(mut list) => {
                 Arc::make_mut(&mut list).extend(items);
-                if list.len() > self.limits.max_list_len {
+                if list.weight() > self.limits.max_list_len as u64 {
                     return Err(self.limits.list_too_long().at(id.0));
                 }
                 Ok(Value::List(list))
@@ -639,7 +650,7 @@ impl Ctx<'_> {
                 return Err(self.limits.list_too_long().at(l.id.0));
             }
         }
-        Ok(Value::list(out))
+        self.check_size(Value::list(out), l.id)
     }
 
     fn block(&mut self, b: &Block) -> Result<Value> {
@@ -656,7 +667,7 @@ impl Ctx<'_> {
 #[derive(Clone)]
 enum Slot {
     Value(Result<Value>),
-    Element(Arc<Vec<Value>>, usize),
+    Element(Arc<celd_value::List>, usize),
 }
 
 impl Slot {
@@ -708,7 +719,7 @@ fn missing(l: &Loop) -> EvalError {
 
 /// The items of a comprehension's range, held while iterating.
 enum RangeItems {
-    List(Arc<Vec<Value>>),
+    List(Arc<celd_value::List>),
     Map(Arc<Map>),
 }
 

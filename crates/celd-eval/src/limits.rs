@@ -9,9 +9,10 @@ pub struct Limits {
     pub max_cost: u64,
     /// Largest string or bytes value an evaluation may build, in bytes; default 8 MiB.
     pub max_string_bytes: usize,
-    /// Most elements a built list may hold; default 1,000,000.
+    /// Most values a built list may hold, counting through nested lists and maps (each
+    /// occurrence of a shared part counts, so sharing cannot hide size); default 1,000,000.
     pub max_list_len: usize,
-    /// Most entries a built map may hold; default 1,000,000.
+    /// Most values a built map may hold, counted the same way; default 1,000,000.
     pub max_map_len: usize,
 }
 
@@ -50,11 +51,12 @@ impl Limits {
                 b.len(),
                 self.max_string_bytes
             ))),
-            Value::List(items) if items.len() > self.max_list_len => Err(self.list_too_long()),
-            Value::Map(map) if map.len() > self.max_map_len => Err(EvalError::limit(format!(
-                "map exceeds the limit of {} entries",
-                self.max_map_len
-            ))),
+            Value::List(items) if items.weight() > self.max_list_len as u64 => {
+                Err(self.list_too_long())
+            }
+            Value::Map(map) if map.weight() > self.max_map_len as u64 => Err(EvalError::limit(
+                format!("map exceeds the limit of {} entries", self.max_map_len),
+            )),
             _ => Ok(()),
         }
     }

@@ -66,6 +66,10 @@ pub enum Node {
     /// `receiver.or(alternative)` / `receiver.orValue(alternative)`: the alternative is
     /// evaluated only when the receiver is `optional.none()`.
     OptionalOr(Box<OptionalOr>),
+    /// Evaluates `checks` for their errors only, then yields `value`: what remains of an
+    /// aggregate literal indexed by a constant (`{'a': x, 'b': y}['b']` is `y` once `x`
+    /// is known not to fail), charging `cost` for the construction it no longer performs.
+    Seq(Box<Seq>),
     /// A fold step `accu + [e, ...]` that appends to the accumulator in place.
     AccuAppend {
         slot: u32,
@@ -78,6 +82,13 @@ pub enum Node {
         args: Vec<Node>,
         id: ExprId,
     },
+}
+
+#[derive(Clone)]
+pub struct Seq {
+    pub checks: Vec<Node>,
+    pub value: Node,
+    pub cost: u64,
 }
 
 #[derive(Clone)]
@@ -427,6 +438,15 @@ impl Dumper<'_> {
             }
             Node::Fold(f) => self.fold(f, depth),
             Node::Loop(l) => self.loop_(l, depth),
+            Node::Seq(seq) => {
+                self.line(depth, format_args!("seq (cost {})", seq.cost), None);
+                for check in &seq.checks {
+                    self.line(depth + 1, format_args!("check"), None);
+                    self.node(check, depth + 2);
+                }
+                self.line(depth + 1, format_args!("value"), None);
+                self.node(&seq.value, depth + 2);
+            }
             Node::OptionalOr(o) => self.children(
                 depth,
                 format_args!("{}", if o.unwrap { "or_value" } else { "or" }),
@@ -519,12 +539,26 @@ impl Dumper<'_> {
     }
 }
 
-/// A value shortened for one dump line.
+/// A value shortened for one dump line; formatting stops once the line is full, so a huge
+/// constant costs no more to show than a small one.
 fn short(v: &Value) -> String {
-    let text = v.to_string();
-    match text.char_indices().nth(60) {
-        Some((i, _)) => format!("{}...", &text[..i]),
-        None => text,
+    const WIDTH: usize = 60;
+    struct Bounded(String);
+    impl fmt::Write for Bounded {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            for c in s.chars() {
+                if self.0.chars().count() >= WIDTH {
+                    return Err(fmt::Error);
+                }
+                self.0.push(c);
+            }
+            Ok(())
+        }
+    }
+    let mut out = Bounded(String::new());
+    match write!(out, "{v}") {
+        Ok(()) => out.0,
+        Err(_) => format!("{}...", out.0),
     }
 }
 

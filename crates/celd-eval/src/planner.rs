@@ -8,12 +8,12 @@ use celd_syntax::ast::{
     Call, Comprehension, Expr, ExprKind, ListExpr, Literal, MapExpr, StructExpr,
 };
 use celd_syntax::{Ast, Diagnostic, ExprId};
-use celd_value::{EnumMode, EnumValue, EvalError, Value};
+use celd_value::{EnumMode, EnumValue, EvalError, Key, KeyRef, Value};
 use prost_reflect::{DescriptorPool, EnumDescriptor};
 use smol_str::SmolStr;
 
 use crate::activation::VarTable;
-use crate::cost::CallCost;
+use crate::cost::{self, CallCost};
 use crate::eval::EvalOptions;
 use crate::functions::std_lib::{
     builtin_type_value, check_regex_syntax, compile_regex, enum_conversion,
@@ -44,6 +44,9 @@ pub struct PlanOptions {
 
 /// The budget for evaluating a constant subexpression at plan time; over it, the work is left to run time.
 const FOLD_COST: u64 = 10_000;
+/// The largest value (bytes of a string, values in a list or map) folding may build: a plan
+/// holds its constants, so big ones are left to be computed at run time.
+const FOLD_MAX_SIZE: usize = 4_096;
 
 /// Why an expression could not be planned: every problem, each with a span.
 #[derive(Clone, Debug)]
@@ -70,7 +73,9 @@ pub fn plan(
         diagnostics: Vec::new(),
         fold_limits: Limits {
             max_cost: FOLD_COST,
-            ..Limits::default()
+            max_string_bytes: FOLD_MAX_SIZE,
+            max_list_len: FOLD_MAX_SIZE,
+            max_map_len: FOLD_MAX_SIZE,
         },
         scalar_locals: Vec::new(),
     };
@@ -376,6 +381,12 @@ impl Planner<'_> {
         }
         args.extend(c.args.iter().map(|a| self.expr(a)));
         if let Some(node) = self.specialized_call(id, &name, &args) {
+            return node;
+        }
+        if name == "_[_]"
+            && let [container, Node::Const(key)] = args.as_slice()
+            && let Some(node) = select_from_literal(container, key)
+        {
             return node;
         }
         if let (Some(op), 2) = (CompareOp::from_function(&name), args.len()) {
@@ -831,6 +842,102 @@ fn is_scalar(ty: &celd_types::Type) -> bool {
     )
 }
 
+/// `[a, b, c][1]` and `{'k': a, 'j': b}['j']` with a constant index: the selected element,
+/// after checking that the others would not have failed. The construction's cost is still
+/// charged. `None` when the container is not such a literal or the index does not select.
+fn select_from_literal(container: &Node, key: &Value) -> Option<Node> {
+    let (mut checks, mut cost, value) = match container {
+        Node::Seq(seq) => {
+            let inner = select_from_literal(&seq.value, key)?;
+            let Node::Seq(inner) = inner else {
+                return None;
+            };
+            let mut checks = seq.checks.clone();
+            checks.extend(inner.checks);
+            return Some(Node::Seq(Box::new(Seq {
+                checks,
+                value: inner.value,
+                cost: seq.cost.saturating_add(inner.cost),
+            })));
+        }
+        Node::List(l) if !l.optional.contains(&true) => {
+            let index = match key {
+                Value::Int(i) => usize::try_from(*i).ok()?,
+                Value::Uint(u) => usize::try_from(*u).ok()?,
+                _ => return None,
+            };
+            let value = l.elements.get(index)?.clone();
+            let others = l
+                .elements
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != index)
+                .map(|(_, e)| e);
+            (
+                Vec::new(),
+                cost::LIST_CREATE,
+                (others.cloned().collect::<Vec<_>>(), value),
+            )
+        }
+        Node::Map(m) if m.entries.iter().all(|e| !e.optional) => {
+            let keys: Vec<Key> = m
+                .entries
+                .iter()
+                .map(|e| match &e.key {
+                    Node::Const(k) => Key::from_value(k),
+                    _ => None,
+                })
+                .collect::<Option<_>>()?;
+            let distinct = keys.iter().enumerate().all(|(i, k)| !keys[..i].contains(k));
+            let wanted = KeyRef::from_value(key)?;
+            let index = keys.iter().position(|k| k.as_ref_matches(wanted))?;
+            if !distinct {
+                return None;
+            }
+            let value = m.entries[index].value.clone();
+            let others = m
+                .entries
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != index)
+                .map(|(_, e)| e.value.clone())
+                .collect();
+            (Vec::new(), cost::MAP_CREATE, (others, value))
+        }
+        _ => return None,
+    };
+    let (others, value) = value;
+    for other in others {
+        lower_check(other, &mut checks, &mut cost);
+    }
+    Some(Node::Seq(Box::new(Seq {
+        checks,
+        value,
+        // The index call itself.
+        cost: cost.saturating_add(1),
+    })))
+}
+
+/// What checking a value for errors needs: nothing for constants; the elements of a literal
+/// (plus its construction cost); else the node itself.
+fn lower_check(node: Node, checks: &mut Vec<Node>, cost: &mut u64) {
+    match node {
+        Node::Const(_) => {}
+        Node::List(l) if !l.optional.contains(&true) => {
+            *cost = cost.saturating_add(cost::LIST_CREATE);
+            for e in l.elements {
+                lower_check(e, checks, cost);
+            }
+        }
+        Node::Seq(seq) => {
+            *cost = cost.saturating_add(seq.cost);
+            checks.extend(seq.checks);
+            lower_check(seq.value, checks, cost);
+        }
+        other => checks.push(other),
+    }
+}
+
 fn set_call_cost(node: &mut Node, rule: CallCost) {
     match node {
         Node::Call1(c) => c.cost = rule,
@@ -950,6 +1057,9 @@ fn reads_no_input_or_local(node: &Node) -> bool {
         Node::OptionalOr(o) => {
             reads_no_input_or_local(&o.receiver) && reads_no_input_or_local(&o.alternative)
         }
+        Node::Seq(seq) => {
+            seq.checks.iter().all(reads_no_input_or_local) && reads_no_input_or_local(&seq.value)
+        }
     }
 }
 
@@ -994,6 +1104,7 @@ fn reads_no_input(node: &Node, first_own_slot: u32) -> bool {
         }
         Node::Block(b) => all(&mut b.entries.iter().chain([&b.result])),
         Node::OptionalOr(o) => all(&mut [&o.receiver, &o.alternative].into_iter()),
+        Node::Seq(seq) => all(&mut seq.checks.iter().chain([&seq.value])),
     }
 }
 

@@ -99,6 +99,12 @@ fn node_size(node: &Node) -> usize {
                 + l.predicate.as_ref().map_or(0, node_size)
                 + l.transform.as_ref().map_or(0, node_size)
         }
+        Node::Seq(seq) => {
+            boxed::<crate::plan::Seq>()
+                + alloc(seq.checks.capacity() * size_of::<Node>())
+                + seq.checks.iter().map(node_size).sum::<usize>()
+                + node_size(&seq.value)
+        }
         Node::OptionalOr(o) => {
             boxed::<crate::plan::OptionalOr>() + node_size(&o.receiver) + node_size(&o.alternative)
         }
@@ -124,7 +130,7 @@ fn value_size(v: &Value) -> usize {
         Value::Bytes(b) => alloc(b.len() + 16),
         Value::List(items) => {
             alloc(size_of::<Vec<Value>>() + 16)
-                + alloc(items.capacity() * size_of::<Value>())
+                + alloc(items.len() * size_of::<Value>())
                 + items.iter().map(value_size).sum::<usize>()
         }
         Value::Map(map) => {

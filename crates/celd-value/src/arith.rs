@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::time::checked_duration;
-use crate::{EvalError, Result, Value};
+use crate::{EvalError, List, Result, Value};
 
 pub fn add_int(a: i64, b: i64) -> Result<Value> {
     a.checked_add(b)
@@ -80,20 +80,21 @@ pub fn rem_uint(a: u64, b: u64) -> Result<Value> {
 }
 
 /// Concatenates two lists, reusing `a`'s allocation when nothing else holds it.
-pub fn concat_lists(a: Arc<Vec<Value>>, b: &[Value]) -> Value {
+pub fn concat_lists(a: Arc<List>, b: &[Value]) -> Value {
     if b.is_empty() {
         return Value::List(a);
     }
     let mut items = Arc::unwrap_or_clone(a);
-    items.extend_from_slice(b);
+    items.extend(b.iter().cloned());
     Value::List(Arc::new(items))
 }
 
+/// Concatenates two strings; results of up to 23 bytes stay inline, without allocating.
 pub fn concat_strings(a: &str, b: &str) -> Value {
-    let mut s = String::with_capacity(a.len() + b.len());
+    let mut s = smol_str::SmolStrBuilder::new();
     s.push_str(a);
     s.push_str(b);
-    Value::from(s)
+    Value::String(s.finish())
 }
 
 pub fn concat_bytes(a: &[u8], b: &[u8]) -> Value {
@@ -219,7 +220,7 @@ mod tests {
 
     #[test]
     fn list_concatenation_keeps_order() {
-        let a = Arc::new(vec![Value::Int(1)]);
+        let a = Arc::new(List::new(vec![Value::Int(1)]));
         let joined = concat_lists(a, &[Value::Int(2), Value::Int(3)]);
         assert_eq!(
             joined,

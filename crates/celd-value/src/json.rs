@@ -106,7 +106,7 @@ impl JsonReader<'_> {
                         path.push_str(k);
                         let value = self.read_at(item, depth + 1, path)?;
                         path.truncate(len);
-                        map.insert(Key::String(Arc::from(k.as_str())), value);
+                        map.insert(Key::String(crate::Str::from(k.as_str())), value);
                     }
                     Value::map(map)
                 }

@@ -11,6 +11,7 @@ pub mod display;
 pub mod enums;
 pub mod error;
 pub mod json;
+pub mod list;
 pub mod map;
 pub mod proto;
 pub mod time;
@@ -23,10 +24,14 @@ use prost_reflect::ReflectMessage;
 
 pub use enums::EnumValue;
 pub use error::{ErrorKind, EvalError, Result};
+pub use list::List;
 pub use map::{Key, KeyRef, Map};
 pub use proto::EnumMode;
 
 pub use time::Timestamp;
+
+/// An immutable string: inline up to 23 bytes (no allocation), shared by `Arc` beyond.
+pub type Str = smol_str::SmolStr;
 /// A duration: signed, nanosecond precision, at most about ±10,000 years.
 pub type Duration = jiff::SignedDuration;
 
@@ -38,9 +43,10 @@ pub enum Value {
     Int(i64),
     Uint(u64),
     Double(f64),
-    String(Arc<str>),
+    /// Strings of up to 23 bytes are stored inline; longer ones are shared behind an `Arc`.
+    String(Str),
     Bytes(Arc<[u8]>),
-    List(Arc<Vec<Value>>),
+    List(Arc<List>),
     Map(Arc<Map>),
     Timestamp(Timestamp),
     Duration(Duration),
@@ -127,7 +133,7 @@ impl fmt::Debug for TypeValue {
 
 impl Value {
     pub fn string(s: &str) -> Value {
-        Value::String(Arc::from(s))
+        Value::String(Str::new(s))
     }
 
     pub fn bytes(b: &[u8]) -> Value {
@@ -135,7 +141,17 @@ impl Value {
     }
 
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(Arc::new(items))
+        Value::List(Arc::new(List::new(items)))
+    }
+
+    /// How many values this one holds, counted through nested lists and maps (each
+    /// occurrence of a shared part counts): 1 for scalars.
+    pub fn weight(&self) -> u64 {
+        match self {
+            Value::List(list) => list.weight(),
+            Value::Map(map) => map.weight(),
+            _ => 1,
+        }
     }
 
     pub fn map(map: Map) -> Value {
@@ -233,7 +249,13 @@ impl From<&str> for Value {
 
 impl From<String> for Value {
     fn from(s: String) -> Value {
-        Value::String(Arc::from(s))
+        Value::String(Str::from(s))
+    }
+}
+
+impl From<Str> for Value {
+    fn from(s: Str) -> Value {
+        Value::String(s)
     }
 }
 

@@ -1,11 +1,10 @@
 //! CEL maps: keys of type int, uint, bool or string, with numeric keys equal across types.
 
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
 
 use indexmap::{Equivalent, IndexMap};
 
-use crate::Value;
+use crate::{Str, Value};
 
 /// A map key. `Int(1)` and `Uint(1)` are the same key, as CEL's heterogeneous equality requires.
 #[derive(Clone, Debug)]
@@ -13,7 +12,7 @@ pub enum Key {
     Bool(bool),
     Int(i64),
     Uint(u64),
-    String(Arc<str>),
+    String(Str),
 }
 
 /// A borrowed key for lookups that must not allocate.
@@ -26,6 +25,11 @@ pub enum KeyRef<'a> {
 }
 
 impl Key {
+    /// Whether this key equals `other` (numeric keys across int and uint).
+    pub fn as_ref_matches(&self, other: KeyRef<'_>) -> bool {
+        self.as_ref().same(other)
+    }
+
     pub fn as_ref(&self) -> KeyRef<'_> {
         match self {
             Key::Bool(b) => KeyRef::Bool(*b),
@@ -152,6 +156,8 @@ const SMALL_MAP: usize = 8;
 #[derive(Clone, Debug)]
 pub struct Map {
     entries: Entries,
+    /// The weight of every value (keys are scalars and do not count).
+    weight: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -164,6 +170,7 @@ impl Default for Map {
     fn default() -> Map {
         Map {
             entries: Entries::Small(Vec::new()),
+            weight: 0,
         }
     }
 }
@@ -179,7 +186,12 @@ impl Map {
         } else {
             Entries::Large(IndexMap::with_capacity_and_hasher(n, Hasher_::default()))
         };
-        Map { entries }
+        Map { entries, weight: 0 }
+    }
+
+    /// How many values the map holds, counted through nested lists and maps (at least 1).
+    pub fn weight(&self) -> u64 {
+        self.weight.max(1)
     }
 
     pub fn len(&self) -> usize {
@@ -216,7 +228,8 @@ impl Map {
             return false;
         }
         self.grow();
-        match &mut self.entries {
+        let added = value.weight();
+        let inserted = match &mut self.entries {
             Entries::Small(v) => {
                 v.push((key, value));
                 true
@@ -228,24 +241,41 @@ impl Map {
                     true
                 }
             },
+        };
+        if inserted {
+            self.weight = self.weight.saturating_add(added);
         }
+        inserted
     }
 
     /// Inserts or replaces an entry.
     pub fn insert(&mut self, key: Key, value: Value) {
+        let added = value.weight();
         if let Entries::Small(v) = &mut self.entries
             && let Some(i) = Map::position(v, key.as_ref())
         {
-            v[i].1 = value;
+            let old = std::mem::replace(&mut v[i].1, value);
+            self.weight = self
+                .weight
+                .saturating_sub(old.weight())
+                .saturating_add(added);
             return;
         }
         self.grow();
-        match &mut self.entries {
-            Entries::Small(v) => v.push((key, value)),
-            Entries::Large(m) => {
-                m.insert(key, value);
+        let old = match &mut self.entries {
+            Entries::Small(v) => {
+                v.push((key, value));
+                None
             }
-        }
+            Entries::Large(m) => m.insert(key, value),
+        };
+        self.weight = match old {
+            Some(old) => self
+                .weight
+                .saturating_sub(old.weight())
+                .saturating_add(added),
+            None => self.weight.saturating_add(added),
+        };
     }
 
     pub fn get(&self, key: KeyRef<'_>) -> Option<&Value> {

@@ -283,7 +283,7 @@ fn map_key_to_key(key: &MapKey) -> Key {
         MapKey::I64(i) => Key::Int(*i),
         MapKey::U32(u) => Key::Uint(u64::from(*u)),
         MapKey::U64(u) => Key::Uint(*u),
-        MapKey::String(s) => Key::String(Arc::from(s.as_str())),
+        MapKey::String(s) => Key::String(crate::Str::from(s.as_str())),
     }
 }
 
@@ -774,7 +774,7 @@ fn json_to_value(json: serde_json::Value) -> Value {
         serde_json::Value::Object(fields) => Value::map(
             fields
                 .into_iter()
-                .map(|(k, v)| (Key::String(Arc::from(k)), json_to_value(v)))
+                .map(|(k, v)| (Key::String(crate::Str::from(k)), json_to_value(v)))
                 .collect(),
         ),
     }

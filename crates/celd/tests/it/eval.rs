@@ -255,3 +255,43 @@ mod cost {
         assert_eq!(unbounded.min, estimate.min);
     }
 }
+
+#[test]
+fn indexing_literals_with_constants_keeps_errors_and_values() {
+    check_eval("{'a': [x], 'b': [y, 3]}['b'][1] == 3", "true");
+    check_eval("[x, y, 3][2]", "3");
+    check_eval("{'a': x / 0, 'b': y}['b']", "error: division by zero");
+    check_eval("[x / 0, y][1]", "error: division by zero");
+    check_eval("{'a': [x / 0], 'b': y}['b']", "error: division by zero");
+    check_eval("[x, y][2]", "error: index out of range: 2 (size 2)");
+    check_eval("{'a': x}['b']", "error: no such key: \"b\"");
+    check_eval("{'a': x, 'a': y}['a']", "error: duplicate map key");
+}
+
+/// Sharing cannot hide size: a value that holds a shared part twice weighs twice as much,
+/// so doubling chains hit the list limit while they are built, before any traversal
+/// (equality, output, flattening) could take exponential time.
+#[test]
+fn doubling_shared_values_hits_the_size_limit() {
+    let doublings = |n: usize| {
+        let mut entries = vec!["[1]".to_owned()];
+        for i in 0..n {
+            entries.push(format!("[cel.index({i}), cel.index({i})]"));
+        }
+        entries.join(", ")
+    };
+    for tail in [
+        "cel.index(60) == cel.index(60)",
+        "cel.index(60).flatten(100).size()",
+        "'%s'.format([cel.index(60)])",
+        "cel.index(60)",
+    ] {
+        let src = format!("cel.block([{}], {tail})", doublings(60));
+        check_eval(&src, "error: list exceeds the limit of 1000000 elements");
+    }
+    let src = format!(
+        "cel.block([{}], cel.index(10) == cel.index(10))",
+        doublings(10)
+    );
+    check_eval(&src, "true");
+}
