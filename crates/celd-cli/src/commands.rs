@@ -6,6 +6,7 @@ use std::fs;
 use std::io::{self, BufRead, Write};
 
 use celd::Env;
+use celd::layers::eval::estimate::SizeHints;
 use celd::layers::types::parse_type;
 use celd::layers::value::json::to_json;
 use celd::protos::ProtoSources;
@@ -124,7 +125,35 @@ fn check(args: &CheckArgs) -> Result<(), Failure> {
         .check(&request)
         .map_err(report)?;
     writeln!(io::stdout().lock(), "{}", response.ty)?;
+    if args.cost {
+        let hints = size_hints(&args.size_hints)?;
+        let program = declared_env(&args.env)?
+            .compile(&args.expr)
+            .map_err(|e| report(ApiError::from(e)))?;
+        let estimate = program.estimate_cost(&hints);
+        let max = estimate
+            .max
+            .map_or_else(|| "unbounded".to_owned(), |m| m.to_string());
+        writeln!(io::stdout().lock(), "cost: {} to {max}", estimate.min)?;
+    }
     Ok(())
+}
+
+/// `--size-hint NAME=N` flags.
+fn size_hints(flags: &[String]) -> Result<SizeHints, Failure> {
+    let mut hints = SizeHints::default();
+    for flag in flags {
+        let parsed = flag
+            .split_once('=')
+            .and_then(|(name, n)| Some((name.trim(), n.trim().parse::<u64>().ok()?)));
+        let Some((name, n)) = parsed else {
+            return Err(Failure::Usage(format!(
+                "--size-hint '{flag}': expected NAME=N, such as items=100"
+            )));
+        };
+        hints.variables.insert(name.to_owned(), n);
+    }
+    Ok(hints)
 }
 
 /// `dump`: the program as the cache would compile it, explained.

@@ -171,3 +171,24 @@ fn message_types_come_from_proto_files() {
     assert!(stderr(&o).contains("compiling protos"), "{}", stderr(&o));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn check_estimates_cost() {
+    let o = celd(&["check", "x + 1", "--decl", "x:int", "--cost"]);
+    assert_eq!(stdout(&o), "int\ncost: 2 to 2\n", "{}", stderr(&o));
+    let args = [
+        "check",
+        "items.exists(i, i > 10)",
+        "--decl",
+        "items:list(int)",
+        "--cost",
+    ];
+    let o = celd(&args);
+    assert_eq!(stdout(&o), "bool\ncost: 1 to unbounded\n", "{}", stderr(&o));
+    let mut bounded = args.to_vec();
+    bounded.extend(["--size-hint", "items=100"]);
+    let o = celd(&bounded);
+    assert_eq!(stdout(&o), "bool\ncost: 1 to 301\n", "{}", stderr(&o));
+    let o = celd(&["check", "1", "--cost", "--size-hint", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+}
