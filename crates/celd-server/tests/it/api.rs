@@ -207,6 +207,16 @@ async fn large_bodies_are_evaluated_on_the_blocking_pool_with_the_same_answer() 
 }
 
 #[tokio::test]
+async fn long_expressions_are_compiled_on_the_blocking_pool_with_the_same_answer() {
+    let s = state();
+    let n = celd_server::dispatch::INLINE_MAX_EXPR_BYTES / 4;
+    let items = vec!["x"; n].join(", ");
+    let body = json!({"expr": format!("[{items}].size()"), "vars": {"x": 1}}).to_string();
+    let a = post(&s, "/v1/eval", body).await;
+    assert_eq!(a.json()["value"], json!(n), "{}", a.text);
+}
+
+#[tokio::test]
 async fn no_free_slot_is_503_at_once() {
     let s = state_with(|c| c.limits.max_concurrency = 1);
     let held = s.slot().unwrap();
