@@ -76,13 +76,6 @@ pub struct EvalArgs {
 pub struct CheckArgs {
     /// The expression.
     pub expr: String,
-    /// Also print the least and most cost of one evaluation (the cost model's units).
-    #[arg(long)]
-    pub cost: bool,
-    /// The largest size of a variable for the estimate: NAME=N (bytes of a string,
-    /// values in a list or map). Variables without a hint are unbounded.
-    #[arg(long = "size-hint", value_name = "NAME=N", requires = "cost")]
-    pub size_hints: Vec<String>,
     #[command(flatten)]
     pub env: EnvArgs,
 }
@@ -116,6 +109,15 @@ pub struct ServeArgs {
     /// Once ready, write the listening address (`127.0.0.1:41234`) to FILE.
     #[arg(long, value_name = "FILE")]
     pub ready_file: Option<PathBuf>,
+    /// Message types from a `.proto` file, compiled when a worker starts (repeatable).
+    #[arg(long = "proto", value_name = "FILE")]
+    pub protos: Vec<PathBuf>,
+    /// A directory `.proto` imports are resolved in (repeatable).
+    #[arg(long = "proto-path", value_name = "DIR")]
+    pub proto_paths: Vec<PathBuf>,
+    /// Message types from a serialized FileDescriptorSet (repeatable).
+    #[arg(long = "descriptor-set", value_name = "FILE")]
+    pub descriptor_sets: Vec<PathBuf>,
     /// Read the /debug bearer token from FILE (else from CELD_ADMIN_TOKEN; without either,
     /// /debug answers 403). Workers read it when they start, so SIGHUP rotates it.
     #[arg(long, value_name = "FILE")]

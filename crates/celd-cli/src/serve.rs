@@ -1,6 +1,7 @@
 //! `celd serve`: validated flags into the service's options (the admin token read from its
 //! file or `CELD_ADMIN_TOKEN`), then the service runs until it is told to stop.
 
+use celd::protos::ProtoSources;
 use celd_server::config::{AdminToken, Offload, RequestLimits, ServiceConfig};
 use celd_server::logging::LogFormat;
 use celd_server::{Role, ServeOptions};
@@ -13,6 +14,13 @@ const TOKEN_VAR: &str = "CELD_ADMIN_TOKEN";
 
 pub fn serve(args: ServeArgs) -> Result<(), Failure> {
     let options = options(args)?;
+    if options.role != Role::Worker {
+        // Bad message types or limits are usage errors now, not a worker that fails to start.
+        options
+            .service
+            .base_env()
+            .map_err(|e| Failure::Usage(e.message().to_owned()))?;
+    }
     celd_server::serve::run(options).map_err(|e| Failure::Usage(e.to_string()))
 }
 
@@ -34,6 +42,11 @@ fn options(args: ServeArgs) -> Result<ServeOptions, Failure> {
         max_connections: args.max_connections,
     };
     service.cache_bytes = args.cache_bytes;
+    service.protos = ProtoSources {
+        proto_files: args.protos.clone(),
+        include_dirs: args.proto_paths.clone(),
+        descriptor_sets: args.descriptor_sets.clone(),
+    };
     service.admin_token = admin_token(&args)?;
     service.offload = match args.offload {
         OffloadArg::Auto => Offload::Auto,

@@ -459,6 +459,25 @@ fn systemd_socket_activation() {
 }
 
 #[test]
+fn message_types_come_from_proto_files() {
+    let dir = std::env::temp_dir().join(format!("celd-serve-proto-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let proto = dir.join("shop.proto");
+    let text =
+        "syntax = \"proto3\"; package shop;\nmessage Order { string id = 1; int64 qty = 2; }\n";
+    std::fs::write(&proto, text).unwrap();
+    let proto = proto.to_str().unwrap();
+    let s = Serve::start("proto", &["--proto", proto], None);
+    let body = r#"{"expr": "shop.Order{id: 'a', qty: n}.qty * 2", "vars": {"n": 21}}"#;
+    assert_eq!(post(s.addr, "/v1/eval", body).json()["value"], 42);
+    let o = Command::new(env!("CARGO_BIN_EXE_celd"))
+        .args(["serve", "--proto", "/nonexistent.proto"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "a bad --proto is a usage error");
+}
+
+#[test]
 fn max_rss_needs_the_supervisor() {
     let o = Command::new(env!("CARGO_BIN_EXE_celd"))
         .args(["serve", "--no-supervisor", "--max-rss", "1G"])

@@ -4,6 +4,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use celd::protos::ProtoSources;
 use celd::{Env, Limits, ParseOptions};
 use celd_cache::CacheConfig;
 
@@ -94,6 +95,8 @@ pub struct ServiceConfig {
     pub limits: RequestLimits,
     /// Bytes of compiled programs the cache may hold. Default 64 MiB.
     pub cache_bytes: u64,
+    /// Message types: `.proto` files compiled at start-up, descriptor sets.
+    pub protos: ProtoSources,
     pub admin_token: Option<AdminToken>,
     pub offload: Offload,
     /// The worker's generation (1 for the first) and the recycles before it, by reason, as
@@ -111,7 +114,8 @@ impl ServiceConfig {
         }
     }
 
-    /// The base environment: the standard library and every extension, with these limits.
+    /// The base environment: the standard library, every extension and the message types,
+    /// with these limits.
     pub fn base_env(&self) -> Result<Env, celd::Error> {
         let parse = ParseOptions {
             max_code_points: self.limits.max_expr_code_points,
@@ -122,11 +126,14 @@ impl ServiceConfig {
             max_cost: self.limits.max_cost,
             ..Limits::default()
         };
-        Env::builder()
+        let mut builder = Env::builder()
             .all_extensions()
             .parse_options(parse)
-            .limits(limits)
-            .build()
+            .limits(limits);
+        if !self.protos.is_empty() {
+            builder = builder.descriptor_pool(self.protos.load()?);
+        }
+        builder.build()
     }
 
     pub fn cache_config(&self) -> CacheConfig {
