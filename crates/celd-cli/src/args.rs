@@ -76,6 +76,13 @@ pub struct EvalArgs {
 pub struct CheckArgs {
     /// The expression.
     pub expr: String,
+    /// Also print the least and most cost of one evaluation (the cost model's units).
+    #[arg(long)]
+    pub cost: bool,
+    /// The largest size of a variable for the estimate: NAME=N (bytes of a string,
+    /// values in a list or map). Variables without a hint are unbounded.
+    #[arg(long = "size-hint", value_name = "NAME=N", requires = "cost")]
+    pub size_hints: Vec<String>,
     #[command(flatten)]
     pub env: EnvArgs,
 }
