@@ -56,7 +56,8 @@ pub async fn evaluate(
     size: usize,
     slot: OwnedSemaphorePermit,
 ) -> Outcome {
-    let deadline = Instant::now() + state.limits.eval_timeout;
+    // A limit too large to add to the clock is no limit.
+    let deadline = Instant::now().checked_add(state.limits.eval_timeout);
     if !inline(state.offload, size, request.expr.len()) {
         let state = state.clone();
         return blocking(move || {
@@ -75,8 +76,9 @@ pub async fn evaluate(
     if state.offload == Offload::Never {
         return timed(&prepared, deadline);
     }
-    let slice = deadline.min(Instant::now() + INLINE_SLICE);
-    let first = timed(&prepared, slice);
+    let slice = Instant::now() + INLINE_SLICE;
+    let slice = deadline.map_or(slice, |d| d.min(slice));
+    let first = timed(&prepared, Some(slice));
     if !stopped_at(&first.0, slice, deadline) {
         return first;
     }
@@ -109,17 +111,23 @@ pub async fn check(
 }
 
 /// Runs the program once with `deadline`, measuring it.
-fn timed(prepared: &Prepared, deadline: Instant) -> Outcome {
+fn timed(prepared: &Prepared, deadline: Option<Instant>) -> Outcome {
     let start = Instant::now();
-    let result = prepared.run(Some(deadline));
+    let result = prepared.run(deadline);
     (result, Some(start.elapsed().as_secs_f64()))
 }
 
 /// Whether `result` is the time slice running out (rather than an answer).
-fn stopped_at(result: &Result<EvalResponse, ApiError>, slice: Instant, deadline: Instant) -> bool {
+fn stopped_at(
+    result: &Result<EvalResponse, ApiError>,
+    slice: Instant,
+    deadline: Option<Instant>,
+) -> bool {
     match result {
         Err(ApiError::Expression(e)) => {
-            e.kind() == ErrorKind::Limit && slice < deadline && Instant::now() >= slice
+            e.kind() == ErrorKind::Limit
+                && deadline.is_none_or(|d| slice < d)
+                && Instant::now() >= slice
         }
         _ => false,
     }

@@ -21,9 +21,12 @@ fn page_size() -> u64 {
     u64::try_from(size).ok().filter(|&s| s > 0).unwrap_or(4096)
 }
 
-/// Sends `signal` to process `pid`.
+/// Sends `signal` to process `pid` (never to a group: pid 0 is refused).
 pub fn send_signal(pid: u32, signal: i32) -> io::Result<()> {
-    let pid = libc::pid_t::try_from(pid).map_err(|_| io::Error::other("pid out of range"))?;
+    let pid = libc::pid_t::try_from(pid)
+        .ok()
+        .filter(|&p| p > 0)
+        .ok_or_else(|| io::Error::other("no such process"))?;
     // SAFETY: kill has no memory-safety preconditions.
     if unsafe { libc::kill(pid, signal) } == 0 {
         Ok(())
@@ -55,6 +58,13 @@ pub fn prepare_child(inherit: &[RawFd], supervisor: libc::pid_t) -> io::Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signals_go_to_one_process_only() {
+        assert!(send_signal(0, 0).is_err());
+        assert!(send_signal(u32::MAX, 0).is_err());
+        assert!(send_signal(std::process::id(), 0).is_ok());
+    }
 
     #[test]
     fn reads_own_resident_memory() {

@@ -321,7 +321,7 @@ impl Supervisor {
         if let Err(e) = send_signal(worker.pid, libc::SIGTERM) {
             tracing::warn!(pid = worker.pid, error = %e, "cannot signal the worker");
         }
-        let limit = self.options.drain_timeout + KILL_GRACE;
+        let limit = self.options.drain_timeout.saturating_add(KILL_GRACE);
         self.draining.spawn(async move {
             let (pid, generation) = (worker.pid, worker.generation);
             match tokio::time::timeout(limit, worker.child.wait()).await {

@@ -195,6 +195,13 @@ async fn time_limit_is_422_limit_in_every_offload_mode() {
 }
 
 #[tokio::test]
+async fn a_time_limit_too_large_for_the_clock_is_no_limit() {
+    let s = state_with(|c| c.limits.eval_timeout = Duration::MAX);
+    let a = post(&s, "/v1/eval", r#"{"expr": "[1, 2].map(i, i * 2)"}"#).await;
+    assert_eq!(a.json()["value"], json!([2, 4]));
+}
+
+#[tokio::test]
 async fn large_bodies_are_evaluated_on_the_blocking_pool_with_the_same_answer() {
     let s = state();
     let padding = "a".repeat(celd_server::dispatch::INLINE_MAX_BYTES);
