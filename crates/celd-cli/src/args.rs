@@ -54,7 +54,11 @@ pub struct EnvArgs {
 #[derive(Args, Debug)]
 pub struct EvalArgs {
     /// The expression (omit with --batch).
-    #[arg(required_unless_present = "batch", conflicts_with = "batch")]
+    #[arg(
+        required_unless_present = "batch",
+        conflicts_with = "batch",
+        allow_hyphen_values = true
+    )]
     pub expr: Option<String>,
     /// Variables as a celd JSON object: '{"name": "jane"}'.
     #[arg(long, value_name = "JSON", conflicts_with = "vars_file")]
@@ -75,6 +79,7 @@ pub struct EvalArgs {
 #[derive(Args, Debug)]
 pub struct CheckArgs {
     /// The expression.
+    #[arg(allow_hyphen_values = true)]
     pub expr: String,
     /// Also print the least and most cost of one evaluation (the cost model's units).
     #[arg(long)]
@@ -90,6 +95,7 @@ pub struct CheckArgs {
 #[derive(Args, Debug)]
 pub struct DumpArgs {
     /// The expression.
+    #[arg(allow_hyphen_values = true)]
     pub expr: String,
     #[command(flatten)]
     pub env: EnvArgs,

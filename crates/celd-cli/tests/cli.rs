@@ -192,3 +192,10 @@ fn check_estimates_cost() {
     let o = celd(&["check", "1", "--cost", "--size-hint", "nope"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn expressions_may_start_with_a_minus() {
+    assert_eq!(stdout(&celd(&["eval", "-1 + 3"])), "2\n");
+    assert_eq!(stdout(&celd(&["check", "-dyn(1)"])), "dyn\n");
+    assert_eq!(celd(&["dump", "-1"]).status.code(), Some(0));
+}
