@@ -495,6 +495,7 @@ fn soak_config() -> SoakConfig {
         sighup_every: None,
         max_rss: None,
         workload: Workload::standard(),
+        pause: None,
         extra_args: Vec::new(),
     }
 }

@@ -6,10 +6,12 @@
 //! a draining worker never closes a connection that is in use: every response it sends carries
 //! `Connection: close` (added by the router's `observe` layer), after which hyper closes the
 //! connection and the client reconnects — to the new worker. Only a connection idle for
-//! [`DRAIN_IDLE`] is closed without a response, where the race needs a client that waited that
-//! long and then wrote at the very moment of the close.
+//! [`DRAIN_IDLE`] is closed without a response, and only if no byte of a next request is
+//! waiting in its socket; the race then needs a client that waited that long and then wrote
+//! within microseconds of the close.
 
 use std::future::Future;
+use std::os::fd::{AsRawFd, RawFd};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -109,6 +111,7 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
 pub async fn serve(stream: TcpStream, router: Router, drain: Drain, guard: ConnectionGuard) {
     let _guard = guard;
     let _ = stream.set_nodelay(true);
+    let fd = stream.as_raw_fd();
     let activity = Arc::new(Activity::new());
     let service = ConnService {
         router,
@@ -127,15 +130,35 @@ pub async fn serve(stream: TcpStream, router: Router, drain: Drain, guard: Conne
     let mut poll = tokio::time::interval(DRAIN_POLL);
     loop {
         tokio::select! {
+            // The connection first: a request that has arrived is read before any close.
+            biased;
             result = conn.as_mut() => return log_end(result),
             _ = poll.tick() => {
-                if activity.idle_for().is_some_and(|idle| idle >= DRAIN_IDLE) {
+                let idle = activity.idle_for().is_some_and(|idle| idle >= DRAIN_IDLE);
+                if idle && !bytes_waiting(fd) {
                     conn.as_mut().graceful_shutdown();
                     return log_end(conn.await);
                 }
             }
         }
     }
+}
+
+/// Whether the client has sent bytes that hyper has not read yet (the start of a request):
+/// closing then would reset the connection under that request.
+fn bytes_waiting(fd: RawFd) -> bool {
+    let mut byte = 0u8;
+    // SAFETY: `fd` is the connection's socket, open while the connection is served; recv
+    // with MSG_PEEK writes at most one byte into `byte` and consumes nothing.
+    let n = unsafe {
+        libc::recv(
+            fd,
+            (&raw mut byte).cast(),
+            1,
+            libc::MSG_PEEK | libc::MSG_DONTWAIT,
+        )
+    };
+    n > 0
 }
 
 fn log_end(result: Result<(), hyper::Error>) {

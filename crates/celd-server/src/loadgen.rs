@@ -60,6 +60,10 @@ pub struct LoadConfig {
     pub duration: Duration,
     pub path: String,
     pub workload: Workload,
+    /// Each client waits up to this long (a random time) between requests, as browsers and
+    /// pooled clients do, and checks for a closed connection before reusing it, as hyper's
+    /// and Go's pools do. `None`: back to back.
+    pub pause: Option<Duration>,
 }
 
 /// What a load run saw.
@@ -147,6 +151,14 @@ async fn client(config: &LoadConfig, shared: &Shared, deadline: Instant) {
             continue;
         };
         let n = shared.next.fetch_add(1, Ordering::Relaxed);
+        if let Some(pause) = config.pause {
+            tokio::time::sleep(pause.mul_f64(fraction(n))).await;
+            if c.closed_by_peer() {
+                shared.closed_by_server.fetch_add(1, Ordering::Relaxed);
+                conn = None;
+                continue;
+            }
+        }
         let body = config.workload.body(n);
         match c.exchange(&config.path, &body).await {
             Ok(answer) => {
@@ -165,6 +177,15 @@ async fn client(config: &LoadConfig, shared: &Shared, deadline: Instant) {
             }
         }
     }
+}
+
+/// A number in [0, 1) from `n` (a hash; no generator state to share between clients).
+fn fraction(n: u64) -> f64 {
+    let mut x = n.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    x ^= x >> 31;
+    x = x.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x ^= x >> 29;
+    (x >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// A response's status and whether the server closes the connection after it.
@@ -190,6 +211,16 @@ impl Connection {
         Connection {
             stream,
             buf: Vec::with_capacity(4096),
+        }
+    }
+
+    /// Whether the server has closed the connection (an end of stream is waiting to be read).
+    pub fn closed_by_peer(&mut self) -> bool {
+        let mut byte = [0u8; 1];
+        match self.stream.try_read(&mut byte) {
+            Err(e) => e.kind() != std::io::ErrorKind::WouldBlock,
+            // An end of stream, or bytes nobody asked for: either way, not reusable.
+            Ok(_) => true,
         }
     }
 

@@ -118,6 +118,8 @@ pub struct SoakConfig {
     /// `--max-rss` for the supervisor (recycles when a worker's memory passes it).
     pub max_rss: Option<String>,
     pub workload: Workload,
+    /// Random pauses between a client's requests (see `LoadConfig::pause`).
+    pub pause: Option<Duration>,
     /// More `celd serve` flags.
     pub extra_args: Vec<String>,
 }
@@ -169,6 +171,7 @@ pub fn soak(config: &SoakConfig) -> Result<SoakReport, LoadTestError> {
         duration: config.duration,
         path: "/v1/eval".into(),
         workload: config.workload.clone(),
+        pause: config.pause,
     };
     let runtime = client_runtime(1)?;
     let start = Instant::now();
@@ -314,6 +317,7 @@ fn bench_load(config: &BenchConfig, addr: SocketAddr, duration: Duration) -> Loa
         duration,
         path: "/v1/eval".into(),
         workload: Workload::standard(),
+        pause: None,
     }
 }
 

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! loadgen soak  [--connections 64] [--duration 60s] [--sighup-every 5s] [--max-rss SIZE] [--distinct]
+//!               [--pause-max DURATION] [--serve-arg=--FLAG=VALUE ...]
 //! loadgen bench [--connections 32] [--duration 20s] [--rounds 4] [--client-threads 2]
 //! loadgen run   --addr ADDR [--connections 64] [--duration 10s]
 //! loadgen bare  [--listen 127.0.0.1:0]      # the bare axum handler `bench` compares with
@@ -52,6 +53,10 @@ struct Common {
     /// How long to send requests.
     #[arg(long, value_parser = parse_duration, default_value = "10s")]
     duration: Duration,
+    /// Pause a random time up to this between a client's requests (idle keep-alive
+    /// connections), checking for a closed connection before reuse.
+    #[arg(long, value_parser = parse_duration)]
+    pause_max: Option<Duration>,
 }
 
 #[derive(Args)]
@@ -152,6 +157,7 @@ fn soak(args: SoakArgs) -> Result<ExitCode, String> {
         sighup_every: args.sighup_every,
         max_rss: args.max_rss,
         workload: workload(args.distinct),
+        pause: args.common.pause_max,
         extra_args: args.serve_args,
     };
     let report = loadtest::soak(&config).map_err(|e| e.to_string())?;
@@ -196,6 +202,7 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
         duration: args.common.duration,
         path: "/v1/eval".into(),
         workload: workload(args.distinct),
+        pause: args.common.pause_max,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
