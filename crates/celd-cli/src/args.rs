@@ -138,8 +138,13 @@ pub struct ServeArgs {
     /// Log lines as text or as JSON objects.
     #[arg(long, value_enum, default_value_t = LogFormatArg::Text)]
     pub log_format: LogFormatArg,
-    /// Log level (error, warn, info, debug, trace); CELD_LOG overrides it with a filter.
-    #[arg(long, value_name = "LEVEL", default_value = "info")]
+    /// Log level; CELD_LOG overrides it with a filter (`celd_server=debug`).
+    #[arg(
+        long,
+        value_name = "LEVEL",
+        default_value = "info",
+        value_parser = ["error", "warn", "info", "debug", "trace"]
+    )]
     pub log_level: String,
     /// Largest request body.
     #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "1MiB")]

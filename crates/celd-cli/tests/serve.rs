@@ -478,12 +478,22 @@ fn message_types_come_from_proto_files() {
 }
 
 #[test]
-fn max_rss_needs_the_supervisor() {
-    let o = Command::new(env!("CARGO_BIN_EXE_celd"))
-        .args(["serve", "--no-supervisor", "--max-rss", "1G"])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(2));
+fn bad_flags_are_usage_errors() {
+    for args in [
+        &["--no-supervisor", "--max-rss", "1G"][..],
+        &["--log-level", "loud"],
+        &["--max-rss", "lots"],
+        &["--drain-timeout", "-1s"],
+        &["--listen", "localhost"],
+        &["--admin-token-file", "/nonexistent/token"],
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_celd"))
+            .arg("serve")
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+    }
 }
 
 fn soak_config() -> SoakConfig {
