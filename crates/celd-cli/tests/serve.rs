@@ -47,12 +47,18 @@ impl Serve {
         if let Some(token) = token {
             command.env("CELD_ADMIN_TOKEN", token);
         }
-        let mut child = command.spawn().expect("celd serve starts");
+        let child = command.spawn().expect("celd serve starts");
+        // Owned by a `Serve` at once, so a failed check below still stops the process.
+        let mut serve = Serve {
+            child,
+            addr: SocketAddr::from(([0, 0, 0, 0], 0)),
+            dir,
+        };
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
+        BufReader::new(serve.child.stdout.take().unwrap())
             .read_line(&mut line)
             .unwrap();
-        let addr: SocketAddr = line
+        serve.addr = line
             .trim()
             .strip_prefix("listening on http://")
             .unwrap_or_else(|| panic!("first line: {line:?}"))
@@ -61,10 +67,10 @@ impl Serve {
         let written = std::fs::read_to_string(&ready).unwrap();
         assert_eq!(
             written.trim(),
-            addr.to_string(),
+            serve.addr.to_string(),
             "--ready-file holds the address"
         );
-        Serve { child, addr, dir }
+        serve
     }
 
     fn stderr(&self) -> String {
@@ -443,10 +449,14 @@ fn systemd_socket_activation() {
             }
         });
     }
-    let mut child = command.spawn().unwrap();
+    let mut s = Serve {
+        child: command.spawn().unwrap(),
+        addr,
+        dir: std::env::temp_dir(),
+    };
     drop(listener);
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
+    BufReader::new(s.child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
     assert_eq!(line.trim(), format!("listening on http://{addr}"));
@@ -454,8 +464,7 @@ fn systemd_socket_activation() {
         post(addr, "/v1/eval", r#"{"expr": "40 + 2"}"#).json()["value"],
         42
     );
-    let _ = send_signal(child.id(), SIGTERM);
-    assert_eq!(child.wait().unwrap().code(), Some(0));
+    assert_eq!(s.stop(), Some(0));
 }
 
 #[test]
