@@ -184,6 +184,14 @@ impl Walker<'_> {
                     size: Range::exactly(1),
                 }
             }
+            Node::Arith(a) => {
+                let x = self.node(&a.args[0], locals);
+                let y = self.node(&a.args[1], locals);
+                Walk {
+                    cost: x.cost.plus(y.cost).plus(Range::exactly(1)),
+                    size: Range::exactly(1),
+                }
+            }
             Node::Compare(c) => {
                 let a = self.node(&c.args[0], locals);
                 let b = self.node(&c.args[1], locals);

@@ -121,6 +121,7 @@ impl Ctx<'_> {
                 Ok(Value::Bool(false))
             ))),
             Node::Compare(c) => self.compare(c),
+            Node::Arith(a) => self.arith(a),
             Node::Call1(c) => {
                 let owned = self.eval_unless_place(&c.arg)?;
                 let a = self.arg(&c.arg, owned)?;
@@ -172,6 +173,41 @@ impl Ctx<'_> {
             Node::AccuAppend { slot, elements, id } => self.accu_append(*slot, elements, *id),
             Node::AccuInsert { slot, args, id } => self.accu_insert(*slot, args, *id),
         }
+    }
+
+    /// Checked arithmetic on two numbers of one type; other operands go to the operator's
+    /// general implementation.
+    fn arith(&mut self, a: &crate::plan::Arith) -> Result<Value> {
+        let [x, y] = &a.args;
+        let x_owned = self.eval_unless_place(x)?;
+        let y_owned = self.eval_unless_place(y)?;
+        let l = self.arg(x, x_owned)?;
+        let r = self.arg(y, y_owned)?;
+        self.charge(1)?;
+        use crate::plan::ArithOp::*;
+        use celd_value::arith as ops;
+        let result = match (l.get(), r.get(), a.op) {
+            (Value::Int(p), Value::Int(q), op) => match op {
+                Add => ops::add_int(*p, *q),
+                Sub => ops::sub_int(*p, *q),
+                Mul => ops::mul_int(*p, *q),
+                Div => ops::div_int(*p, *q),
+                Rem => ops::rem_int(*p, *q),
+            },
+            (Value::Uint(p), Value::Uint(q), op) => match op {
+                Add => ops::add_uint(*p, *q),
+                Sub => ops::sub_uint(*p, *q),
+                Mul => ops::mul_uint(*p, *q),
+                Div => ops::div_uint(*p, *q),
+                Rem => ops::rem_uint(*p, *q),
+            },
+            (Value::Double(p), Value::Double(q), Add) => Ok(Value::Double(p + q)),
+            (Value::Double(p), Value::Double(q), Sub) => Ok(Value::Double(p - q)),
+            (Value::Double(p), Value::Double(q), Mul) => Ok(Value::Double(p * q)),
+            (Value::Double(p), Value::Double(q), Div) => Ok(Value::Double(p / q)),
+            (p, q, op) => a.fallback.call2(op.function(), p, q),
+        };
+        result.map_err(|e| e.at(a.id.0))
     }
 
     /// Equality by CEL's heterogeneous rules; ordering across numeric types, or an error

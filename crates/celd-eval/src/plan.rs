@@ -45,6 +45,9 @@ pub enum Node {
     NotStrictlyFalse(Box<Node>),
     /// `==`, `!=`, `<`, `<=`, `>`, `>=`: built in, so evaluated without a function call.
     Compare(Box<Compare>),
+    /// `+ - * / %` on operands the checker proved to be ints, uints or doubles: the
+    /// arithmetic done in place, without a function call.
+    Arith(Box<Arith>),
     /// A call with one argument.
     Call1(Box<Call1>),
     /// A call with two arguments.
@@ -140,6 +143,47 @@ impl CompareOp {
             "_<=_" => CompareOp::Le,
             "_>_" => CompareOp::Gt,
             "_>=_" => CompareOp::Ge,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Clone)]
+pub struct Arith {
+    pub op: ArithOp,
+    pub args: [Node; 2],
+    /// The generic operator, for operands of other types (a `dyn` value at run time).
+    pub fallback: Impl,
+    pub id: ExprId,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ArithOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+}
+
+impl ArithOp {
+    pub fn function(self) -> &'static str {
+        match self {
+            ArithOp::Add => "_+_",
+            ArithOp::Sub => "_-_",
+            ArithOp::Mul => "_*_",
+            ArithOp::Div => "_/_",
+            ArithOp::Rem => "_%_",
+        }
+    }
+
+    pub fn from_function(name: &str) -> Option<ArithOp> {
+        Some(match name {
+            "_+_" => ArithOp::Add,
+            "_-_" => ArithOp::Sub,
+            "_*_" => ArithOp::Mul,
+            "_/_" => ArithOp::Div,
+            "_%_" => ArithOp::Rem,
             _ => return None,
         })
     }
@@ -376,6 +420,12 @@ impl Dumper<'_> {
                 format_args!("not_strictly_false"),
                 None,
                 [&**inner].into_iter(),
+            ),
+            Node::Arith(a) => self.children(
+                depth,
+                format_args!("arith {}", a.op.function()),
+                Some(a.id),
+                a.args.iter(),
             ),
             Node::Compare(c) => self.children(
                 depth,

@@ -434,6 +434,21 @@ impl Planner<'_> {
             "_?._" if self.env.strong_enums => crate::select::strong_select_optional(),
             _ => f,
         };
+        if let (Some(op), 2, true) = (
+            ArithOp::from_function(&name),
+            args.len(),
+            self.is_checked_number(id),
+        ) {
+            let b = args.pop().unwrap_or(Node::Const(Value::Null));
+            let a = args.pop().unwrap_or(Node::Const(Value::Null));
+            let node = Node::Arith(Box::new(Arith {
+                op,
+                args: [a, b],
+                fallback: f,
+                id,
+            }));
+            return self.fold_call(node);
+        }
         let scalar_sum = name == "_+_" && self.has_scalar_type(id);
         let mut node = call_node(name, f, args, id);
         if scalar_sum {
@@ -478,6 +493,13 @@ impl Planner<'_> {
         celd_types::candidate_names(self.env.container, name)
             .find(|candidate| self.env.registry.contains(candidate))
             .map_or_else(|| name.clone(), SmolStr::new)
+    }
+
+    /// Whether the checker proved this node an int, uint or double.
+    fn is_checked_number(&self, id: ExprId) -> bool {
+        use celd_types::Type;
+        self.checked
+            .is_some_and(|c| matches!(c.type_of(id), Type::Int | Type::Uint | Type::Double))
     }
 
     /// Whether the checker proved this node's value a fixed-size scalar (numbers, booleans,
@@ -562,6 +584,7 @@ impl Planner<'_> {
     /// Evaluates a call whose arguments are all constants now, within a small budget.
     fn fold_call(&mut self, node: Node) -> Node {
         let all_constant = match &node {
+            Node::Arith(a) => a.args.iter().all(is_const),
             Node::Compare(c) => c.args.iter().all(is_const),
             Node::Call1(c) => is_const(&c.arg),
             Node::Call2(c) => c.args.iter().all(is_const),
@@ -1045,6 +1068,7 @@ fn reads_no_input_or_local(node: &Node) -> bool {
         Node::And(pair) | Node::Or(pair) => pair.iter().all(reads_no_input_or_local),
         Node::Cond(parts, _) => parts.iter().all(reads_no_input_or_local),
         Node::Compare(c) => c.args.iter().all(reads_no_input_or_local),
+        Node::Arith(a) => a.args.iter().all(reads_no_input_or_local),
         Node::Call1(c) => reads_no_input_or_local(&c.arg),
         Node::Call2(c) => c.args.iter().all(reads_no_input_or_local),
         Node::CallN(c) => c.args.iter().all(reads_no_input_or_local),
@@ -1089,6 +1113,7 @@ fn reads_no_input(node: &Node, first_own_slot: u32) -> bool {
         Node::And(pair) | Node::Or(pair) => all(&mut pair.iter()),
         Node::Cond(parts, _) => all(&mut parts.iter()),
         Node::Compare(c) => all(&mut c.args.iter()),
+        Node::Arith(a) => all(&mut a.args.iter()),
         Node::Call1(c) => reads_no_input(&c.arg, first_own_slot),
         Node::Call2(c) => all(&mut c.args.iter()),
         Node::CallN(c) => all(&mut c.args.iter()),

@@ -52,6 +52,9 @@ fn node_size(node: &Node) -> usize {
         }
         Node::Cond(parts, _) => boxed::<[Node; 3]>() + parts.iter().map(node_size).sum::<usize>(),
         Node::NotStrictlyFalse(inner) => boxed::<Node>() + node_size(inner),
+        Node::Arith(a) => {
+            boxed::<crate::plan::Arith>() + a.args.iter().map(node_size).sum::<usize>()
+        }
         Node::Compare(c) => {
             boxed::<crate::plan::Compare>() + c.args.iter().map(node_size).sum::<usize>()
         }

@@ -295,3 +295,16 @@ fn doubling_shared_values_hits_the_size_limit() {
     );
     check_eval(&src, "true");
 }
+
+#[test]
+fn checked_arithmetic_in_place() {
+    check_eval("x + y * 3 - 1", "6");
+    check_eval("9223372036854775807 + x", "error: integer overflow");
+    check_eval("x % 0", "error: modulus by zero");
+    check_eval("x / 0", "error: division by zero");
+    check_eval("1u - 2u", "error: unsigned integer overflow");
+    check_eval("3u * 4u + 1u", "13u");
+    check_eval("1.5 / 0.0", "double(\"Infinity\")");
+    check_eval("m.n + 1", "4");
+    check_eval("dyn(x) + dyn(1.5)", "error: no such overload: _+_(int, double)");
+}
