@@ -184,6 +184,22 @@ impl Walker<'_> {
                     size: Range::exactly(1),
                 }
             }
+            Node::Concat(c) => {
+                let mut cost = Range::ZERO;
+                let mut running = Range::ZERO;
+                for (i, part) in c.parts.iter().enumerate() {
+                    let w = self.node(part, locals);
+                    cost = cost.plus(w.cost);
+                    running = running.plus(w.size);
+                    if i > 0 {
+                        cost = cost.plus(running.map(|n| n.div_ceil(10).max(1)));
+                    }
+                }
+                Walk {
+                    cost,
+                    size: running,
+                }
+            }
             Node::Arith(a) => {
                 let x = self.node(&a.args[0], locals);
                 let y = self.node(&a.args[1], locals);

@@ -122,6 +122,7 @@ impl Ctx<'_> {
             ))),
             Node::Compare(c) => self.compare(c),
             Node::Arith(a) => self.arith(a),
+            Node::Concat(c) => self.concat(c),
             Node::Call1(c) => {
                 let owned = self.eval_unless_place(&c.arg)?;
                 let a = self.arg(&c.arg, owned)?;
@@ -173,6 +174,57 @@ impl Ctx<'_> {
             Node::AccuAppend { slot, elements, id } => self.accu_append(*slot, elements, *id),
             Node::AccuInsert { slot, args, id } => self.accu_insert(*slot, args, *id),
         }
+    }
+
+    /// A chain of string concatenations, built once; costs and limits as the chain of `+`
+    /// would charge them.
+    fn concat(&mut self, c: &crate::plan::Concat) -> Result<Value> {
+        let mut owned: SmallVec<[Option<Value>; 4]> = SmallVec::with_capacity(c.parts.len());
+        for part in &c.parts {
+            owned.push(self.eval_unless_place(part)?);
+        }
+        let mut args: SmallVec<[Arg<'_>; 4]> = SmallVec::with_capacity(c.parts.len());
+        for (part, value) in c.parts.iter().zip(owned) {
+            args.push(self.arg(part, value)?);
+        }
+        if !args.iter().all(|a| matches!(a.get(), Value::String(_))) {
+            return self.concat_generic(c, &args);
+        }
+        let mut running = 0u64;
+        let mut builder = smol_str::SmolStrBuilder::new();
+        for (i, arg) in args.iter().enumerate() {
+            let Value::String(s) = arg.get() else {
+                continue;
+            };
+            running = running.saturating_add(s.len() as u64);
+            if i > 0 {
+                self.charge(running.div_ceil(10).max(1))?;
+            }
+            if running > self.limits.max_string_bytes as u64 {
+                let message = format!(
+                    "string of {running} bytes exceeds the limit of {} bytes",
+                    self.limits.max_string_bytes
+                );
+                return Err(EvalError::limit(message).at(c.id.0));
+            }
+            builder.push_str(s);
+        }
+        Ok(Value::String(builder.finish()))
+    }
+
+    /// Operands that are not all strings: the chain evaluated pair by pair with `_+_`.
+    fn concat_generic(&self, c: &crate::plan::Concat, args: &[Arg<'_>]) -> Result<Value> {
+        let mut iter = args.iter();
+        let mut acc = iter.next().map(|a| a.get().clone()).unwrap_or(Value::Null);
+        for arg in iter {
+            let next = c
+                .fallback
+                .call2("_+_", &acc, arg.get())
+                .map_err(|e| e.at(c.id.0))?;
+            self.charge(CallCost::Concatenation.cost(&[&acc, arg.get()], &next))?;
+            acc = self.check_size(next, c.id)?;
+        }
+        Ok(acc)
     }
 
     /// Checked arithmetic on two numbers of one type; other operands go to the operator's

@@ -45,6 +45,8 @@ pub enum Node {
     NotStrictlyFalse(Box<Node>),
     /// `==`, `!=`, `<`, `<=`, `>`, `>=`: built in, so evaluated without a function call.
     Compare(Box<Compare>),
+    /// `a + b + c ...` on strings (as the checker proved them): one string built once.
+    Concat(Box<Concat>),
     /// `+ - * / %` on operands the checker proved to be ints, uints or doubles: the
     /// arithmetic done in place, without a function call.
     Arith(Box<Arith>),
@@ -146,6 +148,15 @@ impl CompareOp {
             _ => return None,
         })
     }
+}
+
+#[derive(Clone)]
+pub struct Concat {
+    /// The operands of the chain, left to right.
+    pub parts: Vec<Node>,
+    /// The generic `_+_`, for operands that turn out not to be strings.
+    pub fallback: Impl,
+    pub id: ExprId,
 }
 
 #[derive(Clone)]
@@ -420,6 +431,12 @@ impl Dumper<'_> {
                 format_args!("not_strictly_false"),
                 None,
                 [&**inner].into_iter(),
+            ),
+            Node::Concat(c) => self.children(
+                depth,
+                format_args!("concat [{}]", c.parts.len()),
+                Some(c.id),
+                c.parts.iter(),
             ),
             Node::Arith(a) => self.children(
                 depth,

@@ -434,6 +434,21 @@ impl Planner<'_> {
             "_?._" if self.env.strong_enums => crate::select::strong_select_optional(),
             _ => f,
         };
+        if name == "_+_" && args.len() == 2 && self.is_checked_string(id) {
+            let mut parts = Vec::with_capacity(4);
+            for arg in args {
+                match arg {
+                    Node::Concat(inner) => parts.extend(inner.parts),
+                    other => parts.push(other),
+                }
+            }
+            let node = Node::Concat(Box::new(Concat {
+                parts,
+                fallback: f,
+                id,
+            }));
+            return self.fold_call(node);
+        }
         if let (Some(op), 2, true) = (
             ArithOp::from_function(&name),
             args.len(),
@@ -493,6 +508,12 @@ impl Planner<'_> {
         celd_types::candidate_names(self.env.container, name)
             .find(|candidate| self.env.registry.contains(candidate))
             .map_or_else(|| name.clone(), SmolStr::new)
+    }
+
+    /// Whether the checker proved this node a string.
+    fn is_checked_string(&self, id: ExprId) -> bool {
+        self.checked
+            .is_some_and(|c| matches!(c.type_of(id), celd_types::Type::String))
     }
 
     /// Whether the checker proved this node an int, uint or double.
@@ -584,6 +605,7 @@ impl Planner<'_> {
     /// Evaluates a call whose arguments are all constants now, within a small budget.
     fn fold_call(&mut self, node: Node) -> Node {
         let all_constant = match &node {
+            Node::Concat(c) => c.parts.iter().all(is_const),
             Node::Arith(a) => a.args.iter().all(is_const),
             Node::Compare(c) => c.args.iter().all(is_const),
             Node::Call1(c) => is_const(&c.arg),
@@ -1069,6 +1091,7 @@ fn reads_no_input_or_local(node: &Node) -> bool {
         Node::Cond(parts, _) => parts.iter().all(reads_no_input_or_local),
         Node::Compare(c) => c.args.iter().all(reads_no_input_or_local),
         Node::Arith(a) => a.args.iter().all(reads_no_input_or_local),
+        Node::Concat(c) => c.parts.iter().all(reads_no_input_or_local),
         Node::Call1(c) => reads_no_input_or_local(&c.arg),
         Node::Call2(c) => c.args.iter().all(reads_no_input_or_local),
         Node::CallN(c) => c.args.iter().all(reads_no_input_or_local),
@@ -1114,6 +1137,7 @@ fn reads_no_input(node: &Node, first_own_slot: u32) -> bool {
         Node::Cond(parts, _) => all(&mut parts.iter()),
         Node::Compare(c) => all(&mut c.args.iter()),
         Node::Arith(a) => all(&mut a.args.iter()),
+        Node::Concat(c) => all(&mut c.parts.iter()),
         Node::Call1(c) => reads_no_input(&c.arg, first_own_slot),
         Node::Call2(c) => all(&mut c.args.iter()),
         Node::CallN(c) => all(&mut c.args.iter()),

@@ -52,6 +52,11 @@ fn node_size(node: &Node) -> usize {
         }
         Node::Cond(parts, _) => boxed::<[Node; 3]>() + parts.iter().map(node_size).sum::<usize>(),
         Node::NotStrictlyFalse(inner) => boxed::<Node>() + node_size(inner),
+        Node::Concat(c) => {
+            boxed::<crate::plan::Concat>()
+                + alloc(c.parts.capacity() * size_of::<Node>())
+                + c.parts.iter().map(node_size).sum::<usize>()
+        }
         Node::Arith(a) => {
             boxed::<crate::plan::Arith>() + a.args.iter().map(node_size).sum::<usize>()
         }

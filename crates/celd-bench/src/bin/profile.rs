@@ -1,11 +1,12 @@
 //! Runs one benchmark case in a loop, for profilers: `profile e05 eval 5` (case,
-//! eval|compile|parse|check|noop, seconds). A count of calls instead of seconds, `x10000`,
+//! eval|compile|parse|check|cel-eval|cel-compile|noop, seconds; the `cel-` modes run the
+//! `cel` crate). A count of calls instead of seconds, `x10000`,
 //! gives a fixed amount of work for instruction counters such as callgrind.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use celd_bench::{CASES, celd_env, celd_vars};
+use celd_bench::{CASES, cel_context, celd_env, celd_vars};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -21,12 +22,20 @@ fn main() {
     let env = celd_env();
     let vars = celd_vars(&env);
     let program = env.compile(case.expr).expect("the case compiles");
+    let cel_ctx = cel_context();
+    let cel_program = cel::Program::compile(case.expr).expect("the case compiles in cel");
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let start = Instant::now();
     let mut n: u64 = 0;
     while fixed_calls.map_or(Instant::now() < deadline, |calls| n < calls) {
         for _ in 0..1000 {
             match mode {
+                "cel-eval" => {
+                    black_box(cel_program.execute(black_box(&cel_ctx)).ok());
+                }
+                "cel-compile" => {
+                    black_box(cel::Program::compile(black_box(case.expr)).ok());
+                }
                 "noop" => {
                     black_box(black_box(&vars).get("x").cloned());
                 }

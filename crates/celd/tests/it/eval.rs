@@ -308,3 +308,14 @@ fn checked_arithmetic_in_place() {
     check_eval("m.n + 1", "4");
     check_eval("dyn(x) + dyn(1.5)", "error: no such overload: _+_(int, double)");
 }
+
+#[test]
+fn string_chains_build_once() {
+    check_eval("name + ' ' + 'doe' + '!'", "\"jane doe!\"");
+    check_eval("m.a.b + name", "\"hellojane\"");
+    check_eval("'' + name + ''", "\"jane\"");
+    check_eval(
+        "name + name + name + name + name + name + name + name",
+        "\"janejanejanejanejanejanejanejane\"",
+    );
+}
