@@ -179,22 +179,13 @@ impl Ctx<'_> {
     /// A chain of string concatenations, built once; costs and limits as the chain of `+`
     /// would charge them.
     fn concat(&mut self, c: &crate::plan::Concat) -> Result<Value> {
-        let mut owned: SmallVec<[Option<Value>; 4]> = SmallVec::with_capacity(c.parts.len());
-        for part in &c.parts {
-            owned.push(self.eval_unless_place(part)?);
-        }
-        let mut args: SmallVec<[Arg<'_>; 4]> = SmallVec::with_capacity(c.parts.len());
-        for (part, value) in c.parts.iter().zip(owned) {
-            args.push(self.arg(part, value)?);
-        }
-        if !args.iter().all(|a| matches!(a.get(), Value::String(_))) {
-            return self.concat_generic(c, &args);
-        }
         let mut running = 0u64;
         let mut builder = smol_str::SmolStrBuilder::new();
-        for (i, arg) in args.iter().enumerate() {
+        for (i, part) in c.parts.iter().enumerate() {
+            let owned = self.eval_unless_place(part)?;
+            let arg = self.arg(part, owned)?;
             let Value::String(s) = arg.get() else {
-                continue;
+                return self.concat_generic(c);
             };
             running = running.saturating_add(s.len() as u64);
             if i > 0 {
@@ -213,18 +204,24 @@ impl Ctx<'_> {
     }
 
     /// Operands that are not all strings: the chain evaluated pair by pair with `_+_`.
-    fn concat_generic(&self, c: &crate::plan::Concat, args: &[Arg<'_>]) -> Result<Value> {
-        let mut iter = args.iter();
-        let mut acc = iter.next().map(|a| a.get().clone()).unwrap_or(Value::Null);
-        for arg in iter {
-            let next = c
-                .fallback
-                .call2("_+_", &acc, arg.get())
-                .map_err(|e| e.at(c.id.0))?;
-            self.charge(CallCost::Concatenation.cost(&[&acc, arg.get()], &next))?;
-            acc = self.check_size(next, c.id)?;
+    #[cold]
+    fn concat_generic(&mut self, c: &crate::plan::Concat) -> Result<Value> {
+        let mut acc: Option<Value> = None;
+        for part in &c.parts {
+            let v = self.eval(part)?;
+            acc = Some(match acc {
+                None => v,
+                Some(prev) => {
+                    let next = c
+                        .fallback
+                        .call2("_+_", &prev, &v)
+                        .map_err(|e| e.at(c.id.0))?;
+                    self.charge(CallCost::Concatenation.cost(&[&prev, &v], &next))?;
+                    self.check_size(next, c.id)?
+                }
+            });
         }
-        Ok(acc)
+        Ok(acc.unwrap_or(Value::Null))
     }
 
     /// Checked arithmetic on two numbers of one type; other operands go to the operator's

@@ -318,4 +318,6 @@ fn string_chains_build_once() {
         "name + name + name + name + name + name + name + name",
         "\"janejanejanejanejanejanejanejane\"",
     );
+    check_eval("dyn(x) + 'a'", "error: no such overload: _+_(int, string)");
+    check_eval("'a' + dyn([1]) + 'b'", "error: no such overload: _+_(string, list)");
 }
