@@ -306,7 +306,10 @@ fn checked_arithmetic_in_place() {
     check_eval("3u * 4u + 1u", "13u");
     check_eval("1.5 / 0.0", "double(\"Infinity\")");
     check_eval("m.n + 1", "4");
-    check_eval("dyn(x) + dyn(1.5)", "error: no such overload: _+_(int, double)");
+    check_eval(
+        "dyn(x) + dyn(1.5)",
+        "error: no such overload: _+_(int, double)",
+    );
 }
 
 #[test]
@@ -319,5 +322,8 @@ fn string_chains_build_once() {
         "\"janejanejanejanejanejanejanejane\"",
     );
     check_eval("dyn(x) + 'a'", "error: no such overload: _+_(int, string)");
-    check_eval("'a' + dyn([1]) + 'b'", "error: no such overload: _+_(string, list)");
+    check_eval(
+        "'a' + dyn([1]) + 'b'",
+        "error: no such overload: _+_(string, list)",
+    );
 }
