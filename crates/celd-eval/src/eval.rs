@@ -11,7 +11,7 @@ use smallvec::SmallVec;
 
 use crate::activation::Activation;
 use crate::cost::{self, CallCost};
-use crate::limits::Limits;
+use crate::limits::{Limits, SizeScope};
 use crate::plan::{Block, CompareOp, Fold, Loop, LoopKind, Node, Plan};
 use crate::select;
 
@@ -48,6 +48,7 @@ impl Plan {
             )));
         }
         let limits = options.limits.unwrap_or(&DEFAULT_LIMITS);
+        let _sizes = SizeScope::enter(limits);
         let mut ctx = Ctx {
             activation,
             slots: activation.slots_for(self.table_id),

@@ -1,5 +1,7 @@
 //! Limits on one evaluation: cost, and the size of any string, bytes, list or map it builds.
 
+use std::cell::Cell;
+
 use celd_value::{EvalError, Result, Value};
 
 /// Bounds for one evaluation. The defaults are safe for untrusted expressions.
@@ -20,9 +22,9 @@ impl Default for Limits {
     fn default() -> Limits {
         Limits {
             max_cost: 1_000_000,
-            max_string_bytes: 8 << 20,
-            max_list_len: 1_000_000,
-            max_map_len: 1_000_000,
+            max_string_bytes: SizeLimits::DEFAULT.max_string_bytes,
+            max_list_len: SizeLimits::DEFAULT.max_list_len,
+            max_map_len: SizeLimits::DEFAULT.max_map_len,
         }
     }
 }
@@ -66,5 +68,98 @@ impl Limits {
             "list exceeds the limit of {} elements",
             self.max_list_len
         ))
+    }
+}
+
+/// The size bounds of [`Limits`], as functions that build values see them: they refuse a size
+/// before allocating it, so a limit set below the default bounds memory, not only the result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SizeLimits {
+    pub max_string_bytes: usize,
+    pub max_list_len: usize,
+    pub max_map_len: usize,
+}
+
+impl SizeLimits {
+    pub const DEFAULT: SizeLimits = SizeLimits {
+        max_string_bytes: 8 << 20,
+        max_list_len: 1_000_000,
+        max_map_len: 1_000_000,
+    };
+
+    fn of(limits: &Limits) -> SizeLimits {
+        SizeLimits {
+            max_string_bytes: limits.max_string_bytes,
+            max_list_len: limits.max_list_len,
+            max_map_len: limits.max_map_len,
+        }
+    }
+
+    /// The bounds of the evaluation running on this thread ([`SizeLimits::DEFAULT`] outside one).
+    pub fn current() -> SizeLimits {
+        CURRENT.with(Cell::get)
+    }
+
+    pub fn list_too_long(self) -> EvalError {
+        EvalError::limit(format!(
+            "list exceeds the limit of {} elements",
+            self.max_list_len
+        ))
+    }
+}
+
+thread_local! {
+    static CURRENT: Cell<SizeLimits> = const { Cell::new(SizeLimits::DEFAULT) };
+}
+
+/// Makes an evaluation's size bounds [`SizeLimits::current`] on this thread until dropped; a
+/// no-op when they already are (the common case: default limits).
+pub(crate) struct SizeScope {
+    previous: Option<SizeLimits>,
+}
+
+impl SizeScope {
+    pub(crate) fn enter(limits: &Limits) -> SizeScope {
+        let wanted = SizeLimits::of(limits);
+        let previous = CURRENT.with(|current| {
+            let previous = current.get();
+            (previous != wanted).then(|| {
+                current.set(wanted);
+                previous
+            })
+        });
+        SizeScope { previous }
+    }
+}
+
+impl Drop for SizeScope {
+    fn drop(&mut self) {
+        if let Some(previous) = self.previous {
+            CURRENT.with(|current| current.set(previous));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scope_sets_the_bounds_for_its_duration_only() {
+        let small = Limits {
+            max_list_len: 10,
+            ..Limits::default()
+        };
+        assert_eq!(SizeLimits::current(), SizeLimits::DEFAULT);
+        {
+            let _scope = SizeScope::enter(&small);
+            assert_eq!(SizeLimits::current().max_list_len, 10);
+            {
+                let _inner = SizeScope::enter(&Limits::default());
+                assert_eq!(SizeLimits::current(), SizeLimits::DEFAULT);
+            }
+            assert_eq!(SizeLimits::current().max_list_len, 10);
+        }
+        assert_eq!(SizeLimits::current(), SizeLimits::DEFAULT);
     }
 }

@@ -13,6 +13,7 @@ mod ext_regex;
 mod ext_sets;
 mod ext_strings;
 mod ext_support;
+mod fuzz_findings;
 mod hostile;
 mod properties;
 mod realistic;

@@ -198,6 +198,22 @@ mod tests {
         Value::list(values.iter().copied().map(Value::string).collect())
     }
 
+    /// A host's smaller limit stops the list before it is built, not after.
+    #[test]
+    fn range_and_flatten_refuse_sizes_over_the_evaluation_limit() {
+        let small = crate::Limits {
+            max_list_len: 10,
+            ..crate::Limits::default()
+        };
+        let _scope = crate::limits::SizeScope::enter(&small);
+        let too_long = |r: Result<Value>| r.err().map(|e| e.message().to_owned());
+        let expected = Some("list exceeds the limit of 10 elements".to_owned());
+        assert_eq!(too_long(range(&Value::Int(1_000_000))), expected);
+        assert_eq!(range(&Value::Int(10)).map(|l| l.weight()).ok(), Some(10));
+        let nested = Value::list(vec![ints(&[1, 2, 3, 4, 5, 6]); 2]);
+        assert_eq!(too_long(flatten(&nested, &Value::Int(1))), expected);
+    }
+
     #[test]
     fn sort_by_associated_keys_orders_by_the_keys_stably() {
         let items = strings(&["foo", "bar", "baz", "qux"]);

@@ -3,7 +3,8 @@
 //!
 //! The declarations (names, overload ids, signatures) live in `celd_types::ext`; here every
 //! function has one implementation that dispatches on the runtime types of its arguments.
-//! Functions that build values refuse sizes above [`Limits::default`] before allocating.
+//! Functions that build values refuse sizes above the running evaluation's limits
+//! ([`SizeLimits::current`]) before allocating.
 
 pub(crate) mod comprehensions;
 mod encoders;
@@ -16,12 +17,10 @@ mod regex;
 mod sets;
 mod strings;
 
-use std::sync::LazyLock;
-
 use celd_value::{EvalError, Result, Value};
 
 use super::Registry;
-use crate::Limits;
+use crate::limits::SizeLimits;
 
 pub use comprehensions::register as register_two_var_comprehensions;
 pub use encoders::register as register_encoders;
@@ -34,9 +33,8 @@ pub use sets::register as register_sets;
 pub use strings::register as register_strings;
 
 /// The size limits extension functions enforce while building values.
-fn limits() -> &'static Limits {
-    static LIMITS: LazyLock<Limits> = LazyLock::new(Limits::default);
-    &LIMITS
+fn limits() -> SizeLimits {
+    SizeLimits::current()
 }
 
 /// Fails before building a string of `n_bytes` bytes if that exceeds the limit.

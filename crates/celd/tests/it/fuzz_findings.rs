@@ -1,0 +1,66 @@
+//! Inputs the fuzzers reported as slow, kept as regression tests: under the small limits the
+//! fuzz targets evaluate with, each must stop at its limit (before building the oversized
+//! value) with the error it gives today.
+
+use celd::{Env, EvalOptions, Limits, Type};
+
+/// The fuzz targets' limits (`fuzz/src/lib.rs`).
+fn fuzz_limits() -> Limits {
+    Limits {
+        max_cost: 10_000,
+        max_string_bytes: 64 << 10,
+        max_list_len: 10_000,
+        max_map_len: 10_000,
+    }
+}
+
+fn outcome(src: &str) -> String {
+    let env = Env::builder()
+        .variable("x", Type::Int)
+        .all_extensions()
+        .build()
+        .unwrap();
+    let program = match env.compile(src) {
+        Ok(program) => program,
+        Err(e) => return format!("compile {}: {}", e.kind().name(), e.message()),
+    };
+    let limits = fuzz_limits();
+    let options = EvalOptions {
+        limits: Some(&limits),
+        ..EvalOptions::default()
+    };
+    match program.eval_with(&env.activation(), &options) {
+        Ok(v) => format!("value {v}"),
+        Err(e) => format!("eval {}: {}", e.kind().name(), e.message()),
+    }
+}
+
+#[test]
+fn generated_lists_stop_at_the_evaluation_limit() {
+    let too_long = "eval limit: list exceeds the limit of 10000 elements";
+    for src in [
+        "size(lists.range(1000000))",
+        "cel.bind(r, lists.range(1001), r.map(x, r)).flatten()",
+        "size(lists.range(2000).map(x, lists.range(1000)).flatten())",
+    ] {
+        assert_eq!(outcome(src), too_long, "{src}");
+    }
+    assert_eq!(outcome("size(lists.range(10000))"), "value 10000");
+}
+
+#[test]
+fn a_pattern_too_large_to_compile_fails_when_first_used() {
+    // The fuzzer's input had invalid UTF-8, which the target read lossily as U+FFFD.
+    let r = |n: usize| "\u{fffd}".repeat(n);
+    let src = format!(
+        "regex.replace('aaaa', '(a{}+{}sq.storage.e.siz.storage.sq.{}z592}}){{100}}{}00}}', 'b')",
+        r(18),
+        r(28),
+        r(13),
+        r(2)
+    );
+    assert_eq!(
+        outcome(&src),
+        "eval eval: invalid regular expression: Compiled regex exceeds size limit of 1048576 bytes."
+    );
+}
