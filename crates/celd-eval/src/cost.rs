@@ -89,8 +89,22 @@ impl CallCost {
 }
 
 /// Equality and ordering: a tenth of the smaller operand (1 for scalars).
+#[inline]
 pub fn comparison(a: &Value, b: &Value) -> u64 {
-    tenth(size(a).min(size(b))).max(1)
+    if is_sized(a) && is_sized(b) {
+        tenth(size(a).min(size(b))).max(1)
+    } else {
+        1
+    }
+}
+
+/// Whether a value's cost [`size`] can exceed 1.
+#[inline]
+fn is_sized(v: &Value) -> bool {
+    matches!(
+        v,
+        Value::String(_) | Value::Bytes(_) | Value::List(_) | Value::Map(_)
+    )
 }
 
 /// The size of a value for costing: bytes of strings and bytes; for lists and maps, the

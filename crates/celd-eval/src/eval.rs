@@ -269,17 +269,29 @@ impl Ctx<'_> {
         let a = self.arg(x, x_owned)?;
         let b = self.arg(y, y_owned)?;
         let (a, b) = (a.get(), b.get());
+        // The common cases first, without the general rules' calls.
+        match (a, b) {
+            (Value::Int(p), Value::Int(q)) => {
+                self.charge(1)?;
+                return Ok(Value::Bool(c.op.holds(p.cmp(q))));
+            }
+            (Value::String(p), Value::String(q)) => {
+                self.charge(cost::comparison(a, b))?;
+                let result = match c.op {
+                    CompareOp::Eq => p == q,
+                    CompareOp::Ne => p != q,
+                    op => op.holds(p.as_str().cmp(q.as_str())),
+                };
+                return Ok(Value::Bool(result));
+            }
+            _ => {}
+        }
         self.charge(cost::comparison(a, b))?;
         let result = match c.op {
             CompareOp::Eq => compare::equals(a, b),
             CompareOp::Ne => !compare::equals(a, b),
             op => match compare::compare(a, b) {
-                Ok(order) => order.is_some_and(|o| match op {
-                    CompareOp::Lt => o.is_lt(),
-                    CompareOp::Le => o.is_le(),
-                    CompareOp::Gt => o.is_gt(),
-                    _ => o.is_ge(),
-                }),
+                Ok(order) => order.is_some_and(|o| op.holds(o)),
                 Err(_) => {
                     let args = [a.clone(), b.clone()];
                     return Err(crate::functions::no_such_overload(op.function(), &args).at(c.id.0));

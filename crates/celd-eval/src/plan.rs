@@ -137,6 +137,19 @@ impl CompareOp {
         }
     }
 
+    /// Whether the operator holds for two values that compare as `order`.
+    #[inline]
+    pub fn holds(self, order: std::cmp::Ordering) -> bool {
+        match self {
+            CompareOp::Eq => order.is_eq(),
+            CompareOp::Ne => order.is_ne(),
+            CompareOp::Lt => order.is_lt(),
+            CompareOp::Le => order.is_le(),
+            CompareOp::Gt => order.is_gt(),
+            CompareOp::Ge => order.is_ge(),
+        }
+    }
+
     pub fn from_function(name: &str) -> Option<CompareOp> {
         Some(match name {
             "_==_" => CompareOp::Eq,
