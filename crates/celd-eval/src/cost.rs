@@ -98,6 +98,12 @@ pub fn comparison(a: &Value, b: &Value) -> u64 {
     }
 }
 
+/// [`comparison`] of two strings of these lengths in bytes.
+#[inline]
+pub fn string_comparison(a_len: usize, b_len: usize) -> u64 {
+    tenth(a_len.min(b_len) as u64).max(1)
+}
+
 /// Whether a value's cost [`size`] can exceed 1.
 #[inline]
 fn is_sized(v: &Value) -> bool {
@@ -109,6 +115,7 @@ fn is_sized(v: &Value) -> bool {
 
 /// The size of a value for costing: bytes of strings and bytes; for lists and maps, the
 /// values they hold counted through nested ones (what equality or output traverses); else 1.
+#[inline]
 pub fn size(v: &Value) -> u64 {
     match v {
         Value::String(s) => s.len() as u64,

@@ -276,11 +276,12 @@ impl Ctx<'_> {
                 return Ok(Value::Bool(c.op.holds(p.cmp(q))));
             }
             (Value::String(p), Value::String(q)) => {
-                self.charge(cost::comparison(a, b))?;
+                let (p, q) = (p.as_str(), q.as_str());
+                self.charge(cost::string_comparison(p.len(), q.len()))?;
                 let result = match c.op {
                     CompareOp::Eq => p == q,
                     CompareOp::Ne => p != q,
-                    op => op.holds(p.as_str().cmp(q.as_str())),
+                    op => op.holds(p.cmp(q)),
                 };
                 return Ok(Value::Bool(result));
             }
@@ -769,6 +770,7 @@ enum Slot {
 }
 
 impl Slot {
+    #[inline]
     fn get(&self) -> Result<&Value> {
         match self {
             Slot::Value(Ok(v)) => Ok(v),
