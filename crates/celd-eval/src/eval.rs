@@ -93,7 +93,7 @@ impl Ctx<'_> {
             Node::Const(v) => Ok(v.clone()),
             Node::Error(e) => Err(e.clone()),
             Node::Param(i) => Ok(self.params[*i as usize].clone()),
-            Node::Var { slot, id } => self.var(*slot, *id),
+            Node::Var { slot, index, id } => self.var_ref(*slot, *index, *id).cloned(),
             Node::Local(slot) => {
                 self.charge(cost::SELECT)?;
                 self.locals[*slot as usize].get().cloned()
@@ -396,13 +396,19 @@ impl Ctx<'_> {
         }
     }
 
-    /// A program variable: by slot when the activation was built for the plan's table, else by name.
-    fn var(&self, slot: u32, id: ExprId) -> Result<Value> {
-        self.var_ref(slot, id).cloned()
+    /// A program variable: by its table index when the activation was built for the plan's
+    /// table, else by name.
+    #[inline]
+    fn var_ref(&self, slot: u32, index: u32, id: ExprId) -> Result<&Value> {
+        self.charge(cost::SELECT)?;
+        if let Some(Some(v)) = self.slots.and_then(|slots| slots.get(index as usize)) {
+            return Ok(v);
+        }
+        self.var_by_name(slot, id)
     }
 
-    fn var_ref(&self, slot: u32, id: ExprId) -> Result<&Value> {
-        self.charge(cost::SELECT)?;
+    #[inline(never)]
+    fn var_by_name(&self, slot: u32, id: ExprId) -> Result<&Value> {
         let Some(var) = self.plan.variables.get(slot as usize) else {
             return Err(EvalError::unbound_variable("?").at(id.0));
         };
@@ -436,7 +442,7 @@ impl Ctx<'_> {
         match node {
             Node::Const(v) => Ok(Arg::Ref(v)),
             Node::Param(i) => Ok(Arg::Ref(&self.params[*i as usize])),
-            Node::Var { slot, id } => self.var_ref(*slot, *id).map(Arg::Ref),
+            Node::Var { slot, index, id } => self.var_ref(*slot, *index, *id).map(Arg::Ref),
             Node::Local(slot) => {
                 self.charge(cost::SELECT)?;
                 self.locals[*slot as usize].get().map(Arg::Ref)

@@ -10,6 +10,9 @@ use smol_str::SmolStr;
 use crate::cost::CallCost;
 use crate::functions::Impl;
 
+/// [`Node::Var`]'s index of a variable the environment's table does not declare.
+pub const NOT_IN_TABLE: u32 = u32::MAX;
+
 /// One step of a plan. Children are evaluated by the parent, so the tree is the control flow.
 #[derive(Clone)]
 pub enum Node {
@@ -19,8 +22,10 @@ pub enum Node {
     Error(EvalError),
     /// A hoisted literal: the request's parameter vector supplies the value.
     Param(u32),
-    /// A variable of the program, by slot.
-    Var { slot: u32, id: ExprId },
+    /// A variable of the program, by slot; `index` is its place in the environment's table
+    /// (`NOT_IN_TABLE` for an undeclared variable), read directly from an activation built
+    /// for that table.
+    Var { slot: u32, index: u32, id: ExprId },
     /// A local of a comprehension or binding, by slot in the evaluation's local frame.
     Local(u32),
     /// `operand.field` on a map or message.
@@ -418,7 +423,7 @@ impl Dumper<'_> {
             Node::Const(v) => self.line(depth, format_args!("const {}", short(v)), None),
             Node::Error(e) => self.line(depth, format_args!("error {e}"), None),
             Node::Param(i) => self.line(depth, format_args!("param ${i}"), None),
-            Node::Var { slot, id } => {
+            Node::Var { slot, id, .. } => {
                 let name = self
                     .variables
                     .get(*slot as usize)

@@ -214,20 +214,25 @@ impl Planner<'_> {
     /// A global variable of the program, by slot; declared names read from the environment's
     /// table. (Locals never get here: a leading dot or the checker has already ruled them out.)
     fn variable(&mut self, id: ExprId, name: &str) -> Node {
+        let index = self.env.variables.index_of(name);
         let slot = match self.var_slots.get(name) {
             Some(&slot) => slot,
             None => {
                 let slot = self.variables.len() as u32;
                 self.variables.push(PlanVariable {
                     name: SmolStr::new(name),
-                    table_index: self.env.variables.index_of(name),
+                    table_index: index,
                     scalar: self.checked.is_some_and(|c| is_scalar(c.type_of(id))),
                 });
                 self.var_slots.insert(SmolStr::new(name), slot);
                 slot
             }
         };
-        Node::Var { slot, id }
+        Node::Var {
+            slot,
+            index: index.unwrap_or(NOT_IN_TABLE),
+            id,
+        }
     }
 
     /// Resolves a (possibly qualified) name against declared variables, type names and enum

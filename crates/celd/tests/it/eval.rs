@@ -327,3 +327,34 @@ fn string_chains_build_once() {
         "error: no such overload: _+_(string, list)",
     );
 }
+
+/// Variables are read by table index from an activation built for the program's environment,
+/// and by name from any other: both give the same values.
+#[test]
+fn variables_read_the_same_from_any_activation() {
+    let env = celd::Env::builder()
+        .variable("x", Type::Int)
+        .variable("y", Type::Int)
+        .build()
+        .unwrap();
+    let other_env = celd::Env::builder()
+        .variable("y", Type::Int)
+        .variable("z", Type::Int)
+        .variable("x", Type::Int)
+        .build()
+        .unwrap();
+    let program = env.compile("x + y * 2").unwrap();
+    let mut own = env.activation();
+    own.insert("x", 1).insert("y", 20);
+    let mut foreign = other_env.activation();
+    foreign.insert("x", 1).insert("y", 20).insert("z", 300);
+    let mut plain = celd::Activation::new();
+    plain.insert("x", 1).insert("y", 20);
+    for act in [&own, &foreign, &plain] {
+        assert_eq!(program.eval(act).unwrap(), celd::Value::Int(41));
+    }
+    let mut missing = celd::Activation::new();
+    missing.insert("x", 1);
+    let error = program.eval(&missing).unwrap_err();
+    assert!(error.message().contains("'y'"), "{}", error.message());
+}
