@@ -499,8 +499,15 @@ pub fn value_to_extension(value: &Value, ext: &ExtensionDescriptor) -> Result<Op
 }
 
 /// Stores a value in a field of a message (or clears the field when the value means "unset").
+///
+/// A field without presence (a proto3 scalar, repeated or map field) set to its default is
+/// left unset, as protobuf itself does: `Msg{n: 0} == Msg{}`.
 pub fn set_field(msg: &mut DynamicMessage, field: &FieldDescriptor, value: &Value) -> Result<()> {
     match value_to_field(value, field)? {
+        Some(converted) if !field.supports_presence() && is_zero(&converted, field) => {
+            msg.clear_field(field);
+            Ok(())
+        }
         Some(converted) => msg
             .try_set_field(field, converted)
             .map_err(|e| EvalError::invalid_argument(format!("field {}: {e}", field.name()))),
@@ -508,6 +515,17 @@ pub fn set_field(msg: &mut DynamicMessage, field: &FieldDescriptor, value: &Valu
             msg.clear_field(field);
             Ok(())
         }
+    }
+}
+
+/// Whether a field value is the field's default; `-0.0` is not (its bits are stored).
+fn is_zero(value: &PbValue, field: &FieldDescriptor) -> bool {
+    match value {
+        PbValue::F64(d) => d.to_bits() == 0,
+        PbValue::F32(f) => f.to_bits() == 0,
+        PbValue::List(items) => items.is_empty(),
+        PbValue::Map(entries) => entries.is_empty(),
+        other => *other == field.default_value(),
     }
 }
 

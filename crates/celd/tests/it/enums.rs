@@ -323,9 +323,10 @@ fn strong_construction() {
             ("Msg{color: msg.color}.color", "test.Color(2)"),
             ("Msg{color: Color.BLUE} == Msg{color: Color(2)}", "true"),
             ("has(Msg{color: Color.RED}.color)", "false"),
-            // FIXME: should be true. Message `==` compares stored fields, and a proto3
-            // field set to its default is stored (the same holds for `Msg{n: 0}`).
-            ("Msg{color: Color.RED} == Msg{}", "false"),
+            ("Msg{color: Color.RED} == Msg{}", "true"),
+            ("Msg{color: Color.BLUE} == Msg{}", "false"),
+            ("Msg{n: 0, colors: [], by_name: {}} == Msg{}", "true"),
+            ("Msg{n: 1} == Msg{}", "false"),
             (
                 "Msg{colors: [Color.RED, Color(7)]}.colors",
                 "[test.Color(0), test.Color(7)]",
