@@ -75,22 +75,3 @@ pub fn check_unchecked(rows: &[(&str, &str)]) {
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
-
-/// Each `(expression, checked, unchecked)` row gives different results in the two modes:
-/// for behaviour that still depends on what the checker resolved (see the FIXMEs at the uses).
-#[track_caller]
-pub fn check_each_mode(rows: &[(&str, &str, &str)]) {
-    let env = env();
-    let mut failures = Vec::new();
-    for (src, want_checked, want_unchecked) in rows {
-        for (checked, want) in [(true, want_checked), (false, want_unchecked)] {
-            let got = outcome(&env, src, checked);
-            if got != *want {
-                failures.push(format!(
-                    "{src} (checked: {checked})\n   want: {want}\n    got: {got}"
-                ));
-            }
-        }
-    }
-    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
-}
