@@ -1,7 +1,8 @@
 //! Runs one benchmark case in a loop, for profilers: `profile e05 eval 5` (case,
 //! eval|compile|parse|check|cel-eval|cel-compile|noop, seconds; the `cel-` modes run the
-//! `cel` crate). A count of calls instead of seconds, `x10000`,
-//! gives a fixed amount of work for instruction counters such as callgrind.
+//! `cel` crate). A count of calls instead of seconds, `x10000`, runs exactly that many
+//! calls: a fixed amount of work for instruction counters such as callgrind (`x0` measures
+//! the set-up alone).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -28,7 +29,8 @@ fn main() {
     let start = Instant::now();
     let mut n: u64 = 0;
     while fixed_calls.map_or(Instant::now() < deadline, |calls| n < calls) {
-        for _ in 0..1000 {
+        let batch = fixed_calls.map_or(1000, |calls| (calls - n).min(1000));
+        for _ in 0..batch {
             match mode {
                 "cel-eval" => {
                     black_box(cel_program.execute(black_box(&cel_ctx)).ok());
@@ -54,7 +56,7 @@ fn main() {
                 }
             }
         }
-        n += 1000;
+        n += batch;
     }
     let per_call = start.elapsed().as_nanos() as f64 / n as f64;
     println!("{id} {mode}: {n} calls, {per_call:.1} ns/call");
