@@ -4,9 +4,11 @@
 //! [`Comprehension`], and the call as written is kept in [`Ast::macro_calls`]
 //! so the printer can show it the way the user wrote it.
 
-use std::collections::HashMap;
+use std::fmt;
+use std::ops::Index;
 use std::sync::Arc;
 
+use smallvec::SmallVec;
 use smol_str::SmolStr;
 
 use crate::source::{Source, Span};
@@ -74,8 +76,12 @@ pub struct Call {
     /// The receiver of a method-style call `target.function(args)`.
     pub target: Option<Expr>,
     pub function: Name,
-    pub args: Vec<Expr>,
+    pub args: CallArgs,
 }
+
+/// The arguments of a [`Call`]: up to two (every operator but `_?_:_`, most member calls)
+/// are stored in the call itself. Build one from a `Vec` with `.into()`.
+pub type CallArgs = SmallVec<[Expr; 2]>;
 
 #[derive(Clone, PartialEq, Debug)]
 pub struct ListExpr {
@@ -181,7 +187,81 @@ pub struct Ast {
     /// their node span already starts where an error about them should point.
     pub operator_spans: Vec<(ExprId, Span)>,
     /// The call as written for every node produced by a macro, keyed by that node's id.
-    pub macro_calls: HashMap<ExprId, MacroCall>,
+    pub macro_calls: MacroCalls,
+}
+
+/// The macro calls of an [`Ast`], keyed by the id of the node each expanded to: a vector
+/// sorted by id (the parser records each expansion after its nested ones, so ids arrive in
+/// order), searched by bisection. Reads like a map: [`get`](MacroCalls::get), indexing,
+/// [`values`](MacroCalls::values).
+#[derive(Clone, Default, PartialEq)]
+pub struct MacroCalls {
+    entries: Vec<(ExprId, MacroCall)>,
+}
+
+impl MacroCalls {
+    pub fn new() -> MacroCalls {
+        MacroCalls::default()
+    }
+
+    /// Records the call expanded to node `id`, returning the call it replaces, if any.
+    pub fn insert(&mut self, id: ExprId, call: MacroCall) -> Option<MacroCall> {
+        if self.entries.last().is_none_or(|&(last, _)| last < id) {
+            self.entries.push((id, call));
+            return None;
+        }
+        match self.entries.binary_search_by_key(&id, |&(k, _)| k) {
+            Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, call)),
+            Err(i) => {
+                self.entries.insert(i, (id, call));
+                None
+            }
+        }
+    }
+
+    pub fn get(&self, id: &ExprId) -> Option<&MacroCall> {
+        let i = self.entries.binary_search_by_key(id, |&(k, _)| k).ok()?;
+        self.entries.get(i).map(|(_, call)| call)
+    }
+
+    pub fn contains_key(&self, id: &ExprId) -> bool {
+        self.get(id).is_some()
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The entries in id order.
+    pub fn iter(&self) -> impl Iterator<Item = (&ExprId, &MacroCall)> {
+        self.entries.iter().map(|(id, call)| (id, call))
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &ExprId> {
+        self.entries.iter().map(|(id, _)| id)
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &MacroCall> {
+        self.entries.iter().map(|(_, call)| call)
+    }
+}
+
+impl Index<&ExprId> for MacroCalls {
+    type Output = MacroCall;
+
+    fn index(&self, id: &ExprId) -> &MacroCall {
+        self.get(id).expect("no macro call recorded for this id")
+    }
+}
+
+impl fmt::Debug for MacroCalls {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
 }
 
 impl Ast {

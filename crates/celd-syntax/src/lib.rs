@@ -32,6 +32,10 @@ mod parser;
 mod printer;
 pub mod source;
 
+use std::cell::Cell;
+
+use parser::Scratch;
+
 pub use ast::{Ast, Expr, ExprId, ExprKind, Literal, Name};
 pub use error::{ParseError, ParseErrorKind};
 pub use options::{Macros, ParseOptions};
@@ -50,15 +54,18 @@ pub fn parse(source: Source, options: &ParseOptions) -> Result<Ast, ParseError> 
             ParseErrorKind::Limit,
         ));
     }
-    let mut tokens = Vec::with_capacity(text.len() / 3 + 2);
+    let mut scratch = take_scratch();
+    scratch.tokens.clear();
+    scratch.tokens.reserve(text.len() / 2 + 2);
     let mut diagnostics = Vec::new();
     lexer::tokenize(
         text,
-        &mut tokens,
+        &mut scratch.tokens,
         &mut diagnostics,
         options.max_errors.max(1),
     );
-    let parsed = parser::Parser::new(text, tokens, diagnostics, options).parse();
+    let (parsed, scratch) = parser::Parser::new(text, scratch, diagnostics, options).parse();
+    keep_scratch(scratch);
     match parsed {
         Ok(parsed) => Ok(Ast {
             expr: parsed.expr,
@@ -75,6 +82,31 @@ pub fn parse(source: Source, options: &ParseOptions) -> Result<Ast, ParseError> 
             };
             Err(ParseError::new(failed.diagnostics, source, kind))
         }
+    }
+}
+
+thread_local! {
+    /// The scratch buffers of the thread's last parse, reused by its next one.
+    static SCRATCH: Cell<Scratch> = const {
+        Cell::new(Scratch {
+            tokens: Vec::new(),
+            depths: Vec::new(),
+        })
+    };
+}
+
+/// Buffers larger than this many elements are not kept for the next parse.
+const MAX_KEPT_SCRATCH: usize = 1 << 12;
+
+fn take_scratch() -> Scratch {
+    SCRATCH.try_with(Cell::take).unwrap_or_default()
+}
+
+fn keep_scratch(scratch: Scratch) {
+    if scratch.tokens.capacity() <= MAX_KEPT_SCRATCH
+        && scratch.depths.capacity() <= MAX_KEPT_SCRATCH
+    {
+        let _ = SCRATCH.try_with(|kept| kept.set(scratch));
     }
 }
 

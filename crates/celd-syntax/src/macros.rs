@@ -9,10 +9,12 @@
 //! Every node an expansion builds spans the whole macro call; calls, selects and folds among
 //! them also point their errors at the macro's function name (`Ast::operator_spans`).
 
+use smallvec::smallvec;
 use smol_str::SmolStr;
 
 use crate::ast::{
-    Comprehension, Expr, ExprKind, ListExpr, Literal, MacroArg, MacroCall, MapExpr, Name, Select,
+    CallArgs, Comprehension, Expr, ExprKind, ListExpr, Literal, MacroArg, MacroCall, MapExpr, Name,
+    Select,
 };
 use crate::messages;
 use crate::options::Macros;
@@ -30,7 +32,7 @@ pub(crate) enum Expansion {
     NotAMacro {
         target: Option<Expr>,
         function: Name,
-        args: Vec<Expr>,
+        args: CallArgs,
     },
 }
 
@@ -122,7 +124,7 @@ pub(crate) fn expand(
     p: &mut Parser<'_>,
     target: Option<Expr>,
     function: Name,
-    args: Vec<Expr>,
+    args: CallArgs,
     span: Span,
     name: Span,
 ) -> PResult<Expansion> {
@@ -175,7 +177,7 @@ impl MacroBuilder<'_, '_> {
         &mut self,
         found: Macro,
         target: Option<Expr>,
-        args: Vec<Expr>,
+        args: CallArgs,
     ) -> PResult<Result<Expr, ArgError>> {
         let mut args = args.into_iter();
         let target = target.map(|t| self.keep_target(found, t));
@@ -272,22 +274,27 @@ impl MacroBuilder<'_, '_> {
 
     // ---- node helpers, all spanning the macro call ----
 
-    fn ident(&mut self, name: &str) -> PResult<Expr> {
+    fn ident(&mut self, name: Name) -> PResult<Expr> {
         self.p.ident(name, self.span)
     }
 
     fn accu(&mut self) -> PResult<Expr> {
-        self.ident(ACCUMULATOR)
+        self.ident(SmolStr::new_static(ACCUMULATOR))
     }
 
-    fn call(&mut self, function: &str, args: Vec<Expr>) -> PResult<Expr> {
+    fn call(&mut self, function: &'static str, args: CallArgs) -> PResult<Expr> {
         self.p.operator_call(function, args, self.span, self.name)
     }
 
-    fn member_call(&mut self, target: Expr, function: &str, args: Vec<Expr>) -> PResult<Expr> {
+    fn member_call(
+        &mut self,
+        target: Expr,
+        function: &'static str,
+        args: CallArgs,
+    ) -> PResult<Expr> {
         let call = crate::ast::Call {
             target: Some(target),
-            function: SmolStr::new(function),
+            function: SmolStr::new_static(function),
             args,
         };
         self.operator_node(ExprKind::Call(Box::new(call)))
@@ -323,7 +330,7 @@ impl MacroBuilder<'_, '_> {
             None => Ok(step),
             Some(filter) => {
                 let accu = self.accu()?;
-                self.call("_?_:_", vec![filter, step, accu])
+                self.call("_?_:_", smallvec![filter, step, accu])
             }
         }
     }
@@ -332,7 +339,7 @@ impl MacroBuilder<'_, '_> {
     fn append(&mut self, element: Expr) -> PResult<Expr> {
         let accu = self.accu()?;
         let list = self.list(vec![element])?;
-        self.call("_+_", vec![accu, list])
+        self.call("_+_", smallvec![accu, list])
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -341,7 +348,7 @@ impl MacroBuilder<'_, '_> {
         iter_var: Name,
         iter_var2: Option<Name>,
         iter_range: Expr,
-        accu_var: &str,
+        accu_var: Name,
         accu_init: Expr,
         loop_condition: Expr,
         loop_step: Expr,
@@ -351,7 +358,7 @@ impl MacroBuilder<'_, '_> {
             iter_var,
             iter_var2,
             iter_range,
-            accu_var: SmolStr::new(accu_var),
+            accu_var,
             accu_init,
             loop_condition,
             loop_step,
@@ -408,18 +415,18 @@ impl MacroBuilder<'_, '_> {
             Quantifier::All => {
                 let init = self.literal(Literal::Bool(true))?;
                 let accu = self.accu()?;
-                let condition = self.call("@not_strictly_false", vec![accu])?;
+                let condition = self.call("@not_strictly_false", smallvec![accu])?;
                 let accu = self.accu()?;
-                let step = self.call("_&&_", vec![accu, predicate])?;
+                let step = self.call("_&&_", smallvec![accu, predicate])?;
                 (init, condition, step, self.accu()?)
             }
             Quantifier::Exists => {
                 let init = self.literal(Literal::Bool(false))?;
                 let accu = self.accu()?;
-                let not_accu = self.call("!_", vec![accu])?;
-                let condition = self.call("@not_strictly_false", vec![not_accu])?;
+                let not_accu = self.call("!_", smallvec![accu])?;
+                let condition = self.call("@not_strictly_false", smallvec![not_accu])?;
                 let accu = self.accu()?;
-                let step = self.call("_||_", vec![accu, predicate])?;
+                let step = self.call("_||_", smallvec![accu, predicate])?;
                 (init, condition, step, self.accu()?)
             }
             Quantifier::ExistsOne => {
@@ -427,12 +434,12 @@ impl MacroBuilder<'_, '_> {
                 let condition = self.literal(Literal::Bool(true))?;
                 let accu = self.accu()?;
                 let one = self.literal(Literal::Int(1))?;
-                let increment = self.call("_+_", vec![accu, one])?;
+                let increment = self.call("_+_", smallvec![accu, one])?;
                 let accu = self.accu()?;
-                let step = self.call("_?_:_", vec![predicate, increment, accu])?;
+                let step = self.call("_?_:_", smallvec![predicate, increment, accu])?;
                 let accu = self.accu()?;
                 let one = self.literal(Literal::Int(1))?;
-                let result = self.call("_==_", vec![accu, one])?;
+                let result = self.call("_==_", smallvec![accu, one])?;
                 (init, condition, step, result)
             }
         };
@@ -440,7 +447,7 @@ impl MacroBuilder<'_, '_> {
             iter_var,
             iter_var2,
             range,
-            ACCUMULATOR,
+            SmolStr::new_static(ACCUMULATOR),
             init,
             condition,
             step,
@@ -450,7 +457,7 @@ impl MacroBuilder<'_, '_> {
     }
 
     /// `r.map(x, f)` and `r.map(x, p, f)`.
-    fn map(&mut self, range: Expr, args: Vec<Expr>) -> PResult<Result<Expr, ArgError>> {
+    fn map(&mut self, range: Expr, args: CallArgs) -> PResult<Result<Expr, ArgError>> {
         let mut args = args.into_iter();
         let iter_var = match self.variable(args.next()) {
             Ok(name) => name,
@@ -471,7 +478,7 @@ impl MacroBuilder<'_, '_> {
             iter_var,
             None,
             range,
-            ACCUMULATOR,
+            SmolStr::new_static(ACCUMULATOR),
             init,
             condition,
             step,
@@ -494,7 +501,7 @@ impl MacroBuilder<'_, '_> {
         let predicate = self.required(predicate)?;
         let init = self.list(Vec::new())?;
         let condition = self.literal(Literal::Bool(true))?;
-        let element = self.ident(&iter_var)?;
+        let element = self.ident(iter_var.clone())?;
         let step = self.append(element)?;
         let step = self.filtered(Some(predicate), step)?;
         let result = self.accu()?;
@@ -502,7 +509,7 @@ impl MacroBuilder<'_, '_> {
             iter_var,
             None,
             range,
-            ACCUMULATOR,
+            SmolStr::new_static(ACCUMULATOR),
             init,
             condition,
             step,
@@ -516,7 +523,7 @@ impl MacroBuilder<'_, '_> {
         &mut self,
         kind: Transform,
         range: Expr,
-        args: Vec<Expr>,
+        args: CallArgs,
     ) -> PResult<Result<Expr, ArgError>> {
         let mut args = args.into_iter();
         let iter_var = match self.variable(args.next()) {
@@ -537,13 +544,13 @@ impl MacroBuilder<'_, '_> {
             Transform::List => (self.list(Vec::new())?, self.append(transform)?),
             Transform::Map => {
                 let accu = self.accu()?;
-                let key = self.ident(&iter_var)?;
-                let step = self.call("cel.@mapInsert", vec![accu, key, transform])?;
+                let key = self.ident(iter_var.clone())?;
+                let step = self.call("cel.@mapInsert", smallvec![accu, key, transform])?;
                 (self.empty_map()?, step)
             }
             Transform::MapEntry => {
                 let accu = self.accu()?;
-                let step = self.call("cel.@mapInsert", vec![accu, transform])?;
+                let step = self.call("cel.@mapInsert", smallvec![accu, transform])?;
                 (self.empty_map()?, step)
             }
         };
@@ -554,7 +561,7 @@ impl MacroBuilder<'_, '_> {
             iter_var,
             Some(iter_var2),
             range,
-            ACCUMULATOR,
+            SmolStr::new_static(ACCUMULATOR),
             init,
             condition,
             step,
@@ -564,7 +571,7 @@ impl MacroBuilder<'_, '_> {
     }
 
     /// `cel.bind(v, init, e)`: a fold over nothing whose accumulator is `v`.
-    fn bind(&mut self, args: Vec<Expr>) -> PResult<Result<Expr, ArgError>> {
+    fn bind(&mut self, args: CallArgs) -> PResult<Result<Expr, ArgError>> {
         let mut args = args.into_iter();
         let var = match self.variable(args.next()) {
             Ok(name) => name,
@@ -572,17 +579,17 @@ impl MacroBuilder<'_, '_> {
         };
         let init = self.required(args.next())?;
         let result = self.required(args.next())?;
-        let expr = self.binding(&var, init, result)?;
+        let expr = self.binding(var, init, result)?;
         Ok(Ok(expr))
     }
 
     /// The `cel.bind` shape: `[]` as range, `var` as accumulator initialised to `init`.
-    fn binding(&mut self, var: &str, init: Expr, result: Expr) -> PResult<Expr> {
+    fn binding(&mut self, var: Name, init: Expr, result: Expr) -> PResult<Expr> {
         let range = self.list(Vec::new())?;
         let condition = self.literal(Literal::Bool(false))?;
-        let step = self.ident(var)?;
+        let step = self.ident(var.clone())?;
         self.fold(
-            SmolStr::new(UNUSED_ITER_VAR),
+            SmolStr::new_static(UNUSED_ITER_VAR),
             None,
             range,
             var,
@@ -598,7 +605,7 @@ impl MacroBuilder<'_, '_> {
     fn opt_map(
         &mut self,
         target: Expr,
-        args: Vec<Expr>,
+        args: CallArgs,
         wrap: bool,
     ) -> PResult<Result<Expr, ArgError>> {
         let mut args = args.into_iter();
@@ -608,21 +615,21 @@ impl MacroBuilder<'_, '_> {
         };
         let transform = self.required(args.next())?;
         let target_copy = self.copy(&target)?;
-        let has_value = self.member_call(target, "hasValue", Vec::new())?;
-        let value = self.member_call(target_copy, "value", Vec::new())?;
-        let bound = self.binding(&var, value, transform)?;
+        let has_value = self.member_call(target, "hasValue", CallArgs::new())?;
+        let value = self.member_call(target_copy, "value", CallArgs::new())?;
+        let bound = self.binding(var, value, transform)?;
         let present = if wrap {
-            self.call("optional.of", vec![bound])?
+            self.call("optional.of", smallvec![bound])?
         } else {
             bound
         };
-        let absent = self.call("optional.none", Vec::new())?;
-        let expr = self.call("_?_:_", vec![has_value, present, absent])?;
+        let absent = self.call("optional.none", CallArgs::new())?;
+        let expr = self.call("_?_:_", smallvec![has_value, present, absent])?;
         Ok(Ok(expr))
     }
 
     /// `cel.block([bindings], e)` is the call `cel.@block([bindings], e)`.
-    fn block(&mut self, args: Vec<Expr>) -> PResult<Result<Expr, ArgError>> {
+    fn block(&mut self, args: CallArgs) -> PResult<Result<Expr, ArgError>> {
         let mut args = args.into_iter();
         let (Some(bindings), Some(result)) = (args.next(), args.next()) else {
             return Ok(Err((self.span, messages::BLOCK_NEEDS_LIST)));
@@ -637,7 +644,7 @@ impl MacroBuilder<'_, '_> {
         let inlined = block_depth(&bindings, &result);
         let bindings = self.kept(bindings);
         let result = self.kept(result);
-        let expr = self.call("cel.@block", vec![bindings, result])?;
+        let expr = self.call("cel.@block", smallvec![bindings, result])?;
         self.p.deepen(&expr, inlined + 1, self.span)?;
         Ok(Ok(expr))
     }
@@ -651,7 +658,7 @@ impl MacroBuilder<'_, '_> {
             return Ok(Err((self.p.span_of(&arg), messages::INDEX_NEEDS_INT)));
         };
         self.consumed(arg);
-        let expr = self.ident(&format!("@index{n}"))?;
+        let expr = self.ident(SmolStr::from(format!("@index{n}")))?;
         Ok(Ok(expr))
     }
 
@@ -660,7 +667,7 @@ impl MacroBuilder<'_, '_> {
         &mut self,
         function: &'static str,
         prefix: &str,
-        args: Vec<Expr>,
+        args: CallArgs,
     ) -> PResult<Result<Expr, ArgError>> {
         let numbers: Vec<Option<i64>> = args.iter().map(non_negative_int).collect();
         if let Some(bad) = args.iter().zip(&numbers).find(|(_, n)| n.is_none()) {
@@ -674,7 +681,7 @@ impl MacroBuilder<'_, '_> {
         for arg in args {
             self.consumed(arg);
         }
-        let expr = self.ident(&format!("{prefix}:{depth}:{unique}"))?;
+        let expr = self.ident(SmolStr::from(format!("{prefix}:{depth}:{unique}")))?;
         Ok(Ok(expr))
     }
 
@@ -685,7 +692,7 @@ impl MacroBuilder<'_, '_> {
         &mut self,
         greatest: bool,
         target: &Expr,
-        args: Vec<Expr>,
+        args: CallArgs,
     ) -> PResult<Result<Expr, ArgError>> {
         let function = if greatest { "math.@max" } else { "math.@min" };
         match args.as_slice() {
@@ -705,12 +712,12 @@ impl MacroBuilder<'_, '_> {
                 }
             }
         }
-        let args: Vec<Expr> = args.into_iter().map(|arg| self.kept(arg)).collect();
+        let args: CallArgs = args.into_iter().map(|arg| self.kept(arg)).collect();
         let expr = if args.len() <= 2 {
             self.call(function, args)?
         } else {
-            let list = self.list(args)?;
-            self.call(function, vec![list])?
+            let list = self.list(args.into_vec())?;
+            self.call(function, smallvec![list])?
         };
         Ok(Ok(expr))
     }
@@ -740,7 +747,7 @@ impl MacroBuilder<'_, '_> {
             Err(e) => return Ok(Err(e)),
         };
         let key = self.required(key)?;
-        let input = self.ident(SORT_BY_INPUT)?;
+        let input = self.ident(SmolStr::new_static(SORT_BY_INPUT))?;
         let init = self.list(Vec::new())?;
         let condition = self.literal(Literal::Bool(true))?;
         let step = self.append(key)?;
@@ -749,15 +756,15 @@ impl MacroBuilder<'_, '_> {
             iter_var,
             None,
             input,
-            ACCUMULATOR,
+            SmolStr::new_static(ACCUMULATOR),
             init,
             condition,
             step,
             result,
         )?;
-        let input = self.ident(SORT_BY_INPUT)?;
-        let sorted = self.member_call(input, "@sortByAssociatedKeys", vec![keys])?;
-        let expr = self.binding(SORT_BY_INPUT, target, sorted)?;
+        let input = self.ident(SmolStr::new_static(SORT_BY_INPUT))?;
+        let sorted = self.member_call(input, "@sortByAssociatedKeys", smallvec![keys])?;
+        let expr = self.binding(SmolStr::new_static(SORT_BY_INPUT), target, sorted)?;
         Ok(Ok(expr))
     }
 
@@ -808,7 +815,7 @@ impl MacroBuilder<'_, '_> {
                     Some(t) => Some(self.copy(t)?),
                     None => None,
                 };
-                let args = self.copy_all(&c.args)?;
+                let args = self.copy_all(&c.args)?.into();
                 ExprKind::Call(Box::new(crate::ast::Call {
                     target,
                     function: c.function.clone(),

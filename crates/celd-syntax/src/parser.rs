@@ -8,13 +8,13 @@
 //! sub-expression or prefix operator) and the depth of every node it builds are both bounded
 //! by `ParseOptions::max_depth`; exceeding either stops parsing with one diagnostic.
 
-use std::collections::HashMap;
-
 use smol_str::SmolStr;
 
+use smallvec::smallvec;
+
 use crate::ast::{
-    Call, Expr, ExprId, ExprKind, FieldInit, ListExpr, Literal, MacroCall, MapEntry, MapExpr, Name,
-    Select, StructExpr,
+    Call, CallArgs, Expr, ExprId, ExprKind, FieldInit, ListExpr, Literal, MacroCalls, MapEntry,
+    MapExpr, Name, Select, StructExpr,
 };
 use crate::lexer::{Token, TokenKind};
 use crate::literal;
@@ -31,29 +31,35 @@ pub(crate) type PResult<T> = Result<T, Abort>;
 /// The name error placeholders carry; they only exist in ASTs that are never returned.
 const ERROR_NAME: &str = "@error";
 
-const RESERVED_WORDS: [&str; 17] = [
-    "as",
-    "break",
-    "const",
-    "continue",
-    "else",
-    "for",
-    "function",
-    "if",
-    "import",
-    "let",
-    "loop",
-    "package",
-    "namespace",
-    "return",
-    "var",
-    "void",
-    "while",
-];
+/// Words CEL reserves: not usable as identifiers.
+fn is_reserved_word(text: &str) -> bool {
+    matches!(
+        text,
+        "as" | "break"
+            | "const"
+            | "continue"
+            | "else"
+            | "for"
+            | "function"
+            | "if"
+            | "import"
+            | "let"
+            | "loop"
+            | "package"
+            | "namespace"
+            | "return"
+            | "var"
+            | "void"
+            | "while"
+    )
+}
 
 pub(crate) struct Parser<'a> {
     text: &'a str,
+    /// Ends with the one `Eof` token.
     tokens: Vec<Token>,
+    /// The `Eof` token, returned for any look-ahead past the end.
+    eof: Token,
     pos: usize,
     pub(crate) options: &'a ParseOptions,
     /// Span of every id; index 0 is unused.
@@ -62,7 +68,7 @@ pub(crate) struct Parser<'a> {
     depths: Vec<u32>,
     /// The operator token of every node that has one, in id order (see `Ast::operator_spans`).
     pub(crate) operator_spans: Vec<(ExprId, Span)>,
-    pub(crate) macro_calls: HashMap<ExprId, MacroCall>,
+    pub(crate) macro_calls: MacroCalls,
     pub(crate) diagnostics: Vec<Diagnostic>,
     /// How many nested sub-expressions the parser is inside of now.
     nesting: u32,
@@ -74,7 +80,7 @@ pub(crate) struct Parsed {
     pub expr: Expr,
     pub spans: Vec<Span>,
     pub operator_spans: Vec<(ExprId, Span)>,
-    pub macro_calls: HashMap<ExprId, MacroCall>,
+    pub macro_calls: MacroCalls,
 }
 
 pub(crate) struct Failed {
@@ -82,37 +88,59 @@ pub(crate) struct Failed {
     pub limit_exceeded: bool,
 }
 
+/// Buffers a parse needs only while it runs, handed from one parse to the next.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    /// The tokens, ending with `Eof`.
+    pub tokens: Vec<Token>,
+    /// The depth of the subtree under every id (cleared by the parser).
+    pub depths: Vec<u32>,
+}
+
 impl<'a> Parser<'a> {
     pub(crate) fn new(
         text: &'a str,
-        tokens: Vec<Token>,
+        scratch: Scratch,
         diagnostics: Vec<Diagnostic>,
         options: &'a ParseOptions,
     ) -> Parser<'a> {
-        let capacity = tokens.len() + 1;
+        let Scratch { tokens, mut depths } = scratch;
+        // About one node per token, plus the nodes macro expansions add; index 0 is unused.
+        let capacity = tokens.len() + tokens.len() / 2 + 2;
         let mut spans = Vec::with_capacity(capacity);
         spans.push(Span::default());
-        let mut depths = Vec::with_capacity(capacity);
+        depths.clear();
+        depths.reserve(capacity);
         depths.push(0);
+        let operator_spans = Vec::with_capacity(tokens.len() / 2);
+        let eof = tokens.last().copied().unwrap_or(Token {
+            kind: TokenKind::Eof,
+            span: Span::default(),
+        });
         Parser {
             text,
             tokens,
+            eof,
             pos: 0,
             options,
             spans,
             depths,
-            operator_spans: Vec::new(),
-            macro_calls: HashMap::new(),
+            operator_spans,
+            macro_calls: MacroCalls::new(),
             diagnostics,
             nesting: 0,
             limit_exceeded: false,
         }
     }
 
-    /// Parses the whole input as one expression.
-    pub(crate) fn parse(mut self) -> Result<Parsed, Failed> {
+    /// Parses the whole input as one expression; gives back the scratch buffers.
+    pub(crate) fn parse(mut self) -> (Result<Parsed, Failed>, Scratch) {
         let result = self.parse_root();
-        match result {
+        let scratch = Scratch {
+            tokens: self.tokens,
+            depths: self.depths,
+        };
+        let result = match result {
             Ok(expr) if self.diagnostics.is_empty() => Ok(Parsed {
                 expr,
                 spans: self.spans,
@@ -127,7 +155,8 @@ impl<'a> Parser<'a> {
                     limit_exceeded: self.limit_exceeded,
                 })
             }
-        }
+        };
+        (result, scratch)
     }
 
     fn parse_root(&mut self) -> PResult<Expr> {
@@ -145,15 +174,10 @@ impl<'a> Parser<'a> {
     }
 
     fn peek_at(&self, ahead: usize) -> Token {
-        let last = self.tokens.last().copied();
         self.tokens
             .get(self.pos + ahead)
             .copied()
-            .or(last)
-            .unwrap_or(Token {
-                kind: TokenKind::Eof,
-                span: Span::default(),
-            })
+            .unwrap_or(self.eof)
     }
 
     fn at(&self, kind: TokenKind) -> bool {
@@ -278,33 +302,47 @@ impl<'a> Parser<'a> {
     }
 
     fn max_child_depth(&self, kind: &ExprKind) -> u32 {
-        let max = |exprs: &mut dyn Iterator<Item = &Expr>| {
-            exprs.map(|e| self.depth_of(e)).max().unwrap_or(0)
-        };
+        let max = |exprs: &[Expr]| exprs.iter().map(|e| self.depth_of(e)).max().unwrap_or(0);
         match kind {
             ExprKind::Literal(_) | ExprKind::Ident(_) => 0,
             ExprKind::Select(s) => self.depth_of(&s.operand),
-            ExprKind::Call(c) => max(&mut c.target.iter().chain(&c.args)),
-            ExprKind::List(l) => max(&mut l.elements.iter()),
-            ExprKind::Map(m) => max(&mut m.entries.iter().flat_map(|e| [&e.key, &e.value])),
-            ExprKind::Struct(s) => max(&mut s.fields.iter().map(|f| &f.value)),
-            ExprKind::Comprehension(c) => max(&mut [
+            ExprKind::Call(c) => {
+                let target = c.target.as_ref().map_or(0, |t| self.depth_of(t));
+                target.max(max(&c.args))
+            }
+            ExprKind::List(l) => max(&l.elements),
+            ExprKind::Map(m) => m
+                .entries
+                .iter()
+                .map(|e| self.depth_of(&e.key).max(self.depth_of(&e.value)))
+                .max()
+                .unwrap_or(0),
+            ExprKind::Struct(s) => s
+                .fields
+                .iter()
+                .map(|f| self.depth_of(&f.value))
+                .max()
+                .unwrap_or(0),
+            ExprKind::Comprehension(c) => [
                 &c.iter_range,
                 &c.accu_init,
                 &c.loop_condition,
                 &c.loop_step,
                 &c.result,
             ]
-            .into_iter()),
+            .into_iter()
+            .map(|e| self.depth_of(e))
+            .max()
+            .unwrap_or(0),
         }
     }
 
     pub(crate) fn error_expr(&mut self, span: Span) -> PResult<Expr> {
-        self.ident(ERROR_NAME, span)
+        self.ident(SmolStr::new_static(ERROR_NAME), span)
     }
 
-    pub(crate) fn ident(&mut self, name: &str, span: Span) -> PResult<Expr> {
-        self.node(ExprKind::Ident(SmolStr::new(name)), span)
+    pub(crate) fn ident(&mut self, name: Name, span: Span) -> PResult<Expr> {
+        self.node(ExprKind::Ident(name), span)
     }
 
     pub(crate) fn literal_node(&mut self, literal: Literal, span: Span) -> PResult<Expr> {
@@ -327,14 +365,14 @@ impl<'a> Parser<'a> {
     /// A global call whose errors point at `operator`.
     pub(crate) fn operator_call(
         &mut self,
-        function: &str,
-        args: Vec<Expr>,
+        function: &'static str,
+        args: CallArgs,
         span: Span,
         operator: Span,
     ) -> PResult<Expr> {
         let call = Call {
             target: None,
-            function: SmolStr::new(function),
+            function: SmolStr::new_static(function),
             args,
         };
         self.operator_node(ExprKind::Call(Box::new(call)), span, operator)
@@ -349,9 +387,15 @@ impl<'a> Parser<'a> {
         self.operator_spans.get(i).map(|&(_, span)| span)
     }
 
-    fn binary(&mut self, function: &str, lhs: Expr, rhs: Expr, operator: Span) -> PResult<Expr> {
+    fn binary(
+        &mut self,
+        function: &'static str,
+        lhs: Expr,
+        rhs: Expr,
+        operator: Span,
+    ) -> PResult<Expr> {
         let span = self.span_of(&lhs).to(self.span_of(&rhs));
-        self.operator_call(function, vec![lhs, rhs], span, operator)
+        self.operator_call(function, smallvec![lhs, rhs], span, operator)
     }
 
     // ---- expressions, loosest binding first ----
@@ -378,7 +422,12 @@ impl<'a> Parser<'a> {
         }
         let if_false = self.parse_expr()?;
         let span = self.span_of(&condition).to(self.span_of(&if_false));
-        self.operator_call("_?_:_", vec![condition, if_true, if_false], span, question)
+        self.operator_call(
+            "_?_:_",
+            smallvec![condition, if_true, if_false],
+            span,
+            question,
+        )
     }
 
     /// Binary operators binding at least as tightly as `min`, by precedence climbing.
@@ -406,7 +455,7 @@ impl<'a> Parser<'a> {
         &mut self,
         first: Expr,
         op: Token,
-        function: &str,
+        function: &'static str,
         prec: Prec,
     ) -> PResult<Expr> {
         let mut terms = vec![first, self.parse_binary(prec.tighter())?];
@@ -424,7 +473,7 @@ impl<'a> Parser<'a> {
     /// about log2(count), as cel-go does; each join points at the operator between its halves.
     fn balance(
         &mut self,
-        function: &str,
+        function: &'static str,
         terms: &mut std::vec::IntoIter<Expr>,
         ops: &[Span],
         first: usize,
@@ -458,7 +507,7 @@ impl<'a> Parser<'a> {
         self.leave();
         let operand = operand?;
         let span = token.span.to(self.span_of(&operand));
-        self.operator_call(function, vec![operand], span, token.span)
+        self.operator_call(function, smallvec![operand], span, token.span)
     }
 
     fn negative_literal_ahead(&self) -> bool {
@@ -510,7 +559,7 @@ impl<'a> Parser<'a> {
         }
         if optional {
             let field = self.literal_node(Literal::String(field), name.span)?;
-            return self.operator_call("_?._", vec![operand, field], span, operator);
+            return self.operator_call("_?._", smallvec![operand, field], span, operator);
         }
         let select = Select {
             operand,
@@ -548,7 +597,7 @@ impl<'a> Parser<'a> {
             Some(question) => ("_[?_]", open.to(question)),
             None => ("_[_]", open),
         };
-        self.operator_call(function, vec![operand, index], span, operator)
+        self.operator_call(function, smallvec![operand, index], span, operator)
     }
 
     /// Eats `close` and returns where it ends, or reports it missing.
@@ -566,7 +615,7 @@ impl<'a> Parser<'a> {
     /// The arguments of a call whose name was just read, then the call or its macro expansion.
     fn parse_call(&mut self, target: Option<Expr>, function: Name, at: CallName) -> PResult<Expr> {
         self.bump();
-        let mut args = Vec::new();
+        let mut args = CallArgs::new();
         let mut seq = Sequence::new(TokenKind::RParen, false, "',' or ')'");
         while self.next_item(&mut seq)? {
             args.push(self.parse_expr()?);
@@ -711,7 +760,7 @@ impl<'a> Parser<'a> {
         self.bump();
         let span = first.span.to(name_token.span);
         let text = self.text_of(name_token.span);
-        if RESERVED_WORDS.contains(&text) {
+        if is_reserved_word(text) {
             self.report(name_token.span, messages::reserved_identifier(text))?;
         }
         let name = if leading_dot {

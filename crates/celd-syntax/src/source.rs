@@ -1,5 +1,6 @@
 //! Source text, byte spans, line/column lookup and the one diagnostic renderer.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -44,32 +45,44 @@ pub struct Source {
 
 #[derive(PartialEq, Eq)]
 struct SourceInner {
-    name: String,
+    name: Cow<'static, str>,
     text: String,
-    /// Byte offset of the first character of every line.
+    /// Byte offset of the first character of every line but the first (which starts at 0):
+    /// empty for one-line text, so most sources need no table.
     line_starts: Vec<u32>,
 }
 
 impl Source {
     pub fn new(text: impl Into<String>) -> Source {
-        Source::named("<input>", text)
+        Source::with_name(Cow::Borrowed("<input>"), text.into())
     }
 
     pub fn named(name: impl Into<String>, text: impl Into<String>) -> Source {
-        let text = text.into();
-        let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i as u32 + 1),
-        );
+        Source::with_name(Cow::Owned(name.into()), text.into())
+    }
+
+    fn with_name(name: Cow<'static, str>, text: String) -> Source {
+        // Collecting no element allocates nothing.
+        let line_starts = text
+            .bytes()
+            .enumerate()
+            .filter(|&(_, b)| b == b'\n')
+            .map(|(i, _)| i as u32 + 1)
+            .collect();
         Source {
             inner: Arc::new(SourceInner {
-                name: name.into(),
+                name,
                 text,
                 line_starts,
             }),
+        }
+    }
+
+    /// Where 0-based line `index` starts.
+    fn line_start(&self, index: usize) -> Option<u32> {
+        match index {
+            0 => Some(0),
+            _ => self.inner.line_starts.get(index - 1).copied(),
         }
     }
 
@@ -92,11 +105,12 @@ impl Source {
     pub fn location(&self, offset: u32) -> Location {
         let text = self.text();
         let offset = (offset as usize).min(text.len());
-        let line_index = match self.inner.line_starts.binary_search(&(offset as u32)) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
-        let line_start = self.inner.line_starts[line_index] as usize;
+        // The number of later line starts at or before `offset` is the 0-based line.
+        let line_index = self
+            .inner
+            .line_starts
+            .partition_point(|&start| start as usize <= offset);
+        let line_start = self.line_start(line_index).unwrap_or(0) as usize;
         let column = text
             .get(line_start..offset)
             .map_or(offset - line_start, |s| s.chars().count());
@@ -108,13 +122,15 @@ impl Source {
 
     /// The text of 1-based line `line`, without its line terminator.
     pub fn line_text(&self, line: u32) -> &str {
-        let starts = &self.inner.line_starts;
-        let Some(&start) = starts.get(line as usize - 1) else {
+        let Some(start) = (line as usize)
+            .checked_sub(1)
+            .and_then(|index| self.line_start(index))
+        else {
             return "";
         };
-        let end = starts
-            .get(line as usize)
-            .map_or(self.text().len(), |&next| next as usize - 1);
+        let end = self
+            .line_start(line as usize)
+            .map_or(self.text().len(), |next| next as usize - 1);
         let line = &self.text()[start as usize..end];
         line.strip_suffix('\r').unwrap_or(line)
     }

@@ -58,7 +58,7 @@ fn not_chain(depth: u32) -> Ast {
             kind: ExprKind::Call(Box::new(Call {
                 target: None,
                 function: "!_".into(),
-                args: vec![expr],
+                args: vec![expr].into(),
             })),
         };
     }
