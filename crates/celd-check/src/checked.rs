@@ -3,6 +3,7 @@
 
 use celd_syntax::{Ast, ExprId};
 use celd_types::Type;
+use smallvec::SmallVec;
 use smol_str::SmolStr;
 
 /// What an identifier, select chain, struct literal or call resolved to.
@@ -29,8 +30,9 @@ pub enum Reference {
 pub struct FunctionRef {
     /// The declared function name after container resolution.
     pub name: SmolStr,
-    /// Ids of the overloads whose signatures accept the argument types.
-    pub overload_ids: Vec<SmolStr>,
+    /// Ids of the overloads whose signatures accept the argument types (usually one,
+    /// stored inline).
+    pub overload_ids: SmallVec<[SmolStr; 1]>,
     /// True when a receiver-style call's target was really part of the
     /// function name (`strings.quote(s)` as function `strings.quote`): the
     /// call then takes only its arguments and the target is not evaluated.

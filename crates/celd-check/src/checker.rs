@@ -2,6 +2,7 @@
 //! overloads, recording both in side tables keyed by `ExprId`.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use celd_syntax::ast::{
     Call, Comprehension, Expr, ExprKind, ListExpr, Literal, MapExpr, Select, StructExpr,
@@ -10,13 +11,14 @@ use celd_syntax::source::{Diagnostic, Span};
 use celd_syntax::{Ast, ExprId};
 use celd_types::{CandidateNames, Type, candidate_names};
 use hashbrown::HashSet;
+use smallvec::SmallVec;
 use smol_str::SmolStr;
 
 use crate::checked::{CheckedAst, FunctionRef, Reference};
 use crate::env::{CheckEnv, EnvInner, PreparedFunction};
 use crate::error::{CheckError, CheckErrorKind};
 use crate::messages::{self, Message};
-use crate::unify::{Substitution, is_exact, most_general, shift_vars};
+use crate::unify::{Substitution, is_exact, most_general};
 
 const OPTIONAL_SELECT: &str = "_?._";
 const OPTIONAL_SELECT_OVERLOAD: &str = "select_optional_field";
@@ -25,29 +27,68 @@ const BLOCK: &str = "cel.@block";
 /// Type-checks `ast` in `env`: every node gets a type, every name and call a
 /// resolution. All problems found (up to the environment's cap) are reported together.
 pub fn check(ast: Ast, env: &CheckEnv) -> Result<CheckedAst, CheckError> {
-    let mut checker = Checker::new(env.inner(), &ast);
-    checker.check(&ast.expr);
-    let Checker {
-        mut types,
-        references,
-        subst,
-        diagnostics,
-        kinds,
-        ..
-    } = checker;
-    if !diagnostics.is_empty() {
-        return Err(CheckError::new(ast.source.clone(), diagnostics, kinds));
-    }
-    for ty in &mut types {
-        if ty.has_params() {
-            *ty = subst.substitute(ty, true);
+    // The checker stays in place (moving it would copy its inline buffers) and is dropped
+    // at the end of this block.
+    let (types, references) = {
+        let mut checker = Checker::new(env.inner(), &ast);
+        checker.check(&ast.expr);
+        if !checker.diagnostics.is_empty() {
+            let diagnostics = std::mem::take(&mut checker.diagnostics);
+            let kinds = std::mem::take(&mut checker.kinds);
+            return Err(CheckError::new(ast.source.clone(), diagnostics, kinds));
         }
-    }
+        resolve_types(&checker.subst, &mut checker.types);
+        (
+            std::mem::take(&mut checker.types),
+            std::mem::take(&mut checker.references),
+        )
+    };
     Ok(CheckedAst {
         ast,
         types,
         references,
     })
+}
+
+/// Replaces the variables left in node types by their bindings (unbound ones by `dyn`).
+///
+/// Nodes often share one compound type (an accumulator's `list(_var3)` at each use), so each
+/// distinct one is resolved once: a few are remembered by allocation, kept alive meanwhile
+/// so an address cannot be reused by another type.
+fn resolve_types(subst: &Substitution, types: &mut [Type]) {
+    const MEMO: usize = 16;
+    let mut memo: SmallVec<[(Type, Type); MEMO]> = SmallVec::new();
+    for ty in types.iter_mut() {
+        let compound = matches!(
+            ty,
+            Type::List(_) | Type::Map(_) | Type::Opaque(_) | Type::TypeOf(Some(_))
+        );
+        if compound
+            && let Some((_, resolved)) = memo.iter().find(|(seen, _)| same_allocation(seen, ty))
+        {
+            *ty = resolved.clone();
+            continue;
+        }
+        let resolved = subst.substituted(ty, true, 0);
+        if compound && memo.len() < MEMO {
+            let resolved = resolved.clone().unwrap_or_else(|| ty.clone());
+            memo.push((ty.clone(), resolved));
+        }
+        if let Some(resolved) = resolved {
+            *ty = resolved;
+        }
+    }
+}
+
+/// Whether two compound types are the same allocation (so certainly equal).
+fn same_allocation(a: &Type, b: &Type) -> bool {
+    match (a, b) {
+        (Type::List(x), Type::List(y)) => Arc::ptr_eq(x, y),
+        (Type::Map(x), Type::Map(y)) => Arc::ptr_eq(x, y),
+        (Type::Opaque(x), Type::Opaque(y)) => Arc::ptr_eq(x, y),
+        (Type::TypeOf(Some(x)), Type::TypeOf(Some(y))) => Arc::ptr_eq(x, y),
+        _ => false,
+    }
 }
 
 /// What a name resolved to.
@@ -83,36 +124,31 @@ struct Checker<'a> {
     references: Vec<Option<Reference>>,
     subst: Substitution,
     /// Comprehension and block variables in scope, innermost last.
-    locals: Vec<(SmolStr, Type)>,
+    locals: SmallVec<[(SmolStr, Type); 8]>,
     diagnostics: Vec<Diagnostic>,
     kinds: Vec<CheckErrorKind>,
     depth: u32,
     reported_depth: bool,
-    /// Reused buffer for the argument types of a call.
-    arg_types: Vec<Type>,
-    /// Reused buffer for the pre-filter classes of those types.
-    arg_bits: Vec<u32>,
-    /// Reused buffer for an instantiated overload's parameters.
-    params: Vec<Type>,
 }
 
 impl<'a> Checker<'a> {
     fn new(env: &'a EnvInner, ast: &'a Ast) -> Checker<'a> {
         let n = ast.id_bound() as usize;
+        let mut types = Vec::with_capacity(n);
+        types.resize_with(n, || Type::Dyn);
+        let mut references = Vec::with_capacity(n);
+        references.resize_with(n, || None);
         Checker {
             env,
             ast,
-            types: vec![Type::Dyn; n],
-            references: vec![None; n],
+            types,
+            references,
             subst: Substitution::default(),
-            locals: Vec::new(),
+            locals: SmallVec::new(),
             diagnostics: Vec::new(),
             kinds: Vec::new(),
             depth: 0,
             reported_depth: false,
-            arg_types: Vec::new(),
-            arg_bits: Vec::new(),
-            params: Vec::new(),
         }
     }
 
@@ -186,8 +222,11 @@ impl<'a> Checker<'a> {
         'a: 'n,
     {
         let container = self.env.container.as_str();
+        if container.is_empty() {
+            return candidate_names("", name);
+        }
         let root = container.split('.').next().unwrap_or_default();
-        if container.is_empty() || !roots.contains(root) {
+        if !roots.contains(root) {
             candidate_names("", name)
         } else {
             candidate_names(container, name)
@@ -195,6 +234,11 @@ impl<'a> Checker<'a> {
     }
 
     fn resolve_name(&self, name: &str) -> Option<Resolved> {
+        if self.env.container.is_empty() {
+            // Without a container the only candidate is the name itself.
+            let name = name.strip_prefix('.').unwrap_or(name);
+            return self.resolve_exact(Cow::Borrowed(name));
+        }
         for candidate in self.candidates(name, &self.env.name_roots) {
             if let Some(found) = self.resolve_exact(candidate) {
                 return Some(found);
@@ -241,7 +285,7 @@ impl<'a> Checker<'a> {
 
     fn lookup_function(&self, name: &str) -> Option<&'a PreparedFunction> {
         let env = self.env;
-        let operator = name.starts_with(['_', '@', '!', '-']);
+        let operator = matches!(name.as_bytes().first(), Some(b'_' | b'@' | b'!' | b'-'));
         if operator || env.container.is_empty() {
             return env.functions.get(name.strip_prefix('.').unwrap_or(name));
         }
@@ -272,12 +316,12 @@ impl<'a> Checker<'a> {
     /// The dotted name an ident/select chain spells, when some declaration
     /// could have that name (its first segment is in `roots`, or a container applies).
     fn qualified_name(&self, e: &Expr, roots: &HashSet<SmolStr>) -> Option<String> {
-        let mut fields = Vec::new();
         let mut cursor = e;
+        let mut n_fields = 0;
         let base = loop {
             match &cursor.kind {
                 ExprKind::Select(sel) if !sel.test_only => {
-                    fields.push(sel.field.as_str());
+                    n_fields += 1;
                     cursor = &sel.operand;
                 }
                 ExprKind::Ident(name) => break name,
@@ -296,7 +340,15 @@ impl<'a> Checker<'a> {
         if (self.env.container.is_empty() || rooted) && !roots.contains(root) {
             return None;
         }
-        let mut name = base.to_string();
+        let mut fields: SmallVec<[&str; 8]> = SmallVec::with_capacity(n_fields);
+        let mut cursor = e;
+        while let ExprKind::Select(sel) = &cursor.kind {
+            fields.push(sel.field.as_str());
+            cursor = &sel.operand;
+        }
+        let len = base.len() + fields.iter().map(|f| f.len() + 1).sum::<usize>();
+        let mut name = String::with_capacity(len);
+        name.push_str(base);
         for field in fields.iter().rev() {
             name.push('.');
             name.push_str(field);
@@ -423,17 +475,39 @@ impl<'a> Checker<'a> {
         args: &[Expr],
         namespaced: bool,
     ) {
-        let mut arg_types = std::mem::take(&mut self.arg_types);
-        arg_types.clear();
-        arg_types.extend(target.into_iter().chain(args).map(|e| self.type_of(e.id)));
-        let mut arg_bits = std::mem::take(&mut self.arg_bits);
-        arg_bits.clear();
-        arg_bits.extend(arg_types.iter().map(crate::unify::arg_bits));
+        // The argument types (receiver first), borrowed from the table: no clones. Up to
+        // four live on the stack.
+        const DYN: &Type = &Type::Dyn;
+        let n = usize::from(target.is_some()) + args.len();
+        let mut inline = [DYN; 4];
+        let mut spilled = Vec::new();
+        let arg_types: &mut [&Type] = if n <= inline.len() {
+            &mut inline[..n]
+        } else {
+            spilled.resize(n, DYN);
+            &mut spilled
+        };
+        for (slot, e) in arg_types.iter_mut().zip(target.into_iter().chain(args)) {
+            *slot = self.types.get(e.id.index()).unwrap_or(DYN);
+        }
+        let arg_types: &[&Type] = arg_types;
+        let mut inline_bits = [0u32; 4];
+        let mut spilled_bits = Vec::new();
+        let arg_bits: &mut [u32] = if n <= inline_bits.len() {
+            &mut inline_bits[..n]
+        } else {
+            spilled_bits.resize(n, 0);
+            &mut spilled_bits
+        };
+        for (bits, t) in arg_bits.iter_mut().zip(arg_types) {
+            *bits = crate::unify::arg_bits(t);
+        }
+        let arg_bits: &[u32] = arg_bits;
         let member = target.is_some();
         let mut result: Option<Type> = None;
-        let mut overload_ids = Vec::new();
+        let mut overload_ids = SmallVec::new();
         for overload in &function.overloads {
-            if overload.member != member || overload.params.len() != arg_types.len() {
+            if overload.member != member || overload.params.len() != n {
                 continue;
             }
             if !arg_bits
@@ -443,7 +517,7 @@ impl<'a> Checker<'a> {
             {
                 continue;
             }
-            let Some(result_type) = self.try_overload(&arg_types, overload) else {
+            let Some(result_type) = try_overload(&mut self.subst, arg_types, overload) else {
                 continue;
             };
             overload_ids.push(overload.id.clone());
@@ -475,30 +549,6 @@ impl<'a> Checker<'a> {
                 self.set_type(id, Type::Error);
             }
         }
-        self.arg_types = arg_types;
-        self.arg_bits = arg_bits;
-    }
-
-    /// The result type if the arguments fit the overload (binding its type parameters).
-    fn try_overload(
-        &mut self,
-        arg_types: &[Type],
-        overload: &crate::env::PreparedOverload,
-    ) -> Option<Type> {
-        if overload.n_vars == 0 {
-            let ok = self.subst.assignable_list(arg_types, &overload.params);
-            return ok.then(|| self.subst.substitute(&overload.result, false));
-        }
-        let base = self.subst.fresh_block(overload.n_vars);
-        let mut params = std::mem::take(&mut self.params);
-        params.clear();
-        params.extend(overload.params.iter().map(|p| shift_vars(p, base)));
-        let ok = self.subst.assignable_list(arg_types, &params);
-        self.params = params;
-        ok.then(|| {
-            let result = shift_vars(&overload.result, base);
-            self.subst.substitute(&result, false)
-        })
     }
 
     /// `_?._(operand, 'field')`: optional field selection.
@@ -520,7 +570,7 @@ impl<'a> Checker<'a> {
         self.set_type(id, ty);
         let reference = FunctionRef {
             name: SmolStr::new_static(OPTIONAL_SELECT),
-            overload_ids: vec![SmolStr::new_static(OPTIONAL_SELECT_OVERLOAD)],
+            overload_ids: smallvec::smallvec![SmolStr::new_static(OPTIONAL_SELECT_OVERLOAD)],
             namespaced: false,
         };
         self.set_reference(id, Reference::Function(reference));
@@ -733,6 +783,21 @@ impl<'a> Checker<'a> {
             self.report(id, messages::type_mismatch(expected, &shown));
         }
     }
+}
+
+/// The result type if the arguments fit the overload (binding its type parameters).
+fn try_overload(
+    subst: &mut Substitution,
+    arg_types: &[&Type],
+    overload: &crate::env::PreparedOverload,
+) -> Option<Type> {
+    if overload.n_vars == 0 {
+        let ok = subst.assignable_list(arg_types, &overload.params);
+        return ok.then(|| subst.substitute(&overload.result, false));
+    }
+    let base = subst.fresh_block(overload.n_vars);
+    let ok = subst.assignable_shifted(arg_types, &overload.params, base);
+    ok.then(|| subst.substitute_shifted(&overload.result, base))
 }
 
 fn literal_type(lit: &Literal) -> Type {

@@ -26,7 +26,7 @@
 //! let Some(Reference::Function(call)) = checked.reference(checked.ast().expr.id) else {
 //!     panic!("the root is a call");
 //! };
-//! assert_eq!(call.overload_ids, ["equals"]);
+//! assert_eq!(call.overload_ids.as_slice(), ["equals"]);
 //!
 //! let err = check(parse_str("request + 1").unwrap(), &env).unwrap_err();
 //! assert_eq!(

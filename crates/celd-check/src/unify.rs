@@ -6,16 +6,20 @@
 //! way; a failed attempt leaves the substitution as it was (an undo trail
 //! instead of cel-go's copy of the whole mapping).
 
-use celd_types::Type;
+use celd_types::{Primitive, Type};
+use smallvec::SmallVec;
 
 /// Deepest type nesting the relations follow before giving up.
 const MAX_TYPE_DEPTH: u32 = 512;
 
 /// Bindings of type variables (`Type::Var`), with an undo trail.
+///
+/// The trail only serves the assignability test in progress: each test rolls back to where
+/// it started when it fails and forgets its entries when it is done, so it stays short.
 #[derive(Default, Debug)]
 pub(crate) struct Substitution {
-    bound: Vec<Option<Type>>,
-    trail: Vec<(u32, Option<Type>)>,
+    bound: SmallVec<[Option<Type>; 16]>,
+    trail: SmallVec<[(u32, Option<Type>); 8]>,
 }
 
 /// A coarse classification in which a wrapper has its primitive's kind.
@@ -42,6 +46,7 @@ enum Kind {
     Param,
 }
 
+#[inline]
 fn kind(t: &Type) -> Kind {
     match t {
         Type::Dyn => Kind::Dyn,
@@ -61,7 +66,14 @@ fn kind(t: &Type) -> Kind {
         Type::TypeOf(_) => Kind::Type,
         Type::Message(_) => Kind::Message,
         Type::Enum(_) => Kind::Enum,
-        Type::Wrapper(p) => kind(&p.to_type()),
+        Type::Wrapper(p) => match p {
+            Primitive::Bool => Kind::Bool,
+            Primitive::Int => Kind::Int,
+            Primitive::Uint => Kind::Uint,
+            Primitive::Double => Kind::Double,
+            Primitive::String => Kind::String,
+            Primitive::Bytes => Kind::Bytes,
+        },
         Type::Opaque(_) => Kind::Opaque,
         Type::Param(_) | Type::Var(_) => Kind::Param,
     }
@@ -91,6 +103,12 @@ fn is_nullable(t: &Type) -> bool {
 
 /// The same type, treating a wrapper as its primitive and comparing variables by identity.
 pub(crate) fn is_exact(t1: &Type, t2: &Type) -> bool {
+    // Variables first: they are compared most often, and only ever equal themselves.
+    match (t1, t2) {
+        (Type::Var(a), Type::Var(b)) => return a == b,
+        (Type::Var(_), _) | (_, Type::Var(_)) => return false,
+        _ => {}
+    }
     if kind(t1) != kind(t2) {
         return false;
     }
@@ -177,7 +195,9 @@ impl Substitution {
     /// `n` new unbound type variables; returns the number of the first.
     pub(crate) fn fresh_block(&mut self, n: u32) -> u32 {
         let base = self.bound.len() as u32;
-        self.bound.extend((0..n).map(|_| None));
+        for _ in 0..n {
+            self.bound.push(None);
+        }
         base
     }
 
@@ -214,11 +234,12 @@ impl Substitution {
         if !ok {
             self.rollback(mark);
         }
+        self.trail.truncate(mark);
         ok
     }
 
     /// Whether each `l1[i]` is assignable to `l2[i]`; keeps new bindings only on success.
-    pub(crate) fn assignable_list(&mut self, l1: &[Type], l2: &[Type]) -> bool {
+    pub(crate) fn assignable_list(&mut self, l1: &[&Type], l2: &[Type]) -> bool {
         let mark = self.trail.len();
         let ok = l1.len() == l2.len()
             && l1
@@ -228,7 +249,84 @@ impl Substitution {
         if !ok {
             self.rollback(mark);
         }
+        self.trail.truncate(mark);
         ok
+    }
+
+    /// Like [`assignable_list`](Self::assignable_list) against an overload's parameters
+    /// with their variables renumbered from `base` (see [`shift_vars`]), without building
+    /// the renumbered parameters unless a binding needs one.
+    pub(crate) fn assignable_shifted(&mut self, l1: &[&Type], params: &[Type], base: u32) -> bool {
+        let mark = self.trail.len();
+        let ok = l1.len() == params.len()
+            && l1
+                .iter()
+                .zip(params)
+                .all(|(a, p)| self.assignable_to_shifted(a, p, base, 0));
+        if !ok {
+            self.rollback(mark);
+        }
+        self.trail.truncate(mark);
+        ok
+    }
+
+    /// `internal_assignable(t1, shift_vars(p, base), depth)`, following matching list, map
+    /// and abstract type structure without allocating the shifted parameter: only a
+    /// variable of `t1` bound to a part of `p` needs that part built.
+    fn assignable_to_shifted(&mut self, t1: &Type, p: &Type, base: u32, depth: u32) -> bool {
+        if depth > MAX_TYPE_DEPTH {
+            return false;
+        }
+        // The checks `internal_assignable` makes before comparing structure see a list, map
+        // or abstract type on both sides here, so they pass through to the structure.
+        match (t1, p) {
+            (_, Type::Var(i)) => self.internal_assignable(t1, &Type::Var(base + i), depth),
+            (Type::List(a), Type::List(b)) => self.assignable_to_shifted(a, b, base, depth + 1),
+            (Type::Map(a), Type::Map(b)) => {
+                self.assignable_to_shifted(&a.0, &b.0, base, depth + 1)
+                    && self.assignable_to_shifted(&a.1, &b.1, base, depth + 1)
+            }
+            (Type::Opaque(a), Type::Opaque(b)) => {
+                a.name == b.name
+                    && a.params.len() == b.params.len()
+                    && a.params
+                        .iter()
+                        .zip(&b.params)
+                        .all(|(x, y)| self.assignable_to_shifted(x, y, base, depth + 1))
+            }
+            _ => match shifted(p, base) {
+                Some(p) => self.internal_assignable(t1, &p, depth),
+                None => self.internal_assignable(t1, p, depth),
+            },
+        }
+    }
+
+    /// `substitute(shift_vars(p, base), false)` in one step.
+    pub(crate) fn substitute_shifted(&self, p: &Type, base: u32) -> Type {
+        self.substituted_shifted(p, base, 0)
+    }
+
+    fn substituted_shifted(&self, p: &Type, base: u32, depth: u32) -> Type {
+        if depth > MAX_TYPE_DEPTH {
+            return Type::Error;
+        }
+        match p {
+            Type::Var(i) => {
+                let var = Type::Var(base + i);
+                self.substituted(&var, false, depth).unwrap_or(var)
+            }
+            Type::List(elem) if elem.has_params() => {
+                Type::list(self.substituted_shifted(elem, base, depth + 1))
+            }
+            Type::Map(kv) if p.has_params() => Type::map(
+                self.substituted_shifted(&kv.0, base, depth + 1),
+                self.substituted_shifted(&kv.1, base, depth + 1),
+            ),
+            _ => {
+                let shifted = shift_vars(p, base);
+                self.substituted(&shifted, false, depth).unwrap_or(shifted)
+            }
+        }
     }
 
     fn internal_assignable(&mut self, t1: &Type, t2: &Type, depth: u32) -> bool {
@@ -288,14 +386,15 @@ impl Substitution {
             }
             if self.internal_assignable(t, &sub, depth + 1) {
                 let general = most_general(t, &sub);
-                if self.not_referenced_in(var, &general, depth) {
+                // Binding `var` again to what it is bound to changes nothing.
+                if general != sub && self.not_referenced_in(var_id(var), &general, depth) {
                     self.bind(var, general);
                 }
                 return (true, true);
             }
             return (false, true);
         }
-        if self.not_referenced_in(var, t, depth) {
+        if self.not_referenced_in(var_id(var), t, depth) {
             self.bind(var, t.clone());
             return (true, false);
         }
@@ -303,8 +402,8 @@ impl Substitution {
     }
 
     /// The occurs check: `var` does not appear in `within`, directly or through bindings.
-    fn not_referenced_in(&self, var: &Type, within: &Type, depth: u32) -> bool {
-        if depth > MAX_TYPE_DEPTH || is_exact(var, within) {
+    fn not_referenced_in(&self, var: Option<u32>, within: &Type, depth: u32) -> bool {
+        if depth > MAX_TYPE_DEPTH || matches!(within, Type::Var(w) if Some(*w) == var) {
             return false;
         }
         match within {
@@ -327,51 +426,95 @@ impl Substitution {
 
     /// Replaces bound variables by their bindings; unbound ones by `dyn` when `to_dyn`.
     pub(crate) fn substitute(&self, t: &Type, to_dyn: bool) -> Type {
-        if !t.has_params() {
-            return t.clone();
-        }
-        self.substitute_at(t, to_dyn, 0)
+        self.substituted(t, to_dyn, 0).unwrap_or_else(|| t.clone())
     }
 
-    fn substitute_at(&self, t: &Type, to_dyn: bool, depth: u32) -> Type {
+    /// `t` with bound variables replaced (unbound ones by `dyn` when `to_dyn`), or `None`
+    /// when that changes nothing: one walk, and types without variables are not rebuilt.
+    #[inline]
+    pub(crate) fn substituted(&self, t: &Type, to_dyn: bool, depth: u32) -> Option<Type> {
         if depth > MAX_TYPE_DEPTH {
-            return Type::Error;
+            return Some(Type::Error);
         }
+        // Most types have no variable: a quick look, no rebuilding.
         if !t.has_params() {
-            return t.clone();
+            return None;
         }
-        let next = |t: &Type| self.substitute_at(t, to_dyn, depth + 1);
+        self.substituted_params(t, to_dyn, depth)
+    }
+
+    fn substituted_params(&self, t: &Type, to_dyn: bool, depth: u32) -> Option<Type> {
+        let next = |t: &Type| self.substituted(t, to_dyn, depth + 1);
         match t {
             Type::Var(_) => match self.find(t) {
-                Some(sub) => next(sub),
-                None if to_dyn => Type::Dyn,
-                None => t.clone(),
+                Some(sub) => Some(next(sub).unwrap_or_else(|| sub.clone())),
+                None if to_dyn => Some(Type::Dyn),
+                None => None,
             },
-            Type::Param(_) if to_dyn => Type::Dyn,
-            Type::List(elem) => Type::list(next(elem)),
-            Type::Map(kv) => Type::map(next(&kv.0), next(&kv.1)),
-            Type::TypeOf(Some(inner)) => Type::type_of(next(inner)),
-            Type::Opaque(o) => Type::opaque(&o.name, o.params.iter().map(next).collect()),
-            other => other.clone(),
+            Type::Param(_) if to_dyn => Some(Type::Dyn),
+            Type::List(elem) => next(elem).map(Type::list),
+            Type::Map(kv) => match (next(&kv.0), next(&kv.1)) {
+                (None, None) => None,
+                (k, v) => Some(Type::map(
+                    k.unwrap_or_else(|| kv.0.clone()),
+                    v.unwrap_or_else(|| kv.1.clone()),
+                )),
+            },
+            Type::TypeOf(Some(inner)) => next(inner).map(Type::type_of),
+            Type::Opaque(o) => {
+                // Rebuilt only from the first parameter that changes.
+                let mut params: Option<Vec<Type>> = None;
+                for (i, p) in o.params.iter().enumerate() {
+                    match (next(p), &mut params) {
+                        (Some(new), Some(params)) => params.push(new),
+                        (Some(new), None) => {
+                            let mut rebuilt = Vec::with_capacity(o.params.len());
+                            rebuilt.extend_from_slice(&o.params[..i]);
+                            rebuilt.push(new);
+                            params = Some(rebuilt);
+                        }
+                        (None, Some(params)) => params.push(p.clone()),
+                        (None, None) => {}
+                    }
+                }
+                params.map(|params| Type::opaque(&o.name, params))
+            }
+            _ => None,
         }
+    }
+}
+
+/// The number of a type variable (`valid_substitution` is only asked about variables).
+fn var_id(t: &Type) -> Option<u32> {
+    match t {
+        Type::Var(v) => Some(*v),
+        _ => None,
     }
 }
 
 /// Renumbers an overload's type variables `Var(i)` to `Var(base + i)`.
 pub(crate) fn shift_vars(t: &Type, base: u32) -> Type {
-    if !t.has_params() {
-        return t.clone();
-    }
+    shifted(t, base).unwrap_or_else(|| t.clone())
+}
+
+/// `t` with `Var(i)` renumbered to `Var(base + i)`, or `None` when it has no variable.
+fn shifted(t: &Type, base: u32) -> Option<Type> {
     match t {
-        Type::Var(i) => Type::Var(base + i),
-        Type::List(elem) => Type::list(shift_vars(elem, base)),
-        Type::Map(kv) => Type::map(shift_vars(&kv.0, base), shift_vars(&kv.1, base)),
-        Type::TypeOf(Some(inner)) => Type::type_of(shift_vars(inner, base)),
-        Type::Opaque(o) => Type::opaque(
+        Type::Var(i) => Some(Type::Var(base + i)),
+        Type::List(elem) => shifted(elem, base).map(Type::list),
+        Type::Map(kv) => match (shifted(&kv.0, base), shifted(&kv.1, base)) {
+            (None, None) => None,
+            (k, v) => Some(Type::map(
+                k.unwrap_or_else(|| kv.0.clone()),
+                v.unwrap_or_else(|| kv.1.clone()),
+            )),
+        },
+        Type::TypeOf(Some(inner)) => shifted(inner, base).map(Type::type_of),
+        Type::Opaque(o) if o.params.iter().any(Type::has_params) => Some(Type::opaque(
             &o.name,
             o.params.iter().map(|p| shift_vars(p, base)).collect(),
-        ),
-        other => other.clone(),
+        )),
+        _ => None,
     }
 }
 

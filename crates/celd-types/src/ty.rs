@@ -183,6 +183,7 @@ impl Type {
     }
 
     /// Whether a type parameter or checker variable occurs anywhere inside.
+    #[inline]
     pub fn has_params(&self) -> bool {
         match self {
             Type::Param(_) | Type::Var(_) => true,

@@ -72,7 +72,7 @@ fn references_carry_fully_qualified_names() {
         panic!("no function reference");
     };
     assert_eq!(f.name, "_+_");
-    assert_eq!(f.overload_ids, ["add_int64"]);
+    assert_eq!(f.overload_ids.as_slice(), ["add_int64"]);
     assert!(!f.namespaced);
 }
 
@@ -195,7 +195,7 @@ fn namespaced_call_reference_drops_the_target() {
     };
     assert_eq!(f.name, "pkg.util.twice");
     assert!(f.namespaced);
-    assert_eq!(f.overload_ids, ["pkg_util_twice_int"]);
+    assert_eq!(f.overload_ids.as_slice(), ["pkg_util_twice_int"]);
 }
 
 #[test]
