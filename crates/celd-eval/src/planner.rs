@@ -42,6 +42,9 @@ pub struct PlanOptions {
     pub no_folding: bool,
 }
 
+/// Up to this many distinct variables, a plan's variable slots are found by a linear scan.
+const LINEAR_VARIABLES: usize = 16;
+
 /// The budget for evaluating a constant subexpression at plan time; over it, the work is left to run time.
 const FOLD_COST: u64 = 10_000;
 /// The largest value (bytes of a string, values in a list or map) folding may build: a plan
@@ -69,7 +72,7 @@ pub fn plan(
         scopes: Vec::new(),
         n_locals: 0,
         variables: Vec::new(),
-        var_slots: HashMap::new(),
+        var_slots: HashMap::default(),
         diagnostics: Vec::new(),
         fold_limits: Limits {
             max_cost: FOLD_COST,
@@ -114,7 +117,9 @@ struct Planner<'a> {
     scopes: Vec<(SmolStr, u32)>,
     n_locals: u32,
     variables: Vec<PlanVariable>,
-    var_slots: HashMap<SmolStr, u32>,
+    /// Variable slots by name, once there are more than `LINEAR_VARIABLES` (fewer are
+    /// found by scanning `variables`).
+    var_slots: HashMap<SmolStr, u32, foldhash::fast::RandomState>,
     diagnostics: Vec<Diagnostic>,
     fold_limits: Limits,
     scalar_locals: Vec<u32>,
@@ -170,17 +175,19 @@ impl Planner<'_> {
         if !matches!(e.kind, ExprKind::Ident(_) | ExprKind::Select(_)) {
             return None;
         }
-        match self.reference(e.id)?.clone() {
-            Reference::Variable(name) => Some(self.variable(e.id, &name)),
-            Reference::Local(name) => Some(match self.local(&name) {
+        // Borrowed from the checked AST, not from the planner: no clone needed.
+        let checked = self.checked?;
+        match checked.reference(e.id)? {
+            Reference::Variable(name) => Some(self.variable_named(e.id, name)),
+            Reference::Local(name) => Some(match self.local(name) {
                 Some(slot) => Node::Local(slot),
-                None => self.variable(e.id, &name),
+                None => self.variable_named(e.id, name),
             }),
             Reference::EnumConstant { name, value } => Some(Node::Const(
-                self.strong_enum_constant(&name)
-                    .unwrap_or(Value::Int(value)),
+                self.strong_enum_constant(name)
+                    .unwrap_or(Value::Int(*value)),
             )),
-            Reference::TypeName { name, .. } => Some(Node::Const(type_value(&name))),
+            Reference::TypeName { name, .. } => Some(Node::Const(type_value(name))),
             Reference::Function(_) => None,
         }
     }
@@ -214,18 +221,41 @@ impl Planner<'_> {
     /// A global variable of the program, by slot; declared names read from the environment's
     /// table. (Locals never get here: a leading dot or the checker has already ruled them out.)
     fn variable(&mut self, id: ExprId, name: &str) -> Node {
-        let index = self.env.variables.index_of(name);
-        let slot = match self.var_slots.get(name) {
-            Some(&slot) => slot,
+        self.variable_slot(id, name, None)
+    }
+
+    /// [`variable`](Self::variable) for a name already held as a `SmolStr`.
+    fn variable_named(&mut self, id: ExprId, name: &SmolStr) -> Node {
+        self.variable_slot(id, name, Some(name))
+    }
+
+    fn variable_slot(&mut self, id: ExprId, name: &str, owned: Option<&SmolStr>) -> Node {
+        let known = if self.variables.len() <= LINEAR_VARIABLES {
+            self.variables
+                .iter()
+                .position(|v| v.name == name)
+                .map(|i| i as u32)
+        } else {
+            self.var_slots.get(name).copied()
+        };
+        let (slot, index) = match known {
+            Some(slot) => (slot, self.variables[slot as usize].table_index),
             None => {
                 let slot = self.variables.len() as u32;
+                let name = owned.cloned().unwrap_or_else(|| SmolStr::new(name));
+                let index = self.env.variables.index_of(&name);
                 self.variables.push(PlanVariable {
-                    name: SmolStr::new(name),
+                    name: name.clone(),
                     table_index: index,
                     scalar: self.checked.is_some_and(|c| is_scalar(c.type_of(id))),
                 });
-                self.var_slots.insert(SmolStr::new(name), slot);
-                slot
+                if self.variables.len() == LINEAR_VARIABLES + 1 {
+                    let slots = self.variables.iter().enumerate();
+                    self.var_slots = slots.map(|(i, v)| (v.name.clone(), i as u32)).collect();
+                } else if self.variables.len() > LINEAR_VARIABLES {
+                    self.var_slots.insert(name, slot);
+                }
+                (slot, index)
             }
         };
         Node::Var {
@@ -375,16 +405,18 @@ impl Planner<'_> {
             _ => {}
         }
         if let Some(desc) = self.enum_called(id, c) {
-            let args: Vec<Node> = c.args.iter().map(|a| self.expr(a)).collect();
+            let args: CallArgs = c.args.iter().map(|a| self.expr(a)).collect();
             let name = SmolStr::new(desc.full_name());
             return self.fold_call(call_node(name, enum_conversion(desc), args, id));
         }
         let (name, target) = self.function_name(id, c);
-        let mut args: Vec<Node> = Vec::with_capacity(c.args.len() + 1);
+        let mut args = CallArgs::with_capacity(c.args.len() + 1);
         if let Some(t) = target {
             args.push(self.expr(t));
         }
-        args.extend(c.args.iter().map(|a| self.expr(a)));
+        for a in &c.args {
+            args.push(self.expr(a));
+        }
         if let Some(node) = self.specialized_call(id, &name, &args) {
             return node;
         }
@@ -404,11 +436,11 @@ impl Planner<'_> {
             }));
             return self.fold_call(node);
         }
-        if let ("or" | "orValue", true, Some(fallback)) = (
-            name.as_str(),
-            c.target.is_some() && args.len() == 2,
-            self.env.registry.lookup(&name, 2).cloned(),
-        ) {
+        if matches!(name.as_str(), "or" | "orValue")
+            && c.target.is_some()
+            && args.len() == 2
+            && let Some(fallback) = self.env.registry.lookup(&name, 2).cloned()
+        {
             let alternative = args.pop().unwrap_or(Node::Const(Value::Null));
             let receiver = args.pop().unwrap_or(Node::Const(Value::Null));
             return Node::OptionalOr(Box::new(OptionalOr {
@@ -997,7 +1029,10 @@ fn set_call_cost(node: &mut Node, rule: CallCost) {
     }
 }
 
-fn call_node(name: SmolStr, f: Impl, mut args: Vec<Node>, id: ExprId) -> Node {
+/// A call's planned arguments (receiver first): up to three without allocating.
+type CallArgs = smallvec::SmallVec<[Node; 3]>;
+
+fn call_node(name: SmolStr, f: Impl, mut args: CallArgs, id: ExprId) -> Node {
     let cost = CallCost::of(&name);
     match args.len() {
         1 => Node::Call1(Box::new(Call1 {
@@ -1022,7 +1057,7 @@ fn call_node(name: SmolStr, f: Impl, mut args: Vec<Node>, id: ExprId) -> Node {
             name,
             f,
             cost,
-            args,
+            args: args.into_vec(),
             id,
         })),
     }
