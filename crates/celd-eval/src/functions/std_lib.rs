@@ -187,6 +187,16 @@ pub fn compile_regex(pattern: &str) -> Result<regex::Regex> {
 
 /// Checks a pattern's syntax without compiling it (much cheaper than [`compile_regex`]).
 pub fn check_regex_syntax(pattern: &str) -> Result<()> {
+    // Parsing has two steps: text to syntax tree, then tree to HIR. With regex-syntax's
+    // Unicode tables built in (its default features, which `regex` enables too), the second
+    // step can only fail on a Unicode property (`\p{..}`) or under flags (`(?-u)`, `(?i)`).
+    // A tree with neither is valid: skip that step, most of the work. Anything else takes
+    // the full path below, which also words every error.
+    if let Ok(ast) = regex_syntax::ast::parse::Parser::new().parse(pattern)
+        && regex_syntax::ast::visit(&ast, TranslationCannotFail).is_ok()
+    {
+        return Ok(());
+    }
     regex_syntax::ParserBuilder::new()
         .build()
         .parse(pattern)
@@ -197,6 +207,40 @@ pub fn check_regex_syntax(pattern: &str) -> Result<()> {
                 first_line(&e.to_string())
             ))
         })
+}
+
+/// Finds what could make translating a regex syntax tree fail: flags and Unicode classes.
+struct TranslationCannotFail;
+
+impl regex_syntax::ast::Visitor for TranslationCannotFail {
+    type Output = ();
+    type Err = ();
+
+    fn finish(self) -> std::result::Result<(), ()> {
+        Ok(())
+    }
+
+    fn visit_pre(&mut self, ast: &regex_syntax::ast::Ast) -> std::result::Result<(), ()> {
+        use regex_syntax::ast::{Ast, GroupKind};
+        match ast {
+            Ast::Flags(_) | Ast::ClassUnicode(_) => Err(()),
+            Ast::Group(group) => match &group.kind {
+                GroupKind::NonCapturing(flags) if !flags.items.is_empty() => Err(()),
+                _ => Ok(()),
+            },
+            _ => Ok(()),
+        }
+    }
+
+    fn visit_class_set_item_pre(
+        &mut self,
+        item: &regex_syntax::ast::ClassSetItem,
+    ) -> std::result::Result<(), ()> {
+        match item {
+            regex_syntax::ast::ClassSetItem::Unicode(_) => Err(()),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The last line of a regex error ("error: unclosed group"), without its "error: " label.
@@ -291,5 +335,72 @@ pub fn builtin_type_value(name: &str) -> Option<Value> {
             Some(Value::Type(TypeValue::named(name)))
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_regex_syntax;
+
+    /// The short cut in `check_regex_syntax` accepts and rejects exactly what the full
+    /// parser does, with the same message.
+    #[test]
+    fn regex_syntax_check_agrees_with_the_full_parser() {
+        let patterns = [
+            "^h.*o$",
+            r"\d+",
+            r"\D\W\S",
+            r"[\d\w]",
+            "a|b|",
+            "(a)(?:b)(?P<name>c)",
+            "a{2,3}",
+            "[a-z&&[^x]]",
+            r"\xFF",
+            r"\x{10FFFF}",
+            "é.ü",
+            r"\p{Greek}",
+            r"\pL",
+            r"\p{Foo}",
+            r"[\p{Foo}]",
+            r"\P{Greek}",
+            r"(?-u:\xFF)",
+            r"(?-u).",
+            r"(?-u:[^a])",
+            r"(?-u)\w",
+            r"(?-u)é",
+            "(?i)abc",
+            "(?i:é)",
+            "(?s).",
+            "(?x) a b",
+            "(a",
+            "a)",
+            "[z-a]",
+            "*",
+            "a{3,2}",
+            r"\",
+            r"\q",
+            "",
+            "(((((((((())))))))))",
+        ];
+        for pattern in patterns {
+            let full = regex_syntax::ParserBuilder::new()
+                .build()
+                .parse(pattern)
+                .map(|_| ())
+                .map_err(|e| e.to_string());
+            let ours = check_regex_syntax(pattern);
+            assert_eq!(ours.is_ok(), full.is_ok(), "{pattern}");
+            if let (Err(ours), Err(full)) = (ours, full) {
+                let last = full.lines().last().unwrap_or_default().trim();
+                let last = last.strip_prefix("error: ").unwrap_or(last);
+                assert!(
+                    ours.message().ends_with(last),
+                    "{pattern}: {}",
+                    ours.message()
+                );
+            }
+        }
+        let deep = format!("{}a{}", "(".repeat(300), ")".repeat(300));
+        assert!(check_regex_syntax(&deep).is_err());
     }
 }
