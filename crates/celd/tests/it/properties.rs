@@ -94,8 +94,8 @@ fn string_leaf() -> impl Strategy<Value = String> {
 fn list_leaf() -> impl Strategy<Value = String> {
     prop_oneof![
         Just("l".to_owned()),
-        // Not `[]`: FIXME the checker types `-([][0])` as double (the last `-_` overload its
-        // element's type variable fits) where cel-go says dyn, so `-([][0]) == 1` fails to check.
+        // Not `[]`: its element type is a free variable, which the first `-_` overload binds
+        // (`negate_double`, first in cel-go's order too), so `-([][0]) == 1` fails to check.
         Just("l.filter(v, false)".to_owned()),
         Just("[1, 2, 3]".to_owned()),
         Just("lists.range(4)".to_owned()),
