@@ -99,6 +99,10 @@ pub(crate) fn too_deep(limit: u32) -> String {
     format!("expression nesting too deep: more than the limit of {limit} levels")
 }
 
+pub(crate) fn too_many_nodes(limit: usize) -> String {
+    format!("expression too large: more than the limit of {limit} nodes after macro expansion")
+}
+
 /// Source text quoted inside a message, with control characters escaped and long text cut.
 pub(crate) fn printable(text: &str) -> String {
     const MAX_CHARS: usize = 24;

@@ -11,6 +11,10 @@ pub struct ParseOptions {
     /// Deepest accepted nesting (default 250): both the parser's recursion and the depth of
     /// the produced tree after macro expansion. Passes over the AST may recurse this deep.
     pub max_depth: u32,
+    /// Most nodes the tree may have after macro expansion (default 100,000). Macros that
+    /// repeat their target (`optMap`, `optFlatMap`) double it, so a chain of them would grow
+    /// exponentially from short text; this bounds the tree every later pass walks.
+    pub max_nodes: usize,
     /// Most diagnostics collected before parsing stops (default 100).
     pub max_errors: usize,
     /// Accept `a.?b`, `a[?b]`, `[?x]`, `{?k: v}` and `Msg{?f: v}` (default true).
@@ -24,6 +28,7 @@ impl Default for ParseOptions {
         ParseOptions {
             max_code_points: 100_000,
             max_depth: 250,
+            max_nodes: 100_000,
             max_errors: 100,
             optional_syntax: true,
             macros: Macros::all(),

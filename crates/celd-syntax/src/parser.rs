@@ -247,6 +247,15 @@ impl<'a> Parser<'a> {
         Abort
     }
 
+    fn too_large(&mut self, span: Span) -> Abort {
+        self.limit_exceeded = true;
+        self.diagnostics.push(Diagnostic::new(
+            span,
+            messages::too_many_nodes(self.options.max_nodes),
+        ));
+        Abort
+    }
+
     /// Enters one level of parser recursion.
     fn enter(&mut self) -> PResult<()> {
         self.nesting += 1;
@@ -275,6 +284,9 @@ impl<'a> Parser<'a> {
     pub(crate) fn new_id(&mut self, span: Span, depth: u32) -> PResult<ExprId> {
         if depth > self.options.max_depth {
             return Err(self.too_deep(span));
+        }
+        if self.spans.len() >= self.options.max_nodes {
+            return Err(self.too_large(span));
         }
         let id = ExprId(self.spans.len() as u32);
         self.spans.push(span);

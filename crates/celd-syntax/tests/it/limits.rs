@@ -63,10 +63,11 @@ fn assert_too_deep(name: &str, text: &str, options: &ParseOptions) {
     );
 }
 
-/// Default limits except the code-point limit, so depth is what stops these inputs.
+/// Default limits except the code-point and node limits, so depth is what stops these inputs.
 fn depth_only() -> ParseOptions {
     ParseOptions {
         max_code_points: usize::MAX,
+        max_nodes: usize::MAX,
         ..ParseOptions::default()
     }
 }
@@ -240,4 +241,25 @@ fn hostile_inputs_are_errors_not_panics() {
     for input in inputs {
         assert!(parse_default(input).is_err(), "{input:?} should not parse");
     }
+}
+
+/// `optMap` repeats its target, so a chain of them doubles the tree with each link: the node
+/// limit stops the expansion, however short the text.
+#[test]
+fn macro_expansion_is_bounded_by_the_node_limit() {
+    let chain = |n: usize| format!("optional.of(1){}", ".optMap(y, y)".repeat(n));
+    assert!(parse_default(&chain(10)).is_ok());
+    let error = parse_default(&chain(40)).expect_err("2^40 nodes");
+    assert!(
+        error.diagnostics()[0]
+            .message
+            .contains("more than the limit of 100000 nodes after macro expansion"),
+        "{error}"
+    );
+    let small = ParseOptions {
+        max_nodes: 10,
+        ..ParseOptions::default()
+    };
+    assert!(parse_with("[1, 2, 3, 4]", &small).is_ok());
+    assert!(parse_with("[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]", &small).is_err());
 }
