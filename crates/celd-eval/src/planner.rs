@@ -70,6 +70,7 @@ pub fn plan(
         env,
         options,
         scopes: Vec::new(),
+        next_slot: 0,
         n_locals: 0,
         variables: Vec::new(),
         var_slots: HashMap::default(),
@@ -80,9 +81,10 @@ pub fn plan(
             max_list_len: FOLD_MAX_SIZE,
             max_map_len: FOLD_MAX_SIZE,
         },
-        scalar_locals: Vec::new(),
+        slot_uses: Vec::new(),
     };
     let root = planner.expr(&ast.expr);
+    let scalar_locals = planner.scalar_locals();
     if !planner.diagnostics.is_empty() {
         return Err(PlanError {
             diagnostics: planner.diagnostics,
@@ -99,7 +101,7 @@ pub fn plan(
         table_id: env.variables.id(),
         variables: planner.variables,
         n_params: options.params.values().map(|&i| i + 1).max().unwrap_or(0),
-        scalar_locals: planner.scalar_locals,
+        scalar_locals,
         enum_mode: if env.strong_enums {
             EnumMode::Strong
         } else {
@@ -115,6 +117,11 @@ struct Planner<'a> {
     options: &'a PlanOptions,
     /// Comprehension and block variables in scope, innermost last: name and local slot.
     scopes: Vec<(SmolStr, u32)>,
+    /// The first local slot free at this point of the tree. Slots are handed out as a stack:
+    /// a comprehension or block gives its slots back when it ends, so siblings reuse them and
+    /// `n_locals` is the deepest nesting of locals, not their count.
+    next_slot: u32,
+    /// The most local slots in use at once.
     n_locals: u32,
     variables: Vec<PlanVariable>,
     /// Variable slots by name, once there are more than `LINEAR_VARIABLES` (fewer are
@@ -122,7 +129,15 @@ struct Planner<'a> {
     var_slots: HashMap<SmolStr, u32, foldhash::fast::RandomState>,
     diagnostics: Vec<Diagnostic>,
     fold_limits: Limits,
-    scalar_locals: Vec<u32>,
+    /// Per local slot: how many locals used it, and how many of those were scalar loop
+    /// variables; a slot is scalar in the plan only if every use was.
+    slot_uses: Vec<SlotUses>,
+}
+
+#[derive(Clone, Copy, Default)]
+struct SlotUses {
+    all: u32,
+    scalar: u32,
 }
 
 impl Planner<'_> {
@@ -789,7 +804,7 @@ impl Planner<'_> {
             _ => false,
         };
         if scalar {
-            self.scalar_locals.push(slot);
+            self.note_scalar(slot);
         }
     }
 
@@ -803,15 +818,45 @@ impl Planner<'_> {
             _ => false,
         };
         if scalar {
-            self.scalar_locals.push(slot);
+            self.note_scalar(slot);
         }
     }
 
     fn new_local(&mut self, name: &str) -> u32 {
-        let slot = self.n_locals;
-        self.n_locals += 1;
+        let slot = self.reserve_slots(1);
         self.scopes.push((SmolStr::new(name), slot));
         slot
+    }
+
+    /// Takes `n` consecutive local slots; the caller gives them back by restoring
+    /// `next_slot` when its scope ends.
+    fn reserve_slots(&mut self, n: u32) -> u32 {
+        let first = self.next_slot;
+        self.next_slot += n;
+        self.n_locals = self.n_locals.max(self.next_slot);
+        if self.slot_uses.len() < self.next_slot as usize {
+            self.slot_uses
+                .resize(self.next_slot as usize, SlotUses::default());
+        }
+        for uses in &mut self.slot_uses[first as usize..self.next_slot as usize] {
+            uses.all += 1;
+        }
+        first
+    }
+
+    fn note_scalar(&mut self, slot: u32) {
+        if let Some(uses) = self.slot_uses.get_mut(slot as usize) {
+            uses.scalar += 1;
+        }
+    }
+
+    /// The slots every use of which was a scalar loop variable.
+    fn scalar_locals(&self) -> Vec<u32> {
+        (0..)
+            .zip(&self.slot_uses)
+            .filter(|(_, uses)| uses.all > 0 && uses.scalar == uses.all)
+            .map(|(slot, _)| slot)
+            .collect()
     }
 
     fn comprehension(&mut self, id: ExprId, c: &Comprehension) -> Node {
@@ -822,6 +867,7 @@ impl Planner<'_> {
             return self.macro_loop(id, c, range, shape);
         }
         let init = self.expr(&c.accu_init);
+        let saved_slot = self.next_slot;
         let accu_slot = self.new_local(&c.accu_var);
         let iter_slot = self.new_local(&c.iter_var);
         let iter_slot2 = c.iter_var2.as_ref().map(|v| self.new_local(v));
@@ -836,6 +882,7 @@ impl Planner<'_> {
             .truncate(self.scopes.len() - 1 - usize::from(iter_slot2.is_some()));
         let result = self.expr(&c.result);
         self.scopes.pop();
+        self.next_slot = saved_slot;
         let node = Node::Fold(Box::new(Fold {
             iter_slot,
             iter_slot2,
@@ -867,11 +914,13 @@ impl Planner<'_> {
         range: Node,
         shape: LoopShape<'_>,
     ) -> Node {
+        let saved_slot = self.next_slot;
         let iter_slot = self.new_local(&c.iter_var);
         self.note_scalar_item(iter_slot, c.iter_range.id, false);
         let predicate = shape.predicate.map(|p| self.expr(p));
         let transform = shape.transform.map(|t| self.expr(t));
         self.scopes.pop();
+        self.next_slot = saved_slot;
         let node = Node::Loop(Box::new(Loop {
             kind: shape.kind,
             iter_slot,
@@ -890,8 +939,7 @@ impl Planner<'_> {
         };
         // The block's slots are reserved first: entries may hold comprehensions, whose own
         // locals must not land in between.
-        let first_slot = self.n_locals;
-        self.n_locals += list.elements.len() as u32;
+        let first_slot = self.reserve_slots(list.elements.len() as u32);
         let mut nodes = Vec::with_capacity(list.elements.len());
         for (i, entry) in list.elements.iter().enumerate() {
             nodes.push(self.expr(entry));
@@ -901,6 +949,7 @@ impl Planner<'_> {
         let result = self.expr(result);
         self.scopes
             .truncate(self.scopes.len() - list.elements.len());
+        self.next_slot = first_slot;
         Node::Block(Box::new(Block {
             first_slot,
             entries: nodes,

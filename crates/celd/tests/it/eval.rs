@@ -358,3 +358,46 @@ fn variables_read_the_same_from_any_activation() {
     let error = program.eval(&missing).unwrap_err();
     assert!(error.message().contains("'y'"), "{}", error.message());
 }
+
+/// Local slots are handed out as a stack: sibling comprehensions reuse them, so a plan needs
+/// as many as locals are nested, not as many as the expression declares.
+#[test]
+fn sibling_comprehensions_share_local_slots() {
+    let env = celd::Env::builder()
+        .variable("l", Type::list(Type::Int))
+        .all_extensions()
+        .build()
+        .unwrap();
+    let mut act = env.activation();
+    act.insert(
+        "l",
+        celd::Value::list(vec![celd::Value::Int(1), celd::Value::Int(2)]),
+    );
+    for (src, slots, value) in [
+        (
+            "[l.map(x, x), l.map(y, y * 2), l.filter(z, z > 1)]",
+            1,
+            "[[1, 2], [2, 4], [2]]",
+        ),
+        // The outer map accumulates (two slots), the inner one runs as a loop (one).
+        ("l.map(x, l.map(y, x + y))", 3, "[[2, 3], [3, 4]]"),
+        (
+            "cel.block([l.map(x, x)], cel.index(0).map(y, y + 1) + l.map(z, z))",
+            2,
+            "[2, 3, 1, 2]",
+        ),
+        (
+            "cel.bind(a, l, a.map(x, x)) + cel.bind(b, l, b)",
+            3,
+            "[1, 2, 1, 2]",
+        ),
+    ] {
+        let program = env.compile(src).unwrap();
+        let plan = program.dump_plan();
+        assert!(
+            plan.contains(&format!(", {slots} local slot(s)")),
+            "{src}:\n{plan}"
+        );
+        assert_eq!(program.eval(&act).unwrap().to_string(), value, "{src}");
+    }
+}
