@@ -9,6 +9,10 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|expr: Expr| {
     let text = expr.to_cel();
+    // To turn an artifact into a test: `CELD_FUZZ_SHOW=1 <binary> <artifact>` prints its text.
+    if std::env::var_os("CELD_FUZZ_SHOW").is_some() {
+        eprintln!("{text}");
+    }
     let act = activation();
     let limits = limits();
     let Ok(ast) = ENV.parse(&text) else { return };

@@ -119,8 +119,10 @@ impl EvalError {
         )
     }
 
+    /// The key is shown cut to [`MAX_SHOWN_CHARS`]: a message stays small, and cheap to
+    /// build, however large the key.
     pub fn no_such_key(key: impl fmt::Display) -> EvalError {
-        EvalError::new(ErrorKind::NoSuchKey, format!("no such key: {key}"))
+        EvalError::new(ErrorKind::NoSuchKey, format!("no such key: {}", brief(key)))
     }
 
     pub fn no_such_field(field: &str) -> EvalError {
@@ -167,3 +169,56 @@ impl fmt::Debug for EvalError {
 }
 
 impl std::error::Error for EvalError {}
+
+/// The most characters of a value an error message shows.
+pub const MAX_SHOWN_CHARS: usize = 100;
+
+/// `value` as text, cut after [`MAX_SHOWN_CHARS`] characters (with `…`); formatting stops
+/// there, so the cost does not grow with the value.
+pub fn brief(value: impl fmt::Display) -> String {
+    struct Bounded {
+        text: String,
+        chars: usize,
+    }
+    impl fmt::Write for Bounded {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            for c in s.chars() {
+                if self.chars == MAX_SHOWN_CHARS {
+                    return Err(fmt::Error);
+                }
+                self.text.push(c);
+                self.chars += 1;
+            }
+            Ok(())
+        }
+    }
+    let mut out = Bounded {
+        text: String::new(),
+        chars: 0,
+    };
+    if fmt::write(&mut out, format_args!("{value}")).is_err() {
+        out.text.push('…');
+    }
+    out.text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_show_large_keys_cut() {
+        assert_eq!(EvalError::no_such_key("'a'").message(), "no such key: 'a'");
+        let long = "x".repeat(1_000_000);
+        let message = EvalError::no_such_key(&long).message().to_owned();
+        assert_eq!(
+            message.chars().count(),
+            "no such key: ".len() + MAX_SHOWN_CHARS + 1
+        );
+        assert!(message.ends_with("x…"), "{message}");
+        assert_eq!(
+            brief("y".repeat(MAX_SHOWN_CHARS)),
+            "y".repeat(MAX_SHOWN_CHARS)
+        );
+    }
+}

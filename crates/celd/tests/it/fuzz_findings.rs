@@ -15,12 +15,21 @@ fn fuzz_limits() -> Limits {
 }
 
 fn outcome(src: &str) -> String {
+    outcome_in_mode(src, true)
+}
+
+fn outcome_in_mode(src: &str, checked: bool) -> String {
     let env = Env::builder()
         .variable("x", Type::Int)
         .all_extensions()
         .build()
         .unwrap();
-    let program = match env.compile(src) {
+    let program = if checked {
+        env.compile(src)
+    } else {
+        env.compile_unchecked(src)
+    };
+    let program = match program {
         Ok(program) => program,
         Err(e) => return format!("compile {}: {}", e.kind().name(), e.message()),
     };
@@ -63,4 +72,21 @@ fn a_pattern_too_large_to_compile_fails_when_first_used() {
         outcome(&src),
         "eval eval: invalid regular expression: Compiled regex exceeds size limit of 1048576 bytes."
     );
+}
+
+/// A failed map lookup formatted its key into the message: here a 255-element list, once per
+/// iteration of nested filters, until the cost limit (55 ms in a release build). The message
+/// now shows at most 100 characters of the key.
+#[test]
+fn a_missing_key_error_shows_the_key_cut() {
+    let src = "((lists.range(251)).filter(e, true)).filter(e, ((lists.range(251)).filter(e, \
+               {'': 0}[lists.range(255)][lists.range(255)[lists.range(202)][-9.5]\
+               [(lists.range(62)).sortBy(e, lists.range(55)[-123][30.5][0][0])]])).all(e, 0))";
+    assert_eq!(
+        outcome_in_mode(src, false),
+        "eval limit: evaluation cost limit of 10000 exceeded"
+    );
+    let message = outcome_in_mode("{'': 0}[lists.range(1000)]", false);
+    assert!(message.starts_with("eval "), "{message}");
+    assert!(message.len() < 200, "{message}");
 }
