@@ -127,7 +127,9 @@ impl Ctx<'_> {
             Node::Call1(c) => {
                 let owned = self.eval_unless_place(&c.arg)?;
                 let a = self.arg(&c.arg, owned)?;
-                let v = c.f.call1(&c.name, a.get()).map_err(|e| e.at(c.id.0))?;
+                let v =
+                    c.f.call1(&c.name, a.get())
+                        .map_err(|e| self.failed_call(c.cost, &[a.get()], e, c.id))?;
                 self.charge_call(c.cost, &[a.get()], &v)?;
                 self.check_size(v, c.id)
             }
@@ -139,7 +141,7 @@ impl Ctx<'_> {
                 let b = self.arg(y, y_owned)?;
                 let v =
                     c.f.call2(&c.name, a.get(), b.get())
-                        .map_err(|e| e.at(c.id.0))?;
+                        .map_err(|e| self.failed_call(c.cost, &[a.get(), b.get()], e, c.id))?;
                 self.charge_call(c.cost, &[a.get(), b.get()], &v)?;
                 self.check_size(v, c.id)
             }
@@ -149,8 +151,10 @@ impl Ctx<'_> {
                     .iter()
                     .map(|a| self.eval(a))
                     .collect::<Result<SmallVec<[Value; 4]>>>()?;
-                let v = c.f.call(&c.name, &args).map_err(|e| e.at(c.id.0))?;
                 let refs: SmallVec<[&Value; 4]> = args.iter().collect();
+                let v =
+                    c.f.call(&c.name, &args)
+                        .map_err(|e| self.failed_call(c.cost, &refs, e, c.id))?;
                 self.charge_call(c.cost, &refs, &v)?;
                 self.check_size(v, c.id)
             }
@@ -518,6 +522,23 @@ impl Ctx<'_> {
         match rule {
             CallCost::Constant => self.charge(1),
             rule => self.charge(rule.cost(args, result)),
+        }
+    }
+
+    /// A call that failed still did its work: it is charged for its arguments (a failing
+    /// call repeated in a loop must not run for free), and the limit error wins if that passes
+    /// the budget.
+    #[cold]
+    fn failed_call(
+        &self,
+        rule: CallCost,
+        args: &[&Value],
+        error: EvalError,
+        id: ExprId,
+    ) -> EvalError {
+        match self.charge_call(rule, args, &Value::Null) {
+            Ok(()) => error.at(id.0),
+            Err(limit) => limit.at(id.0),
         }
     }
 
