@@ -3,11 +3,14 @@
 use celd_value::time::{
     TimestampField, parse_duration, parse_time_zone, parse_timestamp, timestamp_from_seconds,
 };
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use celd_value::{EnumValue, EvalError, Result, TypeValue, Value, arith, compare, convert};
 use jiff::tz::TimeZone;
 use prost_reflect::EnumDescriptor;
+use regex::Regex;
 
 use super::{Impl, Registry, no_such_overload};
 
@@ -185,6 +188,32 @@ pub fn compile_regex(pattern: &str) -> Result<regex::Regex> {
         })
 }
 
+/// Patterns cached per thread, and the longest pattern worth caching.
+const CACHE_ENTRIES: usize = 32;
+const CACHE_MAX_PATTERN: usize = 4096;
+
+thread_local! {
+    static COMPILED: RefCell<HashMap<String, Arc<Regex>>> = RefCell::new(HashMap::new());
+}
+
+/// Compiles `pattern`, reusing a recent compilation on this thread.
+pub fn cached_regex(pattern: &str) -> Result<Arc<Regex>> {
+    if let Some(re) = COMPILED.with(|c| c.borrow().get(pattern).cloned()) {
+        return Ok(re);
+    }
+    let re = Arc::new(compile_regex(pattern)?);
+    if pattern.len() <= CACHE_MAX_PATTERN {
+        COMPILED.with(|c| {
+            let mut cache = c.borrow_mut();
+            if cache.len() >= CACHE_ENTRIES {
+                cache.clear();
+            }
+            cache.insert(pattern.to_owned(), re.clone());
+        });
+    }
+    Ok(re)
+}
+
 /// Checks a pattern's syntax without compiling it (much cheaper than [`compile_regex`]).
 pub fn check_regex_syntax(pattern: &str) -> Result<()> {
     // Parsing has two steps: text to syntax tree, then tree to HIR. With regex-syntax's
@@ -251,7 +280,7 @@ fn first_line(text: &str) -> &str {
 
 fn matches(s: &Value, pattern: &Value) -> Result<Value> {
     match (s, pattern) {
-        (Value::String(s), Value::String(p)) => Ok(Value::Bool(compile_regex(p)?.is_match(s))),
+        (Value::String(s), Value::String(p)) => Ok(Value::Bool(cached_regex(p)?.is_match(s))),
         _ => Err(no_such_overload("matches", &[s.clone(), pattern.clone()])),
     }
 }

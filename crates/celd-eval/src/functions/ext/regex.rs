@@ -2,49 +2,23 @@
 //! count), `regex.extract` and `regex.extractAll`.
 //!
 //! Patterns have RE2 syntax and are compiled with the standard library's size bounds; each
-//! thread keeps the few most recently compiled patterns.
+//! thread keeps the few most recently compiled patterns ([`cached_regex`]).
+//!
+//! [`cached_regex`]: crate::functions::std_lib::cached_regex
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use celd_value::{EvalError, Result, Value};
 use regex::{Captures, Regex};
 
 use super::{check_list_len, limits};
-use crate::functions::std_lib::compile_regex;
+use crate::functions::std_lib::cached_regex as compiled;
 use crate::functions::{Impl, Registry, no_such_overload};
-
-/// Patterns cached per thread, and the longest pattern worth caching.
-const CACHE_ENTRIES: usize = 32;
-const CACHE_MAX_PATTERN: usize = 4096;
 
 pub fn register(r: &mut Registry) {
     r.add_variadic("regex.replace", Impl::Nary(replace));
     r.binary("regex.extract", extract);
     r.binary("regex.extractAll", extract_all);
-}
-
-thread_local! {
-    static COMPILED: RefCell<HashMap<String, Arc<Regex>>> = RefCell::new(HashMap::new());
-}
-
-/// Compiles `pattern`, reusing a recent compilation on this thread.
-fn compiled(pattern: &str) -> Result<Arc<Regex>> {
-    if let Some(re) = COMPILED.with(|c| c.borrow().get(pattern).cloned()) {
-        return Ok(re);
-    }
-    let re = Arc::new(compile_regex(pattern)?);
-    if pattern.len() <= CACHE_MAX_PATTERN {
-        COMPILED.with(|c| {
-            let mut cache = c.borrow_mut();
-            if cache.len() >= CACHE_ENTRIES {
-                cache.clear();
-            }
-            cache.insert(pattern.to_owned(), re.clone());
-        });
-    }
-    Ok(re)
 }
 
 /// `regex.replace(target, pattern, replacement)` and the same with a count: at most `count`
