@@ -416,11 +416,10 @@ impl Ctx<'_> {
         let Some(var) = self.plan.variables.get(slot as usize) else {
             return Err(EvalError::unbound_variable("?").at(id.0));
         };
-        let found = match (self.slots, var.table_index) {
-            (Some(slots), Some(i)) => slots.get(i as usize).and_then(Option::as_ref),
-            _ => self.activation.get(&var.name),
-        };
-        found.ok_or_else(|| EvalError::unbound_variable(&var.name).at(id.0))
+        // The by-slot read already failed or does not apply: look the name up.
+        self.activation
+            .get(&var.name)
+            .ok_or_else(|| EvalError::unbound_variable(&var.name).at(id.0))
     }
 
     /// Evaluates `node` unless it is a place, which [`Ctx::arg`] then reads by reference.

@@ -64,10 +64,7 @@ impl Limits {
     }
 
     pub fn list_too_long(&self) -> EvalError {
-        EvalError::limit(format!(
-            "list exceeds the limit of {} elements",
-            self.max_list_len
-        ))
+        SizeLimits::of(self).list_too_long()
     }
 }
 
