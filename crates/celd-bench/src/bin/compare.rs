@@ -9,7 +9,8 @@ use std::hint::black_box;
 use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
 
-use celd_bench::{CASES, Case, cel_context, celd_env, celd_vars, expected};
+use celd_bench::peers::cel_context;
+use celd_bench::{CASES, Case, celd_env, celd_vars, expected};
 
 /// Counts live heap bytes, so the replay can report what each program retains.
 struct Counting;
