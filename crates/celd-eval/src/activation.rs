@@ -4,8 +4,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use celd_types::Type;
 use celd_value::Value;
 use smol_str::SmolStr;
+
+use crate::fits::{misfit, misfit_message};
 
 /// The variables an environment declares, in declaration order.
 ///
@@ -16,6 +19,8 @@ pub struct VarTable {
     id: u64,
     names: Vec<SmolStr>,
     index: HashMap<SmolStr, u32, foldhash::fast::RandomState>,
+    /// The declared type of each slot, when values given for them are checked against it.
+    types: Option<Vec<Type>>,
 }
 
 impl VarTable {
@@ -25,6 +30,7 @@ impl VarTable {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             names: Vec::new(),
             index: HashMap::default(),
+            types: None,
         };
         for name in names {
             if !table.index.contains_key(&name) {
@@ -33,6 +39,27 @@ impl VarTable {
             }
         }
         table
+    }
+
+    /// A table whose activations check each value given for a variable against its declared
+    /// type when it is inserted (see [`Activation::misfit`]).
+    pub fn typed<'a, I: IntoIterator<Item = (&'a SmolStr, &'a Type)>>(variables: I) -> VarTable {
+        let variables: Vec<(&SmolStr, &Type)> = variables.into_iter().collect();
+        let mut table = VarTable::new(variables.iter().map(|(name, _)| (*name).clone()));
+        let mut types = vec![Type::Dyn; table.names.len()];
+        for (name, ty) in variables {
+            if let Some(i) = table.index_of(name) {
+                types[i as usize] = ty.clone();
+            }
+        }
+        table.types = Some(types);
+        table
+    }
+
+    /// The declared type of slot `i`, if values for it are checked.
+    fn checked_type(&self, i: u32) -> Option<&Type> {
+        let ty = self.types.as_ref()?.get(i as usize)?;
+        (!ty.is_dyn()).then_some(ty)
     }
 
     /// A process-unique identity, so plans can tell whether an activation was built for their table.
@@ -63,6 +90,8 @@ pub struct Activation {
     table: Option<Arc<VarTable>>,
     slots: Vec<Option<Value>>,
     by_name: HashMap<SmolStr, Value, foldhash::fast::RandomState>,
+    /// Slots given a value that does not fit their declared type, with the message.
+    misfits: Vec<(u32, String)>,
 }
 
 impl Activation {
@@ -77,19 +106,42 @@ impl Activation {
             slots: vec![None; table.len()],
             table: Some(table),
             by_name: HashMap::default(),
+            misfits: Vec::new(),
         }
     }
 
-    /// Sets a variable, replacing an earlier value.
+    /// Sets a variable, replacing an earlier value. In an activation built for a typed table
+    /// ([`VarTable::typed`]), a value that does not fit the variable's declared type is
+    /// remembered, and evaluating with this activation fails with [`Activation::misfit`].
     pub fn insert(&mut self, name: &str, value: impl Into<Value>) -> &mut Activation {
         let value = value.into();
         match self.table.as_ref().and_then(|t| t.index_of(name)) {
-            Some(i) => self.slots[i as usize] = Some(value),
+            Some(i) => {
+                self.check_fit(i, name, &value);
+                self.slots[i as usize] = Some(value);
+            }
             None => {
                 self.by_name.insert(SmolStr::new(name), value);
             }
         }
         self
+    }
+
+    fn check_fit(&mut self, i: u32, name: &str, value: &Value) {
+        let Some(ty) = self.table.as_ref().and_then(|t| t.checked_type(i)) else {
+            return;
+        };
+        let found = misfit(value, ty).map(|m| misfit_message(name, ty, &m));
+        self.misfits.retain(|(slot, _)| *slot != i);
+        if let Some(message) = found {
+            self.misfits.push((i, message));
+        }
+    }
+
+    /// Why a value given for a declared variable does not fit its type (the first such
+    /// variable, in insertion order): `variable 'x' is declared int but was given double`.
+    pub fn misfit(&self) -> Option<&str> {
+        self.misfits.first().map(|(_, message)| message.as_str())
     }
 
     pub fn get(&self, name: &str) -> Option<&Value> {

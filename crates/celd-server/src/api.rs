@@ -5,9 +5,8 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use celd::layers::types::parse_type;
-use celd::layers::value::json::{JsonReader, to_json};
-use celd::{Activation, Env, Error, ErrorKind, EvalOptions, Type, Value};
+use celd::layers::value::json::{JsonDialect, MAX_DOCUMENT_DEPTH, check_nesting, to_json};
+use celd::{Activation, Env, Error, ErrorKind, EvalOptions, Type, TypeErrorKind, Value};
 use celd_cache::{BoundProgram, CacheConfig, ProgramCache};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
@@ -20,12 +19,16 @@ pub struct EvalRequest {
     /// Variable values in celd JSON; variables without a declaration are `dyn`.
     #[serde(default)]
     pub vars: Option<serde_json::Map<String, Json>>,
-    /// Declarations `name → CEL type` (`int`, `list(string)`, `map(string, dyn)`).
-    #[serde(default)]
+    /// Declarations `name → CEL type` (`int`, `list(string)`, `map(string, dyn)`); a name
+    /// given twice is an error.
+    #[serde(default, deserialize_with = "unique_decls")]
     pub decls: Option<BTreeMap<String, String>>,
     /// The namespace names resolve in.
     #[serde(default)]
     pub container: Option<String>,
+    /// Read `vars` as plain JSON, with no `$` tags: `{"$uint": "3"}` is a map.
+    #[serde(default)]
+    pub plain_json: bool,
 }
 
 /// The body of `POST /v1/check`.
@@ -33,10 +36,73 @@ pub struct EvalRequest {
 #[serde(deny_unknown_fields)]
 pub struct CheckRequest {
     pub expr: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_decls")]
     pub decls: Option<BTreeMap<String, String>>,
     #[serde(default)]
     pub container: Option<String>,
+}
+
+/// `decls` as an object whose keys are all different: JSON lets a key repeat, and a
+/// declaration given twice is an error rather than the last one silently winning.
+fn unique_decls<'de, D>(deserializer: D) -> Result<Option<BTreeMap<String, String>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct Visitor;
+    impl<'de> serde::de::Visitor<'de> for Visitor {
+        type Value = Option<BTreeMap<String, String>>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object of declarations {\"name\": \"TYPE\"}")
+        }
+
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut decls = BTreeMap::new();
+            while let Some((name, ty)) = map.next_entry::<String, String>()? {
+                if decls.contains_key(&name) {
+                    return Err(serde::de::Error::custom(format!(
+                        "variable '{name}' is declared more than once"
+                    )));
+                }
+                decls.insert(name, ty);
+            }
+            Ok(Some(decls))
+        }
+    }
+    deserializer.deserialize_any(Visitor)
+}
+
+/// Parses a declared type as `env` resolves names in `container`; the message of an error
+/// names the variable, and an unloaded message type says how to load it.
+pub fn parse_decl(env: &Env, name: &str, text: &str, container: &str) -> Result<Type, String> {
+    env.parse_type_in(text, container).map_err(|e| {
+        let load = match e.kind {
+            TypeErrorKind::UnknownMessage => "; load it with --proto",
+            _ => "",
+        };
+        format!("declaration of '{name}': {e}{load}")
+    })
+}
+
+/// Parses a JSON document — a request body, a batch line, `--vars` — into `T`. A document
+/// nested deeper than `MAX_DOCUMENT_DEPTH` is refused before parsing, with its own error;
+/// within it, serde_json's own recursion limit (128, which would count the request's
+/// wrappers against a variable's levels) is lifted, and values are held to the documented
+/// limit when they are read.
+pub fn from_json_slice<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+    check_nesting(bytes, MAX_DOCUMENT_DEPTH).map_err(|e| e.to_string())?;
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    deserializer.disable_recursion_limit();
+    let value = T::deserialize(&mut deserializer).map_err(|e| e.to_string())?;
+    deserializer.end().map_err(|e| e.to_string())?;
+    Ok(value)
 }
 
 /// A successful evaluation: the value in celd JSON and its type.
@@ -91,6 +157,8 @@ pub enum ApiError {
     Forbidden,
     /// No such path or program (404).
     NotFound(String),
+    /// The path exists but answers only the method named (405, with an `Allow` header).
+    MethodNotAllowed { allow: &'static str },
     /// A failure of the service itself (500); the detail is logged, not returned.
     Internal(String),
 }
@@ -118,6 +186,9 @@ impl ApiError {
                 "/debug is disabled: no admin token is configured",
             ),
             ApiError::NotFound(what) => ErrorBody::new("request", format!("not found: {what}")),
+            ApiError::MethodNotAllowed { allow } => {
+                ErrorBody::new("request", format!("method not allowed: use {allow}"))
+            }
             ApiError::Internal(_) => ErrorBody::new("internal", "internal error"),
         }
     }
@@ -132,7 +203,7 @@ impl ApiError {
 impl From<Error> for ApiError {
     fn from(e: Error) -> ApiError {
         match e.kind() {
-            ErrorKind::Env => ApiError::Request(e.message().to_owned()),
+            ErrorKind::Env | ErrorKind::Variable => ApiError::Request(e.message().to_owned()),
             _ => ApiError::Expression(e),
         }
     }
@@ -160,7 +231,7 @@ impl ErrorBody {
         ErrorBody {
             error: ErrorDetail {
                 kind: match e.kind() {
-                    ErrorKind::Env => "request",
+                    ErrorKind::Env | ErrorKind::Variable => "request",
                     kind => kind.name(),
                 },
                 message: e.message().to_owned(),
@@ -216,7 +287,11 @@ impl Evaluator {
     pub fn prepare(&self, request: &EvalRequest) -> Result<Prepared, ApiError> {
         let names = request.vars.iter().flat_map(|v| v.keys());
         let env = self.request_env(request.decls.as_ref(), names, request.container.as_deref())?;
-        let activation = read_vars(&env, request.vars.as_ref())?;
+        let dialect = match request.plain_json {
+            true => JsonDialect::Plain,
+            false => JsonDialect::Celd,
+        };
+        let activation = read_vars(&env, request.vars.as_ref(), dialect)?;
         let bound = self
             .cache
             .get_or_compile_from(&env, &request.expr, Some(self.origin))?;
@@ -253,22 +328,24 @@ impl Evaluator {
     }
 
     /// The base library plus the request's declarations, and `dyn` for variables given without
-    /// one; the same declarations give the same (remembered) environment.
+    /// one; the same declarations give the same (remembered) environment. Type names resolve
+    /// in the request's container, as names in its expression do.
     fn request_env<'a>(
         &self,
         decls: Option<&BTreeMap<String, String>>,
         var_names: impl Iterator<Item = &'a String>,
         container: Option<&str>,
     ) -> Result<Env, ApiError> {
+        let resolve_in = container.unwrap_or(self.base.container());
         let mut declared: Vec<(&str, Type)> = Vec::new();
         for (name, text) in decls.into_iter().flatten() {
-            let ty = parse_type(text)
-                .map_err(|e| ApiError::Request(format!("declaration of '{name}': {e}")))?;
+            let ty = parse_decl(&self.base, name, text, resolve_in).map_err(ApiError::Request)?;
             declared.push((name, ty));
         }
         let mut all: Vec<(&str, &Type)> = declared.iter().map(|(n, t)| (*n, t)).collect();
         for name in var_names {
-            if !decls.is_some_and(|d| d.contains_key(name)) {
+            let declared_here = decls.is_some_and(|d| d.contains_key(name));
+            if !declared_here && self.base.variable_type(name).is_none() {
                 all.push((name, &Type::Dyn));
             }
         }
@@ -303,23 +380,25 @@ impl Prepared {
     }
 }
 
-/// Reads the request's variables into values.
+/// Reads the request's variables into values, as their declarations direct; a value that
+/// does not fit its declared type is a request error, found before anything is compiled.
 fn read_vars(
     env: &Env,
     vars: Option<&serde_json::Map<String, Json>>,
+    dialect: JsonDialect,
 ) -> Result<Activation, ApiError> {
-    let reader = JsonReader {
-        pool: env.descriptor_pool(),
-        ..JsonReader::default()
-    };
+    let reader = env.json_reader(dialect);
     let mut activation = env.activation();
     for (name, json) in vars.into_iter().flatten() {
-        let value = reader
-            .read(json)
+        let value = env
+            .read_variable(&reader, name, json)
             .map_err(|e| ApiError::Request(format!("variable '{name}': {e}")))?;
         activation.insert(name, value);
     }
-    Ok(activation)
+    match activation.misfit() {
+        Some(message) => Err(ApiError::Request(message.to_owned())),
+        None => Ok(activation),
+    }
 }
 
 /// The deduced type, or the value's runtime type where the checker could only say `dyn`.

@@ -9,7 +9,7 @@ use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -66,11 +66,11 @@ impl AppState {
 /// The service's router. Tested without a socket through `app(state).oneshot(request)`.
 pub fn app(state: Arc<AppState>) -> Router {
     Router::new()
-        .route("/v1/eval", post(eval))
-        .route("/v1/check", post(check))
-        .route("/metrics", get(metrics))
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+        .route("/v1/eval", only_post(post(eval)))
+        .route("/v1/check", only_post(post(check)))
+        .route("/metrics", only_get(get(metrics)))
+        .route("/healthz", only_get(get(healthz)))
+        .route("/readyz", only_get(get(readyz)))
         .merge(crate::admin::routes(state.clone()))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(state.limits.max_body_bytes))
@@ -94,7 +94,7 @@ impl<T: DeserializeOwned> FromRequest<Arc<AppState>> for JsonBody<T> {
                 ApiError::Request(r.body_text())
             }
         })?;
-        let value = serde_json::from_slice(&bytes)
+        let value = crate::api::from_json_slice(&bytes)
             .map_err(|e| ApiError::Request(format!("invalid request body: {e}")))?;
         Ok(JsonBody(value, bytes.len()))
     }
@@ -149,6 +149,18 @@ async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     } else {
         Json(serde_json::json!({"status": "ready"})).into_response()
     }
+}
+
+/// A route answering only POST: other methods get 405 with the Error body.
+fn only_post<S: Clone + Send + Sync + 'static>(route: MethodRouter<S>) -> MethodRouter<S> {
+    route.fallback(|| async { ApiError::MethodNotAllowed { allow: "POST" } })
+}
+
+/// A route answering only GET (and HEAD): other methods get 405 with the Error body.
+pub(crate) fn only_get<S: Clone + Send + Sync + 'static>(
+    route: MethodRouter<S>,
+) -> MethodRouter<S> {
+    route.fallback(|| async { ApiError::MethodNotAllowed { allow: "GET, HEAD" } })
 }
 
 async fn not_found(req: Request) -> ApiError {

@@ -69,6 +69,12 @@ pub trait Opaque: fmt::Debug + Send + Sync + 'static {
     /// How the value prints in CEL syntax.
     fn fmt_cel(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
     fn as_any(&self) -> &dyn std::any::Any;
+    /// The value as text, if its type has a text form (`10.0.0.1` for a `net.IP`): celd JSON
+    /// writes it as `{"$TYPE": "text"}`, which a [`json::OpaqueReader`] for the type reads
+    /// back. Without one, celd JSON carries the CEL text, which no reader takes back.
+    fn to_text(&self) -> Option<String> {
+        None
+    }
 }
 
 /// A CEL type used as a value, identified by its name (`int`, `list`, `pkg.Msg`).

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use celd_check::{CheckEnv, CheckOptions};
 use celd_eval::{Limits, Registry, VarTable};
 use celd_syntax::{Macros, ParseOptions};
-use celd_types::{FunctionDecl, Type, TypeProvider};
+use celd_types::{FunctionDecl, Type, TypeParseError, TypeProvider};
 use prost_reflect::DescriptorPool;
 use smol_str::SmolStr;
 
@@ -33,6 +33,8 @@ pub(crate) struct EnvInner {
     pub(crate) limits: Limits,
     pub(crate) extensions: Vec<Extension>,
     pub(crate) strong_enums: bool,
+    pub(crate) skip_variable_type_checks: bool,
+    pub(crate) extension_types: crate::json::ExtensionTypes,
 }
 
 impl Env {
@@ -68,6 +70,30 @@ impl Env {
         &self.inner.declared
     }
 
+    /// The declared type of a variable.
+    pub fn variable_type(&self, name: &str) -> Option<&Type> {
+        self.inner
+            .declared
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, ty)| ty)
+    }
+
+    /// Parses a type in CEL type syntax (`list(int)`, `map(string, dyn)`, `pkg.Msg`), each
+    /// name resolved in this environment's container as identifiers in expressions resolve:
+    /// against the libraries' type names (`net.IP`, `optional_type`), the message and enum
+    /// types loaded, and anything else the environment declares. An unknown name is an error
+    /// that names it, with a hint for a near miss (`unknown type 'integr'; did you mean 'int'?`).
+    pub fn parse_type(&self, text: &str) -> Result<Type, TypeParseError> {
+        self.inner.check.parse_type(text, &self.inner.container)
+    }
+
+    /// [`Env::parse_type`] in another container (a request's own).
+    pub fn parse_type_in(&self, text: &str, container: &str) -> Result<Type, TypeParseError> {
+        let container = container.strip_prefix('.').unwrap_or(container);
+        self.inner.check.parse_type(text, container)
+    }
+
     pub fn extensions(&self) -> &[Extension] {
         &self.inner.extensions
     }
@@ -85,6 +111,7 @@ impl Env {
     pub fn to_builder(&self) -> EnvBuilder {
         EnvBuilder {
             variables: self.inner.declared.clone(),
+            variable_texts: Vec::new(),
             functions: Vec::new(),
             extensions: self.inner.extensions.clone(),
             container: self.inner.container.clone(),
@@ -93,10 +120,17 @@ impl Env {
             limits: self.inner.limits.clone(),
             registry: Some(self.inner.registry.clone()),
             strong_enums: self.inner.strong_enums,
+            skip_variable_type_checks: self.inner.skip_variable_type_checks,
         }
     }
 
     /// An activation whose variables are stored by slot for this environment's programs.
+    ///
+    /// A value inserted for a declared variable is checked against its declared type (unless
+    /// [`EnvBuilder::check_variable_types`] turned that off): one that does not fit makes
+    /// every evaluation with this activation fail before it starts, with an error of kind
+    /// [`ErrorKind::Variable`](crate::ErrorKind::Variable) that names the variable, its
+    /// declared type and the value's type.
     pub fn activation(&self) -> celd_eval::Activation {
         celd_eval::Activation::for_table(self.inner.variables.clone())
     }
@@ -106,6 +140,8 @@ impl Env {
 #[derive(Clone, Default)]
 pub struct EnvBuilder {
     variables: Vec<(SmolStr, Type)>,
+    /// Variables declared with their type as text, resolved by `build`.
+    variable_texts: Vec<(SmolStr, String)>,
     functions: Vec<FunctionDecl>,
     extensions: Vec<Extension>,
     container: SmolStr,
@@ -115,13 +151,34 @@ pub struct EnvBuilder {
     /// A registry to reuse when the extension set is unchanged.
     registry: Option<Arc<Registry>>,
     strong_enums: bool,
+    skip_variable_type_checks: bool,
 }
 
 impl EnvBuilder {
-    /// Declares a variable; a later declaration of the same name replaces an earlier one.
+    /// Declares a variable. Declaring a name twice is an error at [`build`](EnvBuilder::build).
     pub fn variable(mut self, name: &str, ty: Type) -> Self {
-        self.variables.retain(|(n, _)| n != name);
         self.variables.push((SmolStr::new(name), ty));
+        self
+    }
+
+    /// Declares a variable with its type in CEL type syntax: `.declare("items", "list(int)")`.
+    /// Names in the type resolve at [`build`](EnvBuilder::build) as [`Env::parse_type`]
+    /// resolves them, in the builder's container and against its message types; an unknown
+    /// type name is an error there (`declaration of 'x': unknown type 'integr'; did you mean
+    /// 'int'?`).
+    pub fn declare(mut self, name: &str, ty: &str) -> Self {
+        self.variable_texts
+            .push((SmolStr::new(name), ty.to_owned()));
+        self
+    }
+
+    /// Whether values inserted into this environment's activations for declared variables
+    /// are checked against their declared types (see [`Env::activation`]). On by default;
+    /// the check walks each value as deep as its declared type nests (a `list(int)` of n
+    /// elements is n checks) once per insertion, which a host that guarantees its values'
+    /// types may skip.
+    pub fn check_variable_types(mut self, enabled: bool) -> Self {
+        self.skip_variable_type_checks = !enabled;
         self
     }
 
@@ -210,6 +267,9 @@ impl EnvBuilder {
         for (name, ty) in &self.variables {
             check = check.variable(name, ty.clone());
         }
+        for (name, text) in &self.variable_texts {
+            check = check.variable_text(name, text);
+        }
         for decl in self.functions {
             check = check.function(decl);
         }
@@ -217,24 +277,37 @@ impl EnvBuilder {
             check = check.type_provider(TypeProvider::new(pool.clone()));
         }
         let check = check.build().map_err(|e| Error::env(e.to_string()))?;
+        let mut declared = self.variables;
+        for (name, _) in self.variable_texts {
+            let ty = check.variable(&name).cloned().unwrap_or(Type::Dyn);
+            declared.push((name, ty));
+        }
+        let variables = if self.skip_variable_type_checks {
+            VarTable::new(declared.iter().map(|(n, _)| n.clone()))
+        } else {
+            VarTable::typed(declared.iter().map(|(n, t)| (n, t)))
+        };
         let registry = match self.registry {
             Some(r) => r,
             None => Arc::new(crate::extensions::registry(&self.extensions)),
         };
+        let extension_types = crate::json::ExtensionTypes::of(&self.extensions);
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         Ok(Env {
             inner: Arc::new(EnvInner {
                 id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
                 check,
                 registry,
-                variables: Arc::new(VarTable::new(self.variables.iter().map(|(n, _)| n.clone()))),
-                declared: self.variables,
+                variables: Arc::new(variables),
+                declared,
                 pool: self.pool,
                 container: self.container,
                 parse_options: self.parse_options,
                 limits: self.limits,
                 extensions: self.extensions,
                 strong_enums: self.strong_enums,
+                skip_variable_type_checks: self.skip_variable_type_checks,
+                extension_types,
             }),
         })
     }

@@ -43,12 +43,13 @@ pub mod dump;
 mod env;
 mod error;
 mod extensions;
+mod json;
 mod program;
 pub mod protos;
 
 pub use celd_eval::{Activation, EvalOptions, Limits};
 pub use celd_syntax::{ParseOptions, Source};
-pub use celd_types::Type;
+pub use celd_types::{Type, TypeErrorKind, TypeParseError};
 pub use celd_value::{Key, Map, Value};
 pub use env::{Env, EnvBuilder};
 pub use error::{Error, ErrorKind};

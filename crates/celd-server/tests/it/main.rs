@@ -4,4 +4,5 @@
 mod admin;
 mod api;
 mod openapi;
+mod requests;
 mod support;

@@ -1,5 +1,6 @@
 //! End-to-end tests of the façade: compile and evaluate expressions, check errors.
 
+mod declarations;
 mod deep;
 mod enums;
 mod eval;
@@ -15,5 +16,6 @@ mod ext_strings;
 mod ext_support;
 mod fuzz_findings;
 mod hostile;
+mod json;
 mod properties;
 mod realistic;

@@ -86,6 +86,10 @@ impl Opaque for Ip {
     fn as_any(&self) -> &dyn Any {
         self
     }
+
+    fn to_text(&self) -> Option<String> {
+        Some(self.0.to_string())
+    }
 }
 
 impl fmt::Display for Cidr {
@@ -109,6 +113,20 @@ impl Opaque for Cidr {
 
     fn as_any(&self) -> &dyn Any {
         self
+    }
+
+    fn to_text(&self) -> Option<String> {
+        Some(self.to_string())
+    }
+}
+
+/// A value of the network extension's type `type_name` (`net.IP`, `net.CIDR`) from its text,
+/// parsed as `ip()` and `cidr()` parse; `None` for other types.
+pub fn value_from_text(type_name: &str, text: &str) -> Option<Result<Value>> {
+    match type_name {
+        "net.IP" => Some(parse_ip(text).map(|ip| opaque(Ip(ip)))),
+        "net.CIDR" => Some(parse_cidr(text).map(opaque)),
+        _ => None,
     }
 }
 
