@@ -55,6 +55,7 @@ async fn serve(
     let drain = Drain::default();
     let state = AppState::new(&config, drain.clone())
         .map_err(|e| ServeError(format!("cannot build the environment: {e}")))?;
+    tokio::spawn(crate::live::sample_every_second(Arc::downgrade(&state)));
     let (listener, addr) = into_tokio(listener)?;
     let signals = Signals::new()?;
     let connections = Connections::default();
