@@ -10,9 +10,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::Json;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use serde::{Deserialize, Serialize};
 
+use crate::api::ApiError;
 use crate::app::AppState;
 use crate::metrics::{Recycles, WorkerInfo};
 
@@ -214,13 +216,14 @@ pub struct WorkerFacts {
 /// `GET /debug/stats`: the figures now, the history after `since`, the worker, recent storms.
 pub async fn stats(
     State(state): State<Arc<AppState>>,
-    Query(query): Query<StatsQuery>,
-) -> Json<StatsBody> {
+    query: Result<Query<StatsQuery>, QueryRejection>,
+) -> Result<Json<StatsBody>, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::Request(e.body_text()))?;
     let now = sample(&state);
     let facts = state.worker;
     let wall = SystemTime::now();
     let cache = state.evaluator.cache();
-    Json(StatsBody {
+    Ok(Json(StatsBody {
         now,
         history: state.history.since(query.since.unwrap_or(0)),
         interval_seconds: SAMPLE_INTERVAL.as_secs(),
@@ -239,7 +242,7 @@ pub async fn stats(
             .into_iter()
             .map(|r| StormBody::new(r, wall))
             .collect(),
-    })
+    }))
 }
 
 #[cfg(test)]

@@ -210,6 +210,7 @@ const CASES: &[Case] = &[
         404,
     ),
     case("GET", "/debug/stats", "/debug/stats?since=0", "", T, 200),
+    case("GET", "/debug/stats", "/debug/stats?since=soon", "", T, 400),
     case("GET", "/debug/stats", "/debug/stats", "", Some("no"), 401),
     case("GET", "/debug/stats", "/debug/stats", "", None, 403),
     case("GET", "/debug/export", "/debug/export", "", T, 200),
