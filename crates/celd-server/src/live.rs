@@ -6,7 +6,7 @@
 //! looks or not, so that a console opened during an incident shows the minutes before it.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::Json;
@@ -109,16 +109,20 @@ pub fn unix_ms(t: SystemTime) -> u64 {
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
-/// Samples into the history every [`SAMPLE_INTERVAL`] until the worker stops; spawned by the
-/// worker. Holds the state weakly, so it never keeps a worker's state alive.
-pub async fn sample_every_second(state: std::sync::Weak<AppState>) {
-    let mut ticks = tokio::time::interval(SAMPLE_INTERVAL);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticks.tick().await;
-        let Some(state) = state.upgrade() else { return };
-        state.history.push(sample(&state));
-    }
+/// Starts the thread that samples into the history every [`SAMPLE_INTERVAL`] until the
+/// worker's state is dropped. A thread of its own, asleep between samples: waking it costs less
+/// than waking the runtime's workers, which stay parked while no request comes.
+pub fn start_sampling(state: Weak<AppState>) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("celd-sampler".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(SAMPLE_INTERVAL);
+                let Some(state) = state.upgrade() else { return };
+                state.history.push(sample(&state));
+            }
+        })
+        .map(drop)
 }
 
 #[derive(Deserialize)]
