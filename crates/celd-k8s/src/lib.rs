@@ -1,8 +1,13 @@
 //! Kubernetes CEL for celd: the libraries kube-apiserver adds to CEL, CRD schemas as CEL types,
 //! and the limits the API server applies.
 
+pub mod cost;
+pub mod format;
 pub mod go;
+pub mod jsonpatch;
+pub mod lists;
 pub mod net;
 pub mod quantity;
+pub mod regex;
 pub mod semver;
 pub mod url;
