@@ -9,6 +9,8 @@
 //! `ip` and `ip.isCanonical` are handled in `cost.go` only with a receiver, so their estimate is
 //! cel-go's default (`None` here), while their actual cost does traverse the string.
 
+use std::ops::Add;
+
 /// cel-go's `common.StringTraversalCostFactor`.
 pub const STRING_TRAVERSAL_COST_FACTOR: f64 = 0.1;
 /// cel-go's `common.RegexStringLengthCostFactor`.
@@ -59,13 +61,6 @@ impl SizeEstimate {
         SizeEstimate { min: n, max: n }
     }
 
-    pub fn add(self, other: SizeEstimate) -> SizeEstimate {
-        SizeEstimate {
-            min: self.min.saturating_add(other.min),
-            max: self.max.saturating_add(other.max),
-        }
-    }
-
     pub fn multiply(self, other: SizeEstimate) -> SizeEstimate {
         SizeEstimate {
             min: self.min.saturating_mul(other.min),
@@ -100,13 +95,6 @@ impl CostEstimate {
         CostEstimate { min: n, max: n }
     }
 
-    pub fn add(self, other: CostEstimate) -> CostEstimate {
-        CostEstimate {
-            min: self.min.saturating_add(other.min),
-            max: self.max.saturating_add(other.max),
-        }
-    }
-
     pub fn multiply(self, other: CostEstimate) -> CostEstimate {
         CostEstimate {
             min: self.min.saturating_mul(other.min),
@@ -118,6 +106,28 @@ impl CostEstimate {
         CostEstimate {
             min: multiply_by_cost_factor(self.min, factor),
             max: multiply_by_cost_factor(self.max, factor),
+        }
+    }
+}
+
+/// Saturating addition, as cel-go's `Add`.
+impl Add for SizeEstimate {
+    type Output = SizeEstimate;
+    fn add(self, other: SizeEstimate) -> SizeEstimate {
+        SizeEstimate {
+            min: self.min.saturating_add(other.min),
+            max: self.max.saturating_add(other.max),
+        }
+    }
+}
+
+/// Saturating addition, as cel-go's `Add`.
+impl Add for CostEstimate {
+    type Output = CostEstimate;
+    fn add(self, other: CostEstimate) -> CostEstimate {
+        CostEstimate {
+            min: self.min.saturating_add(other.min),
+            max: self.max.saturating_add(other.max),
         }
     }
 }

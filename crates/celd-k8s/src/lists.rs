@@ -43,18 +43,18 @@ pub fn is_sorted<T, E>(
 }
 
 /// `min()`: the first of the least elements; an error naming `min` on an empty list.
-pub fn min<'a, T, E>(
-    items: &'a [T],
+pub fn min<T, E>(
+    items: &[T],
     compare: impl FnMut(&T, &T) -> Result<Ordering, E>,
-) -> Result<Result<&'a T, String>, E> {
+) -> Result<Result<&T, String>, E> {
     extreme(items, "min", Ordering::Greater, compare)
 }
 
 /// `max()`: the first of the greatest elements.
-pub fn max<'a, T, E>(
-    items: &'a [T],
+pub fn max<T, E>(
+    items: &[T],
     compare: impl FnMut(&T, &T) -> Result<Ordering, E>,
-) -> Result<Result<&'a T, String>, E> {
+) -> Result<Result<&T, String>, E> {
     extreme(items, "max", Ordering::Less, compare)
 }
 
@@ -92,18 +92,12 @@ pub fn sum<T: Clone, E>(
 
 /// `indexOf(x)`: the first position holding an equal element, or -1.
 pub fn index_of<T>(items: &[T], mut equal: impl FnMut(&T) -> bool) -> i64 {
-    items
-        .iter()
-        .position(|item| equal(item))
-        .map_or(-1, |i| i as i64)
+    items.iter().position(&mut equal).map_or(-1, |i| i as i64)
 }
 
 /// `lastIndexOf(x)`: the last such position, or -1.
 pub fn last_index_of<T>(items: &[T], mut equal: impl FnMut(&T) -> bool) -> i64 {
-    items
-        .iter()
-        .rposition(|item| equal(item))
-        .map_or(-1, |i| i as i64)
+    items.iter().rposition(&mut equal).map_or(-1, |i| i as i64)
 }
 
 #[cfg(test)]
