@@ -2,6 +2,7 @@
 //! and the limits the API server applies.
 
 pub mod cost;
+pub mod escaping;
 pub mod format;
 pub mod go;
 pub mod jsonpatch;
@@ -9,5 +10,7 @@ pub mod lists;
 pub mod net;
 pub mod quantity;
 pub mod regex;
+pub mod schema;
 pub mod semver;
 pub mod url;
+pub mod yaml;
