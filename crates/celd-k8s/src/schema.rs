@@ -698,7 +698,7 @@ pub struct RuleSite<'a> {
     pub path: String,
 }
 
-/// Every rule of a schema, in document order (properties in the order the schema lists them).
+/// Every rule of a schema, depth first, the properties of a node in name order.
 pub fn rule_sites(root: &Schema) -> Vec<RuleSite<'_>> {
     let mut out = Vec::new();
     collect_rules(root, true, Some(1), String::new(), &mut out);

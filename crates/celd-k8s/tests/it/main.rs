@@ -2,3 +2,4 @@
 //! `tests/data`.
 
 mod crds;
+mod fixtures;
