@@ -150,6 +150,7 @@ fn eval(args: &EvalArgs) -> Result<(), Failure> {
         decls: Some(decls(&args.env)?),
         container: args.env.container.clone(),
         plain_json: args.plain_json,
+        ..EvalRequest::default()
     };
     let deadline = args.timeout.map(|t| Instant::now() + t);
     let evaluator = evaluator(base_env(&args.env, eval_limits(args))?, "celd eval");

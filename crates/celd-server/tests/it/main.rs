@@ -3,6 +3,7 @@
 
 mod admin;
 mod api;
+mod console;
 mod openapi;
 mod requests;
 mod support;

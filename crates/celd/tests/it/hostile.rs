@@ -11,7 +11,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use celd::layers::types::parse_type;
-use celd::layers::value::json::{JsonReader, to_json};
+use celd::layers::value::json::{JsonReader, MAX_DOCUMENT_DEPTH, check_nesting, to_json};
 use celd::{Env, Error, EvalOptions, Type};
 use table::{Case, Outcome};
 
@@ -51,10 +51,16 @@ fn run(case: &Case) -> Outcome {
     };
     let vars: serde_json::Map<String, serde_json::Value> = match &case.vars {
         None => serde_json::Map::new(),
-        Some(bytes) => match serde_json::from_slice(bytes) {
-            Ok(vars) => vars,
-            Err(e) => return request(format!("invalid variables: {e}")),
-        },
+        Some(bytes) => {
+            // The decoders refuse a document nested past the document limit before parsing it.
+            if let Err(e) = check_nesting(bytes, MAX_DOCUMENT_DEPTH) {
+                return request(format!("invalid variables: {e}"));
+            }
+            match serde_json::from_slice(bytes) {
+                Ok(vars) => vars,
+                Err(e) => return request(format!("invalid variables: {e}")),
+            }
+        }
     };
     let mut builder = Env::builder().all_extensions();
     for (name, ty) in &case.decls {
