@@ -247,6 +247,45 @@ fn protos_resolve_like_protoc() {
 }
 
 #[test]
+fn messages_and_network_values_read_back_as_printed() {
+    let proto = temp_file(
+        "pkg_shelf.proto",
+        "syntax = \"proto3\"; package shelf; message Book { int64 pages = 1; repeated string tags = 2; }",
+    );
+    let proto = proto.to_str().unwrap();
+    for (expr, decl, check) in [
+        (
+            "shelf.Book{pages: 2, tags: ['a']}",
+            "v:shelf.Book",
+            "v.pages == 2 && v.tags == ['a']",
+        ),
+        (
+            "cidr('10.0.0.0/8')",
+            "v:net.CIDR",
+            "v.containsIP(ip('10.1.2.3'))",
+        ),
+        ("ip('::1')", "v:net.IP", "v == ip('::1')"),
+    ] {
+        let printed = celd(&["eval", expr, "--proto", proto]);
+        assert_eq!(printed.status.code(), Some(0), "{expr}: {}", err(&printed));
+        let vars = format!("{{\"v\": {}}}", out(&printed).trim());
+        let again = celd(&[
+            "eval", "v", "--proto", proto, "--vars", &vars, "--decl", decl,
+        ]);
+        assert_eq!(
+            out(&again),
+            out(&printed),
+            "{expr} reads back: {}",
+            err(&again)
+        );
+        let checked = celd(&[
+            "eval", check, "--proto", proto, "--vars", &vars, "--decl", decl,
+        ]);
+        assert_eq!(out(&checked), "true\n", "{expr}: {}", err(&checked));
+    }
+}
+
+#[test]
 fn check_cost_fails_before_printing_anything() {
     let o = celd(&[
         "check",
