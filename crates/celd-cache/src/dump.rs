@@ -41,7 +41,7 @@ pub struct SlotInfo {
 pub fn dump(env: &Env, text: &str) -> Result<ProgramDump, Error> {
     let ast = env.parse(text)?;
     let mut template = Template::default();
-    template.fill(&ast, env.id());
+    template.fill(&ast, env);
     let program = compile_template(env, ast.clone(), &template.slots)?;
     let id = program_id(&template.key, signature_hash(env));
     explain(env, &ast, &template, &program, id)
@@ -57,7 +57,7 @@ impl ProgramCache {
             .parse(entry.program.source().text())
             .and_then(|ast| {
                 let mut template = Template::default();
-                template.fill(&ast, entry.env.id());
+                template.fill(&ast, &entry.env);
                 explain(&entry.env, &ast, &template, &entry.program, id)
             });
         Some(result)

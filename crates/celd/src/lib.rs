@@ -43,16 +43,21 @@ pub mod dump;
 mod env;
 mod error;
 mod extensions;
+mod host;
 mod program;
 pub mod protos;
 
+pub use celd_eval::functions::host::{Binding, Cost, HostFunction, HostOverload, IntoHostFunction};
 pub use celd_eval::{Activation, EvalOptions, Limits};
 pub use celd_syntax::{ParseOptions, Source};
-pub use celd_types::Type;
-pub use celd_value::{Key, Map, Value};
+pub use celd_types::{StructType, Type};
+pub use celd_value::{
+    Duration, FromValue, HostType, IntoResult, IntoValue, Key, List, Map, Timestamp, Value,
+};
 pub use env::{Env, EnvBuilder};
 pub use error::{Error, ErrorKind};
 pub use extensions::Extension;
+pub use host::{IntoOverload, Overload};
 pub use program::Program;
 
 /// The layers below the façade, for tools that need them (the program cache, the CLI).

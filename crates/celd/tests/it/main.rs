@@ -14,6 +14,7 @@ mod ext_sets;
 mod ext_strings;
 mod ext_support;
 mod fuzz_findings;
+mod host;
 mod hostile;
 mod properties;
 mod realistic;
