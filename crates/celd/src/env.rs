@@ -245,7 +245,7 @@ impl EnvBuilder {
             check = check.type_provider(TypeProvider::new(pool.clone()));
         }
         let check = self.host.declare(check)?;
-        let check = check.build().map_err(|e| Error::env(e.to_string()))?;
+        let check = check.build().map_err(|e| self.host.explain(e))?;
         let registry = match self.registry {
             Some(r) => r,
             None => Arc::new(crate::extensions::registry(&self.extensions)),

@@ -196,6 +196,24 @@ impl HostDecls {
         Ok(check)
     }
 
+    /// The checker's error, in the host's terms when a host declaration caused it.
+    pub(crate) fn explain(&self, error: celd_check::EnvError) -> Error {
+        if let celd_check::EnvError::DuplicateOverload(id) = &error {
+            let declared = self.functions.iter().find_map(|(name, member, overload)| {
+                let decl = overload_decl(name, *member, overload).ok()?;
+                (decl.id == id.as_str()).then(|| signature_text(name, &decl))
+            });
+            if let Some(signature) = declared {
+                return Error::env(format!(
+                    "host overload '{id}' {signature}: the id is already declared, by the \
+                     standard library, an enabled extension or another host overload; an \
+                     overload may not replace another (give it another id, name or signature)"
+                ));
+            }
+        }
+        Error::env(error.to_string())
+    }
+
     /// Checks what only the built checker can tell, and binds the implementations: host
     /// overloads that overlap another overload of their function, struct fields of
     /// undeclared types, names declared twice.
@@ -215,9 +233,16 @@ impl HostDecls {
             functions.add_type_name(&t.name);
             (t.register)(&mut json);
         }
-        for st in &self.structs {
+        let mut structs = Vec::with_capacity(self.structs.len());
+        for declared in &self.structs {
+            // The checker's copy has opaque type names resolved.
+            let st = check
+                .provider()
+                .struct_type(declared.name())
+                .unwrap_or(declared);
             check_struct(check, st)?;
             functions.add_struct(st.name(), st.fields().map(|(f, _)| SmolStr::new(f)));
+            structs.push(st.clone());
         }
         for (name, member, overload) in &self.functions {
             let declared = overload_decl(name, *member, overload)?;
@@ -237,7 +262,7 @@ impl HostDecls {
         Ok(Host {
             functions: Arc::new(functions),
             json: Arc::new(json),
-            structs: self.structs.clone(),
+            structs,
         })
     }
 }

@@ -3,5 +3,6 @@
 
 mod admin;
 mod api;
+mod host;
 mod openapi;
 mod support;

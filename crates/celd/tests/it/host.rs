@@ -444,3 +444,169 @@ fn estimates_use_declared_costs() {
     );
     assert_eq!(cost_of(&program, &vars), 1 + 2 * 2 + 2);
 }
+
+/// The message of the error building `builder` gives.
+fn build_error(builder: celd::EnvBuilder) -> String {
+    match builder.build() {
+        Ok(_) => panic!("the environment built"),
+        Err(e) => {
+            assert_eq!(e.kind(), ErrorKind::Env);
+            e.message().to_owned()
+        }
+    }
+}
+
+#[test]
+fn a_host_overload_may_not_replace_a_standard_one() {
+    let err = build_error(Env::builder().function("size", |s: &str| s.len() as i64));
+    assert_eq!(
+        err,
+        "host overload 'size_string' size(string) -> int: the id is already declared, by the standard library, an enabled extension or another host overload; an overload may not replace another (give it another id, name or signature)"
+    );
+    // A new id does not help: the signatures overlap.
+    let err = build_error(Env::builder().function(
+        "size",
+        Overload::new(|s: &str| s.len() as i64).id("my_size"),
+    ));
+    assert!(
+        err.starts_with(
+            "host overload 'my_size' size(string) -> int overlaps overload 'size_string'"
+        ),
+        "{err}"
+    );
+    // Nor does a receiver of `dyn`, which overlaps every receiver.
+    let err = build_error(Env::builder().method("contains", |_: Value, _: &str| true));
+    assert!(err.contains("overlaps overload"), "{err}");
+    // A signature no standard overload accepts is fine: size of a host type.
+    let env = Env::builder()
+        .host_type::<Quantity>()
+        .function("size", |q: &Quantity| q.0 as i64)
+        .function("quantity", Quantity::parse)
+        .build()
+        .unwrap();
+    let program = env.compile("size(quantity('1Ki')) + size('ab')").unwrap();
+    assert_eq!(program.eval(&env.activation()).unwrap(), Value::Int(1026));
+    // Two host overloads may not overlap either.
+    let err = build_error(
+        Env::builder()
+            .function("f", |x: i64| x)
+            .function("f", Overload::new(|x: Value| x).id("f_any")),
+    );
+    assert!(
+        err.contains("'f_int' f(int) -> int overlaps overload 'f_any' f(dyn) -> dyn"),
+        "{err}"
+    );
+}
+
+#[test]
+fn mistakes_in_declarations_are_errors_at_build() {
+    let err = build_error(
+        Env::builder()
+            .function("f", |x: i64| x)
+            .function("f", |y: i64| y + 1),
+    );
+    assert!(
+        err.starts_with("host overload 'f_int' f(int) -> int: the id is already declared"),
+        "{err}"
+    );
+    let err = build_error(Env::builder().function(
+        "f",
+        Overload::new(|x: i64| x).signature([Type::Int, Type::Int], Type::Int),
+    ));
+    assert_eq!(
+        err,
+        "function 'f': the declared signature has 2 parameter(s), the implementation takes 1"
+    );
+    let err = build_error(Env::builder().function(
+        "f",
+        Overload::new(|x: i64| x).signature([Type::String], Type::Int),
+    ));
+    assert_eq!(
+        err,
+        "function 'f': parameter 1 is declared 'string', but the implementation takes 'int'"
+    );
+    let err = build_error(
+        Env::builder().function("f", celd::HostFunction::dynamic(|args| Ok(args[0].clone()))),
+    );
+    assert!(
+        err.contains("a dynamic implementation needs a declared signature"),
+        "{err}"
+    );
+    let err = build_error(Env::builder().method("m", || 1i64));
+    assert_eq!(err, "method 'm' needs a receiver: its first parameter");
+    let err = build_error(Env::builder().function("_&&_", |a: bool, b: bool| a && b));
+    assert!(err.contains("cannot have host overloads"), "{err}");
+    let err = build_error(
+        Env::builder().struct_type(StructType::new("a.B").field("c", Type::object("a.Missing"))),
+    );
+    assert_eq!(
+        err,
+        "struct type 'a.B': field 'c' has type 'a.Missing', but 'a.Missing' is not a declared struct, message or host type"
+    );
+    let err = build_error(Env::builder().struct_type(StructType::new("int")));
+    assert_eq!(err, "type name 'int' is a built-in type of CEL");
+    let err = build_error(Env::builder().struct_type(StructType::new("a-b")));
+    assert!(err.contains("is not a dotted identifier"), "{err}");
+}
+
+#[test]
+fn dynamic_implementations_get_arguments_of_their_declared_types() {
+    // As a binding for another language would: a declared signature, values as they come.
+    let env = Env::builder()
+        .function(
+            "join2",
+            Overload::dynamic(
+                [Type::String, Type::String],
+                Type::String,
+                |args| match args {
+                    [Value::String(a), Value::String(b)] => Ok(Value::from(format!("{a}{b}"))),
+                    _ => Err(celd::layers::value::EvalError::invalid_argument(
+                        "unreachable",
+                    )),
+                },
+            ),
+        )
+        .build()
+        .unwrap();
+    let vars = env.activation();
+    for program in [
+        env.compile("join2('a', 'b')"),
+        env.compile_unchecked("join2('a', 'b')"),
+    ] {
+        assert_eq!(program.unwrap().eval(&vars).unwrap(), Value::string("ab"));
+    }
+    // Unchecked, values of other types never reach the implementation.
+    let err = env
+        .compile_unchecked("join2('a', 1)")
+        .unwrap()
+        .eval(&vars)
+        .unwrap_err();
+    assert_eq!(err.message(), "no such overload: join2(string, int)");
+    let err = env.check("join2('a', 1)").unwrap_err();
+    assert!(
+        err.message()
+            .contains("found no matching overload for 'join2'"),
+        "{err}"
+    );
+}
+
+#[test]
+fn results_stay_within_the_size_limits() {
+    let env = Env::builder()
+        .function("repeat", |s: &str, n: i64| {
+            s.repeat(n.clamp(0, 1 << 20) as usize)
+        })
+        .limits(Limits {
+            max_string_bytes: 1000,
+            ..Limits::default()
+        })
+        .build()
+        .unwrap();
+    let program = env.compile("repeat('ab', 600)").unwrap();
+    let err = program.eval(&env.activation()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Limit);
+    assert_eq!(
+        err.message(),
+        "string of 1200 bytes exceeds the limit of 1000 bytes"
+    );
+}
