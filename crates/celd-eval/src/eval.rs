@@ -311,6 +311,16 @@ impl Ctx<'_> {
     /// A host function call: its arguments (a single one read in place, as for built-ins),
     /// the overload their types select, its cost, and the size limits on what it returns.
     fn host_call(&mut self, h: &HostCallNode) -> Result<Value> {
+        if let (Some(direct), [x]) = (&h.direct, h.args.as_slice()) {
+            let owned = self.eval_unless_place(x)?;
+            let a = self.arg(x, owned)?;
+            self.charge(direct.cost).map_err(|e| e.at(h.id.0))?;
+            let value = direct
+                .f
+                .call(&h.function, std::slice::from_ref(a.get()))
+                .map_err(|e| e.at(h.id.0))?;
+            return self.check_size(value, h.id);
+        }
         if let [x] = h.args.as_slice() {
             let owned = self.eval_unless_place(x)?;
             let a = self.arg(x, owned)?;

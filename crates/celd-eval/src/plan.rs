@@ -255,6 +255,8 @@ pub struct CallN {
 pub struct HostCallNode {
     pub function: SmolStr,
     pub call: Arc<crate::functions::host::HostCall>,
+    /// Set when the call can only run one typed implementation at a fixed cost.
+    pub direct: Option<crate::functions::host::DirectCall>,
     /// The arguments, receiver first.
     pub args: Vec<Node>,
     pub id: ExprId,

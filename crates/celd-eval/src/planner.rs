@@ -585,12 +585,14 @@ impl Planner<'_> {
         } else {
             None
         };
+        let call = HostCall {
+            candidates,
+            fallback,
+        };
         Some(Node::Host(Box::new(HostCallNode {
             function: name.clone(),
-            call: Arc::new(HostCall {
-                candidates,
-                fallback,
-            }),
+            direct: call.direct(),
+            call: Arc::new(call),
             args: std::mem::take(args).into_vec(),
             id,
         })))

@@ -433,6 +433,30 @@ impl HostCall {
     }
 }
 
+/// A call that can only run one typed implementation at a fixed cost: the planner's
+/// shortcut past [`HostCall::select`] and the cost rule, for the common case.
+#[derive(Clone, Debug)]
+pub struct DirectCall {
+    pub f: HostFunction,
+    pub cost: u64,
+}
+
+impl HostCall {
+    /// The one implementation every call runs, when there is no choice to make at run time.
+    pub fn direct(&self) -> Option<DirectCall> {
+        let ([only], None) = (self.candidates.as_slice(), &self.fallback) else {
+            return None;
+        };
+        match &only.binding {
+            Binding::Static(f) if f.signature.is_some() => Some(DirectCall {
+                f: f.clone(),
+                cost: only.cost.as_fixed()?.max(1),
+            }),
+            _ => None,
+        }
+    }
+}
+
 fn is_typed(o: &HostOverload) -> bool {
     matches!(&o.binding, Binding::Static(f) if f.signature.is_some())
 }
