@@ -324,7 +324,7 @@ fn a_per_evaluation_function_comes_with_the_activation() {
     let err = program.eval(&env.activation()).unwrap_err();
     assert_eq!(
         err.eval_error().map(|e| e.kind()),
-        Some(celd::layers::value::ErrorKind::UnboundFunction)
+        Some(celd::EvalErrorKind::UnboundFunction)
     );
     assert!(err.message().contains("'allowed'"), "{err}");
     // A binding by overload id wins over one by name.
@@ -418,7 +418,7 @@ fn program_ids_depend_on_host_declarations() {
 #[test]
 fn estimates_use_declared_costs() {
     let env = host_env(Arc::default());
-    let hints = celd::layers::eval::estimate::SizeHints {
+    let hints = celd::SizeHints {
         variables: [("names".to_owned(), 10)].into_iter().collect(),
         default: None,
     };
@@ -433,7 +433,7 @@ fn estimates_use_declared_costs() {
     // names 1, up to 10 iterations of (1 + 1 for quantity), and sum: the list's size.
     assert_eq!(estimate.max, Some(1 + 10 * 2 + 10));
     // With the two names there are, the estimate is the cost.
-    let two = celd::layers::eval::estimate::SizeHints {
+    let two = celd::SizeHints {
         variables: [("names".to_owned(), 2)].into_iter().collect(),
         default: None,
     };
@@ -560,9 +560,7 @@ fn dynamic_implementations_get_arguments_of_their_declared_types() {
                 Type::String,
                 |args| match args {
                     [Value::String(a), Value::String(b)] => Ok(Value::from(format!("{a}{b}"))),
-                    _ => Err(celd::layers::value::EvalError::invalid_argument(
-                        "unreachable",
-                    )),
+                    _ => Err(celd::EvalError::invalid_argument("unreachable")),
                 },
             ),
         )

@@ -3,6 +3,7 @@
 mod deep;
 mod enums;
 mod eval;
+mod examples;
 mod ext_comprehensions;
 mod ext_encoders;
 mod ext_lists;
