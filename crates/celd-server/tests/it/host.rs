@@ -135,4 +135,22 @@ fn batch_lines_are_answered_with_host_functions() {
     );
     let err = evaluator.answer_line(b"{").unwrap_err();
     assert!(err.contains(r#""kind":"request""#), "{err}");
+
+    // Lines differing in their literals share one program, as for standard functions.
+    let before = evaluator.cache().stats();
+    for (k, expect) in [(1, "true"), (2, "true"), (5, "false")] {
+        let line = format!(
+            r#"{{"expr": "double_it({k}) < 5 && mebibytes('{k}Mi').twice() <= mebibytes('4Mi')"}}"#
+        );
+        let answer = evaluator.answer_line(line.as_bytes()).unwrap();
+        assert_eq!(answer, format!(r#"{{"value":{expect},"type":"bool"}}"#));
+    }
+    let after = evaluator.cache().stats();
+    assert_eq!(
+        (
+            after.compilations - before.compilations,
+            after.hits - before.hits
+        ),
+        (1, 2)
+    );
 }
