@@ -484,8 +484,18 @@ fn a_host_overload_may_not_replace_a_standard_one() {
         .function("quantity", Quantity::parse)
         .build()
         .unwrap();
-    let program = env.compile("size(quantity('1Ki')) + size('ab')").unwrap();
-    assert_eq!(program.eval(&env.activation()).unwrap(), Value::Int(1026));
+    // Checked, each call runs the overload the checker chose; unchecked, the host overload
+    // for a quantity and the built-in for anything else.
+    for (program, expect) in [
+        (env.compile("size(quantity('1Ki')) + size('ab')"), 1026),
+        (
+            env.compile_unchecked("size(quantity('1Ki')) + size('ab') + size([1])"),
+            1027,
+        ),
+    ] {
+        let value = program.unwrap().eval(&env.activation()).unwrap();
+        assert_eq!(value, Value::Int(expect));
+    }
     // Two host overloads may not overlap either.
     let err = build_error(
         Env::builder()
@@ -607,4 +617,60 @@ fn results_stay_within_the_size_limits() {
         err.message(),
         "string of 1200 bytes exceeds the limit of 1000 bytes"
     );
+}
+
+#[test]
+fn typed_closures_convert_every_scalar_kind() {
+    let env = Env::builder()
+        .extension(celd::Extension::Optional)
+        .function("half", |n: u64| n / 2)
+        .function("scale", |x: f64, by: f64| x * by)
+        .function("flip", |b: bool| !b)
+        .function("reversed", |b: &[u8]| {
+            b.iter().rev().copied().collect::<Vec<u8>>()
+        })
+        .function("later", |t: celd::Timestamp, d: celd::Duration| {
+            t.checked_add(d)
+        })
+        .function("minutes", |d: celd::Duration| d.as_secs() / 60)
+        .function("or_zero", |n: Option<i64>| n.unwrap_or(0))
+        .function("keys", |m: &celd::Map| m.len() as i64)
+        .method("positive", |n: i64| (n > 0).then_some(n))
+        .build()
+        .unwrap();
+    let vars = env.activation();
+    for (expr, expect) in [
+        ("half(7u)", "3u"),
+        ("scale(1.5, 2.0)", "3.0"),
+        ("flip(false)", "true"),
+        ("reversed(b'abc')", r#"b"cba""#),
+        (
+            "later(timestamp('2024-01-01T00:00:00Z'), duration('90s'))",
+            r#"timestamp("2024-01-01T00:01:30Z")"#,
+        ),
+        ("minutes(duration('2h'))", "120"),
+        ("or_zero(optional.of(4)) + or_zero(optional.none())", "4"),
+        ("keys({'a': 1, 'b': 2})", "2"),
+        ("5.positive().value() + (-1).positive().orValue(0)", "5"),
+    ] {
+        for program in [env.compile(expr), env.compile_unchecked(expr)] {
+            let program = program.unwrap_or_else(|e| panic!("{expr}: {e}"));
+            let value = program
+                .eval(&vars)
+                .unwrap_or_else(|e| panic!("{expr}: {e}"));
+            assert_eq!(value.to_string(), expect, "{expr}");
+        }
+    }
+    // A timestamp out of CEL's range is an error of its own kind, at the call.
+    let err = env
+        .compile("later(timestamp('9999-12-31T23:59:59Z'), duration('1s'))")
+        .unwrap()
+        .eval(&vars)
+        .unwrap_err();
+    assert_eq!(
+        err.eval_error().map(|e| e.kind()),
+        Some(celd::EvalErrorKind::TimeRange),
+        "{err}"
+    );
+    assert_eq!(err.location().map(|l| l.column), Some(1));
 }
