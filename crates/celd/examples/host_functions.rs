@@ -103,7 +103,7 @@ pub fn main() {
     let program = env.compile("digest(user) > 0u").unwrap();
     let hints = SizeHints {
         variables: [("user".to_owned(), 64)].into_iter().collect(),
-        default: None,
+        ..SizeHints::default()
     };
     let estimate = program.estimate_cost(&hints);
     println!("digest(user) > 0u costs at most {:?}", estimate.max);

@@ -420,7 +420,7 @@ fn estimates_use_declared_costs() {
     let env = host_env(Arc::default());
     let hints = celd::SizeHints {
         variables: [("names".to_owned(), 10)].into_iter().collect(),
-        default: None,
+        ..celd::SizeHints::default()
     };
     let estimate = env
         .compile("allowed('get') && double_it(x) > 2")
@@ -435,7 +435,7 @@ fn estimates_use_declared_costs() {
     // With the two names there are, the estimate is the cost.
     let two = celd::SizeHints {
         variables: [("names".to_owned(), 2)].into_iter().collect(),
-        default: None,
+        ..celd::SizeHints::default()
     };
     let vars = activation(&env, &[]);
     assert_eq!(
