@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use celd_types::{
-    FunctionDecl, Library, OverloadDecl, Type, TypeParseError, TypeProvider, library,
+    FunctionDecl, Library, OverloadDecl, StructType, Type, TypeParseError, TypeProvider, library,
     parse_generic_type,
 };
 use hashbrown::{HashMap, HashSet};
@@ -120,6 +120,8 @@ pub(crate) struct EnvInner {
     /// First segments of every dotted function name.
     pub(crate) function_roots: HashSet<SmolStr>,
     pub(crate) options: CheckOptions,
+    /// Names declared as opaque types (libraries' and hosts').
+    pub(crate) opaque: HashSet<SmolStr>,
 }
 
 impl CheckEnv {
@@ -132,6 +134,8 @@ impl CheckEnv {
             libraries: vec![library::STANDARD],
             extensions: Vec::new(),
             functions: Vec::new(),
+            opaque_types: Vec::new(),
+            struct_types: Vec::new(),
             provider: TypeProvider::default(),
             options: CheckOptions::default(),
         }
@@ -153,6 +157,17 @@ impl CheckEnv {
         self.inner.options
     }
 
+    /// `ty` as this environment reads it: a message name declared as an opaque type
+    /// (`net.IP`, a host type) is that opaque type.
+    pub fn resolve_type(&self, ty: &Type) -> Type {
+        resolve_opaque(ty, &self.inner.opaque)
+    }
+
+    /// Whether `name` is an opaque type of this environment.
+    pub fn is_opaque_type(&self, name: &str) -> bool {
+        self.inner.opaque.contains(name)
+    }
+
     /// The declared type of a variable, by fully qualified name.
     pub fn variable(&self, name: &str) -> Option<&Type> {
         self.inner.variables.get(name)
@@ -172,7 +187,8 @@ impl CheckEnv {
     /// in expressions resolve: `TestAllTypes` in container `pkg` is `pkg.TestAllTypes` if
     /// that message is loaded. Unknown names are errors, with a hint for near misses.
     pub fn parse_type(&self, text: &str, container: &str) -> Result<Type, TypeParseError> {
-        self.inner.parse_type(text, container)
+        let ty = self.inner.parse_type(text, container)?;
+        Ok(resolve_opaque(&ty, &self.inner.opaque))
     }
 }
 
@@ -186,6 +202,8 @@ pub struct CheckEnvBuilder {
     libraries: Vec<Library>,
     extensions: Vec<String>,
     functions: Vec<FunctionDecl>,
+    opaque_types: Vec<SmolStr>,
+    struct_types: Vec<StructType>,
     provider: TypeProvider,
     options: CheckOptions,
 }
@@ -215,6 +233,20 @@ impl CheckEnvBuilder {
     /// Declares a function, adding its overloads to any of the same name.
     pub fn function(mut self, decl: FunctionDecl) -> Self {
         self.functions.push(decl);
+        self
+    }
+
+    /// Declares an opaque type by name (a host type such as `k8s.Quantity`): the name is a
+    /// type name in expressions, and wherever a declaration names it as a message type
+    /// (`Type::named`, parsed type syntax) it means this opaque type.
+    pub fn opaque_type(mut self, name: &str) -> Self {
+        self.opaque_types.push(SmolStr::new(name));
+        self
+    }
+
+    /// Declares a struct type: an object type with typed fields, checked as message types are.
+    pub fn struct_type(mut self, ty: StructType) -> Self {
+        self.struct_types.push(ty);
         self
     }
 
@@ -266,17 +298,44 @@ impl CheckEnvBuilder {
                 type_names.insert(SmolStr::new(row.name), ty);
             }
         }
-        let provider = self.provider.with_strong_enums(self.options.strong_enums);
+        let mut opaque: HashSet<SmolStr> = self.opaque_types.into_iter().collect();
+        for lib in &libraries {
+            opaque.extend(lib.opaque_types.iter().map(SmolStr::new));
+        }
+        for name in &opaque {
+            type_names.insert(name.clone(), Type::opaque(name, Vec::new()));
+        }
+        let resolve = |ty: &Type| resolve_opaque(ty, &opaque);
+        for ty in type_names.values_mut() {
+            *ty = resolve(ty);
+        }
+        let struct_types = self.struct_types.into_iter().map(|mut st| {
+            st.map_field_types(resolve);
+            st
+        });
+        let provider = self
+            .provider
+            .with_strong_enums(self.options.strong_enums)
+            .with_struct_types(struct_types);
         decls.extend(provider.enum_functions());
         decls.extend(self.functions);
-        let decls = merge_functions(decls)?;
+        let mut decls = merge_functions(decls)?;
+        if !opaque.is_empty() {
+            for overload in decls.iter_mut().flat_map(|f| &mut f.overloads) {
+                overload.params.iter_mut().for_each(|p| *p = resolve(p));
+                overload.result = resolve(&overload.result);
+            }
+        }
         let functions = decls
             .iter()
             .map(|f| (f.name.clone(), prepare_function(f)))
             .collect();
         let mut variables: HashMap<SmolStr, Type> = HashMap::with_capacity(self.variables.len());
         for (name, ty) in self.variables {
-            if variables.insert(name.clone(), params_to_dyn(&ty)).is_some() {
+            if variables
+                .insert(name.clone(), params_to_dyn(&resolve(&ty)))
+                .is_some()
+            {
                 return Err(EnvError::DuplicateVariable(name.to_string()));
             }
         }
@@ -291,6 +350,7 @@ impl CheckEnvBuilder {
             name_roots: HashSet::new(),
             function_roots: HashSet::new(),
             options: self.options,
+            opaque,
         };
         for (name, text) in self.variable_texts {
             let ty = inner.parse_type(&text, &inner.container).map_err(|error| {
@@ -299,6 +359,7 @@ impl CheckEnvBuilder {
                     error,
                 }
             })?;
+            let ty = resolve_opaque(&ty, &inner.opaque);
             if variables.insert(name.clone(), params_to_dyn(&ty)).is_some() {
                 return Err(EnvError::DuplicateVariable(name.to_string()));
             }
@@ -391,6 +452,21 @@ fn number_params(ty: &Type, names: &[SmolStr]) -> Type {
         }
         _ => None,
     })
+}
+
+/// `ty` with every message type named in `opaque` read as that opaque type.
+pub fn resolve_opaque(ty: &Type, opaque: &HashSet<SmolStr>) -> Type {
+    match ty {
+        Type::Message(name) if opaque.contains(name) => Type::opaque(name, Vec::new()),
+        Type::List(elem) => Type::list(resolve_opaque(elem, opaque)),
+        Type::Map(kv) => Type::map(resolve_opaque(&kv.0, opaque), resolve_opaque(&kv.1, opaque)),
+        Type::TypeOf(Some(t)) => Type::type_of(resolve_opaque(t, opaque)),
+        Type::Opaque(o) if !o.params.is_empty() => Type::opaque(
+            &o.name,
+            o.params.iter().map(|p| resolve_opaque(p, opaque)).collect(),
+        ),
+        other => other.clone(),
+    }
 }
 
 /// Variables have no type parameters of their own: a parameter means `dyn`.

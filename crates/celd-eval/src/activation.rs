@@ -5,10 +5,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use celd_types::Type;
-use celd_value::Value;
+use celd_value::{EvalError, Value};
 use smol_str::SmolStr;
 
 use crate::fits::{misfit, misfit_message};
+use crate::functions::host::{HostFunction, IntoHostFunction};
 
 /// The variables an environment declares, in declaration order.
 ///
@@ -84,7 +85,8 @@ impl VarTable {
     }
 }
 
-/// The values of variables for an evaluation.
+/// The values of variables for an evaluation, and the implementations of late-bound
+/// functions ([`Activation::bind`]).
 #[derive(Clone, Debug, Default)]
 pub struct Activation {
     table: Option<Arc<VarTable>>,
@@ -92,6 +94,8 @@ pub struct Activation {
     by_name: HashMap<SmolStr, Value, foldhash::fast::RandomState>,
     /// Slots given a value that does not fit their declared type, with the message.
     misfits: Vec<(u32, String)>,
+    /// Late-bound implementations by function name or by overload id.
+    functions: HashMap<SmolStr, HostFunction, foldhash::fast::RandomState>,
 }
 
 impl Activation {
@@ -107,7 +111,42 @@ impl Activation {
             table: Some(table),
             by_name: HashMap::default(),
             misfits: Vec::new(),
+            functions: HashMap::default(),
         }
+    }
+
+    /// Supplies the implementation of a late-bound function for evaluations with this
+    /// activation: request-scoped state such as a clock, an authorizer or a database handle.
+    /// `function` is the function's name (the implementation then serves each of its
+    /// late-bound overloads) or one overload's id (which wins over the name for that
+    /// overload). The implementation is a typed closure or a [`HostFunction`].
+    ///
+    /// ```
+    /// # use celd_eval::Activation;
+    /// let now = 1_700_000_000i64;
+    /// let mut activation = Activation::new();
+    /// activation.bind("now_seconds", move || now);
+    /// ```
+    pub fn bind<M>(&mut self, function: &str, f: impl IntoHostFunction<M>) -> &mut Activation {
+        self.functions
+            .insert(SmolStr::new(function), f.into_host_function());
+        self
+    }
+
+    /// The implementation bound for overload `id` of `function`: by id, else by name.
+    pub fn bound_function(&self, function: &str, id: &str) -> Result<&HostFunction, EvalError> {
+        self.functions
+            .get(id)
+            .or_else(|| self.functions.get(function))
+            .ok_or_else(|| {
+                EvalError::new(
+                    celd_value::ErrorKind::UnboundFunction,
+                    format!(
+                        "no implementation of late-bound function '{function}' (overload '{id}') \
+                         was bound for this evaluation"
+                    ),
+                )
+            })
     }
 
     /// Sets a variable, replacing an earlier value. In an activation built for a typed table

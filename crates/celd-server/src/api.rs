@@ -6,7 +6,9 @@ use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use celd::layers::value::json::{JsonDialect, MAX_DOCUMENT_DEPTH, check_nesting, to_json};
+use celd::layers::value::json::{
+    JsonDialect, JsonReader, MAX_DOCUMENT_DEPTH, check_nesting, to_json,
+};
 use celd::{Activation, Env, Error, ErrorKind, EvalOptions, Type, TypeErrorKind, Value};
 use celd_cache::{BoundProgram, CacheConfig, ProgramCache};
 use serde::{Deserialize, Serialize};
@@ -351,6 +353,23 @@ impl Evaluator {
         self.prepare(request)?.run(deadline)
     }
 
+    /// One line of `celd eval --batch`: an `/v1/eval` request body in, the response body out;
+    /// `Err` holds the error body, for a malformed request or a failed evaluation.
+    pub fn answer_line(&self, line: &[u8]) -> Result<String, String> {
+        let json = |body: Result<String, serde_json::Error>| {
+            body.unwrap_or_else(|e| format!(r#"{{"error":{{"kind":"internal","message":"{e}"}}}}"#))
+        };
+        match from_json_slice::<EvalRequest>(line) {
+            Ok(request) => match self.evaluate(&request, None) {
+                Ok(response) => Ok(json(serde_json::to_string(&response))),
+                Err(error) => Err(json(serde_json::to_string(&error.body()))),
+            },
+            Err(e) => Err(json(serde_json::to_string(&ErrorBody::request(format!(
+                "invalid request: {e}"
+            ))))),
+        }
+    }
+
     /// Type-checks a request's expression (no program is built or cached).
     pub fn check(&self, request: &CheckRequest) -> Result<CheckResponse, ApiError> {
         let env = self.request_env(
@@ -462,7 +481,10 @@ fn read_vars(
     vars: Option<&serde_json::Map<String, Json>>,
     dialect: JsonDialect,
 ) -> Result<Activation, ApiError> {
-    let reader = env.json_reader(dialect);
+    let reader = JsonReader {
+        dialect,
+        ..env.json_reader()
+    };
     let mut activation = env.activation();
     for (name, json) in vars.into_iter().flatten() {
         let value = env

@@ -22,7 +22,7 @@ use prost_reflect::{DescriptorPool, DynamicMessage, ReflectMessage};
 use serde_json::{Map as JsonMap, Number, Value as Json};
 
 use crate::time::{format_duration, format_timestamp, parse_duration, parse_timestamp};
-use crate::{EnumValue, Key, Map, TypeValue, Value};
+use crate::{EnumValue, HostTypes, Key, Map, TypeValue, Value};
 
 /// Integers at or beyond 2^53 in magnitude are written as strings so JSON readers keep them exact.
 const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
@@ -66,32 +66,24 @@ pub enum JsonDialect {
     Plain,
 }
 
-/// Reads values of extension and host types from celd JSON: `{"$net.IP": "10.0.0.1"}` is
-/// read by whoever knows `net.IP`, from the body `"10.0.0.1"`. An environment provides one
-/// for the types it knows.
-pub trait OpaqueReader: Sync {
-    /// The value of type `type_name` whose celd JSON body is `body`; `None` if this reader
-    /// does not know the type.
-    fn read(&self, type_name: &str, body: &Json) -> Option<Result<Value, String>>;
-}
-
-/// What reading celd JSON may consult: message descriptors, extension and host types, the
-/// dialect and the nesting limit.
+/// What reading celd JSON may consult: message descriptors, host types (the extensions' and
+/// the host program's), the dialect and the nesting limit.
 #[derive(Clone, Copy)]
 pub struct JsonReader<'a> {
     pub pool: Option<&'a DescriptorPool>,
+    /// Host types, read from `{"$<type name>": body}`.
+    pub host_types: Option<&'a HostTypes>,
     pub max_depth: usize,
     pub dialect: JsonDialect,
-    pub opaque: Option<&'a dyn OpaqueReader>,
 }
 
 impl Default for JsonReader<'_> {
     fn default() -> Self {
         JsonReader {
             pool: None,
+            host_types: None,
             max_depth: DEFAULT_MAX_JSON_DEPTH,
             dialect: JsonDialect::Celd,
-            opaque: None,
         }
     }
 }
@@ -127,15 +119,15 @@ impl JsonReader<'_> {
         self.read_message(name, Some(body), 0, "")
     }
 
-    /// Reads `body` as the celd JSON body of abstract type `type_name` (`"10.0.0.1"` for
+    /// Reads `body` as the celd JSON body of host type `type_name` (`"10.0.0.1"` for
     /// `net.IP`), if this reader knows the type.
     pub fn read_opaque_body(
         &self,
         type_name: &str,
         body: &Json,
     ) -> Option<Result<Value, JsonError>> {
-        let result = self.opaque?.read(type_name, body)?;
-        Some(result.map_err(|e| error("", format!("invalid {type_name}: {e}"))))
+        let read = self.host_types?.reader(type_name)?;
+        Some(read(body).map_err(|e| error("", format!("invalid {type_name}: {e}"))))
     }
 
     /// Reads `json`, which sits inside `depth` arrays and objects.
@@ -232,11 +224,10 @@ impl JsonReader<'_> {
         }
     }
 
-    /// `{"$net.IP": "10.0.0.1"}`: a value of an extension or host type the reader knows.
+    /// `{"$net.IP": "10.0.0.1"}`: a value of a host type the reader knows.
     fn read_opaque(&self, tag: &str, body: &Json, path: &str) -> Result<Value, JsonError> {
-        let type_name = &tag[1..];
-        match self.opaque.and_then(|o| o.read(type_name, body)) {
-            Some(result) => result.map_err(|e| error(path, format!("invalid {type_name}: {e}"))),
+        match self.read_opaque_body(&tag[1..], body) {
+            Some(result) => result.map_err(|e| error(path, e.message)),
             None => Err(error(path, format!("unknown tag '{tag}'"))),
         }
     }
@@ -507,7 +498,8 @@ fn write_value(value: &Value, depth: usize) -> Json {
             Some(e) => write_enum(e),
             None => tag(
                 &format!("${}", o.type_name()),
-                Json::String(o.to_text().unwrap_or_else(|| value.to_string())),
+                o.to_json()
+                    .unwrap_or_else(|| Json::String(value.to_string())),
             ),
         },
     }

@@ -6,12 +6,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use celd_check::{CheckEnv, CheckOptions};
 use celd_eval::{Limits, Registry, VarTable};
 use celd_syntax::{Macros, ParseOptions};
-use celd_types::{FunctionDecl, Type, TypeParseError, TypeProvider};
+use celd_types::{StructType, Type, TypeParseError, TypeProvider};
+use celd_value::HostType;
 use prost_reflect::DescriptorPool;
 use smol_str::SmolStr;
 
 use crate::error::Error;
 use crate::extensions::Extension;
+use crate::host::{Host, HostDecls, IntoOverload};
 
 /// A compilation environment: what names mean and what functions exist.
 ///
@@ -34,7 +36,10 @@ pub(crate) struct EnvInner {
     pub(crate) extensions: Vec<Extension>,
     pub(crate) strong_enums: bool,
     pub(crate) skip_variable_type_checks: bool,
-    pub(crate) extension_types: crate::json::ExtensionTypes,
+    /// Host functions, host types and struct types, bound.
+    pub(crate) host: Host,
+    /// The same, as declared (for `to_builder`).
+    pub(crate) host_decls: HostDecls,
 }
 
 impl Env {
@@ -82,7 +87,7 @@ impl Env {
     /// Parses a type in CEL type syntax (`list(int)`, `map(string, dyn)`, `pkg.Msg`), each
     /// name resolved in this environment's container as identifiers in expressions resolve:
     /// against the libraries' type names (`net.IP`, `optional_type`), the message and enum
-    /// types loaded, and anything else the environment declares. An unknown name is an error
+    /// types loaded, host types and struct types, and anything else the environment declares. An unknown name is an error
     /// that names it, with a hint for a near miss (`unknown type 'integr'; did you mean 'int'?`).
     pub fn parse_type(&self, text: &str) -> Result<Type, TypeParseError> {
         self.inner.check.parse_type(text, &self.inner.container)
@@ -112,7 +117,7 @@ impl Env {
         EnvBuilder {
             variables: self.inner.declared.clone(),
             variable_texts: Vec::new(),
-            functions: Vec::new(),
+            host: self.inner.host_decls.clone(),
             extensions: self.inner.extensions.clone(),
             container: self.inner.container.clone(),
             pool: self.inner.pool.clone(),
@@ -142,7 +147,7 @@ pub struct EnvBuilder {
     variables: Vec<(SmolStr, Type)>,
     /// Variables declared with their type as text, resolved by `build`.
     variable_texts: Vec<(SmolStr, String)>,
-    functions: Vec<FunctionDecl>,
+    host: HostDecls,
     extensions: Vec<Extension>,
     container: SmolStr,
     pool: Option<DescriptorPool>,
@@ -182,9 +187,34 @@ impl EnvBuilder {
         self
     }
 
-    /// Declares a function signature (its implementation must exist in the enabled libraries).
-    pub fn function(mut self, decl: FunctionDecl) -> Self {
-        self.functions.push(decl);
+    /// Adds an overload of the global function `name`, with its implementation: a typed
+    /// closure (`|x: i64| x * 2`, its signature read from the Rust types) or an
+    /// [`Overload`](crate::Overload). Call again with the same name for more overloads. See
+    /// the crate documentation's "Host functions".
+    pub fn function<M>(mut self, name: &str, overload: impl IntoOverload<M>) -> Self {
+        self.host.function(name, false, overload.into_overload());
+        self
+    }
+
+    /// Adds an overload of the method `name`, called `receiver.name(args)`; the first
+    /// parameter of the implementation is the receiver.
+    pub fn method<M>(mut self, name: &str, overload: impl IntoOverload<M>) -> Self {
+        self.host.function(name, true, overload.into_overload());
+        self
+    }
+
+    /// Declares the host type `T`: its name becomes a type (in expressions and declarations),
+    /// its values compare by [`HostType::equals`] and, if ordered, [`HostType::compare`],
+    /// and celd JSON reads them with [`HostType::from_json`].
+    pub fn host_type<T: HostType>(mut self) -> Self {
+        self.host.host_type::<T>();
+        self
+    }
+
+    /// Declares a struct type: an object type with typed fields, checked like a message
+    /// type and represented at run time by a map from field names to values.
+    pub fn struct_type(mut self, ty: StructType) -> Self {
+        self.host.struct_type(ty);
         self
     }
 
@@ -270,14 +300,20 @@ impl EnvBuilder {
         for (name, text) in &self.variable_texts {
             check = check.variable_text(name, text);
         }
-        for decl in self.functions {
-            check = check.function(decl);
-        }
         if let Some(pool) = &self.pool {
             check = check.type_provider(TypeProvider::new(pool.clone()));
         }
-        let check = check.build().map_err(|e| Error::env(e.to_string()))?;
-        let mut declared = self.variables;
+        let check = self.host.declare(check)?;
+        let check = check.build().map_err(|e| self.host.explain(e))?;
+        // The types as the checker resolved them (a host type's name is that type).
+        let mut declared: Vec<(SmolStr, Type)> = self
+            .variables
+            .into_iter()
+            .map(|(name, ty)| {
+                let ty = check.variable(&name).cloned().unwrap_or(ty);
+                (name, ty)
+            })
+            .collect();
         for (name, _) in self.variable_texts {
             let ty = check.variable(&name).cloned().unwrap_or(Type::Dyn);
             declared.push((name, ty));
@@ -285,13 +321,21 @@ impl EnvBuilder {
         let variables = if self.skip_variable_type_checks {
             VarTable::new(declared.iter().map(|(n, _)| n.clone()))
         } else {
-            VarTable::typed(declared.iter().map(|(n, t)| (n, t)))
+            let runtime: Vec<(SmolStr, Type)> = declared
+                .iter()
+                .map(|(n, t)| (n.clone(), self.host.runtime_type(t)))
+                .collect();
+            VarTable::typed(runtime.iter().map(|(n, t)| (n, t)))
         };
         let registry = match self.registry {
             Some(r) => r,
             None => Arc::new(crate::extensions::registry(&self.extensions)),
         };
-        let extension_types = crate::json::ExtensionTypes::of(&self.extensions);
+        let host = self.host.bind(
+            &check,
+            &crate::host::extension_types(self.extensions.iter().map(|e| e.name())),
+            crate::extensions::json_types(&self.extensions),
+        )?;
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         Ok(Env {
             inner: Arc::new(EnvInner {
@@ -307,7 +351,8 @@ impl EnvBuilder {
                 extensions: self.extensions,
                 strong_enums: self.strong_enums,
                 skip_variable_type_checks: self.skip_variable_type_checks,
-                extension_types,
+                host,
+                host_decls: self.host,
             }),
         })
     }

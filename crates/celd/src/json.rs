@@ -1,51 +1,13 @@
-//! celd JSON for an environment: a [`JsonReader`] that knows the environment's message types
-//! and the values of its extension types (`{"$net.IP": "10.0.0.1"}`).
+//! celd JSON for an environment: reading variables as their declarations direct, in celd
+//! JSON or plain JSON (the reader itself, which knows the environment's message and host
+//! types, is [`Env::json_reader`]).
 
 use celd_types::Type;
-use celd_value::json::{JsonDialect, JsonError, JsonReader, OpaqueReader};
+use celd_value::json::{JsonDialect, JsonError, JsonReader};
 use celd_value::{Key, Value};
 use serde_json::Value as Json;
 
 use crate::env::Env;
-use crate::extensions::Extension;
-
-/// Reads the celd JSON form of the abstract types an environment's extensions define.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct ExtensionTypes {
-    network: bool,
-}
-
-impl ExtensionTypes {
-    pub(crate) fn of(extensions: &[Extension]) -> ExtensionTypes {
-        ExtensionTypes {
-            network: extensions.contains(&Extension::Network),
-        }
-    }
-}
-
-impl OpaqueReader for ExtensionTypes {
-    fn read(&self, type_name: &str, body: &Json) -> Option<Result<Value, String>> {
-        if !self.network {
-            return None;
-        }
-        let result =
-            celd_eval::functions::ext::network::value_from_text(type_name, body.as_str()?)?;
-        Some(result.map_err(|e| e.message().to_owned()))
-    }
-}
-
-impl Env {
-    /// A reader of celd JSON (or, with `dialect`, plain JSON) that knows this environment's
-    /// message types and extension types, with the default nesting limit.
-    pub fn json_reader(&self, dialect: JsonDialect) -> JsonReader<'_> {
-        JsonReader {
-            pool: self.descriptor_pool(),
-            dialect,
-            opaque: Some(&self.inner.extension_types),
-            ..JsonReader::default()
-        }
-    }
-}
 
 /// Reading variables as their declared types direct.
 impl Env {

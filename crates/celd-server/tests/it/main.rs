@@ -4,6 +4,7 @@
 mod admin;
 mod api;
 mod console;
+mod host;
 mod openapi;
 mod requests;
 mod support;

@@ -2,7 +2,7 @@
 //! (property-tested over generated values, with maps whose keys start with `$`), and the
 //! extension types and messages round-trip through an environment's reader.
 
-use celd::layers::value::json::{JsonDialect, to_json};
+use celd::layers::value::json::to_json;
 use celd::layers::value::time::{duration_from_parts, timestamp_from_parts};
 use celd::{Env, Key, Map, Value};
 use proptest::prelude::*;
@@ -59,7 +59,7 @@ proptest! {
     fn every_value_written_reads_back_the_same(v in value()) {
         let env = Env::standard();
         let json = to_json(&v);
-        let back = env.json_reader(JsonDialect::Celd).read(&json);
+        let back = env.json_reader().read(&json);
         prop_assert!(back.is_ok(), "{json}: {back:?}");
         // celd JSON shows every type (`3`, `3.0`, `{"$uint": "3"}`); object keys are unordered.
         prop_assert_eq!(to_json(&back.unwrap()), json);
@@ -69,7 +69,7 @@ proptest! {
 #[test]
 fn network_values_round_trip() {
     let env = Env::standard();
-    let reader = env.json_reader(JsonDialect::Celd);
+    let reader = env.json_reader();
     for text in [r#"ip("10.0.0.1")"#, r#"ip("::1")"#, r#"cidr("10.0.0.0/8")"#] {
         let v = env.compile(text).unwrap().eval(&env.activation()).unwrap();
         let json = to_json(&v);
@@ -92,7 +92,7 @@ fn network_values_round_trip() {
     // Without the network extension the tag means nothing.
     let bare = Env::builder().build().unwrap();
     let err = bare
-        .json_reader(JsonDialect::Celd)
+        .json_reader()
         .read(&serde_json::json!({"$net.IP": "10.0.0.1"}))
         .unwrap_err();
     assert_eq!(err.message, "unknown tag '$net.IP'");
@@ -124,6 +124,6 @@ fn messages_round_trip_and_print_as_message_literals() {
         .unwrap();
     assert_eq!(printed.to_string(), text);
     let json = to_json(&v);
-    let back = env.json_reader(JsonDialect::Celd).read(&json).unwrap();
+    let back = env.json_reader().read(&json).unwrap();
     assert_eq!(back.to_string(), text, "{json}");
 }
