@@ -20,8 +20,9 @@ pub struct VarTable {
     id: u64,
     names: Vec<SmolStr>,
     index: HashMap<SmolStr, u32, foldhash::fast::RandomState>,
-    /// The declared type of each slot, when values given for them are checked against it.
-    types: Option<Vec<Type>>,
+    /// The declared type of each slot and the type its values hold at run time (a struct
+    /// type's values are maps), when values given for them are checked.
+    types: Option<Vec<(Type, Type)>>,
 }
 
 impl VarTable {
@@ -44,23 +45,29 @@ impl VarTable {
 
     /// A table whose activations check each value given for a variable against its declared
     /// type when it is inserted (see [`Activation::misfit`]).
-    pub fn typed<'a, I: IntoIterator<Item = (&'a SmolStr, &'a Type)>>(variables: I) -> VarTable {
-        let variables: Vec<(&SmolStr, &Type)> = variables.into_iter().collect();
-        let mut table = VarTable::new(variables.iter().map(|(name, _)| (*name).clone()));
-        let mut types = vec![Type::Dyn; table.names.len()];
-        for (name, ty) in variables {
+    /// Each variable comes with its declared type (which messages name) and the type its
+    /// values hold at run time (which they are checked against; the same but for types
+    /// represented by others, as struct types are by maps).
+    pub fn typed<'a, I>(variables: I) -> VarTable
+    where
+        I: IntoIterator<Item = (&'a SmolStr, &'a Type, &'a Type)>,
+    {
+        let variables: Vec<(&SmolStr, &Type, &Type)> = variables.into_iter().collect();
+        let mut table = VarTable::new(variables.iter().map(|(name, _, _)| (*name).clone()));
+        let mut types = vec![(Type::Dyn, Type::Dyn); table.names.len()];
+        for (name, declared, held) in variables {
             if let Some(i) = table.index_of(name) {
-                types[i as usize] = ty.clone();
+                types[i as usize] = (declared.clone(), held.clone());
             }
         }
         table.types = Some(types);
         table
     }
 
-    /// The declared type of slot `i`, if values for it are checked.
-    fn checked_type(&self, i: u32) -> Option<&Type> {
-        let ty = self.types.as_ref()?.get(i as usize)?;
-        (!ty.is_dyn()).then_some(ty)
+    /// The declared and the held type of slot `i`, if values for it are checked.
+    fn checked_type(&self, i: u32) -> Option<&(Type, Type)> {
+        let types = self.types.as_ref()?.get(i as usize)?;
+        (!types.1.is_dyn()).then_some(types)
     }
 
     /// A process-unique identity, so plans can tell whether an activation was built for their table.
@@ -167,10 +174,10 @@ impl Activation {
     }
 
     fn check_fit(&mut self, i: u32, name: &str, value: &Value) {
-        let Some(ty) = self.table.as_ref().and_then(|t| t.checked_type(i)) else {
+        let Some((declared, held)) = self.table.as_ref().and_then(|t| t.checked_type(i)) else {
             return;
         };
-        let found = misfit(value, ty).map(|m| misfit_message(name, ty, &m));
+        let found = misfit(value, held).map(|m| misfit_message(name, declared, &m));
         self.misfits.retain(|(slot, _)| *slot != i);
         if let Some(message) = found {
             self.misfits.push((i, message));

@@ -321,11 +321,11 @@ impl EnvBuilder {
         let variables = if self.skip_variable_type_checks {
             VarTable::new(declared.iter().map(|(n, _)| n.clone()))
         } else {
-            let runtime: Vec<(SmolStr, Type)> = declared
+            let held: Vec<Type> = declared
                 .iter()
-                .map(|(n, t)| (n.clone(), self.host.runtime_type(t)))
+                .map(|(_, t)| self.host.runtime_type(t))
                 .collect();
-            VarTable::typed(runtime.iter().map(|(n, t)| (n, t)))
+            VarTable::typed(declared.iter().zip(&held).map(|((n, t), h)| (n, t, h)))
         };
         let registry = match self.registry {
             Some(r) => r,
