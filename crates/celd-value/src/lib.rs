@@ -23,7 +23,7 @@ use std::sync::{Arc, LazyLock};
 use prost_reflect::ReflectMessage;
 
 pub use enums::EnumValue;
-pub use error::{ErrorKind, EvalError, Result};
+pub use error::{ErrorKind, EvalError, LimitKind, Result};
 pub use list::List;
 pub use map::{Key, KeyRef, Map};
 pub use proto::EnumMode;
