@@ -196,7 +196,6 @@ impl ProgramCache {
             origin: origin.map(Into::into),
             n_params: slots.len() as u32,
             weight: 0,
-            regex_bytes: crate::regexes::precompiled_bytes(&ast.expr),
             compile_time,
             created: end,
             last_use: AtomicU64::new(end),

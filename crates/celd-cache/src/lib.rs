@@ -52,7 +52,6 @@ mod dump;
 mod entry;
 mod envs;
 mod inventory;
-mod regexes;
 mod shaping;
 pub mod stats;
 mod storm;

@@ -73,8 +73,8 @@ fn within(measured: f64, real: f64) -> bool {
     (measured - real).abs() <= 0.25 * real
 }
 
-/// Each expression's cache entry, after one evaluation (plans compile regular expressions
-/// on first use), against what the allocator holds for it: the same text in 50 environments,
+/// Each expression's cache entry, after one evaluation (a pattern's search cache grows at its
+/// first match), against what the allocator holds for it: the same text in 50 environments,
 /// so the map's occasional table growth averages out.
 fn program_weights_are_real(env: &Env) {
     const COPIES: usize = 50;
@@ -109,7 +109,7 @@ fn program_weights_are_real(env: &Env) {
     }
 }
 
-/// `Program::heap_size()` alone, for programs without precompiled patterns.
+/// `Program::heap_size()` alone (compiled patterns are weighed after a first match: below).
 fn heap_sizes_are_real(env: &Env) {
     for text in EXPRESSIONS.iter().filter(|t| !t.contains("matches")) {
         drop(env.compile(text).expect("compiles"));
