@@ -53,6 +53,19 @@ pub struct ProgramCache {
 /// How many environment signatures are remembered.
 const MAX_SIGNATURES: u64 = 4096;
 
+/// A program weighing more than this fraction of the budget (with the environment it keeps
+/// alive) is not cached: it is evaluated for its request and dropped, and counted
+/// (`CacheStats::uncached`), so one request cannot flush the cache or hold its budget.
+pub const MAX_ENTRY_FRACTION: u64 = 8;
+
+/// Why a compilation under moka's per-key lock produced nothing to insert.
+#[derive(Clone)]
+enum NotCached {
+    Failed(Error),
+    /// Compiled, but too large to keep: used once.
+    TooLarge(Arc<CachedProgram>),
+}
+
 thread_local! {
     /// The template buffers of this thread, reused so a hit allocates nothing for its key.
     static SCRATCH: RefCell<Template> = RefCell::new(Template::default());
@@ -82,7 +95,7 @@ impl ProgramCache {
             programs,
             counters,
             storms: StormDetector::new(config.storm.clone()),
-            envs: EnvMemo::new(config.max_envs),
+            envs: EnvMemo::new(config.max_envs, config.max_env_bytes),
             signatures: moka::sync::Cache::builder()
                 .max_capacity(MAX_SIGNATURES)
                 .build_with_hasher(foldhash::fast::RandomState::default()),
@@ -153,13 +166,25 @@ impl ProgramCache {
     ) -> Result<Arc<CachedProgram>, Error> {
         let key_len = key.len();
         let id = self.program_id(env, &key);
-        self.programs
-            .try_get_with(key, || {
-                let entry = self.compile(env, ast, slots, id, origin, key_len)?;
-                self.counters.loaded(entry.weight);
-                Ok(Arc::new(entry))
-            })
-            .map_err(|e: Arc<Error>| (*e).clone())
+        let max_entry = self.config.max_bytes / MAX_ENTRY_FRACTION;
+        let found = self.programs.try_get_with(key, || {
+            let entry = self
+                .compile(env, ast, slots, id, origin, key_len)
+                .map_err(NotCached::Failed)?;
+            if u64::from(entry.weight) > max_entry {
+                self.counters.uncached.fetch_add(1, Ordering::Relaxed);
+                return Err(NotCached::TooLarge(Arc::new(entry)));
+            }
+            self.counters.loaded(entry.weight);
+            Ok(Arc::new(entry))
+        });
+        match found {
+            Ok(entry) => Ok(entry),
+            Err(e) => match &*e {
+                NotCached::Failed(e) => Err(e.clone()),
+                NotCached::TooLarge(entry) => Ok(entry.clone()),
+            },
+        }
     }
 
     fn compile(
@@ -201,7 +226,8 @@ impl ProgramCache {
             last_use: AtomicU64::new(end),
             hits: AtomicU64::new(0),
         };
-        entry.weight = entry.measure_weight(key_len);
+        let env_bytes = self.envs.weight_of(env);
+        entry.weight = entry.measure_weight(key_len).saturating_add(env_bytes);
         Ok(entry)
     }
 
@@ -273,7 +299,8 @@ impl ProgramCache {
 
     /// Every counter and gauge now.
     pub fn stats(&self) -> CacheStats {
-        self.counters.snapshot(self.config.max_bytes)
+        self.counters
+            .snapshot(self.config.max_bytes, self.envs.stats())
     }
 
     /// Finishes moka's pending bookkeeping (admissions, evictions, listener calls) so the

@@ -170,6 +170,48 @@ fn hits_allocate_only_what_parsing_does(env: &Env) {
     assert_eq!(cache.stats().compilations, 1);
 }
 
+/// Derived environments as the memo weighs them, against the allocator: small declarations,
+/// and long names with composite types.
+fn derived_env_weights_are_real(env: &Env) {
+    let int = Type::Int;
+    // Types as a request's declarations bring them: each parsed on its own.
+    let nested = || Type::list(Type::map(Type::String, Type::list(Type::Int)));
+    for (n_decls, name_len, composite) in [
+        (20, 4, false),
+        (200, 60, true),
+        (5, 10_000, false),
+        (5_000, 4, false),
+    ] {
+        let cache = ProgramCache::new(CacheConfig {
+            max_env_bytes: 1 << 30,
+            ..CacheConfig::default()
+        });
+        // Warm the memo's own structures.
+        for i in 0..20 {
+            let name = format!("warm{i}");
+            drop(cache.derive_env(env, None, [(name.as_str(), &int)]));
+        }
+        let (before, bytes_before) = (live(), cache.stats().derived_env_bytes);
+        for copy in 0..20 {
+            let decls: Vec<(String, Type)> = (0..n_decls)
+                .map(|i| {
+                    let ty = if composite { nested() } else { Type::Int };
+                    (format!("{copy}_{i}_{}", "n".repeat(name_len)), ty)
+                })
+                .collect();
+            let decls = decls.iter().map(|(n, t)| (n.as_str(), t));
+            drop(cache.derive_env(env, None, decls).expect("builds"));
+        }
+        let real = (live() - before) as f64 / 20.0;
+        let measured = (cache.stats().derived_env_bytes - bytes_before) as f64 / 20.0;
+        eprintln!("{measured:>8.0} weight {real:>8.0} allocated  env of {n_decls} x {name_len}");
+        assert!(
+            within(measured, real),
+            "{n_decls} declarations: weight {measured} vs allocator {real}"
+        );
+    }
+}
+
 #[test]
 fn weights_and_hit_allocations_match_the_allocator() {
     let env = env();
@@ -177,4 +219,5 @@ fn weights_and_hit_allocations_match_the_allocator() {
     heap_sizes_are_real(&env);
     program_weights_are_real(&env);
     entry_weights_are_real(&env);
+    derived_env_weights_are_real(&env);
 }

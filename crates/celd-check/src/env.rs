@@ -97,16 +97,34 @@ pub struct CheckEnv {
 pub(crate) struct EnvInner {
     pub(crate) container: SmolStr,
     pub(crate) variables: HashMap<SmolStr, Type>,
-    /// Identifier → the type it names (the identifier has type `type(T)`).
-    pub(crate) type_names: HashMap<SmolStr, Type>,
-    pub(crate) functions: HashMap<SmolStr, PreparedFunction>,
-    pub(crate) decls: Vec<FunctionDecl>,
-    pub(crate) provider: TypeProvider,
     /// First segments of every dotted variable, type and message name.
     pub(crate) name_roots: HashSet<SmolStr>,
-    /// First segments of every dotted function name.
-    pub(crate) function_roots: HashSet<SmolStr>,
     pub(crate) options: CheckOptions,
+    // The rest depends only on the libraries, functions and message types: shared by every
+    // environment built from the same ones ([`CheckLibrary`]).
+    /// Identifier → the type it names (the identifier has type `type(T)`).
+    pub(crate) type_names: Arc<HashMap<SmolStr, Type>>,
+    pub(crate) functions: Arc<HashMap<SmolStr, PreparedFunction>>,
+    pub(crate) decls: Arc<Vec<FunctionDecl>>,
+    pub(crate) provider: TypeProvider,
+    /// First segments of every dotted function name.
+    pub(crate) function_roots: Arc<HashSet<SmolStr>>,
+    /// First segments of every dotted type and message name.
+    pub(crate) library_roots: Arc<Vec<SmolStr>>,
+}
+
+/// The part of a [`CheckEnv`] that depends only on its libraries, declared functions and
+/// message types, prepared once: environments that differ only in their variables or
+/// container share it ([`CheckEnvBuilder::library_from`]), so building one costs what its
+/// own declarations cost.
+#[derive(Clone, Debug)]
+pub struct CheckLibrary {
+    type_names: Arc<HashMap<SmolStr, Type>>,
+    functions: Arc<HashMap<SmolStr, PreparedFunction>>,
+    decls: Arc<Vec<FunctionDecl>>,
+    provider: TypeProvider,
+    function_roots: Arc<HashSet<SmolStr>>,
+    library_roots: Arc<Vec<SmolStr>>,
 }
 
 impl CheckEnv {
@@ -120,11 +138,26 @@ impl CheckEnv {
             functions: Vec::new(),
             provider: TypeProvider::default(),
             options: CheckOptions::default(),
+            library: None,
         }
     }
 
     pub(crate) fn inner(&self) -> &EnvInner {
         &self.inner
+    }
+
+    /// The libraries, functions and message types of this environment, to share with
+    /// environments that add variables ([`CheckEnvBuilder::library_from`]).
+    pub fn library(&self) -> CheckLibrary {
+        let inner = &self.inner;
+        CheckLibrary {
+            type_names: inner.type_names.clone(),
+            functions: inner.functions.clone(),
+            decls: inner.decls.clone(),
+            provider: inner.provider.clone(),
+            function_roots: inner.function_roots.clone(),
+            library_roots: inner.library_roots.clone(),
+        }
     }
 
     pub fn container(&self) -> &str {
@@ -165,9 +198,20 @@ pub struct CheckEnvBuilder {
     functions: Vec<FunctionDecl>,
     provider: TypeProvider,
     options: CheckOptions,
+    library: Option<CheckLibrary>,
 }
 
 impl CheckEnvBuilder {
+    /// Takes the libraries, functions and message types from `library` (another
+    /// environment's, [`CheckEnv::library`]) instead of preparing them: what
+    /// [`library`](Self::library), [`extension`](Self::extension),
+    /// [`function`](Self::function) and [`type_provider`](Self::type_provider) say is then
+    /// not used. Ignored if its enum mode differs from these options'.
+    pub fn library_from(mut self, library: CheckLibrary) -> Self {
+        self.library = Some(library);
+        self
+    }
+
     /// The namespace names resolve in (`a.b` in container `x.y` tries `x.y.a.b` first).
     pub fn container(mut self, container: &str) -> Self {
         self.container = SmolStr::new(container.strip_prefix('.').unwrap_or(container));
@@ -216,62 +260,92 @@ impl CheckEnvBuilder {
     }
 
     pub fn build(self) -> Result<CheckEnv, EnvError> {
-        let mut libraries = self.libraries;
-        for name in &self.extensions {
-            let lib =
-                library::extension(name).ok_or_else(|| EnvError::UnknownExtension(name.clone()))?;
-            libraries.push(*lib);
-        }
-        let mut decls = Vec::new();
-        let mut type_names = HashMap::new();
-        for lib in &libraries {
-            decls.extend(library_decls(lib)?);
-            for row in lib.type_names {
-                let ty = parse_generic_type(row.ty).map_err(|error| EnvError::BadSignature {
-                    overload: row.name.to_string(),
-                    error,
-                })?;
-                type_names.insert(SmolStr::new(row.name), ty);
-            }
-        }
-        let provider = self.provider.with_strong_enums(self.options.strong_enums);
-        decls.extend(provider.enum_functions());
-        decls.extend(self.functions);
-        let decls = merge_functions(decls)?;
-        let functions = decls
-            .iter()
-            .map(|f| (f.name.clone(), prepare_function(f)))
-            .collect();
+        let library = match self.library {
+            Some(lib) if lib.provider.strong_enums() == self.options.strong_enums => lib,
+            _ => prepare_library(
+                &self.libraries,
+                &self.extensions,
+                self.functions,
+                self.provider.with_strong_enums(self.options.strong_enums),
+            )?,
+        };
         let variables: HashMap<SmolStr, Type> = self
             .variables
             .into_iter()
             .map(|(name, ty)| (name, params_to_dyn(&ty)))
             .collect();
-        let mut name_roots = HashSet::new();
-        for name in variables.keys().chain(type_names.keys()) {
+        let mut name_roots: HashSet<SmolStr> = library.library_roots.iter().cloned().collect();
+        for name in variables.keys() {
             insert_root(&mut name_roots, name);
-        }
-        for root in provider.root_segments() {
-            name_roots.insert(SmolStr::new(root));
-        }
-        let mut function_roots = HashSet::new();
-        for f in &decls {
-            insert_root(&mut function_roots, &f.name);
         }
         Ok(CheckEnv {
             inner: Arc::new(EnvInner {
                 container: self.container,
                 variables,
-                type_names,
-                functions,
-                decls,
-                provider,
                 name_roots,
-                function_roots,
                 options: self.options,
+                type_names: library.type_names,
+                functions: library.functions,
+                decls: library.decls,
+                provider: library.provider,
+                function_roots: library.function_roots,
+                library_roots: library.library_roots,
             }),
         })
     }
+}
+
+/// Prepares the tables of the enabled libraries, the extra functions and the message types.
+fn prepare_library(
+    libraries: &[Library],
+    extensions: &[String],
+    functions: Vec<FunctionDecl>,
+    provider: TypeProvider,
+) -> Result<CheckLibrary, EnvError> {
+    let mut libraries = libraries.to_vec();
+    for name in extensions {
+        let lib =
+            library::extension(name).ok_or_else(|| EnvError::UnknownExtension(name.clone()))?;
+        libraries.push(*lib);
+    }
+    let mut decls = Vec::new();
+    let mut type_names = HashMap::new();
+    for lib in &libraries {
+        decls.extend(library_decls(lib)?);
+        for row in lib.type_names {
+            let ty = parse_generic_type(row.ty).map_err(|error| EnvError::BadSignature {
+                overload: row.name.to_string(),
+                error,
+            })?;
+            type_names.insert(SmolStr::new(row.name), ty);
+        }
+    }
+    decls.extend(provider.enum_functions());
+    decls.extend(functions);
+    let decls = merge_functions(decls)?;
+    let prepared = decls
+        .iter()
+        .map(|f| (f.name.clone(), prepare_function(f)))
+        .collect();
+    let mut roots = HashSet::new();
+    for name in type_names.keys() {
+        insert_root(&mut roots, name);
+    }
+    for root in provider.root_segments() {
+        roots.insert(SmolStr::new(root));
+    }
+    let mut function_roots = HashSet::new();
+    for f in &decls {
+        insert_root(&mut function_roots, &f.name);
+    }
+    Ok(CheckLibrary {
+        type_names: Arc::new(type_names),
+        functions: Arc::new(prepared),
+        decls: Arc::new(decls),
+        provider,
+        function_roots: Arc::new(function_roots),
+        library_roots: Arc::new(roots.into_iter().collect()),
+    })
 }
 
 fn library_decls(lib: &Library) -> Result<Vec<FunctionDecl>, EnvError> {

@@ -164,6 +164,16 @@ impl Collector for CacheCollector {
                 "The program cache's budget in bytes",
                 stats.max_bytes,
             ),
+            (
+                names::DERIVED_ENVS,
+                "Environments derived from request declarations and remembered",
+                stats.derived_envs,
+            ),
+            (
+                names::DERIVED_ENV_BYTES,
+                "Bytes the remembered derived environments hold",
+                stats.derived_env_bytes,
+            ),
         ];
         for (name, help, value) in gauges {
             encode_gauge(&mut encoder, name, help, value)?;
@@ -193,6 +203,11 @@ impl Collector for CacheCollector {
                 names::COMPILE_STORMS,
                 "Compile storms warned about",
                 stats.storms,
+            ),
+            (
+                names::PROGRAMS_UNCACHED,
+                "Programs too large to cache (over an eighth of the budget), evaluated and dropped",
+                stats.uncached,
             ),
         ];
         for (name, help, value) in counters {
