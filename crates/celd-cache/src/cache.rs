@@ -137,6 +137,33 @@ impl ProgramCache {
         }
     }
 
+    /// The program for `text` in `env` if its template is compiled already: a parse and a
+    /// lookup that never compiles (for a caller that must not spend a compilation's time
+    /// where it is). `None` is not counted as a miss: the caller compiles next.
+    pub fn get_if_cached(&self, env: &Env, text: &str) -> Result<Option<BoundProgram>, Error> {
+        let ast = env.parse(text)?;
+        let find = |template: &mut Template| self.find_hit(env, &ast, template);
+        let found = SCRATCH
+            .try_with(|scratch| scratch.try_borrow_mut().ok().map(|mut t| find(&mut t)))
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| find(&mut Template::default()));
+        Ok(found.map(|(entry, params)| BoundProgram::new(entry, params, ast)))
+    }
+
+    fn find_hit(
+        &self,
+        env: &Env,
+        ast: &Ast,
+        template: &mut Template,
+    ) -> Option<(Arc<CachedProgram>, Params)> {
+        template.fill(ast, env.id());
+        let entry = self.programs.get(&*template.key)?;
+        self.counters.hits.add(1);
+        entry.touch(self.config.clock.now_nanos());
+        Some((entry, std::mem::take(&mut template.params)))
+    }
+
     /// Writes the template of `ast` into the buffers and looks it up.
     fn find(&self, env: &Env, ast: &Ast, template: &mut Template) -> Found {
         template.fill(ast, env.id());

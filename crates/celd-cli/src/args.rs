@@ -170,6 +170,9 @@ pub struct ServeArgs {
     /// Open connections per worker; more wait in the kernel's accept queue.
     #[arg(long, value_name = "N", default_value_t = 4096)]
     pub max_connections: usize,
+    /// Largest /v1/eval response body, counted while it is written (422, kind limit, beyond).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "8MiB")]
+    pub max_response: u64,
     /// Where evaluations run: auto (inline, moved to the blocking pool when long), always
     /// (blocking pool), never (inline). For measurements.
     #[arg(long, value_enum, default_value_t = OffloadArg::Auto, hide = true)]

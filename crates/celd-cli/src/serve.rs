@@ -40,6 +40,7 @@ fn options(args: ServeArgs) -> Result<ServeOptions, Failure> {
         request_timeout: args.request_timeout,
         max_concurrency: args.max_concurrency,
         max_connections: args.max_connections,
+        max_response_bytes: usize::try_from(args.max_response).unwrap_or(usize::MAX),
     };
     service.cache_bytes = args.cache_bytes;
     service.protos = ProtoSources {

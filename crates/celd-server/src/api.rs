@@ -3,6 +3,7 @@
 //! answers the same way as the service.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use celd::layers::types::parse_type;
@@ -79,6 +80,9 @@ pub enum ApiError {
     Request(String),
     /// The expression failed to parse, check or evaluate, or hit a limit (422).
     Expression(Error),
+    /// A limit of the request rather than of its expression (422, kind `limit`): the time
+    /// limit passed while preparing it, the response would be too large.
+    Limit(String),
     /// The request body is larger than the limit (413).
     TooLarge { limit: usize },
     /// Every evaluation slot is taken (503); the client may retry.
@@ -100,6 +104,7 @@ impl ApiError {
         match self {
             ApiError::Request(message) => ErrorBody::new("request", message.clone()),
             ApiError::Expression(e) => ErrorBody::from_error(e),
+            ApiError::Limit(message) => ErrorBody::new("limit", message.clone()),
             ApiError::TooLarge { limit } => ErrorBody::new(
                 "limit",
                 format!("request body exceeds the limit of {limit} bytes"),
@@ -214,13 +219,54 @@ impl Evaluator {
     /// The request's environment (memoized by the cache), its variables read, and its program
     /// found or compiled.
     pub fn prepare(&self, request: &EvalRequest) -> Result<Prepared, ApiError> {
+        self.prepare_within(request, Stop::default())
+    }
+
+    /// As [`prepare`](Self::prepare), giving up between its steps once `stop` says so: the
+    /// time building the environment, reading the variables and compiling takes counts
+    /// against the request's time limit.
+    pub fn prepare_within(
+        &self,
+        request: &EvalRequest,
+        stop: Stop<'_>,
+    ) -> Result<Prepared, ApiError> {
         let names = request.vars.iter().flat_map(|v| v.keys());
-        let env = self.request_env(request.decls.as_ref(), names, request.container.as_deref())?;
+        let declared = declarations(request.decls.as_ref(), names)?;
+        let env = self.request_env(&declared, request.container.as_deref())?;
+        stop.check("building the environment")?;
         let activation = read_vars(&env, request.vars.as_ref())?;
+        stop.check("reading the variables")?;
         let bound = self
             .cache
             .get_or_compile_from(&env, &request.expr, Some(self.origin))?;
+        stop.check("compiling")?;
         Ok(Prepared { bound, activation })
+    }
+
+    /// The request ready to run if that takes no building: its environment remembered and its
+    /// program compiled already (`None` otherwise). For the reactor thread, which must not
+    /// spend a compilation's time.
+    pub fn prepare_cached(&self, request: &EvalRequest) -> Result<Option<Prepared>, ApiError> {
+        let names = request.vars.iter().flat_map(|v| v.keys());
+        let declared = declarations(request.decls.as_ref(), names)?;
+        let container = request.container.as_deref();
+        let env = if declared.is_empty() && container.is_none() {
+            self.base.clone()
+        } else {
+            let decls = declared.iter().map(|(n, t)| (*n, t));
+            match self
+                .cache
+                .derived_env_if_remembered(&self.base, container, decls)
+            {
+                Some(env) => env,
+                None => return Ok(None),
+            }
+        };
+        let Some(bound) = self.cache.get_if_cached(&env, &request.expr)? else {
+            return Ok(None);
+        };
+        let activation = read_vars(&env, request.vars.as_ref())?;
+        Ok(Some(Prepared { bound, activation }))
     }
 
     /// Evaluates a request: the value and its type name. Evaluation stops at `deadline`.
@@ -243,49 +289,86 @@ impl Evaluator {
 
     /// Type-checks a request's expression (no program is built or cached).
     pub fn check(&self, request: &CheckRequest) -> Result<CheckResponse, ApiError> {
-        let env = self.request_env(
-            request.decls.as_ref(),
-            std::iter::empty(),
-            request.container.as_deref(),
-        )?;
+        let declared = declarations(request.decls.as_ref(), std::iter::empty())?;
+        let env = self.request_env(&declared, request.container.as_deref())?;
         let ty = env.check(&request.expr)?;
         Ok(CheckResponse { ty: ty.to_string() })
     }
 
-    /// The base library plus the request's declarations, and `dyn` for variables given without
-    /// one; the same declarations give the same (remembered) environment.
-    fn request_env<'a>(
+    /// The base library plus the request's declarations; the same declarations give the same
+    /// (remembered) environment.
+    fn request_env(
         &self,
-        decls: Option<&BTreeMap<String, String>>,
-        var_names: impl Iterator<Item = &'a String>,
+        declared: &[(&str, Type)],
         container: Option<&str>,
     ) -> Result<Env, ApiError> {
-        let mut declared: Vec<(&str, Type)> = Vec::new();
-        for (name, text) in decls.into_iter().flatten() {
-            let ty = parse_type(text)
-                .map_err(|e| ApiError::Request(format!("declaration of '{name}': {e}")))?;
-            declared.push((name, ty));
-        }
-        let mut all: Vec<(&str, &Type)> = declared.iter().map(|(n, t)| (*n, t)).collect();
-        for name in var_names {
-            if !decls.is_some_and(|d| d.contains_key(name)) {
-                all.push((name, &Type::Dyn));
-            }
-        }
-        if all.is_empty() && container.is_none() {
+        if declared.is_empty() && container.is_none() {
             return Ok(self.base.clone());
         }
-        Ok(self.cache.derive_env(&self.base, container, all)?)
+        let decls = declared.iter().map(|(n, t)| (*n, t));
+        Ok(self.cache.derive_env(&self.base, container, decls)?)
+    }
+}
+
+/// The request's declarations with their types parsed, and `dyn` for variables given
+/// without one.
+fn declarations<'a>(
+    decls: Option<&'a BTreeMap<String, String>>,
+    var_names: impl Iterator<Item = &'a String>,
+) -> Result<Vec<(&'a str, Type)>, ApiError> {
+    let mut declared: Vec<(&str, Type)> = Vec::new();
+    for (name, text) in decls.into_iter().flatten() {
+        let ty = parse_type(text)
+            .map_err(|e| ApiError::Request(format!("declaration of '{name}': {e}")))?;
+        declared.push((name, ty));
+    }
+    for name in var_names {
+        if !decls.is_some_and(|d| d.contains_key(name)) {
+            declared.push((name, Type::Dyn));
+        }
+    }
+    Ok(declared)
+}
+
+/// What stops a request: its deadline and its cancellation flag (raised when its answer is
+/// no longer wanted: timed out, or the client went away).
+#[derive(Clone, Copy, Default)]
+pub struct Stop<'a> {
+    pub deadline: Option<Instant>,
+    pub cancel: Option<&'a AtomicBool>,
+}
+
+impl Stop<'_> {
+    /// A `limit` error once the deadline has passed or the flag is raised, naming the step.
+    fn check(&self, step: &str) -> Result<(), ApiError> {
+        if self.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return Err(ApiError::Limit(format!("request cancelled while {step}")));
+        }
+        if self.deadline.is_some_and(|d| Instant::now() >= d) {
+            return Err(ApiError::Limit(format!(
+                "evaluation time limit exceeded while {step}"
+            )));
+        }
+        Ok(())
     }
 }
 
 impl Prepared {
     /// Evaluates, stopping at `deadline`: the value and its type name.
     pub fn run_value(&self, deadline: Option<Instant>) -> Result<(Value, String), ApiError> {
+        self.run_within(Stop {
+            deadline,
+            cancel: None,
+        })
+    }
+
+    /// Evaluates until `stop` says so: the value and its type name.
+    pub fn run_within(&self, stop: Stop<'_>) -> Result<(Value, String), ApiError> {
         let program = self.bound.program();
         let options = EvalOptions {
             limits: Some(program.limits()),
-            deadline,
+            deadline: stop.deadline,
+            cancel: stop.cancel,
             ..EvalOptions::default()
         };
         let value = self.bound.eval_with(&self.activation, &options)?;

@@ -113,9 +113,9 @@ async fn eval(
     };
     let (result, seconds) = outcome;
     match result {
-        Ok(response) => {
+        Ok(body) => {
             state.metrics.evaluation("ok", seconds);
-            Json(response).into_response()
+            ([(header::CONTENT_TYPE, "application/json")], body).into_response()
         }
         Err(e) => {
             state.metrics.evaluation(e.outcome(), seconds);

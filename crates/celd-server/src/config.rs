@@ -28,6 +28,9 @@ pub struct RequestLimits {
     pub max_concurrency: usize,
     /// Open connections; more wait in the kernel's accept queue. Default 4096.
     pub max_connections: usize,
+    /// Largest `/v1/eval` response body, in bytes, counted while it is written (422,
+    /// `limit`, beyond). Default 8 MiB.
+    pub max_response_bytes: usize,
 }
 
 impl Default for RequestLimits {
@@ -41,6 +44,7 @@ impl Default for RequestLimits {
             request_timeout: Duration::from_secs(10),
             max_concurrency: 64,
             max_connections: 4096,
+            max_response_bytes: 8 << 20,
         }
     }
 }

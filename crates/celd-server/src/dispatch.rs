@@ -1,32 +1,39 @@
-//! Where evaluations run. A cached program evaluates in microseconds and a small expression
-//! compiles in tens of microseconds, so a thread hop to the blocking pool would cost more than
-//! the work: small requests run on the reactor thread. An evaluation may take up to the
-//! evaluation time limit (100 ms), though, and parsing a large body or compiling a large
-//! expression takes milliseconds, which would stall every connection on that thread. So
-//! (`Offload::Auto`):
+//! Where evaluations run. A cached program evaluates in microseconds, so a thread hop to the
+//! blocking pool would cost more than the work: small requests run on the reactor thread.
+//! But the reactor thread also serves every other connection on it, so nothing there may take
+//! longer than about a millisecond (`Offload::Auto`):
 //!
-//! - a body over [`INLINE_MAX_BYTES`] or an expression over [`INLINE_MAX_EXPR_BYTES`] is
-//!   compiled and evaluated on the blocking pool (compiling takes about 0.4 µs per byte of
-//!   expression: 2 KiB is about a millisecond);
-//! - otherwise the evaluation runs inline with a deadline of [`INLINE_SLICE`]; if it stops
-//!   there (a long loop), it is run again from the start on the blocking pool with the rest of
-//!   its time. CEL has no side effects, so running twice changes nothing but the time spent.
+//! - a body over [`INLINE_MAX_BYTES`] or an expression over [`INLINE_MAX_EXPR_BYTES`] goes
+//!   to the blocking pool at once (parsing 2 KiB takes well under a millisecond);
+//! - otherwise the request is parsed and looked up on the reactor; one that needs building
+//!   (a compilation, a new environment) goes to the blocking pool;
+//! - a cached program evaluates inline with a deadline of [`INLINE_SLICE`]; if the slice
+//!   runs out (the time limit, and only it: any other limit is the answer) it is run again
+//!   from the start on the blocking pool with the rest of its time. CEL has no side effects,
+//!   so running twice changes nothing but the time spent;
+//! - the response is written inline up to [`INLINE_RESPONSE_BYTES`], on the blocking pool
+//!   beyond (up to `--max-response`).
 //!
 //! Measured with `loadgen bench` (`x + y * z`): the blocking pool for every request costs
 //! 44.5 µs of server CPU per request, inline 16.3 µs.
 //!
-//! The evaluation slot (`AppState::slot`) is held until the work ends, also on the blocking
-//! pool when the client has gone, so slots bound the work in progress.
+//! Work on the blocking pool is cancelled when its answer is no longer wanted: the request
+//! timed out, or the client went away (hyper drops the request's future). A flag raised when
+//! the future is dropped stops the evaluation at its next look (every loop iteration, every
+//! 1,024 cost units). The evaluation slot belongs to the future, so it is free at once.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use celd::ErrorKind;
+use celd::Value;
+use celd::layers::value::LimitKind;
 use tokio::sync::OwnedSemaphorePermit;
 
-use crate::api::{ApiError, CheckRequest, CheckResponse, EvalRequest, EvalResponse, Prepared};
+use crate::api::{ApiError, CheckRequest, CheckResponse, EvalRequest, Prepared, Stop};
 use crate::app::AppState;
 use crate::config::Offload;
+use crate::response::{TooLarge, eval_body};
 
 /// Bodies up to this size are handled on the reactor thread...
 pub const INLINE_MAX_BYTES: usize = 16 << 10;
@@ -34,7 +41,13 @@ pub const INLINE_MAX_BYTES: usize = 16 << 10;
 /// ...if their expression is no longer than this.
 pub const INLINE_MAX_EXPR_BYTES: usize = 2 << 10;
 
-/// Whether a request of `size` bytes with an expression of `expr_len` bytes runs inline.
+/// How long an evaluation may run on the reactor thread before it moves to the blocking pool.
+pub const INLINE_SLICE: Duration = Duration::from_millis(1);
+
+/// The most response bytes written on the reactor thread (some tens of microseconds).
+pub const INLINE_RESPONSE_BYTES: usize = 64 << 10;
+
+/// Whether a request of `size` bytes with an expression of `expr_len` bytes starts inline.
 fn inline(offload: Offload, size: usize, expr_len: usize) -> bool {
     match offload {
         Offload::Never => true,
@@ -43,50 +56,100 @@ fn inline(offload: Offload, size: usize, expr_len: usize) -> bool {
     }
 }
 
-/// How long an evaluation may run on the reactor thread before it moves to the blocking pool.
-pub const INLINE_SLICE: Duration = Duration::from_millis(1);
+/// The response body (`{"value", "type"}` as JSON) and, if the program ran, the seconds its
+/// last evaluation took.
+pub type Outcome = (Result<Vec<u8>, ApiError>, Option<f64>);
 
-/// The answer and, if the program ran, the seconds its last evaluation took.
-pub type Outcome = (Result<EvalResponse, ApiError>, Option<f64>);
+/// Raises the request's cancellation flag when dropped: when the request is answered, or
+/// when its future is dropped unanswered (timed out, client gone).
+struct CancelOnDrop(Arc<AtomicBool>);
 
-/// Evaluates `request` within the evaluation time limit.
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Evaluates `request` within the evaluation time limit, which counts from now: preparing the
+/// request (its environment, variables, compilation) spends it too.
 pub async fn evaluate(
     state: &Arc<AppState>,
     request: EvalRequest,
     size: usize,
     slot: OwnedSemaphorePermit,
 ) -> Outcome {
+    let _slot = slot;
     // A limit too large to add to the clock is no limit.
     let deadline = Instant::now().checked_add(state.limits.eval_timeout);
+    let cancel = CancelOnDrop(Arc::new(AtomicBool::new(false)));
+    let max_response = state.limits.max_response_bytes;
     if !inline(state.offload, size, request.expr.len()) {
-        let state = state.clone();
-        return blocking(move || {
-            let _slot = slot;
-            match state.evaluator.prepare(&request) {
-                Ok(prepared) => timed(&prepared, deadline),
+        return blocking(state, &cancel, deadline, move |state, stop| {
+            match state.evaluator.prepare_within(&request, stop) {
+                Ok(prepared) => run_and_write(&prepared, stop, max_response),
                 Err(e) => (Err(e), None),
             }
         })
         .await;
     }
-    let prepared = match state.evaluator.prepare(&request) {
-        Ok(prepared) => prepared,
+    let prepared = match state.evaluator.prepare_cached(&request) {
+        Ok(Some(prepared)) => prepared,
+        Ok(None) => {
+            return blocking(state, &cancel, deadline, move |state, stop| {
+                match state.evaluator.prepare_within(&request, stop) {
+                    Ok(prepared) => run_and_write(&prepared, stop, max_response),
+                    Err(e) => (Err(e), None),
+                }
+            })
+            .await;
+        }
         Err(e) => return (Err(e), None),
     };
     if state.offload == Offload::Never {
-        return timed(&prepared, deadline);
+        let stop = Stop {
+            deadline,
+            cancel: None,
+        };
+        return run_and_write(&prepared, stop, max_response);
     }
     let slice = Instant::now() + INLINE_SLICE;
     let slice = deadline.map_or(slice, |d| d.min(slice));
-    let first = timed(&prepared, Some(slice));
-    if !stopped_at(&first.0, slice, deadline) {
-        return first;
+    let start = Instant::now();
+    let first = prepared.run_within(Stop {
+        deadline: Some(slice),
+        cancel: None,
+    });
+    let seconds = Some(start.elapsed().as_secs_f64());
+    match first {
+        Err(e) if slice_ran_out(&e, slice, deadline) => {
+            blocking(state, &cancel, deadline, move |_, stop| {
+                run_and_write(&prepared, stop, max_response)
+            })
+            .await
+        }
+        Err(e) => (Err(e), seconds),
+        Ok((value, ty)) => match eval_body(&value, &ty, max_response.min(INLINE_RESPONSE_BYTES)) {
+            Ok(body) => (Ok(body), seconds),
+            Err(_) if max_response > INLINE_RESPONSE_BYTES => {
+                let written = blocking(state, &cancel, deadline, move |_, _| {
+                    (write(&value, &ty, max_response), None)
+                })
+                .await;
+                (written.0, seconds)
+            }
+            Err(too_large) => (Err(too_large.into()), seconds),
+        },
     }
-    blocking(move || {
-        let _slot = slot;
-        timed(&prepared, deadline)
-    })
-    .await
+}
+
+/// Whether an inline run stopped because its slice ran out, rather than at a limit of its
+/// own: only the time limit, and only when the slice ended before the real deadline.
+fn slice_ran_out(error: &ApiError, slice: Instant, deadline: Option<Instant>) -> bool {
+    let ApiError::Expression(e) = error else {
+        return false;
+    };
+    let time = e.eval_error().and_then(|e| e.limit_kind()) == Some(LimitKind::Time);
+    time && deadline.is_none_or(|d| slice < d)
 }
 
 /// Type-checks `request`; large bodies on the blocking pool.
@@ -96,45 +159,60 @@ pub async fn check(
     size: usize,
     slot: OwnedSemaphorePermit,
 ) -> Result<CheckResponse, ApiError> {
+    let _slot = slot;
     if inline(state.offload, size, request.expr.len()) {
         return state.evaluator.check(&request);
     }
     let state = state.clone();
-    let run = move || {
-        let _slot = slot;
-        state.evaluator.check(&request)
-    };
+    let run = move || state.evaluator.check(&request);
     match tokio::task::spawn_blocking(run).await {
         Ok(result) => result,
         Err(e) => Err(ApiError::Internal(format!("check task failed: {e}"))),
     }
 }
 
-/// Runs the program once with `deadline`, measuring it.
-fn timed(prepared: &Prepared, deadline: Option<Instant>) -> Outcome {
+/// Runs the program once until `stop`, measuring it, and writes the response body.
+fn run_and_write(prepared: &Prepared, stop: Stop<'_>, max_response: usize) -> Outcome {
     let start = Instant::now();
-    let result = prepared.run(deadline);
-    (result, Some(start.elapsed().as_secs_f64()))
-}
-
-/// Whether `result` is the time slice running out (rather than an answer).
-fn stopped_at(
-    result: &Result<EvalResponse, ApiError>,
-    slice: Instant,
-    deadline: Option<Instant>,
-) -> bool {
+    let result = prepared.run_within(stop);
+    let seconds = Some(start.elapsed().as_secs_f64());
     match result {
-        Err(ApiError::Expression(e)) => {
-            e.kind() == ErrorKind::Limit
-                && deadline.is_none_or(|d| slice < d)
-                && Instant::now() >= slice
-        }
-        _ => false,
+        Ok((value, ty)) => (write(&value, &ty, max_response), seconds),
+        Err(e) => (Err(e), seconds),
     }
 }
 
-async fn blocking(work: impl FnOnce() -> Outcome + Send + 'static) -> Outcome {
-    match tokio::task::spawn_blocking(work).await {
+fn write(value: &Value, ty: &str, max_response: usize) -> Result<Vec<u8>, ApiError> {
+    eval_body(value, ty, max_response).map_err(ApiError::from)
+}
+
+impl From<TooLarge> for ApiError {
+    fn from(e: TooLarge) -> ApiError {
+        ApiError::Limit(format!(
+            "the result's JSON exceeds the response limit of {} bytes",
+            e.limit
+        ))
+    }
+}
+
+/// Runs `work` on the blocking pool with the request's deadline and cancellation flag.
+async fn blocking(
+    state: &Arc<AppState>,
+    cancel: &CancelOnDrop,
+    deadline: Option<Instant>,
+    work: impl FnOnce(&AppState, Stop<'_>) -> Outcome + Send + 'static,
+) -> Outcome {
+    let state = state.clone();
+    let flag = cancel.0.clone();
+    let task = tokio::task::spawn_blocking(move || {
+        let _running = state.metrics.blocking_evaluation();
+        let stop = Stop {
+            deadline,
+            cancel: Some(&flag),
+        };
+        work(&state, stop)
+    });
+    match task.await {
         Ok(outcome) => outcome,
         Err(e) => (
             Err(ApiError::Internal(format!("evaluation task failed: {e}"))),

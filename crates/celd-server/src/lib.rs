@@ -24,6 +24,7 @@ pub mod loadtest;
 pub mod logging;
 pub mod metrics;
 pub mod process;
+pub mod response;
 pub mod serve;
 pub mod supervisor;
 pub mod worker;

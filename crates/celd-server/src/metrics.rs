@@ -11,7 +11,7 @@ use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
 use prometheus_client::metrics::MetricType;
 use prometheus_client::metrics::counter::{ConstCounter, Counter};
 use prometheus_client::metrics::family::Family;
-use prometheus_client::metrics::gauge::ConstGauge;
+use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
@@ -79,6 +79,17 @@ pub struct Metrics {
     evaluations: [Counter; OUTCOMES.len()],
     eval_duration: Histogram,
     requests: Family<RequestLabels, Counter>,
+    blocking: Gauge,
+    connections: Gauge,
+}
+
+/// Counts one unit of a gauge while it lives.
+pub struct InGauge(Gauge);
+
+impl Drop for InGauge {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
 }
 
 impl Metrics {
@@ -103,6 +114,18 @@ impl Metrics {
             "HTTP requests answered, by endpoint and status",
             requests.clone(),
         );
+        let blocking = Gauge::default();
+        registry.register(
+            "celd_blocking_evaluations",
+            "Requests being prepared or evaluated on the blocking pool now",
+            blocking.clone(),
+        );
+        let connections = Gauge::default();
+        registry.register(
+            "celd_connections_open",
+            "Connections open now",
+            connections.clone(),
+        );
         registry.register_collector(Box::new(CacheCollector(evaluator)));
         registry.register_collector(Box::new(ProcessCollector));
         registry.register_collector(Box::new(worker));
@@ -111,7 +134,21 @@ impl Metrics {
             evaluations,
             eval_duration,
             requests,
+            blocking,
+            connections,
         }
+    }
+
+    /// Counts a request on the blocking pool until dropped.
+    pub fn blocking_evaluation(&self) -> InGauge {
+        self.blocking.inc();
+        InGauge(self.blocking.clone())
+    }
+
+    /// Counts an open connection until dropped.
+    pub fn connection(&self) -> InGauge {
+        self.connections.inc();
+        InGauge(self.connections.clone())
     }
 
     /// Counts one `/v1/eval` answer and, if the program ran, its evaluation time.

@@ -1,0 +1,308 @@
+//! `celd serve` against hostile clients, end to end on the real binary: every request bounded
+//! in time and bytes, the reactor never frozen, work cancelled when nobody waits for it, the
+//! cache and the environments bounded in real bytes, memory bounded per request and per
+//! worker, connections that cannot starve others, and a supervisor that watches its worker.
+//!
+//! No assertion here is about how fast something is: each is about what is answered, in what
+//! order, and what is left running. Waits are bounded loops that only turn a hang into a
+//! failure.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use celd_server::process::send_signal;
+
+/// A `celd serve` process on `127.0.0.1:0`, stopped when dropped.
+struct Serve {
+    child: Child,
+    addr: SocketAddr,
+    /// Holds the process's stderr.
+    _dir: PathBuf,
+}
+
+impl Serve {
+    fn start(name: &str, args: &[&str]) -> Serve {
+        let dir = std::env::temp_dir().join(format!("celd-limits-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_celd"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
+            .args(args)
+            .env_remove("CELD_ADMIN_TOKEN")
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(dir.join("stderr")).unwrap())
+            .spawn()
+            .expect("celd serve starts");
+        let mut serve = Serve {
+            child,
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            _dir: dir,
+        };
+        let mut line = String::new();
+        BufReader::new(serve.child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        serve.addr = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("first line: {line:?}"))
+            .parse()
+            .unwrap();
+        serve
+    }
+
+    /// A sample of `/metrics` (`name` with its labels).
+    fn metric(&self, name: &str) -> f64 {
+        let reply = get(self.addr, "/metrics");
+        celd_server::loadgen::metric(&reply.body, name).unwrap_or(f64::NAN)
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = send_signal(self.child.id(), libc::SIGTERM);
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(20) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[derive(Debug)]
+struct Reply {
+    status: u16,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+
+    fn error(&self) -> (String, String) {
+        let json = self.json();
+        let field = |f: &str| json["error"][f].as_str().unwrap_or("").to_owned();
+        (field("kind"), field("message"))
+    }
+}
+
+/// Sends `request` (raw bytes) on a new connection and reads the answer to the end.
+fn exchange(addr: SocketAddr, request: &[u8]) -> Reply {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(120)))
+        .unwrap();
+    let _ = stream.write_all(request);
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    parse_reply(&raw)
+}
+
+fn parse_reply(raw: &[u8]) -> Reply {
+    let text = String::from_utf8_lossy(raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    Reply {
+        status,
+        body: body.to_owned(),
+    }
+}
+
+fn post_with(addr: SocketAddr, path: &str, headers: &str, body: &str) -> Reply {
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n{headers}Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    exchange(addr, request.as_bytes())
+}
+
+fn eval(addr: SocketAddr, body: &str) -> Reply {
+    post_with(addr, "/v1/eval", "Content-Type: application/json\r\n", body)
+}
+
+fn get(addr: SocketAddr, path: &str) -> Reply {
+    let request = format!("GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    exchange(addr, request.as_bytes())
+}
+
+fn expr_body(expr: &str) -> String {
+    serde_json::json!({ "expr": expr }).to_string()
+}
+
+/// Waits (a bounded loop) until `done` holds.
+fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < limit, "{what}: not within {limit:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A 94-byte expression whose inner loop compiles a new pattern each iteration: a time-limit
+/// error it raises is absorbed by the outer `exists` unless limits end the evaluation. Run
+/// to its cost limit, it takes many seconds.
+const ABSORBED: &str = "lists.range(99999).exists(i, [1].exists(j, 'x'.matches('(x{' + string(i % 900 + 99) + '})+')))";
+
+// --- Time ---
+
+#[test]
+fn a_limit_inside_a_quantifier_ends_the_evaluation_at_the_deadline() {
+    let serve = Serve::start("absorbed", &["--no-supervisor"]);
+    let reply = eval(serve.addr, &expr_body(ABSORBED));
+    assert_eq!(reply.status, 422, "{reply:?}");
+    let (kind, message) = reply.error();
+    assert_eq!(kind, "limit");
+    assert!(message.contains("time limit"), "{message}");
+}
+
+#[test]
+fn two_hostile_requests_do_not_stop_healthz_or_cheap_requests() {
+    let serve = Serve::start(
+        "reactor",
+        &[
+            "--no-supervisor",
+            "--eval-timeout",
+            "3s",
+            "--max-cost",
+            "100000000",
+        ],
+    );
+    let (send, receive) = mpsc::channel();
+    for _ in 0..2 {
+        let (addr, send) = (serve.addr, send.clone());
+        std::thread::spawn(move || {
+            let reply = eval(addr, &expr_body(ABSORBED));
+            let _ = send.send(("hostile", reply.status));
+        });
+    }
+    // Both hostile requests are being evaluated (on the two reactor threads, if they ran
+    // there) before the cheap ones are sent.
+    wait_until(
+        "the hostile requests start",
+        Duration::from_secs(30),
+        || serve.metric("celd_blocking_evaluations") >= 2.0,
+    );
+    for path in ["/healthz", "cheap"] {
+        let (addr, send) = (serve.addr, send.clone());
+        std::thread::spawn(move || {
+            let reply = if path == "cheap" {
+                eval(addr, &expr_body("1 + 2"))
+            } else {
+                get(addr, path)
+            };
+            let _ = send.send((path, reply.status));
+        });
+    }
+    let order: Vec<(&str, u16)> = (0..4).map(|_| receive.recv().unwrap()).collect();
+    assert!(
+        order[..2]
+            .iter()
+            .all(|(what, status)| *what != "hostile" && *status == 200),
+        "{order:?}"
+    );
+    assert!(
+        order[2..]
+            .iter()
+            .all(|(what, status)| *what == "hostile" && *status == 422)
+    );
+}
+
+#[test]
+fn patterns_compiled_without_a_loop_stop_at_the_deadline() {
+    let serve = Serve::start("patterns", &["--no-supervisor"]);
+    let calls: Vec<String> = (0..400)
+        .map(|i| format!("'a'.matches(p + '\\\\w{{5}}{i}')"))
+        .collect();
+    let body = serde_json::json!({"expr": calls.join(" || "), "vars": {"p": "x"}}).to_string();
+    let reply = eval(serve.addr, &body);
+    assert_eq!(reply.status, 422, "{reply:?}");
+    let (kind, message) = reply.error();
+    assert_eq!(kind, "limit");
+    assert!(message.contains("time limit"), "{message}");
+}
+
+#[test]
+fn a_request_that_timed_out_is_cancelled_and_frees_its_slot_at_once() {
+    let serve = Serve::start(
+        "cancel",
+        &[
+            "--no-supervisor",
+            "--max-concurrency",
+            "1",
+            "--request-timeout",
+            "1s",
+            "--eval-timeout",
+            "60s",
+            "--max-cost",
+            "100000000000",
+        ],
+    );
+    let reply = eval(serve.addr, &expr_body(ABSORBED));
+    assert_eq!(reply.status, 503, "{reply:?}");
+    // The only slot is free again: a cheap request is evaluated, not refused as overloaded.
+    let cheap = eval(serve.addr, &expr_body("1 + 2"));
+    assert_eq!(
+        (cheap.status, cheap.body.as_str()),
+        (200, r#"{"value":3,"type":"int"}"#)
+    );
+    // And the evaluation stopped, instead of running its minute out.
+    wait_until("the evaluation stops", Duration::from_secs(20), || {
+        serve.metric("celd_blocking_evaluations") == 0.0
+    });
+}
+
+#[test]
+fn sixty_two_thousand_declarations_are_answered() {
+    // Building the environment counts against the evaluation time limit: ample here, for a
+    // debug build (a release build takes about 70 ms).
+    let serve = Serve::start("decls", &["--no-supervisor", "--eval-timeout", "10s"]);
+    let decls: serde_json::Map<String, serde_json::Value> = (0..62_000)
+        .map(|i| (format!("v{i}"), serde_json::Value::from("int")))
+        .collect();
+    let body = serde_json::json!({"expr": "v1 + 1", "vars": {"v1": 2}, "decls": decls});
+    let reply = eval(serve.addr, &body.to_string());
+    assert_eq!(
+        (reply.status, reply.body.as_str()),
+        (200, r#"{"value":3,"type":"int"}"#)
+    );
+}
+
+// --- Bytes ---
+
+#[test]
+fn a_response_is_bounded_while_it_is_written() {
+    let serve = Serve::start("response", &["--no-supervisor", "--max-response", "1MiB"]);
+    // 100 references to one 100 KB string: 10 MB of JSON.
+    let body = serde_json::json!({
+        "expr": "lists.range(100).map(i, s)",
+        "vars": {"s": "x".repeat(100_000)},
+    });
+    let reply = eval(serve.addr, &body.to_string());
+    assert_eq!(reply.status, 422, "{reply:?}");
+    let (kind, message) = reply.error();
+    assert_eq!(kind, "limit");
+    assert!(
+        message.contains("response limit of 1048576 bytes"),
+        "{message}"
+    );
+    // Under the limit, the same shape is answered whole.
+    let body = serde_json::json!({
+        "expr": "lists.range(9).map(i, s)",
+        "vars": {"s": "x".repeat(100_000)},
+    });
+    let reply = eval(serve.addr, &body.to_string());
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.json()["value"].as_array().map(Vec::len), Some(9));
+}
