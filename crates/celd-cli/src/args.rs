@@ -173,6 +173,17 @@ pub struct ServeArgs {
     /// Largest /v1/eval response body, counted while it is written (422, kind limit, beyond).
     #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "8MiB")]
     pub max_response: u64,
+    /// Time to receive a request's headers, from its first byte (or from the connection's
+    /// accept); the connection is closed beyond.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "5s")]
+    pub header_read_timeout: Duration,
+    /// Time a keep-alive connection may stay idle (1 s while the worker is near
+    /// --max-connections).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "30s")]
+    pub keep_alive_timeout: Duration,
+    /// Time a response may wait for a client that does not read it.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "10s")]
+    pub write_timeout: Duration,
     /// Where evaluations run: auto (inline, moved to the blocking pool when long), always
     /// (blocking pool), never (inline). For measurements.
     #[arg(long, value_enum, default_value_t = OffloadArg::Auto, hide = true)]

@@ -41,6 +41,9 @@ fn options(args: ServeArgs) -> Result<ServeOptions, Failure> {
         max_concurrency: args.max_concurrency,
         max_connections: args.max_connections,
         max_response_bytes: usize::try_from(args.max_response).unwrap_or(usize::MAX),
+        header_read_timeout: args.header_read_timeout,
+        keep_alive_timeout: args.keep_alive_timeout,
+        write_timeout: args.write_timeout,
     };
     service.cache_bytes = args.cache_bytes;
     service.protos = ProtoSources {

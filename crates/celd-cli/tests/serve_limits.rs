@@ -264,6 +264,36 @@ fn a_request_that_timed_out_is_cancelled_and_frees_its_slot_at_once() {
 }
 
 #[test]
+fn a_client_that_goes_away_stops_its_evaluation() {
+    let serve = Serve::start(
+        "gone",
+        &[
+            "--no-supervisor",
+            "--request-timeout",
+            "120s",
+            "--eval-timeout",
+            "120s",
+            "--max-cost",
+            "100000000000",
+        ],
+    );
+    let body = expr_body(ABSORBED);
+    let mut stream = TcpStream::connect(serve.addr).unwrap();
+    let request = format!(
+        "POST /v1/eval HTTP/1.1\r\nHost: t\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    wait_until("the evaluation starts", Duration::from_secs(20), || {
+        serve.metric("celd_blocking_evaluations") == 1.0
+    });
+    drop(stream);
+    wait_until("the evaluation stops", Duration::from_secs(20), || {
+        serve.metric("celd_blocking_evaluations") == 0.0
+    });
+}
+
+#[test]
 fn sixty_two_thousand_declarations_are_answered() {
     // Building the environment counts against the evaluation time limit: ample here, for a
     // debug build (a release build takes about 70 ms).
@@ -305,4 +335,135 @@ fn a_response_is_bounded_while_it_is_written() {
     let reply = eval(serve.addr, &body.to_string());
     assert_eq!(reply.status, 200);
     assert_eq!(reply.json()["value"].as_array().map(Vec::len), Some(9));
+}
+
+// --- Connections ---
+
+/// Whether the server has closed `stream` (an end of stream or a reset is waiting).
+fn closed_by_server(stream: &TcpStream) -> bool {
+    stream.set_nonblocking(true).unwrap();
+    let mut byte = [0u8; 1];
+    let closed = match stream.peek(&mut byte) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(e) => e.kind() != std::io::ErrorKind::WouldBlock,
+    };
+    stream.set_nonblocking(false).unwrap();
+    closed
+}
+
+/// A keep-alive connection that has been answered once and now idles.
+fn idle_connection(addr: SocketAddr) -> TcpStream {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    let body = expr_body("1");
+    let request = format!(
+        "POST /v1/eval HTTP/1.1\r\nHost: t\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut buf = [0u8; 4096];
+    let n = stream.read(&mut buf).unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+    stream
+}
+
+#[test]
+fn idle_connections_make_room_for_new_clients_near_the_limit() {
+    let serve = Serve::start(
+        "crowded",
+        &[
+            "--no-supervisor",
+            "--max-connections",
+            "16",
+            "--keep-alive-timeout",
+            "60s",
+        ],
+    );
+    let idle: Vec<TcpStream> = (0..16).map(|_| idle_connection(serve.addr)).collect();
+    // Every connection is taken; the new client waits in the accept queue until idle ones
+    // close — within a second or so, not the minute of their keep-alive time.
+    let start = Instant::now();
+    let reply = eval(serve.addr, &expr_body("1 + 2"));
+    assert_eq!(reply.status, 200, "{reply:?}");
+    assert!(start.elapsed() < Duration::from_secs(60));
+    assert!(idle.iter().any(closed_by_server));
+}
+
+#[test]
+fn a_slow_header_is_cut_off_long_before_an_idle_keep_alive_connection() {
+    let serve = Serve::start(
+        "slowloris",
+        &[
+            "--no-supervisor",
+            "--header-read-timeout",
+            "1s",
+            "--keep-alive-timeout",
+            "60s",
+        ],
+    );
+    let idle = idle_connection(serve.addr);
+    let mut slow = TcpStream::connect(serve.addr).unwrap();
+    slow.write_all(b"POST /v1/eval HTTP/1.1\r\nHost:").unwrap();
+    wait_until(
+        "the slow header is cut off",
+        Duration::from_secs(20),
+        || closed_by_server(&slow),
+    );
+    assert!(
+        !closed_by_server(&idle),
+        "the idle connection was closed too"
+    );
+    // A connection that never sends anything is cut off the same way.
+    let silent = TcpStream::connect(serve.addr).unwrap();
+    wait_until(
+        "the silent connection is cut off",
+        Duration::from_secs(20),
+        || closed_by_server(&silent),
+    );
+    assert!(!closed_by_server(&idle));
+}
+
+#[test]
+fn a_client_that_never_reads_its_response_is_disconnected() {
+    let serve = Serve::start("unread", &["--no-supervisor", "--write-timeout", "1s"]);
+    // About 8 MB of response, far more than the socket buffers hold.
+    let body = serde_json::json!({
+        "expr": "lists.range(80).map(i, s)",
+        "vars": {"s": "x".repeat(100_000)},
+    })
+    .to_string();
+    let mut unread = TcpStream::connect(serve.addr).unwrap();
+    let request = format!(
+        "POST /v1/eval HTTP/1.1\r\nHost: t\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    unread.write_all(request.as_bytes()).unwrap();
+    wait_until(
+        "the response is being written",
+        Duration::from_secs(20),
+        || serve.metric("celd_connections_open") == 2.0,
+    );
+    // Only the scrape's own connection is left.
+    wait_until(
+        "the unread connection closes",
+        Duration::from_secs(20),
+        || serve.metric("celd_connections_open") == 1.0,
+    );
+}
+
+#[test]
+fn a_declared_body_over_the_limit_is_refused_before_it_is_sent() {
+    let serve = Serve::start("declared", &["--no-supervisor"]);
+    let mut stream = TcpStream::connect(serve.addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    // No byte of the body follows.
+    stream
+        .write_all(b"POST /v1/eval HTTP/1.1\r\nHost: t\r\nContent-Length: 100000000\r\n\r\n")
+        .unwrap();
+    let mut raw = vec![0u8; 4096];
+    let n = stream.read(&mut raw).unwrap();
+    let reply = parse_reply(&raw[..n]);
+    assert_eq!(reply.status, 413, "{reply:?}");
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -85,6 +85,16 @@ impl<T: DeserializeOwned> FromRequest<Arc<AppState>> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &Arc<AppState>) -> Result<Self, ApiError> {
+        let limit = state.limits.max_body_bytes;
+        // A declared length over the limit is refused before reading any of the body.
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if declared.is_some_and(|n| n > limit as u64) {
+            return Err(ApiError::TooLarge { limit });
+        }
         let bytes = Bytes::from_request(req, state).await.map_err(|r| {
             if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::TooLarge {
@@ -104,23 +114,58 @@ async fn eval(
     State(state): State<Arc<AppState>>,
     body: Result<JsonBody<EvalRequest>, ApiError>,
 ) -> Response {
-    let outcome = match body {
+    let (outcome, slot) = match body {
         Ok(JsonBody(request, size)) => match state.slot() {
-            Ok(slot) => crate::dispatch::evaluate(&state, request, size, slot).await,
+            Ok(slot) => (crate::dispatch::evaluate(&state, request, size).await, slot),
             Err(e) => return e.into_response(),
         },
-        Err(e) => (Err(e), None),
+        Err(e) => {
+            state.metrics.evaluation(e.outcome(), None);
+            return e.into_response();
+        }
     };
     let (result, seconds) = outcome;
     match result {
         Ok(body) => {
             state.metrics.evaluation("ok", seconds);
+            // The slot is held until the body is written (or the connection closes): a
+            // response waiting for its client holds memory as an evaluation does.
+            let body = Body::new(HeldBody {
+                bytes: Some(Bytes::from(body)),
+                _slot: slot,
+            });
             ([(header::CONTENT_TYPE, "application/json")], body).into_response()
         }
         Err(e) => {
             state.metrics.evaluation(e.outcome(), seconds);
             e.into_response()
         }
+    }
+}
+
+/// A response body that holds its evaluation slot until it is written or dropped.
+struct HeldBody {
+    bytes: Option<Bytes>,
+    _slot: OwnedSemaphorePermit,
+}
+
+impl hyper::body::Body for HeldBody {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, Self::Error>>> {
+        std::task::Poll::Ready(self.bytes.take().map(|b| Ok(hyper::body::Frame::data(b))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.bytes.is_none()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        hyper::body::SizeHint::with_exact(self.bytes.as_ref().map_or(0, |b| b.len() as u64))
     }
 }
 

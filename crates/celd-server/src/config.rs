@@ -31,6 +31,15 @@ pub struct RequestLimits {
     /// Largest `/v1/eval` response body, in bytes, counted while it is written (422,
     /// `limit`, beyond). Default 8 MiB.
     pub max_response_bytes: usize,
+    /// Time from a connection's first byte of a request (or from its accept) to the end of
+    /// the request's headers; the connection is closed beyond. Default 5 s.
+    pub header_read_timeout: Duration,
+    /// Time a keep-alive connection may stay idle between requests. Default 30 s; 1 s while
+    /// the worker's connections are above three quarters of `max_connections`.
+    pub keep_alive_timeout: Duration,
+    /// Time a response may wait for a client that does not read it; the connection is
+    /// closed beyond. Default 10 s.
+    pub write_timeout: Duration,
 }
 
 impl Default for RequestLimits {
@@ -45,6 +54,9 @@ impl Default for RequestLimits {
             max_concurrency: 64,
             max_connections: 4096,
             max_response_bytes: 8 << 20,
+            header_read_timeout: Duration::from_secs(5),
+            keep_alive_timeout: Duration::from_secs(30),
+            write_timeout: Duration::from_secs(10),
         }
     }
 }

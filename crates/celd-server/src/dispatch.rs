@@ -20,7 +20,9 @@
 //! Work on the blocking pool is cancelled when its answer is no longer wanted: the request
 //! timed out, or the client went away (hyper drops the request's future). A flag raised when
 //! the future is dropped stops the evaluation at its next look (every loop iteration, every
-//! 1,024 cost units). The evaluation slot belongs to the future, so it is free at once.
+//! 1,024 cost units). The evaluation slot belongs to the request's future and then to its
+//! response body, so it is free at once when the request is dropped, and the memory of a
+//! response still being written counts against the slots (`app.rs`).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -72,13 +74,7 @@ impl Drop for CancelOnDrop {
 
 /// Evaluates `request` within the evaluation time limit, which counts from now: preparing the
 /// request (its environment, variables, compilation) spends it too.
-pub async fn evaluate(
-    state: &Arc<AppState>,
-    request: EvalRequest,
-    size: usize,
-    slot: OwnedSemaphorePermit,
-) -> Outcome {
-    let _slot = slot;
+pub async fn evaluate(state: &Arc<AppState>, request: EvalRequest, size: usize) -> Outcome {
     // A limit too large to add to the clock is no limit.
     let deadline = Instant::now().checked_add(state.limits.eval_timeout);
     let cancel = CancelOnDrop(Arc::new(AtomicBool::new(false)));
