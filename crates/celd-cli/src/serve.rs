@@ -44,6 +44,7 @@ fn options(args: ServeArgs) -> Result<ServeOptions, Failure> {
         header_read_timeout: args.header_read_timeout,
         keep_alive_timeout: args.keep_alive_timeout,
         write_timeout: args.write_timeout,
+        max_request_memory: usize::try_from(args.max_request_memory).unwrap_or(usize::MAX),
     };
     service.cache_bytes = args.cache_bytes;
     service.protos = ProtoSources {
@@ -61,7 +62,8 @@ fn options(args: ServeArgs) -> Result<ServeOptions, Failure> {
         role,
         listen: args.listen,
         service,
-        max_rss: args.max_rss,
+        max_rss: (!args.no_supervisor).then_some(args.max_rss),
+        max_rss_hard: args.max_rss_hard,
         drain_timeout: args.drain_timeout,
         ready_file: args.ready_file,
         log_format: match args.log_format {

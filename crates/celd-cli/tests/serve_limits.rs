@@ -20,7 +20,7 @@ use celd_server::process::send_signal;
 struct Serve {
     child: Child,
     addr: SocketAddr,
-    /// Holds the process's stderr.
+    /// Where the process's stderr goes.
     _dir: PathBuf,
 }
 
@@ -52,6 +52,21 @@ impl Serve {
             .parse()
             .unwrap();
         serve
+    }
+
+    fn stderr(&self) -> String {
+        std::fs::read_to_string(self._dir.join("stderr")).unwrap_or_default()
+    }
+
+    /// The supervisor's current worker, from `/proc`.
+    fn worker_pid(&self) -> Option<u32> {
+        let pid = self.child.id();
+        std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+            .ok()?
+            .split_whitespace()
+            .next()?
+            .parse()
+            .ok()
     }
 
     /// A sample of `/metrics` (`name` with its labels).
@@ -466,4 +481,177 @@ fn a_declared_body_over_the_limit_is_refused_before_it_is_sent() {
     let n = stream.read(&mut raw).unwrap();
     let reply = parse_reply(&raw[..n]);
     assert_eq!(reply.status, 413, "{reply:?}");
+}
+
+// --- Memory ---
+
+#[test]
+fn sixty_four_concurrent_requests_within_their_limits_stay_under_max_rss() {
+    // Scaled down from the defaults (64 × 24 MiB under 3 GiB): 64 × 8 MiB under 1 GiB.
+    let serve = Serve::start(
+        "concurrent",
+        &[
+            "--max-rss",
+            "1GiB",
+            "--max-request-memory",
+            "8MiB",
+            "--eval-timeout",
+            "20s",
+        ],
+    );
+    let worker = serve.worker_pid().expect("a worker runs");
+    // Each tries to build 2,000 lists of 1,000 ints (48 MB), within the cost limit.
+    let body = expr_body("lists.range(2000).map(i, lists.range(1000 + i % 2)).size()");
+    let clients: Vec<_> = (0..64)
+        .map(|_| {
+            let (addr, body) = (serve.addr, body.clone());
+            std::thread::spawn(move || eval(addr, &body))
+        })
+        .collect();
+    for client in clients {
+        let reply = client.join().unwrap();
+        assert_eq!(reply.status, 422, "{reply:?}");
+        let (kind, message) = reply.error();
+        assert_eq!(kind, "limit");
+        assert!(message.contains("memory limit"), "{message}");
+    }
+    let peak = peak_rss(worker).expect("the worker still runs");
+    assert!(peak < 1 << 30, "the worker peaked at {} MiB", peak >> 20);
+    assert_eq!(
+        serve.worker_pid(),
+        Some(worker),
+        "the worker was not replaced"
+    );
+}
+
+/// A process's peak resident memory (`VmHWM`), in bytes.
+fn peak_rss(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+#[test]
+fn a_worker_past_the_hard_memory_ceiling_is_killed_and_replaced() {
+    let serve = Serve::start(
+        "hard",
+        &[
+            "--max-rss",
+            "64MiB",
+            "--max-rss-hard",
+            "160MiB",
+            "--max-request-memory",
+            "4GiB",
+            "--eval-timeout",
+            "120s",
+            "--request-timeout",
+            "120s",
+            "--max-cost",
+            "100000000000",
+        ],
+    );
+    let first = serve.worker_pid().expect("a worker runs");
+    // A worker is recycled for its memory only once it has served two seconds.
+    std::thread::sleep(Duration::from_millis(2500));
+    // 96 MB held, a loop (the worker is replaced at 64 MiB and drains), 144 MB more, a long
+    // loop: the draining worker is killed once past 160 MiB instead of growing on.
+    let range = |i: usize| format!("lists.range(999990 + {i})");
+    let slow = "lists.range(3000).all(i, lists.range(3000).all(j, j >= 0))";
+    let entries: Vec<String> = (0..4)
+        .map(range)
+        .chain([slow.to_owned()])
+        .chain((4..10).map(range))
+        .collect();
+    let expr = format!(
+        "cel.block([{}], lists.range(100000).all(i, lists.range(100000).all(j, j >= 0)))",
+        entries.join(", ")
+    );
+    let reply = eval(serve.addr, &expr_body(&expr));
+    assert_eq!(
+        reply.status, 0,
+        "the request was cut off, not answered: {reply:?}"
+    );
+    wait_until("a new worker serves", Duration::from_secs(30), || {
+        serve.worker_pid().is_some_and(|pid| pid != first)
+            && eval(serve.addr, &expr_body("1")).status == 200
+    });
+    let log = serve.stderr();
+    assert!(log.contains("worker memory over --max-rss"), "{log}");
+    assert!(
+        log.contains("draining worker over the hard memory ceiling; killing it"),
+        "{log}"
+    );
+}
+
+// --- The supervisor ---
+
+#[test]
+fn a_hung_worker_is_replaced() {
+    let serve = Serve::start("hung", &[]);
+    let first = serve.worker_pid().expect("a worker runs");
+    send_signal(first, libc::SIGSTOP).unwrap();
+    wait_until("a new worker serves", Duration::from_secs(30), || {
+        serve.worker_pid().is_some_and(|pid| pid != first)
+    });
+    let reply = eval(serve.addr, &expr_body("1 + 1"));
+    assert_eq!(reply.status, 200, "{reply:?}");
+    assert_eq!(
+        serve.metric("celd_worker_recycles_total{reason=\"hung\"}"),
+        1.0
+    );
+    // The hung worker was killed, not left stopped.
+    wait_until("the hung worker is gone", Duration::from_secs(20), || {
+        !std::path::Path::new(&format!("/proc/{first}")).exists()
+            || std::fs::read_to_string(format!("/proc/{first}/stat"))
+                .is_ok_and(|s| s.contains(") Z "))
+    });
+}
+
+/// The `retry_in_ms` of each "the worker exited" log line.
+fn restart_delays(stderr: &str) -> Vec<u64> {
+    stderr
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|l| l["message"] == "the worker exited; starting another")
+        .filter_map(|l| l["retry_in_ms"].as_u64())
+        .collect()
+}
+
+#[test]
+fn the_first_crash_is_replaced_at_once_and_repeated_ones_back_off() {
+    let serve = Serve::start("crash", &[]);
+    for n in 1..=2 {
+        let pid = serve.worker_pid().expect("a worker runs");
+        send_signal(pid, libc::SIGKILL).unwrap();
+        wait_until("a new worker serves", Duration::from_secs(30), || {
+            serve.worker_pid().is_some_and(|p| p != pid)
+                && eval(serve.addr, &expr_body("1")).status == 200
+        });
+        assert_eq!(restart_delays(&serve.stderr()).len(), n);
+    }
+    assert_eq!(restart_delays(&serve.stderr()), [0, 500]);
+}
+
+#[test]
+fn sigterm_stops_accepting_at_once() {
+    let serve = Serve::start(
+        "sigterm",
+        &["--eval-timeout", "2s", "--max-cost", "100000000000"],
+    );
+    // A request in progress keeps the worker draining for a while.
+    let addr = serve.addr;
+    let slow = std::thread::spawn(move || eval(addr, &expr_body(ABSORBED)));
+    wait_until("the request runs", Duration::from_secs(20), || {
+        serve.metric("celd_blocking_evaluations") == 1.0
+    });
+    send_signal(serve.child.id(), libc::SIGTERM).unwrap();
+    wait_until(
+        "new connections are refused",
+        Duration::from_secs(20),
+        || TcpStream::connect(serve.addr).is_err(),
+    );
+    // The request in progress was still answered.
+    let reply = slow.join().unwrap();
+    assert_eq!(reply.status, 422, "{reply:?}");
 }

@@ -20,6 +20,7 @@ use smallvec::SmallVec;
 use crate::activation::Activation;
 use crate::cost::{self, CallCost};
 use crate::limits::{Limits, SizeScope};
+use crate::memory::MemoryScope;
 use crate::plan::{Block, CompareOp, Fold, Loop, LoopKind, Node, Plan};
 use crate::select;
 
@@ -61,6 +62,7 @@ impl Plan {
         }
         let limits = options.limits.unwrap_or(&DEFAULT_LIMITS);
         let _sizes = SizeScope::enter(limits);
+        let memory = MemoryScope::enter(limits.max_memory_bytes);
         let mut ctx = Ctx {
             activation,
             slots: activation.slots_for(self.table_id),
@@ -74,6 +76,7 @@ impl Plan {
             iterations: 0,
             cancel: options.cancel,
             deadline: options.deadline,
+            metered: memory.is_active(),
             halted: OnceCell::new(),
         };
         ctx.checkpoint.set(ctx.next_checkpoint(0));
@@ -111,6 +114,8 @@ pub(crate) struct Ctx<'a> {
     iterations: u64,
     cancel: Option<&'a AtomicBool>,
     deadline: Option<Instant>,
+    /// Whether the evaluation's allocations are counted against a memory limit.
+    metered: bool,
     /// The limit error that ended the evaluation, once one has.
     halted: OnceCell<EvalError>,
 }
@@ -564,15 +569,21 @@ impl Ctx<'_> {
     /// Where the next checkpoint is after `cost`: the cost limit, or sooner when there is a
     /// clock or a flag to look at.
     fn next_checkpoint(&self, cost: u64) -> u64 {
-        if self.deadline.is_some() || self.cancel.is_some() {
+        if self.deadline.is_some() || self.cancel.is_some() || self.metered {
             self.max_cost.min(cost.saturating_add(CHECK_INTERVAL))
         } else {
             self.max_cost
         }
     }
 
-    /// The cancellation or time limit error, if the flag is raised or the deadline passed.
+    /// The cancellation, time or memory limit error, if the flag is raised, the deadline
+    /// passed or the memory is spent.
     fn interrupted(&self) -> Option<EvalError> {
+        if self.metered
+            && let Err(limit) = crate::memory::check()
+        {
+            return Some(limit);
+        }
         if let Some(flag) = self.cancel
             && flag.load(Ordering::Relaxed)
         {
@@ -654,10 +665,9 @@ impl Ctx<'_> {
         }
         self.iterations += 1;
         if self.iterations.is_multiple_of(CLOCK_INTERVAL)
-            && let Some(deadline) = self.deadline
-            && Instant::now() >= deadline
+            && let Some(limit) = self.interrupted()
         {
-            return Err(self.halt(EvalError::time_limit()));
+            return Err(self.halt(limit));
         }
         Ok(())
     }

@@ -20,6 +20,10 @@ pub struct Limits {
     /// hold together (a compile-time bound: a pattern past it is a `limit` error where it is
     /// used); default 4 MiB.
     pub max_program_regex_bytes: usize,
+    /// Most bytes one evaluation may allocate beyond what it started with (net of what it
+    /// frees), when the program's allocator is `memory::MeteredAlloc` (else not enforced);
+    /// default 64 MiB.
+    pub max_memory_bytes: usize,
 }
 
 impl Default for Limits {
@@ -30,6 +34,7 @@ impl Default for Limits {
             max_list_len: SizeLimits::DEFAULT.max_list_len,
             max_map_len: SizeLimits::DEFAULT.max_map_len,
             max_program_regex_bytes: 4 << 20,
+            max_memory_bytes: 64 << 20,
         }
     }
 }
@@ -43,6 +48,7 @@ impl Limits {
             max_list_len: usize::MAX,
             max_map_len: usize::MAX,
             max_program_regex_bytes: usize::MAX,
+            max_memory_bytes: usize::MAX,
         }
     }
 

@@ -88,6 +88,7 @@ pub fn plan(
             max_list_len: FOLD_MAX_SIZE,
             max_map_len: FOLD_MAX_SIZE,
             max_program_regex_bytes: 0,
+            max_memory_bytes: usize::MAX,
         },
         slot_uses: Vec::new(),
         regex_bytes: 0,

@@ -336,6 +336,9 @@ fn declarations<'a>(
 pub struct Stop<'a> {
     pub deadline: Option<Instant>,
     pub cancel: Option<&'a AtomicBool>,
+    /// The memory the evaluation may still allocate, when less than its program's limit
+    /// (what preparing the request took is spent already).
+    pub max_memory: Option<usize>,
 }
 
 impl Stop<'_> {
@@ -358,15 +361,26 @@ impl Prepared {
     pub fn run_value(&self, deadline: Option<Instant>) -> Result<(Value, String), ApiError> {
         self.run_within(Stop {
             deadline,
-            cancel: None,
+            ..Stop::default()
         })
     }
 
     /// Evaluates until `stop` says so: the value and its type name.
     pub fn run_within(&self, stop: Stop<'_>) -> Result<(Value, String), ApiError> {
         let program = self.bound.program();
+        let narrowed;
+        let limits = match stop.max_memory {
+            Some(max) if max < program.limits().max_memory_bytes => {
+                narrowed = celd::Limits {
+                    max_memory_bytes: max,
+                    ..program.limits().clone()
+                };
+                &narrowed
+            }
+            _ => program.limits(),
+        };
         let options = EvalOptions {
-            limits: Some(program.limits()),
+            limits: Some(limits),
             deadline: stop.deadline,
             cancel: stop.cancel,
             ..EvalOptions::default()

@@ -14,7 +14,7 @@ use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::api::{ApiError, CheckRequest, EvalRequest, Evaluator};
+use crate::api::{ApiError, CheckRequest, Evaluator};
 use crate::config::{AdminToken, Offload, RequestLimits, ServiceConfig};
 use crate::drain::Drain;
 use crate::metrics::{Metrics, WorkerInfo};
@@ -78,15 +78,15 @@ pub fn app(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-/// A request body read within the size limit and parsed as JSON; also its length in bytes.
-pub struct JsonBody<T>(pub T, pub usize);
+/// A request body read within the size limit (a declared length over it is refused before
+/// any of the body is read).
+pub struct RawBody(pub Bytes);
 
-impl<T: DeserializeOwned> FromRequest<Arc<AppState>> for JsonBody<T> {
+impl FromRequest<Arc<AppState>> for RawBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &Arc<AppState>) -> Result<Self, ApiError> {
         let limit = state.limits.max_body_bytes;
-        // A declared length over the limit is refused before reading any of the body.
         let declared = req
             .headers()
             .get(header::CONTENT_LENGTH)
@@ -97,34 +97,56 @@ impl<T: DeserializeOwned> FromRequest<Arc<AppState>> for JsonBody<T> {
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|r| {
             if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::TooLarge {
-                    limit: state.limits.max_body_bytes,
-                }
+                ApiError::TooLarge { limit }
             } else {
                 ApiError::Request(r.body_text())
             }
         })?;
-        let value = serde_json::from_slice(&bytes)
-            .map_err(|e| ApiError::Request(format!("invalid request body: {e}")))?;
-        Ok(JsonBody(value, bytes.len()))
+        Ok(RawBody(bytes))
     }
 }
 
-async fn eval(
-    State(state): State<Arc<AppState>>,
-    body: Result<JsonBody<EvalRequest>, ApiError>,
-) -> Response {
-    let (outcome, slot) = match body {
-        Ok(JsonBody(request, size)) => match state.slot() {
-            Ok(slot) => (crate::dispatch::evaluate(&state, request, size).await, slot),
-            Err(e) => return e.into_response(),
-        },
+/// Decodes a JSON request body.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::Request(format!("invalid request body: {e}")))
+}
+
+/// A request body read within the size limit and parsed as JSON (large bodies on the
+/// blocking pool); also its length in bytes.
+pub struct JsonBody<T>(pub T, pub usize);
+
+impl<T: DeserializeOwned + Send + 'static> FromRequest<Arc<AppState>> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &Arc<AppState>) -> Result<Self, ApiError> {
+        let RawBody(bytes) = RawBody::from_request(req, state).await?;
+        let size = bytes.len();
+        if size <= crate::dispatch::INLINE_MAX_BYTES {
+            return parse_json(&bytes).map(|v| JsonBody(v, size));
+        }
+        match tokio::task::spawn_blocking(move || parse_json(&bytes)).await {
+            Ok(parsed) => parsed.map(|v| JsonBody(v, size)),
+            Err(e) => Err(ApiError::Internal(format!("decoding task failed: {e}"))),
+        }
+    }
+}
+
+/// `/v1/eval`: an evaluation slot first (503 at once if none, before reading the body: a body
+/// being read holds memory too), then the body, then the evaluation.
+async fn eval(State(state): State<Arc<AppState>>, req: Request) -> Response {
+    let slot = match state.slot() {
+        Ok(slot) => slot,
+        Err(e) => return e.into_response(),
+    };
+    let body = match RawBody::from_request(req, &state).await {
+        Ok(RawBody(body)) => body,
         Err(e) => {
             state.metrics.evaluation(e.outcome(), None);
             return e.into_response();
         }
     };
-    let (result, seconds) = outcome;
+    let (result, seconds) = crate::dispatch::evaluate(&state, body).await;
     match result {
         Ok(body) => {
             state.metrics.evaluation("ok", seconds);
@@ -169,11 +191,9 @@ impl hyper::body::Body for HeldBody {
     }
 }
 
-async fn check(
-    State(state): State<Arc<AppState>>,
-    JsonBody(request, size): JsonBody<CheckRequest>,
-) -> Result<Response, ApiError> {
+async fn check(State(state): State<Arc<AppState>>, req: Request) -> Result<Response, ApiError> {
     let slot = state.slot()?;
+    let JsonBody(request, size) = JsonBody::<CheckRequest>::from_request(req, &state).await?;
     let response = crate::dispatch::check(&state, request, size, slot).await?;
     Ok(Json(response).into_response())
 }

@@ -50,6 +50,9 @@ pub const DRAIN_IDLE: Duration = Duration::from_secs(1);
 /// How long an idle connection may stay while the worker is near its connection limit.
 pub const PRESSURE_IDLE: Duration = Duration::from_secs(1);
 
+/// The most a connection buffers of what it reads (a request's headers must fit).
+pub const MAX_READ_BUFFER: usize = 64 << 10;
+
 /// How often a draining connection looks at its idle time.
 const DRAIN_POLL: Duration = Duration::from_millis(50);
 
@@ -306,6 +309,9 @@ pub async fn serve(
     let conn = http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(policy.keep_alive_timeout + policy.header_read_timeout)
+        // Headers and read-ahead per connection: 64 KiB, so 4,096 connections hold 256 MiB
+        // at most before any request is admitted.
+        .max_buf_size(MAX_READ_BUFFER)
         .keep_alive(true)
         .serve_connection(TokioIo::new(io), service);
     tokio::pin!(conn);

@@ -28,7 +28,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use axum::body::Bytes;
 use celd::Value;
+use celd::layers::eval::memory;
 use celd::layers::value::LimitKind;
 use tokio::sync::OwnedSemaphorePermit;
 
@@ -72,19 +74,29 @@ impl Drop for CancelOnDrop {
     }
 }
 
-/// Evaluates `request` within the evaluation time limit, which counts from now: preparing the
-/// request (its environment, variables, compilation) spends it too.
-pub async fn evaluate(state: &Arc<AppState>, request: EvalRequest, size: usize) -> Outcome {
+/// Evaluates the request in `body` within the evaluation time limit, which counts from now:
+/// preparing the request (its environment, variables, compilation) spends it too.
+pub async fn evaluate(state: &Arc<AppState>, body: Bytes) -> Outcome {
     // A limit too large to add to the clock is no limit.
     let deadline = Instant::now().checked_add(state.limits.eval_timeout);
     let cancel = CancelOnDrop(Arc::new(AtomicBool::new(false)));
     let max_response = state.limits.max_response_bytes;
-    if !inline(state.offload, size, request.expr.len()) {
+    let small = state.offload == Offload::Never
+        || (state.offload == Offload::Auto && body.len() <= INLINE_MAX_BYTES);
+    if !small {
+        // Decoding a large body takes milliseconds, and memory the request answers for.
         return blocking(state, &cancel, deadline, move |state, stop| {
-            match state.evaluator.prepare_within(&request, stop) {
-                Ok(prepared) => run_and_write(&prepared, stop, max_response),
-                Err(e) => (Err(e), None),
-            }
+            prepare_and_run(state, Request::Body(&body), stop)
+        })
+        .await;
+    }
+    let request = match parse_request(&body) {
+        Ok(request) => request,
+        Err(e) => return (Err(e), None),
+    };
+    if !inline(state.offload, body.len(), request.expr.len()) {
+        return blocking(state, &cancel, deadline, move |state, stop| {
+            prepare_and_run(state, Request::Parsed(&request), stop)
         })
         .await;
     }
@@ -92,10 +104,7 @@ pub async fn evaluate(state: &Arc<AppState>, request: EvalRequest, size: usize) 
         Ok(Some(prepared)) => prepared,
         Ok(None) => {
             return blocking(state, &cancel, deadline, move |state, stop| {
-                match state.evaluator.prepare_within(&request, stop) {
-                    Ok(prepared) => run_and_write(&prepared, stop, max_response),
-                    Err(e) => (Err(e), None),
-                }
+                prepare_and_run(state, Request::Parsed(&request), stop)
             })
             .await;
         }
@@ -104,7 +113,7 @@ pub async fn evaluate(state: &Arc<AppState>, request: EvalRequest, size: usize) 
     if state.offload == Offload::Never {
         let stop = Stop {
             deadline,
-            cancel: None,
+            ..Stop::default()
         };
         return run_and_write(&prepared, stop, max_response);
     }
@@ -113,12 +122,16 @@ pub async fn evaluate(state: &Arc<AppState>, request: EvalRequest, size: usize) 
     let start = Instant::now();
     let first = prepared.run_within(Stop {
         deadline: Some(slice),
-        cancel: None,
+        ..Stop::default()
     });
     let seconds = Some(start.elapsed().as_secs_f64());
     match first {
         Err(e) if slice_ran_out(&e, slice, deadline) => {
-            blocking(state, &cancel, deadline, move |_, stop| {
+            blocking(state, &cancel, deadline, move |state, stop| {
+                let stop = Stop {
+                    max_memory: Some(state.limits.max_request_memory),
+                    ..stop
+                };
                 run_and_write(&prepared, stop, max_response)
             })
             .await
@@ -136,6 +149,50 @@ pub async fn evaluate(state: &Arc<AppState>, request: EvalRequest, size: usize) 
             Err(too_large) => (Err(too_large.into()), seconds),
         },
     }
+}
+
+/// A request as the blocking pool gets it: still to decode, or decoded.
+enum Request<'a> {
+    Body(&'a [u8]),
+    Parsed(&'a EvalRequest),
+}
+
+/// Decodes a `/v1/eval` body.
+fn parse_request(body: &[u8]) -> Result<EvalRequest, ApiError> {
+    crate::app::parse_json(body)
+}
+
+/// Decodes (if need be), prepares, evaluates and writes a request on this thread, within its
+/// memory limit: what decoding and preparing allocated is spent before evaluation starts.
+fn prepare_and_run(state: &AppState, request: Request<'_>, stop: Stop<'_>) -> Outcome {
+    let budget = state.limits.max_request_memory;
+    let start = memory::net_allocated();
+    let decoded;
+    let request = match request {
+        Request::Parsed(request) => request,
+        Request::Body(body) => match parse_request(body) {
+            Ok(request) => {
+                decoded = request;
+                &decoded
+            }
+            Err(e) => return (Err(e), None),
+        },
+    };
+    let prepared = match state.evaluator.prepare_within(request, stop) {
+        Ok(prepared) => prepared,
+        Err(e) => return (Err(e), None),
+    };
+    let used = usize::try_from(memory::net_allocated() - start).unwrap_or(0);
+    if memory::is_metered() && used > budget {
+        let message =
+            format!("request memory limit of {budget} bytes exceeded while preparing the request");
+        return (Err(ApiError::Limit(message)), None);
+    }
+    let stop = Stop {
+        max_memory: Some(budget.saturating_sub(used)),
+        ..stop
+    };
+    run_and_write(&prepared, stop, state.limits.max_response_bytes)
 }
 
 /// Whether an inline run stopped because its slice ran out, rather than at a limit of its
@@ -205,6 +262,7 @@ async fn blocking(
         let stop = Stop {
             deadline,
             cancel: Some(&flag),
+            ..Stop::default()
         };
         work(&state, stop)
     });

@@ -240,6 +240,7 @@ async fn scrape_recycles(addr: SocketAddr) -> Result<(Recycles, u64), LoadTestEr
         signal: read("celd_worker_recycles_total{reason=\"signal\"}"),
         rss: read("celd_worker_recycles_total{reason=\"rss\"}"),
         exit: read("celd_worker_recycles_total{reason=\"exit\"}"),
+        hung: read("celd_worker_recycles_total{reason=\"hung\"}"),
     };
     Ok((recycles, read("celd_worker_generation")))
 }

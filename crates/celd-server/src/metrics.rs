@@ -42,16 +42,21 @@ pub struct Recycles {
     pub rss: u64,
     /// The worker exited or died.
     pub exit: u64,
+    /// The worker stopped answering (its heartbeat stopped).
+    pub hung: u64,
 }
 
 impl Recycles {
     pub fn total(&self) -> u64 {
-        self.signal + self.rss + self.exit
+        self.signal + self.rss + self.exit + self.hung
     }
 
-    /// `signal=1,rss=0,exit=0`, as passed in `CELD_WORKER_RECYCLES`.
+    /// `signal=1,rss=0,exit=0,hung=0`, as passed in `CELD_WORKER_RECYCLES`.
     pub fn to_env(&self) -> String {
-        format!("signal={},rss={},exit={}", self.signal, self.rss, self.exit)
+        format!(
+            "signal={},rss={},exit={},hung={}",
+            self.signal, self.rss, self.exit, self.hung
+        )
     }
 
     /// Reads [`to_env`](Self::to_env)'s form; unknown or malformed parts count as zero.
@@ -66,6 +71,7 @@ impl Recycles {
                 "signal" => r.signal = n,
                 "rss" => r.rss = n,
                 "exit" => r.exit = n,
+                "hung" => r.hung = n,
                 _ => {}
             }
         }
@@ -299,7 +305,13 @@ impl Collector for WorkerInfo {
             None,
             MetricType::Counter,
         )?;
-        for (reason, n) in [("signal", r.signal), ("rss", r.rss), ("exit", r.exit)] {
+        let reasons = [
+            ("signal", r.signal),
+            ("rss", r.rss),
+            ("exit", r.exit),
+            ("hung", r.hung),
+        ];
+        for (reason, n) in reasons {
             let labels = [("reason", reason)];
             ConstCounter::new(n).encode(metric.encode_family(&labels)?)?;
         }
@@ -365,9 +377,10 @@ mod tests {
             signal: 3,
             rss: 2,
             exit: 1,
+            hung: 4,
         };
         assert_eq!(Recycles::from_env(&r.to_env()), r);
-        assert_eq!(r.total(), 6);
+        assert_eq!(r.total(), 10);
         assert_eq!(Recycles::from_env("garbage,rss=x"), Recycles::default());
     }
 }

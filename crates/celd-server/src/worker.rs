@@ -193,7 +193,11 @@ async fn accept_loop(
                     drop(permit);
                 });
             }
-            Err(e) => accept_failed(e).await,
+            Err(e) => {
+                if !accept_failed(e).await {
+                    break;
+                }
+            }
         }
     }
     relieve.abort();
@@ -202,9 +206,14 @@ async fn accept_loop(
 /// How often the accept loop looks whether its connections are still crowded.
 const PRESSURE_CHECK: Duration = Duration::from_millis(200);
 
-/// A failed accept: out of descriptors or memory is waited out; anything else concerned one
-/// connection that is gone already.
-async fn accept_failed(e: std::io::Error) {
+/// A failed accept: out of descriptors or memory is waited out; a socket that no longer
+/// listens (the supervisor shut it down) ends the accept loop (`false`); anything else
+/// concerned one connection that is gone already.
+async fn accept_failed(e: std::io::Error) -> bool {
+    if e.raw_os_error() == Some(libc::EINVAL) {
+        tracing::info!("the listening socket was shut down; no more accepts");
+        return false;
+    }
     let resource = matches!(
         e.raw_os_error(),
         Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM)
@@ -215,6 +224,25 @@ async fn accept_failed(e: std::io::Error) {
     } else {
         tracing::debug!(error = %e, "accept failed");
     }
+    true
+}
+
+/// How often a supervised worker tells its supervisor it is alive: from a task on its
+/// runtime, so a worker whose threads are all stuck falls silent.
+pub const HEARTBEAT: Duration = Duration::from_millis(500);
+
+/// Writes a byte on the readiness pipe every [`HEARTBEAT`] until the supervisor is gone.
+async fn heartbeat(mut pipe: tokio::net::unix::pipe::Sender) {
+    use tokio::io::AsyncWriteExt;
+    let mut tick = tokio::time::interval(HEARTBEAT);
+    loop {
+        tick.tick().await;
+        // A full pipe (a supervisor that stopped reading) skips a beat rather than waiting.
+        match tokio::time::timeout(HEARTBEAT, pipe.write_all(b"H")).await {
+            Ok(Ok(())) | Err(_) => {}
+            Ok(Err(_)) => return,
+        }
+    }
 }
 
 fn notify_ready(readiness: Readiness, addr: SocketAddr) -> Result<(), ServeError> {
@@ -224,7 +252,11 @@ fn notify_ready(readiness: Readiness, addr: SocketAddr) -> Result<(), ServeError
             // process (CELD_READY_FD); nothing else here uses it.
             let mut pipe = unsafe { File::from_raw_fd(fd) };
             pipe.write_all(b"R")
-                .map_err(|e| ServeError(format!("readiness pipe: {e}")))
+                .map_err(|e| ServeError(format!("readiness pipe: {e}")))?;
+            let pipe = tokio::net::unix::pipe::Sender::from_file(pipe)
+                .map_err(|e| ServeError(format!("readiness pipe: {e}")))?;
+            tokio::spawn(heartbeat(pipe));
+            Ok(())
         }
         Readiness::Announce(file) => crate::serve::announce(addr, file.as_deref()),
     }
