@@ -47,6 +47,8 @@ fn options(args: ServeArgs) -> Result<ServeOptions, Failure> {
         max_request_memory: usize::try_from(args.max_request_memory).unwrap_or(usize::MAX),
     };
     service.cache_bytes = args.cache_bytes;
+    // The recycling threshold, for the console and `/metrics` (no supervisor: none).
+    service.max_rss = (!args.no_supervisor).then_some(args.max_rss);
     service.protos = ProtoSources {
         proto_files: args.protos.clone(),
         include_dirs: args.proto_paths.clone(),

@@ -34,6 +34,9 @@ pub struct EvalOptions<'a> {
     pub cancel: Option<&'a AtomicBool>,
     /// Evaluation stops with a `limit` error after this instant.
     pub deadline: Option<Instant>,
+    /// Receives the cost the evaluation spent (in the cost model's units), whether it
+    /// succeeded or not; a host that shows costs asks for it here.
+    pub cost_spent: Option<&'a Cell<u64>>,
 }
 
 /// How many loop iterations pass between two looks at the clock.
@@ -88,6 +91,9 @@ impl Plan {
                 .resize(self.n_locals as usize, Slot::Value(Ok(Value::Null)));
         }
         let result = ctx.eval(&self.root);
+        if let Some(spent) = options.cost_spent {
+            spent.set(ctx.cost.get());
+        }
         // A limit absorbed on the way up (none should be) still ends the evaluation.
         match ctx.halted.into_inner() {
             Some(limit) => Err(limit),

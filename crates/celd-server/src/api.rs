@@ -2,6 +2,7 @@
 //! evaluation behind them through the program cache — no HTTP here, so `celd eval --batch`
 //! answers the same way as the service.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -12,6 +13,8 @@ use celd::{Activation, Env, Error, ErrorKind, EvalOptions, Type, Value};
 use celd_cache::{BoundProgram, CacheConfig, ProgramCache};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
+
+use crate::explain::{DumpBody, EstimateBody};
 
 /// The body of `POST /v1/eval`.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -27,6 +30,13 @@ pub struct EvalRequest {
     /// The namespace names resolve in.
     #[serde(default)]
     pub container: Option<String>,
+    /// Also answer with the cost spent and the static estimate for these inputs.
+    #[serde(default)]
+    pub cost: bool,
+    /// Also answer with the program's dump: template, parameter slots, checked expression,
+    /// plan.
+    #[serde(default)]
+    pub dump: bool,
 }
 
 /// The body of `POST /v1/check`.
@@ -40,12 +50,19 @@ pub struct CheckRequest {
     pub container: Option<String>,
 }
 
-/// A successful evaluation: the value in celd JSON and its type.
+/// A successful evaluation: the value in celd JSON and its type; the cost and the dump when
+/// the request asked.
 #[derive(Clone, Debug, Serialize)]
 pub struct EvalResponse {
     pub value: Json,
     #[serde(rename = "type")]
     pub ty: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<EstimateBody>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dump: Option<DumpBody>,
 }
 
 /// A successful check: the deduced type.
@@ -197,6 +214,15 @@ impl std::fmt::Debug for Evaluator {
 pub struct Prepared {
     bound: BoundProgram,
     activation: Activation,
+    /// Set when the request asks for its cost or dump, which need the environment again.
+    explain: Option<Explain>,
+}
+
+/// What a request asked to have explained, and the environment to do it in.
+struct Explain {
+    env: Env,
+    cost: bool,
+    dump: bool,
 }
 
 impl Evaluator {
@@ -240,7 +266,12 @@ impl Evaluator {
             .cache
             .get_or_compile_from(&env, &request.expr, Some(self.origin))?;
         stop.check("compiling")?;
-        Ok(Prepared { bound, activation })
+        let explain = explain(request, env);
+        Ok(Prepared {
+            bound,
+            activation,
+            explain,
+        })
     }
 
     /// The request ready to run if that takes no building: its environment remembered and its
@@ -266,7 +297,12 @@ impl Evaluator {
             return Ok(None);
         };
         let activation = read_vars(&env, request.vars.as_ref())?;
-        Ok(Some(Prepared { bound, activation }))
+        let explain = explain(request, env);
+        Ok(Some(Prepared {
+            bound,
+            activation,
+            explain,
+        }))
     }
 
     /// Evaluates a request: the value and its type name. Evaluation stops at `deadline`.
@@ -359,14 +395,16 @@ impl Stop<'_> {
 impl Prepared {
     /// Evaluates, stopping at `deadline`: the value and its type name.
     pub fn run_value(&self, deadline: Option<Instant>) -> Result<(Value, String), ApiError> {
-        self.run_within(Stop {
+        let (value, ty, _) = self.run_within(Stop {
             deadline,
             ..Stop::default()
-        })
+        })?;
+        Ok((value, ty))
     }
 
-    /// Evaluates until `stop` says so: the value and its type name.
-    pub fn run_within(&self, stop: Stop<'_>) -> Result<(Value, String), ApiError> {
+    /// Evaluates until `stop` says so: the value, its type name, and what the request asked
+    /// to have explained.
+    pub fn run_within(&self, stop: Stop<'_>) -> Result<Ran, ApiError> {
         let program = self.bound.program();
         let narrowed;
         let limits = match stop.max_memory {
@@ -379,25 +417,82 @@ impl Prepared {
             }
             _ => program.limits(),
         };
+        let spent = Cell::new(0);
         let options = EvalOptions {
             limits: Some(limits),
             deadline: stop.deadline,
             cancel: stop.cancel,
+            cost_spent: Some(&spent),
             ..EvalOptions::default()
         };
         let value = self.bound.eval_with(&self.activation, &options)?;
         let ty = type_name(program.result_type(), &value);
-        Ok((value, ty))
+        let explanation = self.explanation(spent.get())?;
+        Ok((value, ty, explanation))
     }
 
     /// Evaluates into the `/v1/eval` response body.
     pub fn run(&self, deadline: Option<Instant>) -> Result<EvalResponse, ApiError> {
-        let (value, ty) = self.run_value(deadline)?;
+        let (value, ty, explanation) = self.run_within(Stop {
+            deadline,
+            ..Stop::default()
+        })?;
         Ok(EvalResponse {
             value: to_json(&value),
             ty,
+            cost: explanation.cost,
+            estimate: explanation.estimate,
+            dump: explanation.dump,
         })
     }
+
+    /// Whether the request asked for its cost or dump (work for the blocking pool).
+    pub fn explains(&self) -> bool {
+        self.explain.is_some()
+    }
+
+    /// The cost and estimate, and the dump, as the request asked (nothing if it did not).
+    fn explanation(&self, spent: u64) -> Result<Explanation, ApiError> {
+        let mut explanation = Explanation::default();
+        let Some(explain) = &self.explain else {
+            return Ok(explanation);
+        };
+        let program = self.bound.program();
+        if explain.cost {
+            let vars = program
+                .variables()
+                .filter_map(|name| Some((name, self.activation.get(name)?)));
+            explanation.cost = Some(spent);
+            let estimate = crate::explain::estimate(program, self.bound.params(), vars);
+            explanation.estimate = Some(estimate);
+        }
+        if explain.dump {
+            let text = self.bound.source().text();
+            explanation.dump = Some(crate::explain::dump(&explain.env, text)?);
+        }
+        Ok(explanation)
+    }
+}
+
+/// What the request asks to have explained, with the environment that takes.
+fn explain(request: &EvalRequest, env: Env) -> Option<Explain> {
+    (request.cost || request.dump).then_some(Explain {
+        env,
+        cost: request.cost,
+        dump: request.dump,
+    })
+}
+
+/// An evaluation's value, its type name, and what the request asked to have explained.
+pub type Ran = (Value, String, Explanation);
+
+/// What `/v1/eval` answers beside the value when asked: the cost spent and the estimate, the
+/// dump.
+#[derive(Clone, Debug, Default)]
+pub struct Explanation {
+    pub cost: Option<u64>,
+    pub estimate: Option<EstimateBody>,
+    pub dump: Option<DumpBody>,
 }
 
 /// Reads the request's variables into values.

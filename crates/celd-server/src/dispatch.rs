@@ -29,12 +29,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use celd::Value;
 use celd::layers::eval::memory;
 use celd::layers::value::LimitKind;
 use tokio::sync::OwnedSemaphorePermit;
 
-use crate::api::{ApiError, CheckRequest, CheckResponse, EvalRequest, Prepared, Stop};
+use crate::api::{ApiError, CheckRequest, CheckResponse, EvalRequest, Prepared, Ran, Stop};
 use crate::app::AppState;
 use crate::config::Offload;
 use crate::response::{TooLarge, eval_body};
@@ -94,7 +93,9 @@ pub async fn evaluate(state: &Arc<AppState>, body: Bytes) -> Outcome {
         Ok(request) => request,
         Err(e) => return (Err(e), None),
     };
-    if !inline(state.offload, body.len(), request.expr.len()) {
+    // Explaining (cost estimate, dump) checks the expression again: not for the reactor.
+    let explains = state.offload != Offload::Never && (request.cost || request.dump);
+    if explains || !inline(state.offload, body.len(), request.expr.len()) {
         return blocking(state, &cancel, deadline, move |state, stop| {
             prepare_and_run(state, Request::Parsed(&request), stop)
         })
@@ -137,11 +138,11 @@ pub async fn evaluate(state: &Arc<AppState>, body: Bytes) -> Outcome {
             .await
         }
         Err(e) => (Err(e), seconds),
-        Ok((value, ty)) => match eval_body(&value, &ty, max_response.min(INLINE_RESPONSE_BYTES)) {
+        Ok(ran) => match eval_body(&ran, max_response.min(INLINE_RESPONSE_BYTES)) {
             Ok(body) => (Ok(body), seconds),
             Err(_) if max_response > INLINE_RESPONSE_BYTES => {
                 let written = blocking(state, &cancel, deadline, move |_, _| {
-                    (write(&value, &ty, max_response), None)
+                    (write(&ran, max_response), None)
                 })
                 .await;
                 (written.0, seconds)
@@ -230,13 +231,13 @@ fn run_and_write(prepared: &Prepared, stop: Stop<'_>, max_response: usize) -> Ou
     let result = prepared.run_within(stop);
     let seconds = Some(start.elapsed().as_secs_f64());
     match result {
-        Ok((value, ty)) => (write(&value, &ty, max_response), seconds),
+        Ok(ran) => (write(&ran, max_response), seconds),
         Err(e) => (Err(e), seconds),
     }
 }
 
-fn write(value: &Value, ty: &str, max_response: usize) -> Result<Vec<u8>, ApiError> {
-    eval_body(value, ty, max_response).map_err(ApiError::from)
+fn write(ran: &Ran, max_response: usize) -> Result<Vec<u8>, ApiError> {
+    eval_body(ran, max_response).map_err(ApiError::from)
 }
 
 impl From<TooLarge> for ApiError {

@@ -13,6 +13,9 @@ use celd::Value;
 use celd::layers::value::json::to_json;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
+use crate::api::Ran;
+use crate::explain::{DumpBody, EstimateBody};
+
 /// Values nested deeper than this are written as `{"$error": "nesting too deep"}` (as
 /// `to_json` does).
 const MAX_WRITE_DEPTH: usize = 512;
@@ -23,8 +26,9 @@ pub struct TooLarge {
     pub limit: usize,
 }
 
-/// `{"value": <value>, "type": <ty>}`, at most `limit` bytes.
-pub fn eval_body(value: &Value, ty: &str, limit: usize) -> Result<Vec<u8>, TooLarge> {
+/// `{"value": <value>, "type": <ty>}` and what the request asked explained (`cost`,
+/// `estimate`, `dump`), at most `limit` bytes.
+pub fn eval_body((value, ty, explained): &Ran, limit: usize) -> Result<Vec<u8>, TooLarge> {
     let mut out = Bounded {
         bytes: Vec::new(),
         limit,
@@ -34,6 +38,9 @@ pub fn eval_body(value: &Value, ty: &str, limit: usize) -> Result<Vec<u8>, TooLa
         &Body {
             value: Celd(value, 0),
             ty,
+            cost: explained.cost,
+            estimate: explained.estimate.as_ref(),
+            dump: explained.dump.as_ref(),
         },
     );
     match result {
@@ -68,6 +75,12 @@ struct Body<'a> {
     value: Celd<'a>,
     #[serde(rename = "type")]
     ty: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cost: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    estimate: Option<&'a EstimateBody>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dump: Option<&'a DumpBody>,
 }
 
 /// A value written as celd JSON: lists, maps and optionals element by element; strings as
@@ -149,11 +162,15 @@ impl Serialize for Pair<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::EvalResponse;
+    use crate::api::{EvalResponse, Explanation};
 
     fn value(text: &str) -> Value {
         let json: serde_json::Value = serde_json::from_str(text).unwrap();
         celd::layers::value::json::from_json(&json).unwrap()
+    }
+
+    fn ran(value: &Value, ty: &str) -> Ran {
+        (value.clone(), ty.to_owned(), Explanation::default())
     }
 
     #[test]
@@ -172,9 +189,12 @@ mod tests {
             let tree = serde_json::to_vec(&EvalResponse {
                 value: to_json(&v),
                 ty: "dyn".into(),
+                cost: None,
+                estimate: None,
+                dump: None,
             })
             .unwrap();
-            assert_eq!(eval_body(&v, "dyn", 1 << 20).unwrap(), tree, "{text}");
+            assert_eq!(eval_body(&ran(&v, "dyn"), 1 << 20).unwrap(), tree, "{text}");
         }
     }
 
@@ -183,10 +203,10 @@ mod tests {
         let big = Value::from("x".repeat(100_000));
         let list = Value::list(vec![big; 1000]);
         assert_eq!(
-            eval_body(&list, "list(string)", 1 << 20),
+            eval_body(&ran(&list, "list(string)"), 1 << 20),
             Err(TooLarge { limit: 1 << 20 })
         );
-        let body = eval_body(&list, "list(string)", 200 << 20).unwrap();
+        let body = eval_body(&ran(&list, "list(string)"), 200 << 20).unwrap();
         assert!(body.len() > 100_000_000);
     }
 }
