@@ -655,3 +655,82 @@ fn sigterm_stops_accepting_at_once() {
     let reply = slow.join().unwrap();
     assert_eq!(reply.status, 422, "{reply:?}");
 }
+
+// --- Small ---
+
+#[test]
+fn error_messages_quote_a_bounded_excerpt_of_the_input() {
+    let serve = Serve::start("excerpt", &["--no-supervisor"]);
+    let name = "n".repeat(900_000);
+    let unknown_field = format!(r#"{{"expr": "1", "{name}": 1}}"#);
+    let bad_variable = format!(r#"{{"expr": "1", "vars": {{"{name}": {{"$uint": "-1"}}}}}}"#);
+    let bad_declaration = format!(r#"{{"expr": "1", "decls": {{"{name}": "list("}}}}"#);
+    let undeclared = expr_body(&"n".repeat(90_000));
+    let cases = [
+        (&unknown_field, 400, "unknown field"),
+        (&bad_variable, 400, "$uint"),
+        (&bad_declaration, 400, "declaration"),
+        (&undeclared, 422, "undeclared reference"),
+    ];
+    for (body, status, part) in cases {
+        let reply = eval(serve.addr, body);
+        let (_, message) = reply.error();
+        assert_eq!(
+            reply.status,
+            status,
+            "{part}: {}",
+            &reply.body[..reply.body.len().min(300)]
+        );
+        assert!(
+            message.contains(part),
+            "{part}: {}",
+            &message[..message.len().min(300)]
+        );
+        assert!(
+            reply.body.len() < 2_000,
+            "{part}: an error body of {} bytes",
+            reply.body.len()
+        );
+    }
+}
+
+#[test]
+fn json_integers_beyond_64_bits_are_errors_and_any_content_type_is_read_as_json() {
+    let serve = Serve::start("integers", &["--no-supervisor"]);
+    for (vars, part) in [
+        (
+            r#"{"x": 18446744073709551616}"#,
+            "outside the range of int and uint",
+        ),
+        (
+            r#"{"x": [1, -9223372036854775809]}"#,
+            "outside the range of int and uint",
+        ),
+        (r#"{"x": 18446744073709551615}"#, "$uint"),
+    ] {
+        let reply = eval(serve.addr, &format!(r#"{{"expr": "x", "vars": {vars}}}"#));
+        assert_eq!(reply.status, 400, "{vars}: {}", reply.body);
+        let (kind, message) = reply.error();
+        assert_eq!(kind, "request");
+        assert!(message.contains(part), "{vars}: {message}");
+    }
+    let exact = eval(
+        serve.addr,
+        r#"{"expr": "x + 1", "vars": {"x": 9223372036854775806}}"#,
+    );
+    assert_eq!(
+        exact.json()["value"],
+        serde_json::json!({"$int": "9223372036854775807"})
+    );
+    let body = r#"{"expr": "1 + 1"}"#;
+    for headers in [
+        "",
+        "Content-Type: text/plain\r\n",
+        "Content-Type: application/x-www-form-urlencoded\r\n",
+        "Content-Type: application/json; charset=utf-8\r\n",
+    ] {
+        let reply = post_with(serve.addr, "/v1/eval", headers, body);
+        assert_eq!(reply.status, 200, "{headers:?}: {}", reply.body);
+        assert_eq!(reply.json()["value"], 2, "{headers:?}");
+    }
+}

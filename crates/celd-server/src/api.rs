@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use celd::layers::types::parse_type;
-use celd::layers::value::json::{JsonReader, to_json};
+use celd::layers::value::json::{JsonReader, check_integer_range, to_json};
 use celd::{Activation, Env, Error, ErrorKind, EvalOptions, Type, Value};
 use celd_cache::{BoundProgram, CacheConfig, ProgramCache};
 use serde::{Deserialize, Serialize};
@@ -165,7 +165,7 @@ impl ErrorBody {
         ErrorBody {
             error: ErrorDetail {
                 kind,
-                message: message.into(),
+                message: excerpt(message.into()),
                 line: None,
                 column: None,
             },
@@ -185,12 +185,46 @@ impl ErrorBody {
                     ErrorKind::Env => "request",
                     kind => kind.name(),
                 },
-                message: e.message().to_owned(),
+                message: excerpt(e.message().to_owned()),
                 line: location.map(|l| l.line),
                 column: location.map(|l| l.column),
             },
         }
     }
+}
+
+/// The most characters an error message shows: a message quoting a large input (a 900 KB
+/// field or variable name) keeps its beginning and its end.
+pub const MAX_MESSAGE_CHARS: usize = 1000;
+
+/// `message` itself, or when longer than [`MAX_MESSAGE_CHARS`] its first 600 and last 300
+/// characters around a note of what was left out.
+fn excerpt(message: String) -> String {
+    let chars = message.chars().count();
+    if chars <= MAX_MESSAGE_CHARS {
+        return message;
+    }
+    let byte_at = |n: usize| {
+        message
+            .char_indices()
+            .nth(n)
+            .map_or(message.len(), |(i, _)| i)
+    };
+    let head_end = byte_at(600);
+    let tail_start = byte_at(chars - 300);
+    format!(
+        "{}… ({} bytes not shown) …{}",
+        &message[..head_end],
+        tail_start - head_end,
+        &message[tail_start..]
+    )
+}
+
+/// Decodes a JSON request: an integer beyond the range of `int` and `uint` is an error
+/// rather than the nearest double (as a JSON parser would read it).
+pub fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+    check_integer_range(bytes).map_err(|e| e.to_string())?;
+    serde_json::from_slice(bytes).map_err(|e| e.to_string())
 }
 
 /// Evaluates and checks requests against one base environment, compiling through one program

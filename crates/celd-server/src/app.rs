@@ -120,10 +120,9 @@ impl FromRequest<Arc<AppState>> for RawBody {
     }
 }
 
-/// Decodes a JSON request body.
+/// Decodes a JSON request body (whatever its `Content-Type`).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| ApiError::Request(format!("invalid request body: {e}")))
+    crate::api::decode(bytes).map_err(|e| ApiError::Request(format!("invalid request body: {e}")))
 }
 
 /// A request body read within the size limit and parsed as JSON (large bodies on the

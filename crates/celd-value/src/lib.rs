@@ -11,6 +11,7 @@ pub mod display;
 pub mod enums;
 pub mod error;
 pub mod json;
+mod json_integers;
 pub mod list;
 pub mod map;
 pub mod proto;

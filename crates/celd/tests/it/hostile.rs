@@ -11,7 +11,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use celd::layers::types::parse_type;
-use celd::layers::value::json::{JsonReader, to_json};
+use celd::layers::value::json::{JsonReader, check_integer_range, to_json};
 use celd::{Env, Error, EvalOptions, Type};
 use table::{Case, Outcome};
 
@@ -51,9 +51,10 @@ fn run(case: &Case) -> Outcome {
     };
     let vars: serde_json::Map<String, serde_json::Value> = match &case.vars {
         None => serde_json::Map::new(),
-        Some(bytes) => match serde_json::from_slice(bytes) {
-            Ok(vars) => vars,
+        Some(bytes) => match check_integer_range(bytes).map(|()| serde_json::from_slice(bytes)) {
             Err(e) => return request(format!("invalid variables: {e}")),
+            Ok(Ok(vars)) => vars,
+            Ok(Err(e)) => return request(format!("invalid variables: {e}")),
         },
     };
     let mut builder = Env::builder().all_extensions();
