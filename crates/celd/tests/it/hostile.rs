@@ -43,12 +43,8 @@ fn failure(error: &Error) -> Outcome {
 /// Runs one case the way a host would: the expression and variables arrive as bytes, are
 /// decoded strictly (a host cannot hand the library anything but `&str` and celd JSON),
 /// then compiled with every extension and evaluated under the default limits and a deadline.
-/// A successful result is written as celd JSON, as the CLI and the server do.
-fn run(case: &Case) -> Outcome {
-    run_within(case, DEADLINE).0
-}
-
-/// As [`run`], with evaluation limited to `deadline`; also how long the evaluation took.
+/// A successful result is written as celd JSON, as the CLI and the server do. Evaluation is
+/// limited to `deadline`; also returns how long it took.
 fn run_within(case: &Case, deadline: Duration) -> (Outcome, Duration) {
     let (program, activation, env) = match prepare(case) {
         Ok(prepared) => prepared,
