@@ -75,6 +75,8 @@ pub(crate) fn stable_hash(parts: &[&[u8]]) -> u64 {
 
 /// One cached template: the program, what it was compiled from, and its statistics.
 pub(crate) struct CachedProgram {
+    /// The cache key: the template's structure and the environment's id.
+    pub key: Box<[u8]>,
     pub program: Arc<Program>,
     pub id: ProgramId,
     /// The first request's text with hoisted literals shown as `$N`.
@@ -105,13 +107,13 @@ pub(crate) fn allocation(n: usize) -> usize {
 impl CachedProgram {
     /// The bytes this entry holds: the program's measured heap (its compiled patterns
     /// included), this struct, its texts and key, and the map's own bookkeeping.
-    pub fn measure_weight(&self, key_len: usize) -> u32 {
+    pub fn measure_weight(&self) -> u32 {
         let bytes = self.program.heap_size()
             + allocation(size_of::<Program>() + 16)
             + allocation(size_of::<CachedProgram>() + 16)
             + allocation(self.template.len())
             + self.origin.as_ref().map_or(0, |o| allocation(o.len()))
-            + allocation(key_len)
+            + allocation(self.key.len())
             + MAP_ENTRY_OVERHEAD;
         u32::try_from(bytes).unwrap_or(u32::MAX)
     }

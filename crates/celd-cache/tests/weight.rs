@@ -212,6 +212,32 @@ fn derived_env_weights_are_real(env: &Env) {
     }
 }
 
+/// Large keys do not outlive their entries: distinct 90 KB templates and environments
+/// declaring 900 KB names hold the budgets and no more, however many came before (the
+/// cache's maps hold on to let-go keys for a while, so the keys must be small).
+fn large_keys_stay_within_the_budget(env: &Env) {
+    let budget = 4 << 20;
+    let cache = ProgramCache::new(CacheConfig {
+        max_bytes: budget,
+        max_env_bytes: budget,
+        ..CacheConfig::default()
+    });
+    let before = live();
+    for i in 0..400 {
+        let expr = format!("m.f{i}_{} == 1", "n".repeat(90_000));
+        drop(cache.get_or_compile(env, &expr).expect("compiles"));
+    }
+    for i in 0..60 {
+        let name = format!("v{i}_{}", "n".repeat(900_000));
+        drop(cache.derive_env(env, None, [(name.as_str(), &Type::Int)]));
+    }
+    cache.run_pending_tasks();
+    let held = live() - before;
+    eprintln!("{held} bytes held after 36 MB of templates and 54 MB of names");
+    // Both budgets, and room for what the maps defer freeing.
+    assert!(held < 3 * budget as isize, "{held} bytes held");
+}
+
 #[test]
 fn weights_and_hit_allocations_match_the_allocator() {
     let env = env();
@@ -220,4 +246,5 @@ fn weights_and_hit_allocations_match_the_allocator() {
     program_weights_are_real(&env);
     entry_weights_are_real(&env);
     derived_env_weights_are_real(&env);
+    large_keys_stay_within_the_budget(&env);
 }
