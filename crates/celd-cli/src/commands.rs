@@ -128,7 +128,7 @@ fn vars(args: &EvalArgs) -> Result<Option<serde_json::Map<String, Json>>, Failur
         }
         (None, None) => return Ok(None),
     };
-    match api::from_json_slice(text.as_bytes()) {
+    match celd_server::api::decode(text.as_bytes()) {
         Ok(Json::Object(map)) => Ok(Some(map)),
         Ok(_) => Err(Failure::Usage("--vars must be a JSON object".into())),
         Err(e) => Err(Failure::Usage(format!("--vars is not valid JSON: {e}"))),
@@ -342,7 +342,7 @@ fn parse_line(line: &[u8]) -> (Option<Json>, Result<EvalRequest, ErrorBody>) {
             Err(ErrorBody::request("blank line: expected a request")),
         );
     }
-    let mut object = match api::from_json_slice::<Json>(line) {
+    let mut object = match api::decode::<Json>(line) {
         Ok(Json::Object(object)) => object,
         Ok(_) => {
             return (

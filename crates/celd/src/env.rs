@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use celd_check::{CheckEnv, CheckOptions};
+use celd_check::{CheckEnv, CheckLibrary, CheckOptions};
 use celd_eval::{Limits, Registry, VarTable};
 use celd_syntax::{Macros, ParseOptions};
 use celd_types::{StructType, Type, TypeParseError, TypeProvider};
@@ -116,6 +116,7 @@ impl Env {
     pub fn to_builder(&self) -> EnvBuilder {
         EnvBuilder {
             variables: self.inner.declared.clone(),
+            inherited: self.inner.declared.len(),
             variable_texts: Vec::new(),
             host: self.inner.host_decls.clone(),
             extensions: self.inner.extensions.clone(),
@@ -124,6 +125,7 @@ impl Env {
             parse_options: self.inner.parse_options.clone(),
             limits: self.inner.limits.clone(),
             registry: Some(self.inner.registry.clone()),
+            check_library: Some(self.inner.check.library()),
             strong_enums: self.inner.strong_enums,
             skip_variable_type_checks: self.inner.skip_variable_type_checks,
         }
@@ -145,6 +147,9 @@ impl Env {
 #[derive(Clone, Default)]
 pub struct EnvBuilder {
     variables: Vec<(SmolStr, Type)>,
+    /// How many of `variables`, at the front, came from the environment `to_builder` started
+    /// from: a declaration on this builder replaces those.
+    inherited: usize,
     /// Variables declared with their type as text, resolved by `build`.
     variable_texts: Vec<(SmolStr, String)>,
     host: HostDecls,
@@ -155,13 +160,19 @@ pub struct EnvBuilder {
     limits: Limits,
     /// A registry to reuse when the extension set is unchanged.
     registry: Option<Arc<Registry>>,
+    /// The checker's library tables to reuse when the libraries, functions and message types
+    /// are unchanged: an environment derived by adding variables costs what they cost.
+    check_library: Option<CheckLibrary>,
     strong_enums: bool,
     skip_variable_type_checks: bool,
 }
 
 impl EnvBuilder {
-    /// Declares a variable. Declaring a name twice is an error at [`build`](EnvBuilder::build).
+    /// Declares a variable. Declaring a name twice is an error at [`build`](EnvBuilder::build);
+    /// a builder from [`Env::to_builder`] may redeclare the environment's own variables (the
+    /// new declaration replaces the old and moves last).
     pub fn variable(mut self, name: &str, ty: Type) -> Self {
+        // Replacements are resolved once, in `build`: a linear pass, however many there are.
         self.variables.push((SmolStr::new(name), ty));
         self
     }
@@ -193,6 +204,7 @@ impl EnvBuilder {
     /// the crate documentation's "Host functions".
     pub fn function<M>(mut self, name: &str, overload: impl IntoOverload<M>) -> Self {
         self.host.function(name, false, overload.into_overload());
+        self.check_library = None;
         self
     }
 
@@ -200,6 +212,7 @@ impl EnvBuilder {
     /// parameter of the implementation is the receiver.
     pub fn method<M>(mut self, name: &str, overload: impl IntoOverload<M>) -> Self {
         self.host.function(name, true, overload.into_overload());
+        self.check_library = None;
         self
     }
 
@@ -208,6 +221,7 @@ impl EnvBuilder {
     /// and celd JSON reads them with [`HostType::from_json`].
     pub fn host_type<T: HostType>(mut self) -> Self {
         self.host.host_type::<T>();
+        self.check_library = None;
         self
     }
 
@@ -215,6 +229,7 @@ impl EnvBuilder {
     /// type and represented at run time by a map from field names to values.
     pub fn struct_type(mut self, ty: StructType) -> Self {
         self.host.struct_type(ty);
+        self.check_library = None;
         self
     }
 
@@ -222,6 +237,7 @@ impl EnvBuilder {
         if !self.extensions.contains(&ext) {
             self.extensions.push(ext);
             self.registry = None;
+            self.check_library = None;
         }
         self
     }
@@ -242,6 +258,7 @@ impl EnvBuilder {
     /// Message and enum types for construction, field access and type checking.
     pub fn descriptor_pool(mut self, pool: DescriptorPool) -> Self {
         self.pool = Some(pool);
+        self.check_library = None;
         self
     }
 
@@ -281,7 +298,8 @@ impl EnvBuilder {
         self
     }
 
-    pub fn build(self) -> Result<Env, Error> {
+    pub fn build(mut self) -> Result<Env, Error> {
+        self.variables = replace_inherited(self.variables, self.inherited, &self.variable_texts);
         let mut check = CheckEnv::builder()
             .container(&self.container)
             .options(CheckOptions {
@@ -303,7 +321,10 @@ impl EnvBuilder {
         if let Some(pool) = &self.pool {
             check = check.type_provider(TypeProvider::new(pool.clone()));
         }
-        let check = self.host.declare(check)?;
+        let mut check = self.host.declare(check)?;
+        if let Some(library) = self.check_library {
+            check = check.library_from(library);
+        }
         let check = check.build().map_err(|e| self.host.explain(e))?;
         // The types as the checker resolved them (a host type's name is that type).
         let mut declared: Vec<(SmolStr, Type)> = self
@@ -355,5 +376,54 @@ impl EnvBuilder {
                 host_decls: self.host,
             }),
         })
+    }
+}
+
+/// The inherited declarations (the first `inherited`) that this builder did not declare
+/// again, then this builder's own, in order. Duplicates among its own are left for the
+/// checker, which refuses them.
+fn replace_inherited(
+    mut variables: Vec<(SmolStr, Type)>,
+    inherited: usize,
+    texts: &[(SmolStr, String)],
+) -> Vec<(SmolStr, Type)> {
+    let own = variables.split_off(inherited.min(variables.len()));
+    let redeclared: std::collections::HashSet<&SmolStr> = own
+        .iter()
+        .map(|(name, _)| name)
+        .chain(texts.iter().map(|(name, _)| name))
+        .collect();
+    variables.retain(|(name, _)| !redeclared.contains(name));
+    variables.extend(own);
+    variables
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_redeclaration_replaces_an_inherited_one_and_moves_last() {
+        let built = Env::builder()
+            .variable("a", Type::Int)
+            .variable("a", Type::String)
+            .build();
+        let err = built.err().expect("a name declared twice is an error");
+        assert_eq!(err.message(), "variable 'a' is declared more than once");
+        let env = Env::builder()
+            .variable("a", Type::Int)
+            .variable("b", Type::Int)
+            .build()
+            .unwrap();
+        let again = env.to_builder().variable("a", Type::Bool).build().unwrap();
+        let names: Vec<(&str, &Type)> = again
+            .variables()
+            .iter()
+            .map(|(n, t)| (n.as_str(), t))
+            .collect();
+        assert_eq!(names, [("b", &Type::Int), ("a", &Type::Bool)]);
+        let texts = env.to_builder().declare("b", "string").build().unwrap();
+        assert_eq!(texts.variables().len(), 2);
+        assert_eq!(texts.variable_type("b"), Some(&Type::String));
     }
 }
