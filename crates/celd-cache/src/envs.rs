@@ -222,7 +222,10 @@ pub(crate) fn env_bytes(env: &Env) -> usize {
             } else {
                 0
             };
-            PER_DECLARATION + name + type_bytes(ty)
+            // The variable table's declared and held types (which values are checked
+            // against), the held one built of its own.
+            let checked = 2 * size_of::<Type>() + type_bytes(ty);
+            PER_DECLARATION + name + type_bytes(ty) + checked
         })
         .sum();
     ENV_FIXED + declarations
