@@ -569,6 +569,10 @@ fn value_to_singular(value: &Value, kind: &Kind) -> Result<Option<PbValue>> {
         Kind::Message(desc) => value_to_message_field(value, desc),
         Kind::Enum(e) if e.full_name() == NULL_VALUE_ENUM => match value {
             Value::Null => Ok(Some(PbValue::EnumNumber(0))),
+            // The enum's number, as `NullValue.NULL_VALUE` is when enums are `int`s.
+            Value::Int(i) => i32::try_from(*i)
+                .map(|n| Some(PbValue::EnumNumber(n)))
+                .map_err(|_| EvalError::out_of_range("enum")),
             _ => Err(cannot_hold(NULL_VALUE_ENUM, value)),
         },
         Kind::Enum(e) => match (value, EnumValue::of(value)) {
