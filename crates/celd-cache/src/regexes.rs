@@ -2,13 +2,15 @@
 //!
 //! The planner turns `s.matches('<literal>')` into a call that compiles the pattern once, on
 //! first use, inside a closure the plan's size walk cannot see. A compiled pattern holds from
-//! a few kilobytes to hundreds (`\w` expands to every Unicode word character), so a cache
+//! a few kilobytes to hundreds (`\p{L}` expands to every Unicode letter), so a cache
 //! weighing programs without it could hold a hundred times its budget. Until the size walk
 //! counts them, the cache adds an estimate per pattern: the pattern built once more with
-//! regex-automata (the engine under `regex`, with the planner's limits), its
+//! regex-automata (the engine under `regex`, with the planner's limits and its RE2
+//! translation), its
 //! `memory_usage()` scaled to what the allocator really holds after a first match,
 //! calibrated against a counting allocator (the weight test).
 
+use celd::layers::eval::functions::re2;
 use celd::layers::syntax::Literal;
 use celd::layers::syntax::ast::{Expr, ExprKind};
 use regex_automata::meta;
@@ -48,6 +50,11 @@ pub(crate) fn precompiled_bytes(expr: &Expr) -> usize {
 }
 
 fn pattern_bytes(pattern: &str) -> usize {
+    let Ok(translated) = re2::translate(pattern) else {
+        // The plan holds an error node instead.
+        return 0;
+    };
+    let pattern: &str = &translated.pattern;
     let config = meta::Config::new()
         .nfa_size_limit(Some(SIZE_LIMIT))
         .hybrid_cache_capacity(SIZE_LIMIT);

@@ -33,7 +33,7 @@
 //! - nesting deeper than 250 (after macro expansion) is rejected, so no pass overflows the stack;
 //! - evaluation stops after 1,000,000 cost units (calls and loop iterations);
 //! - a single evaluation builds no string or bytes over 8 MiB and no list or map over 1,000,000 entries;
-//! - regular expressions have RE2 semantics (linear time) and a bounded compiled size.
+//! - regular expressions have RE2's syntax and semantics (linear time) and a bounded compiled size.
 //!
 //! All limits are configurable ([`celd_syntax::ParseOptions`], [`Limits`]) and exceeding one is
 //! an error of kind `Limit` that names it.

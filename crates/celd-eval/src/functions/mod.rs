@@ -11,6 +11,7 @@ use celd_value::{EvalError, Result, Value};
 use smol_str::SmolStr;
 
 pub mod ext;
+pub mod re2;
 pub mod std_lib;
 
 pub type Unary = fn(&Value) -> Result<Value>;

@@ -16,4 +16,5 @@ mod ext_support;
 mod fuzz_findings;
 mod hostile;
 mod properties;
+mod re2;
 mod realistic;
