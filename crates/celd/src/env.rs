@@ -12,6 +12,7 @@ use smol_str::SmolStr;
 
 use crate::error::Error;
 use crate::extensions::Extension;
+use crate::validate::Validations;
 
 /// A compilation environment: what names mean and what functions exist.
 ///
@@ -33,6 +34,7 @@ pub(crate) struct EnvInner {
     pub(crate) limits: Limits,
     pub(crate) extensions: Vec<Extension>,
     pub(crate) strong_enums: bool,
+    pub(crate) validations: Validations,
 }
 
 impl Env {
@@ -81,6 +83,11 @@ impl Env {
         self.inner.strong_enums
     }
 
+    /// What compiling checks besides types (see [`EnvBuilder::validations`]).
+    pub fn validations(&self) -> &Validations {
+        &self.inner.validations
+    }
+
     /// A builder that starts from this environment's settings (for adding variables).
     pub fn to_builder(&self) -> EnvBuilder {
         EnvBuilder {
@@ -93,6 +100,7 @@ impl Env {
             limits: self.inner.limits.clone(),
             registry: Some(self.inner.registry.clone()),
             strong_enums: self.inner.strong_enums,
+            validations: self.inner.validations.clone(),
         }
     }
 
@@ -115,6 +123,7 @@ pub struct EnvBuilder {
     /// A registry to reuse when the extension set is unchanged.
     registry: Option<Arc<Registry>>,
     strong_enums: bool,
+    validations: Validations,
 }
 
 impl EnvBuilder {
@@ -194,6 +203,13 @@ impl EnvBuilder {
         self
     }
 
+    /// What compiling checks besides types: literal regular expressions, timestamps and
+    /// durations (on by default), and a comprehension-nesting limit (off by default).
+    pub fn validations(mut self, validations: Validations) -> Self {
+        self.validations = validations;
+        self
+    }
+
     pub fn build(self) -> Result<Env, Error> {
         let mut check = CheckEnv::builder()
             .container(&self.container)
@@ -235,6 +251,7 @@ impl EnvBuilder {
                 limits: self.limits,
                 extensions: self.extensions,
                 strong_enums: self.strong_enums,
+                validations: self.validations,
             }),
         })
     }

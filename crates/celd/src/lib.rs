@@ -45,6 +45,7 @@ mod error;
 mod extensions;
 mod program;
 pub mod protos;
+mod validate;
 
 pub use celd_eval::{Activation, EvalOptions, Limits};
 pub use celd_syntax::{ParseOptions, Source};
@@ -54,6 +55,7 @@ pub use env::{Env, EnvBuilder};
 pub use error::{Error, ErrorKind};
 pub use extensions::Extension;
 pub use program::Program;
+pub use validate::Validations;
 
 /// The layers below the façade, for tools that need them (the program cache, the CLI).
 pub mod layers {

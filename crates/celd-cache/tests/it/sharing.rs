@@ -120,6 +120,34 @@ fn compile_errors_are_not_cached_and_are_counted() {
     assert_eq!(stats.programs_loaded, 0);
 }
 
+/// Invalid literals fail to compile through the cache as without it, at the request's literal,
+/// even after a program for the same template with a valid literal is cached.
+#[test]
+fn invalid_literals_fail_to_compile_through_the_cache() {
+    let env = env();
+    let cache = cache();
+    assert!(cache.get_or_compile(&env, "s.matches('^a+$')").is_ok());
+    assert!(
+        cache
+            .get_or_compile(
+                &env,
+                "x > 0 && timestamp('2024-01-01T00:00:00Z') > timestamp(0)"
+            )
+            .is_ok()
+    );
+    for (text, column) in [
+        ("s.matches('a++')", 11),
+        (
+            "x > 0 && timestamp('2024-13-01T00:00:00Z') > timestamp(0)",
+            20,
+        ),
+    ] {
+        let error = cache.get_or_compile(&env, text).expect_err(text);
+        assert_eq!(error.kind(), celd::ErrorKind::Check, "{text}");
+        assert_eq!(error.location().map(|l| l.column), Some(column), "{text}");
+    }
+}
+
 #[test]
 fn environments_are_part_of_the_key() {
     let cache = cache();

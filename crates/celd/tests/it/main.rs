@@ -18,3 +18,4 @@ mod hostile;
 mod properties;
 mod re2;
 mod realistic;
+mod validate;
