@@ -31,6 +31,10 @@ pub struct PlanEnv<'a> {
     /// Strong enums: enum constants and enum fields are typed enum values, and
     /// `E(x)` converts to enum `E`. Off: enums are `int` (legacy semantics).
     pub strong_enums: bool,
+    /// The literal patterns of `matches` were checked already (the façade's compile-time
+    /// validation), so planning does not check them again. A pattern that is invalid all the
+    /// same fails when first used.
+    pub patterns_checked: bool,
 }
 
 /// Choices for one plan.
@@ -599,7 +603,9 @@ impl Planner<'_> {
         };
         // The syntax is checked now; compiling the automaton waits for the first match, so
         // compiling a program stays cheap and each program still compiles its pattern once.
-        if let Err(e) = check_regex_syntax(pattern) {
+        if !self.env.patterns_checked
+            && let Err(e) = check_regex_syntax(pattern)
+        {
             return Some(Node::Error(e.at(id.0)));
         }
         let pattern_len = pattern.len();

@@ -123,7 +123,7 @@ impl Walk<'_> {
     fn expr(&mut self, expr: &Expr, nesting: u32) {
         let mut nesting = nesting;
         match &expr.kind {
-            ExprKind::Call(call) if self.checked.is_some() => {
+            ExprKind::Call(call) if self.checked.is_some() && takes_literal(&call.function) => {
                 self.literal_arguments(expr.id, call.args.as_slice());
             }
             ExprKind::Comprehension(c) if !is_empty_list(&c.iter_range) => {
@@ -226,6 +226,15 @@ impl Walk<'_> {
             ));
         }
     }
+}
+
+/// Whether a call written with this function name may resolve to an overload with a
+/// literal rule (container resolution only ever prefixes the written name).
+fn takes_literal(function: &str) -> bool {
+    matches!(
+        function,
+        "matches" | "timestamp" | "duration" | "replace" | "extract" | "extractAll"
+    )
 }
 
 /// The rule for the literal argument of an overload, and the argument's index (receivers
