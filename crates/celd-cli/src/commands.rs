@@ -139,7 +139,7 @@ fn check(args: &CheckArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `--size-hint NAME=N` flags.
+/// `--size-hint PATH=N` flags.
 fn size_hints(flags: &[String]) -> Result<SizeHints, Failure> {
     let mut hints = SizeHints::default();
     for flag in flags {
@@ -148,7 +148,7 @@ fn size_hints(flags: &[String]) -> Result<SizeHints, Failure> {
             .and_then(|(name, n)| Some((name.trim(), n.trim().parse::<u64>().ok()?)));
         let Some((name, n)) = parsed else {
             return Err(Failure::Usage(format!(
-                "--size-hint '{flag}': expected NAME=N, such as items=100"
+                "--size-hint '{flag}': expected PATH=N, such as items=100 or self.spec.items=10"
             )));
         };
         hints.variables.insert(name.to_owned(), n);

@@ -47,7 +47,8 @@ mod program;
 pub mod protos;
 mod validate;
 
-pub use celd_eval::{Activation, EvalOptions, Limits};
+pub use celd_eval::estimate::{CostEstimate, SizeHints};
+pub use celd_eval::{Activation, EvalDetails, EvalOptions, Limits};
 pub use celd_syntax::{ParseOptions, Source};
 pub use celd_types::Type;
 pub use celd_value::{Key, Map, Value};

@@ -1,5 +1,5 @@
 //! Runs one benchmark case in a loop, for profilers: `profile e05 eval 5` (case,
-//! eval|compile|parse|check|cel-eval|cel-compile|noop, seconds; the `cel-` modes run the
+//! eval|eval-details|compile|parse|check|cel-eval|cel-compile|noop, seconds; the `cel-` modes run the
 //! `cel` crate). A count of calls instead of seconds, `x10000`, runs exactly that many
 //! calls: a fixed amount of work for instruction counters such as callgrind (`x0` measures
 //! the set-up alone).
@@ -47,6 +47,9 @@ fn main() {
                 "check" => {
                     let ast = env.parse(black_box(case.expr)).ok();
                     black_box(ast.map(|a| env.check_ast(a).ok()));
+                }
+                "eval-details" => {
+                    black_box(program.eval_details(black_box(&vars)).1.cost());
                 }
                 "compile" => {
                     black_box(env.compile(black_box(case.expr)).ok());

@@ -1,6 +1,7 @@
 //! End-to-end tests of the façade: compile and evaluate expressions, check errors.
 
 mod deep;
+mod details;
 mod enums;
 mod eval;
 mod ext_comprehensions;
