@@ -88,6 +88,37 @@ fn shared_programs_answer_each_request() {
     assert_eq!(stats.hits, 6);
 }
 
+/// A shared program reports each request's own evaluation details, as without the cache.
+#[test]
+fn shared_programs_report_evaluation_details() {
+    let env = env();
+    let vars = vars(&env);
+    let cache = cache();
+    for (text, cost, read) in [
+        ("x > 100 || b", 3, vec!["x", "b"]),
+        ("x > 1 || b", 2, vec!["x"]),
+    ] {
+        let details = celd::EvalDetails::new();
+        let options = celd::EvalOptions {
+            details: Some(&details),
+            ..celd::EvalOptions::default()
+        };
+        let bound = cache.get_or_compile(&env, text).expect("compiles");
+        assert_eq!(
+            bound.eval_with(&vars, &options).ok(),
+            Some(celd::Value::Bool(true))
+        );
+        let (_, direct) = env.compile(text).expect("compiles").eval_details(&vars);
+        assert_eq!(
+            (details.cost(), details.variables_read()),
+            (cost, read.iter().map(|s| (*s).into()).collect()),
+            "{text}"
+        );
+        assert_eq!(direct.cost(), details.cost(), "{text}");
+    }
+    assert_eq!(cache.stats().hits, 1);
+}
+
 #[test]
 fn runtime_errors_point_into_the_request_text() {
     let env = env();
