@@ -1252,7 +1252,13 @@ mod tests {
         );
         assert!(write_read("color", Value::string("GREEN")).contains("cannot hold"));
         assert_eq!(write_read("null_value", Value::Null), "null");
-        assert!(write_read("null_value", Value::Int(0)).contains("cannot hold"));
+        // `NullValue.NULL_VALUE` is the int 0 where enums are ints.
+        assert_eq!(write_read("null_value", Value::Int(0)), "null");
+        assert_eq!(
+            write_read("null_value", Value::Int(1 << 31)),
+            "error: field 'test.Msg.null_value': enum out of range"
+        );
+        assert!(write_read("null_value", Value::string("x")).contains("cannot hold"));
     }
 
     fn color(number: i32) -> Value {
