@@ -14,7 +14,10 @@ pub mod json;
 pub mod list;
 pub mod map;
 pub mod proto;
+#[cfg(feature = "serde")]
+pub mod serde_bridge;
 pub mod time;
+mod try_from;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -27,6 +30,7 @@ pub use error::{ErrorKind, EvalError, Result};
 pub use list::List;
 pub use map::{Key, KeyRef, Map};
 pub use proto::EnumMode;
+pub use try_from::ValueTypeError;
 
 pub use time::Timestamp;
 
@@ -196,6 +200,66 @@ impl Value {
             Value::String(s) => Some(s),
             _ => None,
         }
+    }
+
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    pub fn as_uint(&self) -> Option<u64> {
+        match self {
+            Value::Uint(u) => Some(*u),
+            _ => None,
+        }
+    }
+
+    pub fn as_double(&self) -> Option<f64> {
+        match self {
+            Value::Double(d) => Some(*d),
+            _ => None,
+        }
+    }
+
+    pub fn as_bytes(&self) -> Option<&[u8]> {
+        match self {
+            Value::Bytes(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    pub fn as_list(&self) -> Option<&List> {
+        match self {
+            Value::List(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&Map> {
+        match self {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_timestamp(&self) -> Option<Timestamp> {
+        match self {
+            Value::Timestamp(t) => Some(*t),
+            _ => None,
+        }
+    }
+
+    pub fn as_duration(&self) -> Option<Duration> {
+        match self {
+            Value::Duration(d) => Some(*d),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
     }
 }
 

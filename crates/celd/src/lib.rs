@@ -51,7 +51,11 @@ pub use celd_eval::estimate::{CostEstimate, SizeHints};
 pub use celd_eval::{Activation, EvalDetails, EvalOptions, Limits};
 pub use celd_syntax::{ParseOptions, Source};
 pub use celd_types::Type;
-pub use celd_value::{Key, Map, Value};
+#[cfg(feature = "serde")]
+pub use celd_value::serde_bridge::{
+    SerdeError, SerdeErrorKind, SerdeLimits, from_value, from_value_with, to_value, to_value_with,
+};
+pub use celd_value::{Key, List, Map, Value, ValueTypeError};
 pub use env::{Env, EnvBuilder};
 pub use error::{Error, ErrorKind};
 pub use extensions::Extension;

@@ -19,4 +19,5 @@ mod hostile;
 mod properties;
 mod re2;
 mod realistic;
+mod serde_values;
 mod validate;
