@@ -188,6 +188,9 @@ impl Value {
         TypeValue::named(&self.type_name())
     }
 
+    /// The `bool`, if the value is one. The `as_*` accessors never convert:
+    /// `Value::Uint(1).as_int()` is `None`; `i64::try_from(&value)` converts where nothing is
+    /// lost.
     pub fn as_bool(&self) -> Option<bool> {
         match self {
             Value::Bool(b) => Some(*b),
@@ -195,6 +198,7 @@ impl Value {
         }
     }
 
+    /// The `string`'s text, if the value is one.
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::String(s) => Some(s),
@@ -202,6 +206,7 @@ impl Value {
         }
     }
 
+    /// The `int`, if the value is one.
     pub fn as_int(&self) -> Option<i64> {
         match self {
             Value::Int(i) => Some(*i),
@@ -209,6 +214,7 @@ impl Value {
         }
     }
 
+    /// The `uint`, if the value is one.
     pub fn as_uint(&self) -> Option<u64> {
         match self {
             Value::Uint(u) => Some(*u),
@@ -216,6 +222,7 @@ impl Value {
         }
     }
 
+    /// The `double`, if the value is one.
     pub fn as_double(&self) -> Option<f64> {
         match self {
             Value::Double(d) => Some(*d),
@@ -223,6 +230,7 @@ impl Value {
         }
     }
 
+    /// The `bytes`, if the value is one.
     pub fn as_bytes(&self) -> Option<&[u8]> {
         match self {
             Value::Bytes(b) => Some(b),
@@ -230,6 +238,7 @@ impl Value {
         }
     }
 
+    /// The `list`, if the value is one.
     pub fn as_list(&self) -> Option<&List> {
         match self {
             Value::List(l) => Some(l),
@@ -237,6 +246,7 @@ impl Value {
         }
     }
 
+    /// The `map`, if the value is one.
     pub fn as_map(&self) -> Option<&Map> {
         match self {
             Value::Map(m) => Some(m),
@@ -244,6 +254,7 @@ impl Value {
         }
     }
 
+    /// The `google.protobuf.Timestamp`, if the value is one.
     pub fn as_timestamp(&self) -> Option<Timestamp> {
         match self {
             Value::Timestamp(t) => Some(*t),
@@ -251,6 +262,7 @@ impl Value {
         }
     }
 
+    /// The `google.protobuf.Duration`, if the value is one.
     pub fn as_duration(&self) -> Option<Duration> {
         match self {
             Value::Duration(d) => Some(*d),
@@ -258,6 +270,7 @@ impl Value {
         }
     }
 
+    /// Whether the value is `null`.
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }

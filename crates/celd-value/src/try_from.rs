@@ -83,7 +83,7 @@ macro_rules! integer_from_value {
     )*};
 }
 
-integer_from_value!(i64, i32, u64, u32);
+integer_from_value!(i64, i32, i16, i8, u64, u32, u16, u8);
 
 impl TryFrom<&Value> for f64 {
     type Error = ValueTypeError;
@@ -162,6 +162,9 @@ mod tests {
         );
         assert!(f64::try_from(Value::Int((1 << 53) + 1)).is_err());
         assert!(i32::try_from(Value::Int(1 << 40)).is_err());
+        assert_eq!(u8::try_from(Value::Uint(255)), Ok(255));
+        assert!(u8::try_from(Value::Uint(256)).is_err());
+        assert_eq!(i16::try_from(Value::Int(-300)), Ok(-300));
     }
 
     #[test]
