@@ -18,7 +18,7 @@ use crate::config::CacheConfig;
 use crate::entry::{CachedProgram, ProgramId, stable_hash};
 use crate::envs::EnvMemo;
 use crate::stats::{CacheStats, Counters};
-use crate::storm::{Storm, StormDetector};
+use crate::storm::{RecentStorms, Storm, StormDetector, StormReport};
 use crate::template::{Params, Template, template_text};
 
 type Key = Box<[u8]>;
@@ -44,6 +44,7 @@ pub struct ProgramCache {
     programs: Programs,
     counters: Arc<Counters>,
     storms: StormDetector,
+    recent_storms: RecentStorms,
     pub(crate) envs: EnvMemo,
     /// The hash of each environment's declarations, by `Env::id()`, for program ids.
     signatures: moka::sync::Cache<u64, u64, foldhash::fast::RandomState>,
@@ -82,6 +83,7 @@ impl ProgramCache {
             programs,
             counters,
             storms: StormDetector::new(config.storm.clone()),
+            recent_storms: RecentStorms::default(),
             envs: EnvMemo::new(config.max_envs),
             signatures: moka::sync::Cache::builder()
                 .max_capacity(MAX_SIGNATURES)
@@ -222,11 +224,14 @@ impl ProgramCache {
         let stats = self.stats();
         let template = template_text(ast, slots);
         let shown: String = template.chars().take(200).collect();
+        let report = storm.report(shown.clone(), id, origin, &stats);
+        self.recent_storms.push(now, report);
         let origin = origin.unwrap_or("unnamed");
         match storm {
             Storm::Distinct {
                 per_second,
                 seconds,
+                ..
             } => tracing::warn!(
                 target: "celd_cache::storm",
                 kind = "distinct_templates",
@@ -270,6 +275,12 @@ impl ProgramCache {
     fn program_id(&self, env: &Env, key: &[u8]) -> ProgramId {
         let signature = self.signatures.get_with(env.id(), || signature_hash(env));
         program_id(key, signature)
+    }
+
+    /// The latest compile-storm warnings (at most [`MAX_RECENT_STORMS`](crate::MAX_RECENT_STORMS)),
+    /// newest first, each with the template it named and its age.
+    pub fn recent_storms(&self) -> Vec<StormReport> {
+        self.recent_storms.list(self.now_nanos())
     }
 
     /// Every counter and gauge now.

@@ -8,7 +8,8 @@ use celd::layers::syntax::{Ast, ExprId};
 use celd::{Env, Error, Program};
 
 use crate::cache::{ProgramCache, compile_template, program_id, signature_hash};
-use crate::entry::ProgramId;
+use crate::entry::{CachedProgram, ProgramId};
+use crate::inventory::ProgramInfo;
 use crate::template::{Template, template_text};
 
 /// A program explained for a developer; `Display` prints it as sections.
@@ -52,16 +53,25 @@ impl ProgramCache {
     /// the text it was compiled from. `None` when no live program has this id.
     pub fn dump(&self, id: ProgramId) -> Option<Result<ProgramDump, Error>> {
         let entry = self.entries().find(|e| e.id == id)?;
-        let result = entry
-            .env
-            .parse(entry.program.source().text())
-            .and_then(|ast| {
-                let mut template = Template::default();
-                template.fill(&ast, entry.env.id());
-                explain(&entry.env, &ast, &template, &entry.program, id)
-            });
-        Some(result)
+        Some(dump_entry(&entry))
     }
+
+    /// Every live program with its dump, made as the iterator reaches it (an export walks
+    /// the cache once, holding one dump at a time).
+    pub fn dumps(&self) -> impl Iterator<Item = (ProgramInfo, Result<ProgramDump, Error>)> + '_ {
+        self.entries().map(|entry| {
+            let info = crate::inventory::info(&entry, self.now_nanos());
+            (info, dump_entry(&entry))
+        })
+    }
+}
+
+/// A cached program's dump, from its plan and a fresh check of the text it was compiled from.
+fn dump_entry(entry: &CachedProgram) -> Result<ProgramDump, Error> {
+    let ast = entry.env.parse(entry.program.source().text())?;
+    let mut template = Template::default();
+    template.fill(&ast, entry.env.id());
+    explain(&entry.env, &ast, &template, &entry.program, entry.id)
 }
 
 fn explain(

@@ -91,7 +91,7 @@ impl ProgramCache {
     }
 }
 
-fn info(entry: &CachedProgram, now: u64) -> ProgramInfo {
+pub(crate) fn info(entry: &CachedProgram, now: u64) -> ProgramInfo {
     let since = |t: u64| Duration::from_nanos(now.saturating_sub(t));
     ProgramInfo {
         id: entry.id,

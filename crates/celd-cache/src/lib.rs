@@ -42,7 +42,8 @@
 //! [`ProgramCache::stats`] (counters and gauges, with the service's metric names in
 //! [`stats::names`]), [`ProgramCache::inventory`] (live programs, sortable),
 //! [`ProgramCache::dump`] and [`dump()`] (template, slots, typed expression, plan), and a
-//! `tracing` warning when compilations stay high for a window ([`StormConfig`]).
+//! `tracing` warning when compilations stay high for a window ([`StormConfig`]), the latest of
+//! which [`ProgramCache::recent_storms`] lists.
 
 mod bound;
 mod cache;
@@ -66,4 +67,5 @@ pub use dump::{ProgramDump, SlotInfo, dump};
 pub use entry::{ParseProgramIdError, ProgramId};
 pub use inventory::{ParseSortByError, ProgramInfo, SortBy};
 pub use stats::CacheStats;
+pub use storm::{MAX_RECENT_STORMS, StormKind, StormReport};
 pub use template::{Normalizer, Params};

@@ -2,11 +2,19 @@
 //! compilations, and per-template counts within a window for templates whose programs churn.
 //!
 //! Compilations are rare and slow next to hits, so a mutex here costs nothing measurable.
+//! The warnings given are also kept, the latest [`MAX_RECENT_STORMS`], for a console to list.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
+use std::time::Duration;
 
 use crate::config::StormConfig;
+use crate::entry::ProgramId;
+use crate::stats::CacheStats;
+
+/// How many storm warnings [`ProgramCache::recent_storms`](crate::ProgramCache::recent_storms)
+/// keeps; older ones are dropped (the count of all is `celd_compile_storms_total`).
+pub const MAX_RECENT_STORMS: usize = 32;
 
 /// How many templates the churn table follows at once; it is swept every second.
 const MAX_TRACKED_TEMPLATES: usize = 4096;
@@ -17,9 +25,127 @@ const NANOS_PER_SECOND: u64 = 1_000_000_000;
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Storm {
     /// Compilations stayed at or above the threshold every second of the window.
-    Distinct { per_second: f64, seconds: u64 },
+    Distinct {
+        per_second: f64,
+        seconds: u64,
+        compilations: u64,
+    },
     /// One template was compiled this many times within one window.
     Churn { compilations: u32, seconds: u64 },
+}
+
+/// Which kind of compile storm a warning was about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StormKind {
+    /// Compilations of structurally distinct expressions stayed at or above
+    /// `StormConfig::compilations_per_second` for a whole window.
+    DistinctTemplates,
+    /// One template was compiled `StormConfig::template_compilations` times within a window:
+    /// its program keeps being evicted.
+    TemplateChurn,
+}
+
+impl StormKind {
+    /// `distinct_templates` or `template_churn`, as the warning's `kind` field says.
+    pub fn name(self) -> &'static str {
+        match self {
+            StormKind::DistinctTemplates => "distinct_templates",
+            StormKind::TemplateChurn => "template_churn",
+        }
+    }
+}
+
+/// One compile-storm warning as it was given.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StormReport {
+    pub kind: StormKind,
+    /// The template named: the latest compiled (distinct) or the churning one; at most 200
+    /// characters.
+    pub template: String,
+    pub program_id: ProgramId,
+    /// Where the request came from, if its caller said.
+    pub origin: Option<String>,
+    /// Compilations within the window: of every template (distinct) or of this one (churn).
+    pub compilations: u64,
+    pub window: Duration,
+    /// Time since the warning.
+    pub age: Duration,
+    /// The cache's state at the warning.
+    pub programs_loaded: u64,
+    pub bytes_held: u64,
+    pub max_bytes: u64,
+    pub evictions: u64,
+}
+
+/// The latest warnings, oldest first; `age` holds the clock reading of each until read.
+#[derive(Default)]
+pub(crate) struct RecentStorms(Mutex<VecDeque<StormReport>>);
+
+impl RecentStorms {
+    pub fn push(&self, at_nanos: u64, mut report: StormReport) {
+        report.age = Duration::from_nanos(at_nanos);
+        let Ok(mut recent) = self.0.lock() else {
+            return;
+        };
+        if recent.len() == MAX_RECENT_STORMS {
+            recent.pop_front();
+        }
+        recent.push_back(report);
+    }
+
+    /// Newest first, with their ages at `now_nanos`.
+    pub fn list(&self, now_nanos: u64) -> Vec<StormReport> {
+        let Ok(recent) = self.0.lock() else {
+            return Vec::new();
+        };
+        recent
+            .iter()
+            .rev()
+            .map(|r| {
+                let at = u64::try_from(r.age.as_nanos()).unwrap_or(u64::MAX);
+                StormReport {
+                    age: Duration::from_nanos(now_nanos.saturating_sub(at)),
+                    ..r.clone()
+                }
+            })
+            .collect()
+    }
+}
+
+impl Storm {
+    /// The report of this storm, naming `template`, with the cache's state in `stats`.
+    pub fn report(
+        self,
+        template: String,
+        program_id: ProgramId,
+        origin: Option<&str>,
+        stats: &CacheStats,
+    ) -> StormReport {
+        let (kind, compilations, seconds) = match self {
+            Storm::Distinct {
+                compilations,
+                seconds,
+                ..
+            } => (StormKind::DistinctTemplates, compilations, seconds),
+            Storm::Churn {
+                compilations,
+                seconds,
+            } => (StormKind::TemplateChurn, u64::from(compilations), seconds),
+        };
+        StormReport {
+            kind,
+            template,
+            program_id,
+            origin: origin.map(str::to_owned),
+            compilations,
+            window: Duration::from_secs(seconds),
+            age: Duration::ZERO,
+            programs_loaded: stats.programs_loaded,
+            bytes_held: stats.bytes_held,
+            max_bytes: stats.max_bytes,
+            evictions: stats.evictions,
+        }
+    }
 }
 
 pub(crate) struct StormDetector {
@@ -94,7 +220,8 @@ impl StormDetector {
         if state.streak_seconds < window {
             return None;
         }
-        let per_second = state.streak_compilations as f64 / state.streak_seconds as f64;
+        let compilations = state.streak_compilations;
+        let per_second = compilations as f64 / state.streak_seconds as f64;
         let seconds = state.streak_seconds;
         // A new window starts now, so the next warning needs another whole window of storm.
         state.streak_seconds = 0;
@@ -107,6 +234,7 @@ impl StormDetector {
             Storm::Distinct {
                 per_second,
                 seconds,
+                compilations,
             }
         })
     }
@@ -187,7 +315,7 @@ mod tests {
         // Seconds 0-2 complete a window at second 3; 3-5 at 6; 6-8 at 9.
         assert_eq!(distinct, 3);
         assert!(
-            matches!(storms[0], Storm::Distinct { per_second, seconds: 3 } if per_second == 20.0)
+            matches!(storms[0], Storm::Distinct { per_second, seconds: 3, compilations: 60 } if per_second == 20.0)
         );
     }
 

@@ -91,6 +91,7 @@ fn eval(args: &EvalArgs) -> Result<(), Failure> {
         vars: vars(args)?,
         decls: Some(decls(&args.env)?),
         container: args.env.container.clone(),
+        ..EvalRequest::default()
     };
     let (value, _) = evaluator(&args.env, "celd eval")?
         .evaluate_value(&request, None)

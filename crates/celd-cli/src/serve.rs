@@ -42,6 +42,7 @@ fn options(args: ServeArgs) -> Result<ServeOptions, Failure> {
         max_connections: args.max_connections,
     };
     service.cache_bytes = args.cache_bytes;
+    service.max_rss = args.max_rss;
     service.protos = ProtoSources {
         proto_files: args.protos.clone(),
         include_dirs: args.proto_paths.clone(),

@@ -26,6 +26,9 @@ pub struct SizeHints {
     pub variables: HashMap<String, u64>,
     /// The largest size of inputs without a hint of their own; `None` means unbounded.
     pub default: Option<u64>,
+    /// The size of each parameter (a literal the program cache hoisted), by slot, for the
+    /// estimate of one request's evaluation; a slot without one is an input of unknown size.
+    pub params: Vec<u64>,
 }
 
 impl SizeHints {
@@ -194,7 +197,13 @@ impl Walker<'_> {
         match node {
             Node::Const(v) => leaf(0, Range::exactly(cost::size(v))),
             Node::Error(_) => leaf(0, Range::ZERO),
-            Node::Param(_) => leaf(0, self.unknown_size()),
+            Node::Param(slot) => leaf(
+                0,
+                self.hints
+                    .params
+                    .get(*slot as usize)
+                    .map_or_else(|| self.unknown_size(), |&n| Range::exactly(n)),
+            ),
             Node::Var { slot, .. } => Walk {
                 path: self
                     .plan

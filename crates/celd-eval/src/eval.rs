@@ -30,6 +30,10 @@ pub struct EvalOptions<'a> {
     /// Filled in with what the evaluation spent (its cost, the variables it read), whether
     /// it succeeds or fails; plain evaluations (`None`) do not track the variables.
     pub details: Option<&'a EvalDetails>,
+    /// Receives the cost the evaluation spent (in the cost model's units), whether it
+    /// succeeded or not; a host that shows costs asks for it here (`details` reports the
+    /// same cost, and the variables read besides).
+    pub cost_spent: Option<&'a Cell<u64>>,
 }
 
 /// What one evaluation spent, for hosts that bill or log it: given in
@@ -156,6 +160,9 @@ impl Plan {
         }
         let result = ctx.eval(&self.root);
         ctx.read.spent(ctx.cost.get());
+        if let Some(spent) = options.cost_spent {
+            spent.set(ctx.cost.get());
+        }
         result
     }
 }

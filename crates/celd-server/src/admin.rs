@@ -24,7 +24,8 @@ pub fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .route_layer(middleware::from_fn_with_state(state, require_admin))
 }
 
-async fn require_admin(
+/// The token check in front of every `/debug` route.
+pub(crate) async fn require_admin(
     State(state): State<Arc<AppState>>,
     req: Request,
     next: Next,

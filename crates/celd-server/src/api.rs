@@ -2,6 +2,7 @@
 //! evaluation behind them through the program cache — no HTTP here, so `celd eval --batch`
 //! answers the same way as the service.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::time::Instant;
 
@@ -11,6 +12,8 @@ use celd::{Activation, Env, Error, ErrorKind, EvalOptions, Type, Value};
 use celd_cache::{BoundProgram, CacheConfig, ProgramCache};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
+
+use crate::explain::{DumpBody, EstimateBody};
 
 /// The body of `POST /v1/eval`.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -26,6 +29,13 @@ pub struct EvalRequest {
     /// The namespace names resolve in.
     #[serde(default)]
     pub container: Option<String>,
+    /// Also answer with the cost spent and the static estimate for these inputs.
+    #[serde(default)]
+    pub cost: bool,
+    /// Also answer with the program's dump: template, parameter slots, checked expression,
+    /// plan.
+    #[serde(default)]
+    pub dump: bool,
 }
 
 /// The body of `POST /v1/check`.
@@ -39,12 +49,19 @@ pub struct CheckRequest {
     pub container: Option<String>,
 }
 
-/// A successful evaluation: the value in celd JSON and its type.
+/// A successful evaluation: the value in celd JSON and its type; the cost and the dump when
+/// the request asked.
 #[derive(Clone, Debug, Serialize)]
 pub struct EvalResponse {
     pub value: Json,
     #[serde(rename = "type")]
     pub ty: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<EstimateBody>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dump: Option<DumpBody>,
 }
 
 /// A successful check: the deduced type.
@@ -192,6 +209,15 @@ impl std::fmt::Debug for Evaluator {
 pub struct Prepared {
     bound: BoundProgram,
     activation: Activation,
+    /// Set when the request asks for its cost or dump, which need the environment again.
+    explain: Option<Explain>,
+}
+
+/// What a request asked to have explained, and the environment to do it in.
+struct Explain {
+    env: Env,
+    cost: bool,
+    dump: bool,
 }
 
 impl Evaluator {
@@ -220,7 +246,16 @@ impl Evaluator {
         let bound = self
             .cache
             .get_or_compile_from(&env, &request.expr, Some(self.origin))?;
-        Ok(Prepared { bound, activation })
+        let explain = (request.cost || request.dump).then(|| Explain {
+            env,
+            cost: request.cost,
+            dump: request.dump,
+        });
+        Ok(Prepared {
+            bound,
+            activation,
+            explain,
+        })
     }
 
     /// Evaluates a request: the value and its type name. Evaluation stops at `deadline`.
@@ -282,10 +317,19 @@ impl Evaluator {
 impl Prepared {
     /// Evaluates, stopping at `deadline`: the value and its type name.
     pub fn run_value(&self, deadline: Option<Instant>) -> Result<(Value, String), ApiError> {
+        self.run_counted(deadline, None)
+    }
+
+    fn run_counted(
+        &self,
+        deadline: Option<Instant>,
+        cost_spent: Option<&Cell<u64>>,
+    ) -> Result<(Value, String), ApiError> {
         let program = self.bound.program();
         let options = EvalOptions {
             limits: Some(program.limits()),
             deadline,
+            cost_spent,
             ..EvalOptions::default()
         };
         let value = self.bound.eval_with(&self.activation, &options)?;
@@ -295,11 +339,42 @@ impl Prepared {
 
     /// Evaluates into the `/v1/eval` response body.
     pub fn run(&self, deadline: Option<Instant>) -> Result<EvalResponse, ApiError> {
-        let (value, ty) = self.run_value(deadline)?;
-        Ok(EvalResponse {
+        let spent = Cell::new(0);
+        let (value, ty) = self.run_counted(deadline, Some(&spent))?;
+        let mut response = EvalResponse {
             value: to_json(&value),
             ty,
-        })
+            cost: None,
+            estimate: None,
+            dump: None,
+        };
+        if let Some(explain) = &self.explain {
+            self.add_explanation(explain, spent.get(), &mut response)?;
+        }
+        Ok(response)
+    }
+
+    /// The cost and estimate, and the dump, as the request asked.
+    fn add_explanation(
+        &self,
+        explain: &Explain,
+        spent: u64,
+        response: &mut EvalResponse,
+    ) -> Result<(), ApiError> {
+        let program = self.bound.program();
+        if explain.cost {
+            let vars = program
+                .variables()
+                .filter_map(|name| Some((name, self.activation.get(name)?)));
+            response.cost = Some(spent);
+            let estimate = crate::explain::estimate(program, self.bound.params(), vars);
+            response.estimate = Some(estimate);
+        }
+        if explain.dump {
+            let text = self.bound.source().text();
+            response.dump = Some(crate::explain::dump(&explain.env, text)?);
+        }
+        Ok(())
     }
 }
 

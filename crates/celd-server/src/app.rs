@@ -30,6 +30,12 @@ pub struct AppState {
     slots: Arc<Semaphore>,
     /// Set when the worker drains: `/readyz` fails and responses close their connections.
     pub drain: Drain,
+    /// The console's last minutes of figures, sampled by the worker.
+    pub history: crate::live::History,
+    /// This worker's generation, recycles and start.
+    pub worker: crate::live::WorkerFacts,
+    /// One `/debug/export` at a time.
+    pub exports: Arc<Semaphore>,
 }
 
 impl AppState {
@@ -42,6 +48,7 @@ impl AppState {
         let worker = WorkerInfo {
             generation: config.generation,
             recycles: config.recycles,
+            max_rss: config.max_rss,
         };
         Ok(Arc::new(AppState {
             metrics: Metrics::new(evaluator.clone(), worker),
@@ -51,6 +58,12 @@ impl AppState {
             offload: config.offload,
             slots: Arc::new(Semaphore::new(config.limits.max_concurrency.max(1))),
             drain,
+            history: crate::live::History::default(),
+            worker: crate::live::WorkerFacts {
+                info: worker,
+                started: std::time::SystemTime::now(),
+            },
+            exports: Arc::new(Semaphore::new(1)),
         }))
     }
 
@@ -72,6 +85,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .merge(crate::admin::routes(state.clone()))
+        .merge(crate::console::routes(state.clone()))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(state.limits.max_body_bytes))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
@@ -194,6 +208,7 @@ fn endpoint(path: &str) -> &'static str {
         "/healthz" => "healthz",
         "/readyz" => "readyz",
         p if p.starts_with("/debug/") => "debug",
+        p if p == "/" || p.starts_with("/console") => "console",
         _ => "other",
     }
 }

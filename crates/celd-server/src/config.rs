@@ -103,6 +103,8 @@ pub struct ServiceConfig {
     /// the supervisor passed them.
     pub generation: u64,
     pub recycles: crate::metrics::Recycles,
+    /// The supervisor's `--max-rss`, shown by the console and `/metrics`.
+    pub max_rss: Option<u64>,
 }
 
 impl ServiceConfig {

@@ -4,7 +4,9 @@
 //! - [`api`]: request and response bodies and the evaluation behind them (no HTTP), shared
 //!   with `celd eval --batch`.
 //! - [`app()`]: the axum router over an [`AppState`]; [`dispatch`] decides where evaluations
-//!   run, [`admin`] guards `/debug/*`, [`metrics`] renders `/metrics`.
+//!   run, [`admin`] guards `/debug/*`, [`metrics`] renders `/metrics`, [`console`] serves the
+//!   web console (with [`live`] figures, the [`export`] of every program, and the cost and
+//!   dump [`explain`] adds to `/v1/eval` for its playground).
 //! - [`serve::run`]: `celd serve` — a [`supervisor`] that owns the socket and runs
 //!   [`worker`]s as child processes, or a single worker.
 //! - [`loadgen`] and [`loadtest`]: the keep-alive load generator, and the zero-loss runs and
@@ -15,10 +17,14 @@ pub mod api;
 pub mod app;
 pub mod config;
 pub mod conn;
+pub mod console;
 pub mod dispatch;
 pub mod drain;
 mod error;
+pub mod explain;
+pub mod export;
 pub mod listener;
+pub mod live;
 pub mod loadgen;
 pub mod loadtest;
 pub mod logging;

@@ -126,6 +126,13 @@ impl Metrics {
         }
     }
 
+    /// `/v1/eval` answers so far, and those of them that were errors.
+    pub fn evaluation_totals(&self) -> (u64, u64) {
+        let ok = self.evaluations[0].get();
+        let errors: u64 = self.evaluations[1..].iter().map(Counter::get).sum();
+        (ok + errors, errors)
+    }
+
     pub fn request(&self, endpoint: &'static str, status: u16) {
         self.requests
             .get_or_create(&([("endpoint", endpoint)], [("status", status)]))
@@ -230,6 +237,8 @@ impl Collector for ProcessCollector {
 pub struct WorkerInfo {
     pub generation: u64,
     pub recycles: Recycles,
+    /// `--max-rss`: past it the supervisor replaces the worker (`celd_worker_max_rss_bytes`).
+    pub max_rss: Option<u64>,
 }
 
 impl Collector for WorkerInfo {
@@ -240,6 +249,14 @@ impl Collector for WorkerInfo {
             "Which worker this is: 1 for the supervisor's first, one more for each replacement",
             self.generation,
         )?;
+        if let Some(max_rss) = self.max_rss {
+            encode_gauge(
+                &mut encoder,
+                "celd_worker_max_rss_bytes",
+                "The resident memory past which the supervisor replaces the worker (--max-rss)",
+                max_rss,
+            )?;
+        }
         let r = self.recycles;
         let mut metric = encoder.encode_descriptor(
             "celd_worker_recycles",

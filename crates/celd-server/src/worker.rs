@@ -55,6 +55,8 @@ async fn serve(
     let drain = Drain::default();
     let state = AppState::new(&config, drain.clone())
         .map_err(|e| ServeError(format!("cannot build the environment: {e}")))?;
+    crate::live::start_sampling(Arc::downgrade(&state))
+        .map_err(|e| ServeError(format!("cannot start the sampler: {e}")))?;
     let (listener, addr) = into_tokio(listener)?;
     let signals = Signals::new()?;
     let connections = Connections::default();

@@ -116,3 +116,29 @@ fn a_dump_shows_template_slots_types_and_plan() {
     assert_eq!(from_cache, dump);
     assert!(cache.dump("000000000000".parse().expect("an id")).is_none());
 }
+
+#[test]
+fn every_program_is_dumped_in_one_walk() {
+    let cache = celd_cache::ProgramCache::default();
+    let env = crate::support::env();
+    for text in ["x + 1", "s.contains('a')", "[x, x].map(i, i * 2)"] {
+        cache.get_or_compile(&env, text).unwrap();
+    }
+    cache.run_pending_tasks();
+    let mut dumped: Vec<(String, String)> = cache
+        .dumps()
+        .map(|(info, dump)| {
+            let dump = dump.unwrap();
+            assert_eq!(info.id, dump.id);
+            assert!(dump.plan.contains(" 1  "), "{}", dump.plan);
+            (info.template, dump.template)
+        })
+        .collect();
+    dumped.sort();
+    let templates: Vec<&str> = dumped.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(
+        templates,
+        ["[x, x].map(i, i * $0)", "s.contains($0)", "x + $0"]
+    );
+    assert!(dumped.iter().all(|(info, dump)| info == dump));
+}

@@ -5,7 +5,9 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use celd_cache::{CacheConfig, Clock, ManualTime, ProgramCache, StormConfig};
+use celd_cache::{
+    CacheConfig, Clock, MAX_RECENT_STORMS, ManualTime, ProgramCache, StormConfig, StormKind,
+};
 
 use crate::support::env;
 
@@ -107,4 +109,59 @@ fn a_template_recompiled_after_eviction_is_churn() {
     assert!(lines[0].contains("s.contains($0)"), "{}", lines[0]);
     assert_eq!(cache.stats().storms, 1);
     assert_eq!(cache.stats().compilations, 6);
+}
+
+#[test]
+fn recent_warnings_are_kept_newest_first_with_the_template_they_named() {
+    let (cache, time) = storm_cache();
+    let env = env();
+    for k in 0..4 {
+        cache
+            .get_or_compile_from(&env, &format!("s.contains('{k}')"), Some("rules.yaml"))
+            .expect("compiles");
+        cache.clear();
+        time.advance(Duration::from_millis(100));
+    }
+    replay(&cache, &time, 4, 10, |i| format!("m.f{i} > x"));
+    let recent = cache.recent_storms();
+    assert_eq!(recent.len() as u64, cache.stats().storms, "{recent:#?}");
+    assert_eq!(recent.len(), 2, "{recent:#?}");
+    let (newest, oldest) = (&recent[0], &recent[1]);
+    assert_eq!(newest.kind, StormKind::DistinctTemplates);
+    assert!(newest.template.starts_with("m.f"), "{}", newest.template);
+    assert_eq!(
+        newest.compilations, 30,
+        "10 a second for the 3-second window"
+    );
+    assert_eq!(oldest.kind, StormKind::TemplateChurn);
+    assert_eq!(oldest.template, "s.contains($0)");
+    assert_eq!(oldest.origin.as_deref(), Some("rules.yaml"));
+    assert_eq!(oldest.compilations, 4);
+    assert_eq!(oldest.window, Duration::from_secs(3));
+    assert!(oldest.age > newest.age, "{:?} {:?}", oldest.age, newest.age);
+    // Ages grow with the clock.
+    time.advance(Duration::from_secs(5));
+    assert_eq!(
+        cache.recent_storms()[0].age,
+        newest.age + Duration::from_secs(5)
+    );
+}
+
+#[test]
+fn the_list_of_recent_warnings_is_bounded() {
+    let (cache, time) = storm_cache();
+    let env = env();
+    // A churn warning per window of one template: 3 s apart, 4 compilations in each.
+    for round in 0..(MAX_RECENT_STORMS as u64 + 5) {
+        for k in 0..4 {
+            cache
+                .get_or_compile(&env, &format!("s.contains('{round}-{k}')"))
+                .expect("compiles");
+            cache.clear();
+            time.advance(Duration::from_millis(10));
+        }
+        time.advance(Duration::from_secs(3));
+    }
+    assert_eq!(cache.stats().storms, MAX_RECENT_STORMS as u64 + 5);
+    assert_eq!(cache.recent_storms().len(), MAX_RECENT_STORMS);
 }

@@ -3,5 +3,6 @@
 
 mod admin;
 mod api;
+mod console;
 mod openapi;
 mod support;

@@ -241,7 +241,7 @@ mod cost {
             .insert("items", celd::Value::list(items));
         let hints = SizeHints {
             variables: [("s".to_owned(), 100), ("items".to_owned(), 50)].into(),
-            default: None,
+            ..SizeHints::default()
         };
         for (src, size_independent) in [
             ("x + 1", true),
@@ -265,7 +265,44 @@ mod cost {
                 "{src} exceeds {}",
                 max - 1
             );
+            assert_eq!(spent(&program, &act), max, "{src}: the cost reported");
         }
+    }
+
+    /// The cost an evaluation reports through `EvalOptions::cost_spent`.
+    fn spent(program: &celd::Program, act: &celd::Activation) -> u64 {
+        let spent = std::cell::Cell::new(u64::MAX);
+        let options = EvalOptions {
+            limits: Some(program.limits()),
+            cost_spent: Some(&spent),
+            ..EvalOptions::default()
+        };
+        program.eval_with(act, &options).expect("evaluates");
+        spent.get()
+    }
+
+    #[test]
+    fn a_failed_evaluation_reports_what_it_spent() {
+        let env = env();
+        let program = env
+            .compile("items.map(i, i * 2).size() > 0 && 1 / 0 == 1")
+            .unwrap();
+        let mut act = env.activation();
+        act.insert(
+            "items",
+            celd::Value::list((0..10).map(celd::Value::Int).collect()),
+        );
+        let spent = std::cell::Cell::new(0);
+        let options = EvalOptions {
+            cost_spent: Some(&spent),
+            ..EvalOptions::default()
+        };
+        assert!(program.eval_with(&act, &options).is_err());
+        assert!(
+            spent.get() > 10,
+            "the map's iterations were charged: {}",
+            spent.get()
+        );
     }
 
     #[test]
@@ -274,7 +311,7 @@ mod cost {
         let program = env.compile("x > 0 || items.exists(i, i == x)").unwrap();
         let hints = SizeHints {
             variables: [("items".to_owned(), 10)].into(),
-            default: None,
+            ..SizeHints::default()
         };
         let estimate = program.estimate_cost(&hints);
         let max = estimate.max.unwrap();

@@ -1,0 +1,50 @@
+//! Kubernetes CEL for celd: the libraries kube-apiserver adds to CEL, CRD schemas as CEL types,
+//! and the limits the API server applies.
+//!
+//! Each library is here as plain Rust with Kubernetes' semantics and messages, ready to be
+//! registered as CEL functions through celd's host extension API:
+//!
+//! | module | Kubernetes library | what it holds |
+//! |---|---|---|
+//! | [`quantity`] | `quantity()`, `isQuantity()` and the `Quantity` methods | `resource.Quantity`, exact, in both of Kubernetes' representations |
+//! | [`semver`] | `semver()`, `isSemver()` (with `normalize`) | blang/semver v4 parsing and precedence |
+//! | [`url`] | `url()`, `isURL()`, `getScheme` … `getQuery` | Go `net/url` parsing |
+//! | [`net`] | `ip()`, `cidr()`, `isIP`, `isCIDR`, `ip.isCanonical` and the methods | Go `netip` parsing with Kubernetes' refusals |
+//! | [`format`] | `format.named()`, `format.<name>()`, `validate()` | the named formats and apimachinery's messages |
+//! | [`lists`] | `isSorted`, `sum`, `min`, `max`, `indexOf`, `lastIndexOf` | the algorithms and their errors |
+//! | [`regex`] | `find`, `findAll` | Go `regexp` match iteration |
+//! | [`jsonpatch`] | `jsonpatch.escapeKey` | RFC 6901 escaping |
+//! | [`cost`] | `library/cost.go` | estimated and actual call costs on cel-go's arithmetic |
+//! | [`schema`] | `SchemaDeclType`, `apiextensions` validation | CRDs, schemas, CEL types, cardinality, cost limits |
+//! | [`escaping`] | `cel.Escape` | property names as identifiers |
+//! | [`yaml`] | `sigs.k8s.io/yaml` | documents with locations |
+//! | [`go`] | Go's `strconv.Quote`, `time.ParseDuration` | what Kubernetes' messages and durations rest on |
+//!
+//! # Where Kubernetes' documentation and its code disagree
+//!
+//! The code is followed, since that is what kube-apiserver answers:
+//! - `"abc 123".find('[0-9]*')` is `""` and `"123 abc 456".findAll('[0-9]*')` has empty
+//!   matches between the numbers (Go's `regexp`), not `'123'` and `['123', '456']`;
+//! - `quantity("Mi")` is a valid zero (the scanner reads no digits as `0`), and
+//!   `quantity("1000m").isInteger()` is false (a negative scale is never an `int64`);
+//! - `cidr('192.168.0.1/16')` is valid (host bits are kept; `masked()` clears them);
+//! - `containsCIDR` masks both sides, as Kubernetes 1.33 and the patch releases since do.
+//!
+//! # Untrusted input
+//!
+//! Quantities are exact up to [`quantity::MAX_DIGITS`] digits and an error beyond; YAML nests at
+//! most [`yaml::MAX_DEPTH`] deep and expands to at most [`yaml::MAX_NODES`] nodes with aliases.
+
+pub mod cost;
+pub mod escaping;
+pub mod format;
+pub mod go;
+pub mod jsonpatch;
+pub mod lists;
+pub mod net;
+pub mod quantity;
+pub mod regex;
+pub mod schema;
+pub mod semver;
+pub mod url;
+pub mod yaml;

@@ -1,0 +1,5 @@
+//! Integration tests of celd-k8s: the real CRDs in `../shared/k8s-crds` and the fixtures of
+//! `tests/data`.
+
+mod crds;
+mod fixtures;
