@@ -1,7 +1,5 @@
-//! `TryFrom<Value>` (and `TryFrom<&Value>`) for the Rust scalar types: what a host reads
-//! out of a result. Numbers convert wherever no information is lost, as in
-//! [`from_value`](crate::serde_bridge::from_value): `uint 3` is an `i64` 3, the `double` 2.0
-//! an `i64` 2, the `int` 5 an `f64` 5.0; -1 is no `u64`, 2.5 no `i64`.
+//! `TryFrom<Value>` for Rust scalars (and `&str`, `&[u8]` from a `&Value`), converting
+//! numbers only where nothing is lost: `uint` 3 is an `i64`, `double` 2.0 an `i64`, -1 no `u64`.
 
 use std::fmt;
 
@@ -136,6 +134,22 @@ variant_from_value!(Vec<u8>, "Vec<u8>", Value::Bytes(b) => b.to_vec());
 variant_from_value!(Timestamp, "Timestamp", Value::Timestamp(t) => *t);
 variant_from_value!(Duration, "Duration", Value::Duration(d) => *d);
 
+impl<'a> TryFrom<&'a Value> for &'a str {
+    type Error = ValueTypeError;
+
+    fn try_from(v: &'a Value) -> Result<&'a str, ValueTypeError> {
+        v.as_str().ok_or_else(|| wrong_type("&str", v))
+    }
+}
+
+impl<'a> TryFrom<&'a Value> for &'a [u8] {
+    type Error = ValueTypeError;
+
+    fn try_from(v: &'a Value) -> Result<&'a [u8], ValueTypeError> {
+        v.as_bytes().ok_or_else(|| wrong_type("&[u8]", v))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,6 +189,12 @@ mod tests {
         assert_eq!(
             String::try_from(Value::Int(1)).unwrap_err().to_string(),
             "expected String, found int"
+        );
+        let text = Value::string("borrowed");
+        assert_eq!(<&str>::try_from(&text), Ok("borrowed"));
+        assert_eq!(
+            <&[u8]>::try_from(&text).unwrap_err().to_string(),
+            "expected &[u8], found string"
         );
         let d = Duration::from_secs(2);
         assert_eq!(Duration::try_from(Value::Duration(d)), Ok(d));

@@ -56,7 +56,8 @@
 //! # }
 //! ```
 //!
-//! `examples/serde_values.rs` reads a whole struct back out of a result.
+//! `examples/serde_values.rs` reads a whole struct back out of a result;
+//! `from_value::<serde_json::Value>` turns any result into plain JSON.
 //!
 //! # What an evaluation spent
 //!
@@ -149,7 +150,7 @@ pub use celd_types::Type;
 pub use celd_value::serde_bridge::{
     SerdeError, SerdeErrorKind, SerdeLimits, from_value, from_value_with, to_value, to_value_with,
 };
-pub use celd_value::{Key, List, Map, Value, ValueTypeError};
+pub use celd_value::{Duration, Key, List, Map, Timestamp, Value, ValueTypeError};
 pub use env::{Env, EnvBuilder};
 pub use error::{Error, ErrorKind};
 pub use extensions::Extension;

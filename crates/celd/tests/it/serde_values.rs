@@ -171,6 +171,15 @@ fn cel_values_fill_rust_types_where_nothing_is_lost() {
             labels: BTreeMap::from([("app".into(), "web".into())]),
         }
     );
+    // Any result reads as plain JSON (uints as numbers, bytes as lists of numbers).
+    let json: serde_json::Value = from_value(&cel_json(
+        r#"{"a": [1, {"$uint": "2"}, 2.5, null], "b": {"c": true}}"#,
+    ))
+    .unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"a": [1, 2, 2.5, null], "b": {"c": true}})
+    );
     // Strings borrow from the value.
     let list = cel_json(r#"["a", "b"]"#);
     let borrowed: Vec<&str> = from_value(&list).unwrap();
