@@ -16,6 +16,7 @@
 //! | sequences, tuples, tuple structs (`Vec`, arrays, sets) | `list` |
 //! | maps (`HashMap`, `BTreeMap`) | `map`; keys must be `bool`, integers or strings (CEL has no other keys), each given once |
 //! | structs | `map` from field name to value |
+//! | types that serialize as text (`jiff::Timestamp`, `chrono::DateTime`, `IpAddr`) | `string`: `timestamp(pod.created)` reads an RFC 3339 text in CEL |
 //! | enums, externally tagged as serde does by default | a unit variant is its name (`"Ready"`); any other variant a one-entry map from its name to its content (`{"Scaled": 3}`, `{"Moved": {"x": 1}}`) |
 //!
 //! Going back, numbers convert wherever no information is lost: an `int` fills a `u32` when

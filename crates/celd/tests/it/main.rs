@@ -19,5 +19,6 @@ mod hostile;
 mod properties;
 mod re2;
 mod realistic;
+#[cfg(feature = "serde")]
 mod serde_values;
 mod validate;
