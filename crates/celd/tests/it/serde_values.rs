@@ -332,6 +332,20 @@ fn hostile_serialize_impls_meet_the_limits() {
 }
 
 #[test]
+fn a_failed_insert_sets_nothing() {
+    let env = Env::builder().variable("x", Type::Dyn).build().unwrap();
+    let mut vars = env.activation();
+    vars.insert("x", 1);
+    let e = vars.insert_serialize("x", &u128::MAX).unwrap_err();
+    assert_eq!(e.kind(), SerdeErrorKind::Type);
+    assert_eq!(vars.get("x"), Some(&Value::Int(1)));
+    assert_eq!(
+        env.compile("x + 1").unwrap().eval(&vars).unwrap(),
+        Value::Int(2)
+    );
+}
+
+#[test]
 fn results_read_with_try_from_and_accessors() {
     let env = Env::builder().build().unwrap();
     let result = env
