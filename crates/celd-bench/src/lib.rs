@@ -85,6 +85,30 @@ pub const CASES: &[Case] = &[
     },
 ];
 
+/// A host function against the built-in of the same shape, both in celd (the `cel` crate
+/// has no counterpart): `my_size(s)` is implemented by a typed closure, `size(s)` built in.
+pub const HOST_CASES: &[Case] = &[
+    Case {
+        id: "h01",
+        expr: "my_size(s)",
+        expect: "5",
+    },
+    Case {
+        id: "h02",
+        expr: "size(s)",
+        expect: "5",
+    },
+];
+
+/// [`celd_env`] plus the host function `my_size(string) -> int` (code points, as `size`).
+pub fn celd_host_env() -> Env {
+    celd_env()
+        .to_builder()
+        .function("my_size", |s: &str| s.chars().count() as i64)
+        .build()
+        .expect("the host benchmark environment is valid")
+}
+
 /// Number of items in the `items` variable.
 pub const N_ITEMS: usize = 100;
 

@@ -128,7 +128,7 @@ impl ProgramCache {
 
     /// Writes the template of `ast` into the buffers and looks it up.
     fn find(&self, env: &Env, ast: &Ast, template: &mut Template) -> Found {
-        template.fill(ast, env.id());
+        template.fill(ast, env);
         let params = std::mem::take(&mut template.params);
         if let Some(entry) = self.programs.get(&*template.key) {
             self.counters.hits.add(1);
@@ -350,6 +350,28 @@ fn env_signature(env: &Env) -> String {
     }
     for (name, ty) in env.variables() {
         out.push_str(&format!(";{name}:{ty}"));
+    }
+    // Host declarations: one template means another program under other functions or types.
+    for o in env.host_overloads() {
+        let params: Vec<String> = o.params.iter().map(ToString::to_string).collect();
+        let style = if o.member { "." } else { "" };
+        out.push_str(&format!(
+            ";fn {style}{}/{}({})->{}",
+            o.function,
+            o.id,
+            params.join(","),
+            o.result
+        ));
+    }
+    for name in env.host_types() {
+        out.push_str(&format!(";type {name}"));
+    }
+    for st in env.struct_types() {
+        out.push_str(&format!(";struct {}{{", st.name()));
+        for (field, ty) in st.fields() {
+            out.push_str(&format!("{field}:{ty},"));
+        }
+        out.push('}');
     }
     out
 }

@@ -42,7 +42,7 @@ pub struct SlotInfo {
 pub fn dump(env: &Env, text: &str) -> Result<ProgramDump, Error> {
     let ast = env.parse(text)?;
     let mut template = Template::default();
-    template.fill(&ast, env.id());
+    template.fill(&ast, env);
     let program = compile_template(env, ast.clone(), &template.slots)?;
     let id = program_id(&template.key, signature_hash(env));
     explain(env, &ast, &template, &program, id)
@@ -70,7 +70,7 @@ impl ProgramCache {
 fn dump_entry(entry: &CachedProgram) -> Result<ProgramDump, Error> {
     let ast = entry.env.parse(entry.program.source().text())?;
     let mut template = Template::default();
-    template.fill(&ast, entry.env.id());
+    template.fill(&ast, &entry.env);
     explain(&entry.env, &ast, &template, &entry.program, entry.id)
 }
 

@@ -15,6 +15,7 @@
 //!   span of its parent (the macro call), which a literal written by the user never has;
 //! - every literal of a call, list or map whose children are all constants: the planner folds
 //!   it (`1 + 2`, `[1, 2, 3]`, `{'a': 1}`, `timestamp('2024-01-01T00:00:00Z')`, `duration('1s')`);
+//!   calls of host functions are never folded, so their literals are hoisted;
 //! - the pattern of `matches` (the second argument, counting the receiver as the first):
 //!   compiled once at plan time;
 //! - the field name of `_?._` (`a.?b`): the checker reads it;
@@ -61,27 +62,52 @@ fn is_regex_namespace(call: &Call) -> bool {
     matches!(&call.target, Some(Expr { kind: ExprKind::Ident(name), .. }) if name == "regex")
 }
 
-/// Whether the planner folds `expr` to a constant: literals, and calls, lists and maps of
-/// constants. Names are never constants here (whether one names an enum constant or a type
-/// is known only to the checker), so such folds are given up for sharing.
-pub(crate) fn is_constant(expr: &Expr) -> bool {
+/// Whether a call may run a host function, which the planner never folds (it may read a
+/// clock or state of its own): by the name called, so a name with both built-in and host
+/// overloads counts as host (hoisting more is never wrong).
+pub(crate) type HostCalls<'a> = Option<&'a celd::Env>;
+
+fn calls_host(call: &Call, host: HostCalls<'_>) -> bool {
+    host.is_some_and(|env| env.has_host_function(&call.function))
+}
+
+/// Whether the planner folds `expr` to a constant: literals, and calls (of built-in
+/// functions), lists and maps of constants. Names are never constants here (whether one
+/// names an enum constant or a type is known only to the checker), so such folds are given
+/// up for sharing.
+pub(crate) fn is_constant(expr: &Expr, host: HostCalls<'_>) -> bool {
     match &expr.kind {
         ExprKind::Literal(_) => true,
-        ExprKind::Call(call) => call.target.iter().chain(&call.args).all(is_constant),
-        ExprKind::List(list) => list.elements.iter().all(is_constant),
+        ExprKind::Call(call) => {
+            !calls_host(call, host)
+                && call
+                    .target
+                    .iter()
+                    .chain(&call.args)
+                    .all(|e| is_constant(e, host))
+        }
+        ExprKind::List(list) => list.elements.iter().all(|e| is_constant(e, host)),
         ExprKind::Map(map) => map
             .entries
             .iter()
-            .all(|e| is_constant(&e.key) && is_constant(&e.value)),
+            .all(|e| is_constant(&e.key, host) && is_constant(&e.value, host)),
         _ => false,
     }
 }
 
 /// Whether the children of a call, list or map are all constants, checked only when one of
 /// them is a literal (otherwise no literal's fate depends on it).
-pub(crate) fn folds<'e>(children: impl Iterator<Item = &'e Expr> + Clone) -> bool {
+pub(crate) fn folds<'e>(
+    children: impl Iterator<Item = &'e Expr> + Clone,
+    host: HostCalls<'_>,
+) -> bool {
     let has_literal = children
         .clone()
         .any(|c| matches!(c.kind, ExprKind::Literal(_)));
-    has_literal && children.into_iter().all(is_constant)
+    has_literal && children.into_iter().all(|c| is_constant(c, host))
+}
+
+/// [`folds`] for the arguments of `call`: never for a host function's.
+pub(crate) fn call_folds(call: &Call, host: HostCalls<'_>) -> bool {
+    !calls_host(call, host) && folds(call.target.iter().chain(&call.args), host)
 }

@@ -14,7 +14,7 @@ use celd::layers::syntax::ast::{Call, Comprehension, Expr, ExprKind, Literal};
 use celd::layers::syntax::{Ast, ExprId, Span};
 use smallvec::SmallVec;
 
-use crate::shaping::{Site, folds, keeps_value};
+use crate::shaping::{HostCalls, Site, call_folds, folds, keeps_value};
 
 /// Literal values of one request, in slot order.
 pub type Params = SmallVec<[Value; 4]>;
@@ -58,15 +58,16 @@ fn literal_kind(literal: &Literal) -> u8 {
 }
 
 impl Template {
-    /// Rewrites `self` for `ast` in the environment `env_id`.
-    pub fn fill(&mut self, ast: &Ast, env_id: u64) {
+    /// Rewrites `self` for `ast` in the environment `env`.
+    pub fn fill(&mut self, ast: &Ast, env: &celd::Env) {
         self.key.clear();
         self.params.clear();
         self.slots.clear();
-        self.key.extend_from_slice(&env_id.to_le_bytes());
+        self.key.extend_from_slice(&env.id().to_le_bytes());
         let mut walk = Walk {
             spans: &ast.spans,
             out: self,
+            host: env.has_host_functions().then_some(env),
         };
         walk.expr(&ast.expr, Span::default(), Site::default());
     }
@@ -75,6 +76,8 @@ impl Template {
 struct Walk<'a> {
     spans: &'a [Span],
     out: &'a mut Template,
+    /// The environment, when it has host functions (their calls are never folded).
+    host: HostCalls<'a>,
 }
 
 impl<'a> Walk<'a> {
@@ -132,7 +135,7 @@ impl<'a> Walk<'a> {
                     self.varint(u64::from(i));
                 }
                 let site = Site {
-                    constant_parent: folds(list.elements.iter()),
+                    constant_parent: folds(list.elements.iter(), self.host),
                     ..Site::default()
                 };
                 for element in &list.elements {
@@ -144,7 +147,7 @@ impl<'a> Walk<'a> {
                 self.varint(map.entries.len() as u64);
                 let children = map.entries.iter().flat_map(|e| [&e.key, &e.value]);
                 let site = Site {
-                    constant_parent: folds(children),
+                    constant_parent: folds(children, self.host),
                     ..Site::default()
                 };
                 for entry in &map.entries {
@@ -200,7 +203,7 @@ impl<'a> Walk<'a> {
         });
         self.name(&call.function);
         self.varint(call.args.len() as u64);
-        let constant_parent = folds(call.target.iter().chain(&call.args));
+        let constant_parent = call_folds(call, self.host);
         for (position, child) in call.target.iter().chain(&call.args).enumerate() {
             let site = Site {
                 call: Some((call, position)),
@@ -267,7 +270,7 @@ pub struct Normalizer(Template);
 impl Normalizer {
     /// The template key of `ast` in `env` and the literal values it hoists, in slot order.
     pub fn normalize(&mut self, env: &celd::Env, ast: &Ast) -> (&[u8], &[Value]) {
-        self.0.fill(ast, env.id());
+        self.0.fill(ast, env);
         (&self.0.key, &self.0.params)
     }
 }

@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use celd_types::{
-    FunctionDecl, Library, OverloadDecl, Type, TypeParseError, TypeProvider, library,
+    FunctionDecl, Library, OverloadDecl, StructType, Type, TypeParseError, TypeProvider, library,
     parse_generic_type,
 };
 use hashbrown::{HashMap, HashSet};
@@ -107,6 +107,8 @@ pub(crate) struct EnvInner {
     /// First segments of every dotted function name.
     pub(crate) function_roots: HashSet<SmolStr>,
     pub(crate) options: CheckOptions,
+    /// Names declared as opaque types (libraries' and hosts').
+    pub(crate) opaque: HashSet<SmolStr>,
 }
 
 impl CheckEnv {
@@ -118,6 +120,8 @@ impl CheckEnv {
             libraries: vec![library::STANDARD],
             extensions: Vec::new(),
             functions: Vec::new(),
+            opaque_types: Vec::new(),
+            struct_types: Vec::new(),
             provider: TypeProvider::default(),
             options: CheckOptions::default(),
         }
@@ -137,6 +141,17 @@ impl CheckEnv {
 
     pub fn options(&self) -> CheckOptions {
         self.inner.options
+    }
+
+    /// `ty` as this environment reads it: a message name declared as an opaque type
+    /// (`net.IP`, a host type) is that opaque type.
+    pub fn resolve_type(&self, ty: &Type) -> Type {
+        resolve_opaque(ty, &self.inner.opaque)
+    }
+
+    /// Whether `name` is an opaque type of this environment.
+    pub fn is_opaque_type(&self, name: &str) -> bool {
+        self.inner.opaque.contains(name)
     }
 
     /// The declared type of a variable, by fully qualified name.
@@ -163,6 +178,8 @@ pub struct CheckEnvBuilder {
     libraries: Vec<Library>,
     extensions: Vec<String>,
     functions: Vec<FunctionDecl>,
+    opaque_types: Vec<SmolStr>,
+    struct_types: Vec<StructType>,
     provider: TypeProvider,
     options: CheckOptions,
 }
@@ -183,6 +200,20 @@ impl CheckEnvBuilder {
     /// Declares a function, adding its overloads to any of the same name.
     pub fn function(mut self, decl: FunctionDecl) -> Self {
         self.functions.push(decl);
+        self
+    }
+
+    /// Declares an opaque type by name (a host type such as `k8s.Quantity`): the name is a
+    /// type name in expressions, and wherever a declaration names it as a message type
+    /// (`Type::named`, parsed type syntax) it means this opaque type.
+    pub fn opaque_type(mut self, name: &str) -> Self {
+        self.opaque_types.push(SmolStr::new(name));
+        self
+    }
+
+    /// Declares a struct type: an object type with typed fields, checked as message types are.
+    pub fn struct_type(mut self, ty: StructType) -> Self {
+        self.struct_types.push(ty);
         self
     }
 
@@ -234,10 +265,34 @@ impl CheckEnvBuilder {
                 type_names.insert(SmolStr::new(row.name), ty);
             }
         }
-        let provider = self.provider.with_strong_enums(self.options.strong_enums);
+        let mut opaque: HashSet<SmolStr> = self.opaque_types.into_iter().collect();
+        for lib in &libraries {
+            opaque.extend(lib.opaque_types.iter().map(SmolStr::new));
+        }
+        for name in &opaque {
+            type_names.insert(name.clone(), Type::opaque(name, Vec::new()));
+        }
+        let resolve = |ty: &Type| resolve_opaque(ty, &opaque);
+        for ty in type_names.values_mut() {
+            *ty = resolve(ty);
+        }
+        let struct_types = self.struct_types.into_iter().map(|mut st| {
+            st.map_field_types(resolve);
+            st
+        });
+        let provider = self
+            .provider
+            .with_strong_enums(self.options.strong_enums)
+            .with_struct_types(struct_types);
         decls.extend(provider.enum_functions());
         decls.extend(self.functions);
-        let decls = merge_functions(decls)?;
+        let mut decls = merge_functions(decls)?;
+        if !opaque.is_empty() {
+            for overload in decls.iter_mut().flat_map(|f| &mut f.overloads) {
+                overload.params.iter_mut().for_each(|p| *p = resolve(p));
+                overload.result = resolve(&overload.result);
+            }
+        }
         let functions = decls
             .iter()
             .map(|f| (f.name.clone(), prepare_function(f)))
@@ -245,7 +300,7 @@ impl CheckEnvBuilder {
         let variables: HashMap<SmolStr, Type> = self
             .variables
             .into_iter()
-            .map(|(name, ty)| (name, params_to_dyn(&ty)))
+            .map(|(name, ty)| (name, params_to_dyn(&resolve(&ty))))
             .collect();
         let mut name_roots = HashSet::new();
         for name in variables.keys().chain(type_names.keys()) {
@@ -269,6 +324,7 @@ impl CheckEnvBuilder {
                 name_roots,
                 function_roots,
                 options: self.options,
+                opaque,
             }),
         })
     }
@@ -342,6 +398,21 @@ fn number_params(ty: &Type, names: &[SmolStr]) -> Type {
         }
         _ => None,
     })
+}
+
+/// `ty` with every message type named in `opaque` read as that opaque type.
+pub fn resolve_opaque(ty: &Type, opaque: &HashSet<SmolStr>) -> Type {
+    match ty {
+        Type::Message(name) if opaque.contains(name) => Type::opaque(name, Vec::new()),
+        Type::List(elem) => Type::list(resolve_opaque(elem, opaque)),
+        Type::Map(kv) => Type::map(resolve_opaque(&kv.0, opaque), resolve_opaque(&kv.1, opaque)),
+        Type::TypeOf(Some(t)) => Type::type_of(resolve_opaque(t, opaque)),
+        Type::Opaque(o) if !o.params.is_empty() => Type::opaque(
+            &o.name,
+            o.params.iter().map(|p| resolve_opaque(p, opaque)).collect(),
+        ),
+        other => other.clone(),
+    }
 }
 
 /// Variables have no type parameters of their own: a parameter means `dyn`.

@@ -7,11 +7,10 @@ use std::io::{self, BufRead, Write};
 
 use celd::Env;
 use celd::layers::eval::estimate::SizeHints;
-use celd::layers::types::parse_type;
 use celd::layers::value::json::to_json;
 use celd::protos::ProtoSources;
 use celd_cache::CacheConfig;
-use celd_server::api::{self, ApiError, ErrorBody, EvalRequest, Evaluator};
+use celd_server::api::{self, ApiError, EvalRequest, Evaluator};
 use serde_json::Value as Json;
 
 use crate::Failure;
@@ -167,13 +166,15 @@ fn dump(args: &DumpArgs) -> Result<(), Failure> {
 
 /// The base library with `--decl` variables and `--container`.
 fn declared_env(args: &EnvArgs) -> Result<Env, Failure> {
-    let mut builder = base_env(args)?.to_builder();
+    let base = base_env(args)?;
+    let mut builder = base.to_builder();
     if let Some(container) = &args.container {
         builder = builder.container(container);
     }
     for (name, text) in decls(args)? {
-        let ty =
-            parse_type(&text).map_err(|e| Failure::Usage(format!("--decl {name}:{text}: {e}")))?;
+        let ty = base
+            .parse_type(&text)
+            .map_err(|e| Failure::Usage(format!("--decl {name}:{text}: {e}")))?;
         builder = builder.variable(&name, ty);
     }
     builder
@@ -200,20 +201,10 @@ fn batch(path: &str, env_args: &EnvArgs) -> Result<(), Failure> {
         if line.trim_ascii().is_empty() {
             continue;
         }
-        let answer = match serde_json::from_slice::<EvalRequest>(&line) {
-            Ok(request) => match evaluator.evaluate(&request, None) {
-                Ok(response) => serde_json::to_string(&response),
-                Err(error) => {
-                    any_failed = true;
-                    serde_json::to_string(&error.body())
-                }
-            },
-            Err(e) => {
-                any_failed = true;
-                serde_json::to_string(&ErrorBody::request(format!("invalid request: {e}")))
-            }
-        };
-        let answer = answer.map_err(|e| Failure::Usage(e.to_string()))?;
+        let answer = evaluator.answer_line(&line).unwrap_or_else(|error| {
+            any_failed = true;
+            error
+        });
         writeln!(out, "{answer}")?;
     }
     out.flush()?;

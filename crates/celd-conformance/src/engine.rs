@@ -4,8 +4,8 @@
 
 use std::fmt;
 
-use celd::layers::types::{FunctionDecl, OverloadDecl, Primitive as CeldPrimitive};
-use celd::{Env, Program, Type, Validations, Value};
+use celd::layers::types::Primitive as CeldPrimitive;
+use celd::{Env, EnvBuilder, Program, Type, Validations, Value};
 use prost_reflect::DescriptorPool;
 
 use crate::suite::EnvSpec;
@@ -93,9 +93,7 @@ impl Engine {
         for decl in &spec.decls {
             builder = match decl {
                 Decl::Variable { name, ty } => builder.variable(name, to_celd_type(ty)?),
-                Decl::Function { name, overloads } => {
-                    builder.function(function_decl(name, overloads)?)
-                }
+                Decl::Function { name, overloads } => declare_function(builder, name, overloads)?,
             };
         }
         let env = builder.build().map_err(|e| error(Stage::Env, e))?;
@@ -148,26 +146,28 @@ impl Compiled {
     }
 }
 
-fn function_decl(name: &str, overloads: &[Overload]) -> Result<FunctionDecl, EngineError> {
-    let overloads = overloads
-        .iter()
-        .map(overload_decl)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(FunctionDecl::new(name, overloads))
-}
-
-fn overload_decl(overload: &Overload) -> Result<OverloadDecl, EngineError> {
-    let params = overload
-        .params
-        .iter()
-        .map(to_celd_type)
-        .collect::<Result<Vec<_>, _>>()?;
-    let result = to_celd_type(&overload.result)?;
-    Ok(if overload.member {
-        OverloadDecl::member(&overload.id, params, result)
-    } else {
-        OverloadDecl::global(&overload.id, params, result)
-    })
+/// A test's function declaration. The tests that declare functions only check types, so
+/// each overload is late-bound: declared, with no implementation until an evaluation binds one.
+fn declare_function(
+    mut builder: EnvBuilder,
+    name: &str,
+    overloads: &[Overload],
+) -> Result<EnvBuilder, EngineError> {
+    for overload in overloads {
+        let params = overload
+            .params
+            .iter()
+            .map(to_celd_type)
+            .collect::<Result<Vec<_>, _>>()?;
+        let result = to_celd_type(&overload.result)?;
+        let declared = celd::Overload::late_bound(params, result).id(&overload.id);
+        builder = if overload.member {
+            builder.method(name, declared)
+        } else {
+            builder.function(name, declared)
+        };
+    }
+    Ok(builder)
 }
 
 /// A declared type in celd's model; function types have no counterpart.

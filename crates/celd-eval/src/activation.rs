@@ -4,8 +4,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use celd_value::Value;
+use celd_value::{EvalError, Value};
 use smol_str::SmolStr;
+
+use crate::functions::host::{HostFunction, IntoHostFunction};
 
 /// The variables an environment declares, in declaration order.
 ///
@@ -57,12 +59,15 @@ impl VarTable {
     }
 }
 
-/// The values of variables for an evaluation.
+/// The values of variables for an evaluation, and the implementations of late-bound
+/// functions ([`Activation::bind`]).
 #[derive(Clone, Debug, Default)]
 pub struct Activation {
     table: Option<Arc<VarTable>>,
     slots: Vec<Option<Value>>,
     by_name: HashMap<SmolStr, Value, foldhash::fast::RandomState>,
+    /// Late-bound implementations by function name or by overload id.
+    functions: HashMap<SmolStr, HostFunction, foldhash::fast::RandomState>,
 }
 
 impl Activation {
@@ -77,7 +82,42 @@ impl Activation {
             slots: vec![None; table.len()],
             table: Some(table),
             by_name: HashMap::default(),
+            functions: HashMap::default(),
         }
+    }
+
+    /// Supplies the implementation of a late-bound function for evaluations with this
+    /// activation: request-scoped state such as a clock, an authorizer or a database handle.
+    /// `function` is the function's name (the implementation then serves each of its
+    /// late-bound overloads) or one overload's id (which wins over the name for that
+    /// overload). The implementation is a typed closure or a [`HostFunction`].
+    ///
+    /// ```
+    /// # use celd_eval::Activation;
+    /// let now = 1_700_000_000i64;
+    /// let mut activation = Activation::new();
+    /// activation.bind("now_seconds", move || now);
+    /// ```
+    pub fn bind<M>(&mut self, function: &str, f: impl IntoHostFunction<M>) -> &mut Activation {
+        self.functions
+            .insert(SmolStr::new(function), f.into_host_function());
+        self
+    }
+
+    /// The implementation bound for overload `id` of `function`: by id, else by name.
+    pub fn bound_function(&self, function: &str, id: &str) -> Result<&HostFunction, EvalError> {
+        self.functions
+            .get(id)
+            .or_else(|| self.functions.get(function))
+            .ok_or_else(|| {
+                EvalError::new(
+                    celd_value::ErrorKind::UnboundFunction,
+                    format!(
+                        "no implementation of late-bound function '{function}' (overload '{id}') \
+                         was bound for this evaluation"
+                    ),
+                )
+            })
     }
 
     /// Sets a variable, replacing an earlier value.

@@ -320,6 +320,7 @@ impl Walker<'_> {
                 let args: Vec<&Node> = c.args.iter().collect();
                 self.call(c.cost, &args, locals)
             }
+            Node::Host(h) => self.host_call(h, locals),
             Node::List(l) => self.aggregate(
                 cost::LIST_CREATE,
                 l.elements.iter(),
@@ -440,6 +441,53 @@ impl Walker<'_> {
     fn call(&self, rule: CallCost, args: &[&Node], locals: &mut Vec<LocalSize>) -> Walk {
         let walks: Vec<Walk> = args.iter().map(|a| self.node(a, locals)).collect();
         let args_cost = walks.iter().fold(Range::ZERO, |acc, w| acc.plus(w.cost));
+        let call = self.rule_cost(rule, &walks);
+        Walk {
+            path: None,
+            cost: args_cost.plus(call.cost),
+            size: call.size,
+        }
+    }
+
+    /// A host call: the least and most any overload it may run costs, by its declared cost
+    /// (a cost function is called with the least and the most argument sizes).
+    fn host_call(&self, h: &crate::plan::HostCallNode, locals: &mut Vec<LocalSize>) -> Walk {
+        let walks: Vec<Walk> = h.args.iter().map(|a| self.node(a, locals)).collect();
+        let args_cost = walks.iter().fold(Range::ZERO, |acc, w| acc.plus(w.cost));
+        let mins: Vec<u64> = walks.iter().map(|w| w.size.min).collect();
+        let maxes: Option<Vec<u64>> = walks.iter().map(|w| w.size.max).collect();
+        let mut call: Option<Range> = None;
+        let mut scalar_result = true;
+        for overload in &h.call.candidates {
+            let cost = Range {
+                min: overload.cost.of_sizes(&mins),
+                max: match overload.cost.as_fixed() {
+                    Some(units) => Some(units.max(1)),
+                    None => maxes.as_ref().map(|m| overload.cost.of_sizes(m)),
+                },
+            };
+            call = Some(call.map_or(cost, |c| c.either(cost)));
+            scalar_result &= is_scalar_type(&overload.result);
+        }
+        if let Some((_, rule)) = &h.call.fallback {
+            let builtin = self.rule_cost(*rule, &walks).cost;
+            call = Some(call.map_or(builtin, |c| c.either(builtin)));
+            scalar_result = false;
+        }
+        let call = call.unwrap_or(Range::exactly(1));
+        Walk {
+            path: None,
+            cost: args_cost.plus(call),
+            size: if scalar_result {
+                Range::exactly(1)
+            } else {
+                self.unknown_size()
+            },
+        }
+    }
+
+    /// The cost of a call by its rule (without its arguments' own costs) and its result size.
+    fn rule_cost(&self, rule: CallCost, walks: &[Walk]) -> Walk {
         let size = |i: usize| walks.get(i).map_or(Range::exactly(1), |w| w.size);
         let tenth = |r: Range| r.map(|n| n.div_ceil(10));
         let call = match rule {
@@ -469,7 +517,7 @@ impl Walker<'_> {
         };
         Walk {
             path: None,
-            cost: args_cost.plus(call.map(|n| n.max(1))),
+            cost: call.map(|n| n.max(1)),
             size: result_size,
         }
     }
@@ -500,6 +548,22 @@ fn iterations(range: &Node, size: Range) -> Range {
         Node::Const(celd_value::Value::Map(m)) => Range::exactly(m.len() as u64),
         _ => size,
     }
+}
+
+/// Whether values of this declared type have size 1 for costing.
+fn is_scalar_type(ty: &celd_types::Type) -> bool {
+    use celd_types::Type;
+    matches!(
+        ty,
+        Type::Bool
+            | Type::Int
+            | Type::Uint
+            | Type::Double
+            | Type::Null
+            | Type::Timestamp
+            | Type::Duration
+            | Type::Opaque(_)
+    ) && ty.optional_param().is_none()
 }
 
 #[cfg(test)]

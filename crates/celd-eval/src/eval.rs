@@ -13,8 +13,9 @@ use smol_str::SmolStr;
 
 use crate::activation::Activation;
 use crate::cost::{self, CallCost};
+use crate::functions::host::{Binding, Selected};
 use crate::limits::{Limits, SizeScope};
-use crate::plan::{Block, CompareOp, Fold, Loop, LoopKind, Node, Plan};
+use crate::plan::{Block, CompareOp, Fold, HostCallNode, Loop, LoopKind, Node, Plan};
 use crate::select;
 
 /// What one evaluation may use besides the variables.
@@ -294,6 +295,7 @@ impl<R: Reads> Ctx<'_, R> {
                 self.charge_call(c.cost, &refs, &v)?;
                 self.check_size(v, c.id)
             }
+            Node::Host(h) => self.host_call(h),
             Node::List(l) => self.list(&l.elements, &l.optional, l.id),
             Node::Map(m) => self.map(m),
             Node::Struct(s) => self.message(s),
@@ -440,6 +442,61 @@ impl<R: Reads> Ctx<'_, R> {
             },
         };
         Ok(Value::Bool(result))
+    }
+
+    /// A host function call: its arguments (a single one read in place, as for built-ins),
+    /// the overload their types select, its cost, and the size limits on what it returns.
+    fn host_call(&mut self, h: &HostCallNode) -> Result<Value> {
+        if let (Some(direct), [x]) = (&h.direct, h.args.as_slice()) {
+            let owned = self.eval_unless_place(x)?;
+            let a = self.arg(x, owned)?;
+            self.charge(direct.cost).map_err(|e| e.at(h.id.0))?;
+            let value = direct
+                .f
+                .call(&h.function, std::slice::from_ref(a.get()))
+                .map_err(|e| e.at(h.id.0))?;
+            return self.check_size(value, h.id);
+        }
+        if let [x] = h.args.as_slice() {
+            let owned = self.eval_unless_place(x)?;
+            let a = self.arg(x, owned)?;
+            return self.invoke_host(h, std::slice::from_ref(a.get()));
+        }
+        let args = h
+            .args
+            .iter()
+            .map(|a| self.eval(a))
+            .collect::<Result<SmallVec<[Value; 4]>>>()?;
+        self.invoke_host(h, &args)
+    }
+
+    /// Runs the selected implementation and charges its cost, also when it fails.
+    fn invoke_host(&self, h: &HostCallNode, args: &[Value]) -> Result<Value> {
+        let (result, cost) = match h.call.select(args) {
+            Some(Selected::Host(overload)) => {
+                let result = match &overload.binding {
+                    Binding::Static(f) => f.call(&h.function, args),
+                    Binding::Late => self
+                        .activation
+                        .bound_function(&h.function, &overload.id)
+                        .and_then(|f| f.call(&h.function, args)),
+                };
+                (result, overload.cost.of_args(args))
+            }
+            Some(Selected::Builtin(f, rule)) => {
+                let result = f.call(&h.function, args);
+                let refs: SmallVec<[&Value; 4]> = args.iter().collect();
+                let cost = rule.cost(&refs, result.as_ref().unwrap_or(&Value::Null));
+                (result, cost)
+            }
+            None => (
+                Err(crate::functions::no_such_overload(&h.function, args)),
+                1,
+            ),
+        };
+        self.charge(cost).map_err(|e| e.at(h.id.0))?;
+        let value = result.map_err(|e| e.at(h.id.0))?;
+        self.check_size(value, h.id)
     }
 
     /// `a.or(b)` and `a.orValue(b)`: `b` is evaluated only when `a` is `optional.none()`.

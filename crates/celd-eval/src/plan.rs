@@ -61,6 +61,9 @@ pub enum Node {
     Call2(Box<Call2>),
     /// A call with any number of arguments.
     CallN(Box<CallN>),
+    /// A call of a host function: the overloads it may run, chosen by the checker or by
+    /// the runtime argument types; never folded at plan time.
+    Host(Box<HostCallNode>),
     /// `[a, ?b]`.
     List(Box<ListNode>),
     /// `{k: v, ?k2: v2}`.
@@ -244,6 +247,17 @@ pub struct CallN {
     pub f: Impl,
     /// How the call's cost grows with its arguments.
     pub cost: CallCost,
+    pub args: Vec<Node>,
+    pub id: ExprId,
+}
+
+#[derive(Clone)]
+pub struct HostCallNode {
+    pub function: SmolStr,
+    pub call: Arc<crate::functions::host::HostCall>,
+    /// Set when the call can only run one typed implementation at a fixed cost.
+    pub direct: Option<crate::functions::host::DirectCall>,
+    /// The arguments, receiver first.
     pub args: Vec<Node>,
     pub id: ExprId,
 }
@@ -486,6 +500,25 @@ impl Dumper<'_> {
                 Some(c.id),
                 c.args.iter(),
             ),
+            Node::Host(h) => {
+                let ids: Vec<&str> = h.call.candidates.iter().map(|o| o.id.as_str()).collect();
+                let fallback = if h.call.fallback.is_some() {
+                    " | built-in"
+                } else {
+                    ""
+                };
+                self.children(
+                    depth,
+                    format_args!(
+                        "host {}/{} [{}{fallback}]",
+                        h.function,
+                        h.args.len(),
+                        ids.join(", ")
+                    ),
+                    Some(h.id),
+                    h.args.iter(),
+                )
+            }
             Node::List(l) => self.children(
                 depth,
                 format_args!("list [{}]", l.elements.len()),

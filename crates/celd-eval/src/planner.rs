@@ -15,6 +15,7 @@ use smol_str::SmolStr;
 use crate::activation::VarTable;
 use crate::cost::{self, CallCost};
 use crate::eval::EvalOptions;
+use crate::functions::host::{HostCall, HostFunctions};
 use crate::functions::std_lib::{
     builtin_type_value, check_regex_syntax, compile_regex, enum_conversion,
 };
@@ -35,6 +36,8 @@ pub struct PlanEnv<'a> {
     /// validation), so planning does not check them again. A pattern that is invalid all the
     /// same fails when first used.
     pub patterns_checked: bool,
+    /// Host functions, opaque type names and struct types.
+    pub host: &'a HostFunctions,
 }
 
 /// Choices for one plan.
@@ -294,6 +297,9 @@ impl Planner<'_> {
             if let Some(v) = builtin_type_value(&candidate) {
                 return Some(Node::Const(v));
             }
+            if self.env.host.is_type_name(&candidate) || self.env.host.is_struct(&candidate) {
+                return Some(Node::Const(type_value(&candidate)));
+            }
             if let Some(node) = self.resolve_in_pool(&candidate) {
                 return Some(node);
             }
@@ -429,12 +435,16 @@ impl Planner<'_> {
             return self.fold_call(call_node(name, enum_conversion(desc), args, id));
         }
         let (name, target) = self.function_name(id, c);
+        let member = target.is_some();
         let mut args = CallArgs::with_capacity(c.args.len() + 1);
         if let Some(t) = target {
             args.push(self.expr(t));
         }
         for a in &c.args {
             args.push(self.expr(a));
+        }
+        if let Some(node) = self.host_call(id, &name, member, &mut args) {
+            return node;
         }
         if let Some(node) = self.specialized_call(id, &name, &args) {
             return node;
@@ -528,6 +538,75 @@ impl Planner<'_> {
         self.fold_call(node)
     }
 
+    /// A call of host overloads: those the checker chose, or (unchecked) every host overload
+    /// of the name, call style and argument count; the built-in implementation of the name
+    /// serves arguments none of them accepts. `None` (the arguments left in place) when no
+    /// host overload applies.
+    fn host_call(
+        &self,
+        id: ExprId,
+        name: &SmolStr,
+        member: bool,
+        args: &mut CallArgs,
+    ) -> Option<Node> {
+        let host = self.env.host;
+        if host.is_empty() {
+            return None;
+        }
+        let (candidates, others) = match (self.checked, self.reference(id)) {
+            (_, Some(Reference::Function(f))) => {
+                let mut candidates = Vec::new();
+                let mut others = false;
+                for overload_id in &f.overload_ids {
+                    match host.overload(overload_id) {
+                        Some(o) => candidates.push(o.clone()),
+                        None => others = true,
+                    }
+                }
+                (candidates, others)
+            }
+            (Some(_), _) => return None,
+            (None, _) => {
+                let candidates = host
+                    .overloads(name)
+                    .iter()
+                    .filter(|o| o.member == member && o.params.len() == args.len())
+                    .cloned()
+                    .collect();
+                (candidates, true)
+            }
+        };
+        if candidates.is_empty() {
+            return None;
+        }
+        let fallback = if others {
+            let arity = args.len();
+            self.env
+                .registry
+                .lookup(name, arity)
+                .cloned()
+                .map(|f| (f, CallCost::of(name)))
+        } else {
+            None
+        };
+        let call = HostCall {
+            candidates,
+            fallback,
+        };
+        Some(Node::Host(Box::new(HostCallNode {
+            function: name.clone(),
+            direct: call.direct(),
+            call: Arc::new(call),
+            args: std::mem::take(args).into_vec(),
+            id,
+        })))
+    }
+
+    /// Whether a function of this name exists, built in or host.
+    fn is_function(&self, name: &str) -> bool {
+        self.env.registry.contains(name) || self.env.host.contains_function(name)
+    }
+
     /// The function a call names, and the target to pass as first argument (none for
     /// namespaced functions such as `math.greatest`, whose "target" is part of the name).
     fn function_name<'c>(&self, id: ExprId, c: &'c Call) -> (SmolStr, Option<&'c Expr>) {
@@ -549,7 +628,7 @@ impl Planner<'_> {
         {
             for candidate in celd_types::candidate_names(self.env.container, &qualifier) {
                 let full = format!("{candidate}.{}", c.function);
-                if self.env.registry.contains(&full) {
+                if self.is_function(&full) {
                     return (SmolStr::new(full), None);
                 }
             }
@@ -558,11 +637,11 @@ impl Planner<'_> {
     }
 
     fn global_function_name(&self, name: &SmolStr) -> SmolStr {
-        if self.env.registry.contains(name) {
+        if self.is_function(name) {
             return name.clone();
         }
         celd_types::candidate_names(self.env.container, name)
-            .find(|candidate| self.env.registry.contains(candidate))
+            .find(|candidate| self.is_function(candidate))
             .map_or_else(|| name.clone(), SmolStr::new)
     }
 
@@ -754,6 +833,9 @@ impl Planner<'_> {
     }
 
     fn message(&mut self, id: ExprId, s: &StructExpr) -> Node {
+        if let Some(name) = self.struct_type_name(id, &s.type_name) {
+            return self.struct_value(id, &name, s);
+        }
         let Some(desc) = self.message_descriptor(id, &s.type_name) else {
             return self.error(
                 id,
@@ -783,6 +865,35 @@ impl Planner<'_> {
             fields,
             id,
         }))
+    }
+
+    /// The struct type a literal `Name{...}` builds, if `Name` is one.
+    fn struct_type_name(&self, id: ExprId, written: &str) -> Option<SmolStr> {
+        let host = self.env.host;
+        if let Some(Reference::TypeName { name, .. }) = self.reference(id) {
+            return host.is_struct(name).then(|| name.clone());
+        }
+        celd_types::candidate_names(self.env.container, written)
+            .find(|candidate| host.is_struct(candidate))
+            .map(SmolStr::new)
+    }
+
+    /// A struct type's value: a map from the fields set to their values.
+    fn struct_value(&mut self, id: ExprId, name: &str, s: &StructExpr) -> Node {
+        let mut entries = Vec::with_capacity(s.fields.len());
+        for f in &s.fields {
+            let value = self.expr(&f.value);
+            if !self.env.host.has_field(name, &f.name) {
+                self.error(f.id, format!("no such field '{}' in {name}", f.name));
+            }
+            entries.push(MapEntryNode {
+                key: Node::Const(Value::String(f.name.clone())),
+                value,
+                optional: f.optional,
+                id: f.id,
+            });
+        }
+        self.fold_aggregate(Node::Map(Box::new(MapNode { entries, id })))
     }
 
     fn message_descriptor(
@@ -1190,6 +1301,7 @@ fn reads_no_input_or_local(node: &Node) -> bool {
         Node::Call1(c) => reads_no_input_or_local(&c.arg),
         Node::Call2(c) => c.args.iter().all(reads_no_input_or_local),
         Node::CallN(c) => c.args.iter().all(reads_no_input_or_local),
+        Node::Host(h) => h.args.iter().all(reads_no_input_or_local),
         Node::List(l) => l.elements.iter().all(reads_no_input_or_local),
         Node::Map(m) => m
             .entries
@@ -1236,6 +1348,8 @@ fn reads_no_input(node: &Node, first_own_slot: u32) -> bool {
         Node::Call1(c) => reads_no_input(&c.arg, first_own_slot),
         Node::Call2(c) => all(&mut c.args.iter()),
         Node::CallN(c) => all(&mut c.args.iter()),
+        // A host function may read state of its own (a clock, a counter): never folded.
+        Node::Host(_) => false,
         Node::List(l) => all(&mut l.elements.iter()),
         Node::Map(m) => all(&mut m.entries.iter().flat_map(|e| [&e.key, &e.value])),
         Node::Struct(st) => all(&mut st.fields.iter().map(|f| &f.value)),

@@ -75,6 +75,15 @@ fn node_size(node: &Node) -> usize {
                 + c.args.iter().map(node_size).sum::<usize>()
                 + name_size(&c.name)
         }
+        Node::Host(h) => {
+            // The overloads are shared with the environment; the call's own list is not.
+            boxed::<crate::plan::HostCallNode>()
+                + alloc(size_of::<crate::functions::host::HostCall>() + 16)
+                + alloc(h.call.candidates.capacity() * size_of::<usize>())
+                + alloc(h.args.capacity() * size_of::<Node>())
+                + h.args.iter().map(node_size).sum::<usize>()
+                + name_size(&h.function)
+        }
         Node::List(l) => {
             boxed::<crate::plan::ListNode>()
                 + alloc(l.elements.capacity() * size_of::<Node>())

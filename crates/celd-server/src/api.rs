@@ -6,8 +6,7 @@ use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use celd::layers::types::parse_type;
-use celd::layers::value::json::{JsonReader, to_json};
+use celd::layers::value::json::to_json;
 use celd::{Activation, Env, Error, ErrorKind, EvalOptions, Type, Value};
 use celd_cache::{BoundProgram, CacheConfig, ProgramCache};
 use serde::{Deserialize, Serialize};
@@ -276,6 +275,23 @@ impl Evaluator {
         self.prepare(request)?.run(deadline)
     }
 
+    /// One line of `celd eval --batch`: an `/v1/eval` request body in, the response body out;
+    /// `Err` holds the error body, for a malformed request or a failed evaluation.
+    pub fn answer_line(&self, line: &[u8]) -> Result<String, String> {
+        let json = |body: Result<String, serde_json::Error>| {
+            body.unwrap_or_else(|e| format!(r#"{{"error":{{"kind":"internal","message":"{e}"}}}}"#))
+        };
+        match serde_json::from_slice::<EvalRequest>(line) {
+            Ok(request) => match self.evaluate(&request, None) {
+                Ok(response) => Ok(json(serde_json::to_string(&response))),
+                Err(error) => Err(json(serde_json::to_string(&error.body()))),
+            },
+            Err(e) => Err(json(serde_json::to_string(&ErrorBody::request(format!(
+                "invalid request: {e}"
+            ))))),
+        }
+    }
+
     /// Type-checks a request's expression (no program is built or cached).
     pub fn check(&self, request: &CheckRequest) -> Result<CheckResponse, ApiError> {
         let env = self.request_env(
@@ -297,7 +313,9 @@ impl Evaluator {
     ) -> Result<Env, ApiError> {
         let mut declared: Vec<(&str, Type)> = Vec::new();
         for (name, text) in decls.into_iter().flatten() {
-            let ty = parse_type(text)
+            let ty = self
+                .base
+                .parse_type(text)
                 .map_err(|e| ApiError::Request(format!("declaration of '{name}': {e}")))?;
             declared.push((name, ty));
         }
@@ -383,10 +401,7 @@ fn read_vars(
     env: &Env,
     vars: Option<&serde_json::Map<String, Json>>,
 ) -> Result<Activation, ApiError> {
-    let reader = JsonReader {
-        pool: env.descriptor_pool(),
-        ..JsonReader::default()
-    };
+    let reader = env.json_reader();
     let mut activation = env.activation();
     for (name, json) in vars.into_iter().flatten() {
         let value = reader

@@ -2,10 +2,11 @@
 //! design §7; sizes (`64MiB`) and durations (`100ms`) as people write them.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use celd::protos::ProtoSources;
-use celd::{Env, Limits, ParseOptions};
+use celd::{Env, EnvBuilder, Limits, ParseOptions};
 use celd_cache::CacheConfig;
 
 /// Per-request limits (design §7). Exceeding one is an error of kind `limit` naming it.
@@ -89,6 +90,25 @@ pub enum Offload {
     Never,
 }
 
+/// What a host program adds to the service's environment (functions, host types, struct
+/// types), applied to the builder every worker starts from. A program that embeds the
+/// service sets it in the configuration it passes to `serve`, so every worker (the same
+/// binary, started again) has it.
+#[derive(Clone)]
+pub struct ExtendEnv(pub Arc<dyn Fn(EnvBuilder) -> EnvBuilder + Send + Sync>);
+
+impl ExtendEnv {
+    pub fn new(f: impl Fn(EnvBuilder) -> EnvBuilder + Send + Sync + 'static) -> ExtendEnv {
+        ExtendEnv(Arc::new(f))
+    }
+}
+
+impl fmt::Debug for ExtendEnv {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ExtendEnv(..)")
+    }
+}
+
 /// Everything a worker needs to serve.
 #[derive(Clone, Debug, Default)]
 pub struct ServiceConfig {
@@ -98,6 +118,8 @@ pub struct ServiceConfig {
     /// Message types: `.proto` files compiled at start-up, descriptor sets.
     pub protos: ProtoSources,
     pub admin_token: Option<AdminToken>,
+    /// The host's additions to the environment, if any.
+    pub extend_env: Option<ExtendEnv>,
     pub offload: Offload,
     /// The worker's generation (1 for the first) and the recycles before it, by reason, as
     /// the supervisor passed them.
@@ -116,8 +138,8 @@ impl ServiceConfig {
         }
     }
 
-    /// The base environment: the standard library, every extension and the message types,
-    /// with these limits.
+    /// The base environment: the standard library, every extension, the message types and
+    /// the host's additions, with these limits.
     pub fn base_env(&self) -> Result<Env, celd::Error> {
         let parse = ParseOptions {
             max_code_points: self.limits.max_expr_code_points,
@@ -134,6 +156,9 @@ impl ServiceConfig {
             .limits(limits);
         if !self.protos.is_empty() {
             builder = builder.descriptor_pool(self.protos.load()?);
+        }
+        if let Some(extend) = &self.extend_env {
+            builder = (extend.0)(builder);
         }
         builder.build()
     }

@@ -35,5 +35,5 @@ pub mod supervisor;
 pub mod worker;
 
 pub use app::{AppState, app};
-pub use config::{AdminToken, ConfigError, Offload, RequestLimits, ServiceConfig};
+pub use config::{AdminToken, ConfigError, ExtendEnv, Offload, RequestLimits, ServiceConfig};
 pub use serve::{Role, ServeError, ServeOptions};

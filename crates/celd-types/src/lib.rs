@@ -8,7 +8,8 @@
 //!   ([`library::STANDARD`], [`library::EXTENSIONS`]), keyed by the overload ids
 //!   the evaluator binds implementations to;
 //! - [`candidate_names`], the container name-resolution order;
-//! - [`TypeProvider`], message and enum types from a protobuf descriptor pool.
+//! - [`TypeProvider`], message and enum types from a protobuf descriptor pool, and the
+//!   [`StructType`]s an environment declares without protobuf.
 
 pub mod decls;
 pub mod ext;
@@ -17,6 +18,7 @@ pub mod names;
 pub mod parse;
 pub mod provider;
 pub mod stdlib;
+pub mod structs;
 pub mod ty;
 
 pub use decls::{FunctionDecl, OverloadDecl, OverloadRow, TypeNameRow, VariableDecl, ov};
@@ -24,6 +26,5 @@ pub use library::Library;
 pub use names::{CandidateNames, candidate_names};
 pub use parse::{TypeParseError, parse_generic_type, parse_type};
 pub use provider::{FieldType, TypeProvider};
-pub use ty::{
-    KNOWN_OPAQUE_TYPES, OPTIONAL_TYPE_NAME, OpaqueType, Primitive, Type, well_known_type,
-};
+pub use structs::StructType;
+pub use ty::{OPTIONAL_TYPE_NAME, OpaqueType, Primitive, Type, well_known_type};

@@ -12,6 +12,8 @@ pub struct Library {
     pub name: &'static str,
     pub overloads: &'static [OverloadRow],
     pub type_names: &'static [TypeNameRow],
+    /// Opaque types the library's signatures name (`net.IP`): each is also a type name.
+    pub opaque_types: &'static [&'static str],
 }
 
 impl Library {
@@ -26,6 +28,7 @@ pub const STANDARD: Library = Library {
     name: "standard",
     overloads: stdlib::STANDARD,
     type_names: stdlib::STANDARD_TYPE_NAMES,
+    opaque_types: &[],
 };
 
 /// Every extension library, by name.

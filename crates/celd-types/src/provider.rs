@@ -4,11 +4,14 @@
 //! strong enums, each enum its own [`Type::Enum`]), and the well-known types map
 //! to their CEL types (see [`Type::message`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use prost_reflect::{DescriptorPool, EnumDescriptor, FieldDescriptor, Kind, MessageDescriptor};
+use smol_str::SmolStr;
 
 use crate::decls::{FunctionDecl, OverloadDecl};
+use crate::structs::StructType;
 use crate::ty::{Type, well_known_type};
 
 /// The enum that CEL sees as `null_type`, not as an enum.
@@ -24,6 +27,8 @@ pub struct TypeProvider {
     well_known: DescriptorPool,
     /// Enum fields have their enum's type instead of `int`.
     strong_enums: bool,
+    /// Struct types declared without protobuf, by name.
+    structs: Arc<HashMap<SmolStr, StructType>>,
 }
 
 /// The CEL view of one message field.
@@ -46,7 +51,30 @@ impl TypeProvider {
             pool,
             well_known: DescriptorPool::global(),
             strong_enums: false,
+            structs: Arc::default(),
         }
+    }
+
+    /// Adds struct types (a later one of the same name replaces an earlier one).
+    pub fn with_struct_types(
+        mut self,
+        types: impl IntoIterator<Item = StructType>,
+    ) -> TypeProvider {
+        let structs = Arc::make_mut(&mut self.structs);
+        for ty in types {
+            structs.insert(SmolStr::new(ty.name()), ty);
+        }
+        self
+    }
+
+    /// A declared struct type by its fully qualified name.
+    pub fn struct_type(&self, name: &str) -> Option<&StructType> {
+        self.structs.get(name)
+    }
+
+    /// Every declared struct type, in no particular order.
+    pub fn struct_types(&self) -> impl Iterator<Item = &StructType> {
+        self.structs.values()
     }
 
     /// Typed enums: enum fields have their enum's [`Type::Enum`] instead of `int`.
@@ -70,10 +98,13 @@ impl TypeProvider {
             .or_else(|| self.well_known.get_message_by_name(name))
     }
 
-    /// The CEL type a message name denotes, if the message exists.
+    /// The CEL type a message or struct type name denotes, if the type exists.
     pub fn message_type(&self, name: &str) -> Option<Type> {
         if let Some(ty) = well_known_type(name) {
             return Some(ty);
+        }
+        if self.structs.contains_key(name) {
+            return Some(Type::object(name));
         }
         self.find_message(name)
             .map(|m| Type::message(m.full_name()))
@@ -82,6 +113,12 @@ impl TypeProvider {
     /// The CEL type of `message.field`, if both exist. A dotted field name is
     /// a proto2 extension by its full name (what `proto.getExt` selects).
     pub fn field_type(&self, message: &str, field: &str) -> Option<FieldType> {
+        if let Some(st) = self.structs.get(message) {
+            return st.field_type(field).map(|ty| FieldType {
+                ty: ty.clone(),
+                supports_presence: true,
+            });
+        }
         let descriptor = self.find_message(message)?;
         if let Some(field) = descriptor.get_field_by_name(field) {
             return Some(FieldType {
@@ -164,10 +201,13 @@ impl TypeProvider {
         Some(i64::from(value.number()))
     }
 
-    /// The first name segment of every message and enum (`google`, `cel`), so
+    /// The first name segment of every message, enum and struct type (`google`, `cel`), so
     /// callers can skip qualified-name lookups that cannot succeed.
     pub fn root_segments(&self) -> BTreeSet<String> {
         let mut roots = BTreeSet::new();
+        for name in self.structs.keys() {
+            roots.insert(name.split('.').next().unwrap_or_default().to_string());
+        }
         for pool in [&self.pool, &self.well_known] {
             let names = pool
                 .all_messages()

@@ -35,7 +35,8 @@ pub enum Type {
     Map(Arc<(Type, Type)>),
     /// `type` (no parameter) or `type(T)`: the type of type values, so `int` has type `type(int)`.
     TypeOf(Option<Arc<Type>>),
-    /// A protobuf message by its fully qualified name (never a well-known type that maps to a CEL type).
+    /// A named object type by its fully qualified name: a protobuf message (never a
+    /// well-known type that maps to a CEL type) or a declared struct type.
     Message(SmolStr),
     /// A nullable primitive: `google.protobuf.Int64Value` and the other wrapper messages.
     Wrapper(Primitive),
@@ -70,10 +71,6 @@ pub struct OpaqueType {
 
 /// The abstract type name of optional values.
 pub const OPTIONAL_TYPE_NAME: &str = "optional_type";
-
-/// Abstract types without parameters that type syntax knows by name (the
-/// network extension's), so `net.IP` parses as that type, not as a message.
-pub const KNOWN_OPAQUE_TYPES: &[&str] = &["net.IP", "net.CIDR"];
 
 impl Primitive {
     pub fn to_type(self) -> Type {
@@ -137,13 +134,17 @@ impl Type {
         well_known_type(full_name).unwrap_or_else(|| Type::Message(SmolStr::new(full_name)))
     }
 
-    /// The type a bare name denotes in type syntax: a known abstract type
-    /// (`net.IP`), else as [`Type::message`].
+    /// The type a bare name denotes in type syntax, as [`Type::message`]: a name that an
+    /// environment declares as an opaque type (`net.IP`, a host type) becomes that type when
+    /// the environment is built.
     pub fn named(full_name: &str) -> Type {
-        if KNOWN_OPAQUE_TYPES.contains(&full_name) {
-            return Type::opaque(full_name, Vec::new());
-        }
         Type::message(full_name)
+    }
+
+    /// A named object type: a protobuf message, or a struct type an environment declares
+    /// (see [`StructType`](crate::StructType)). Well-known names are not mapped here.
+    pub fn object(full_name: &str) -> Type {
+        Type::Message(SmolStr::new(full_name))
     }
 
     /// A typed enum by its fully qualified name.

@@ -43,13 +43,18 @@ pub fn compare(a: &Value, b: &Value) -> Result<Option<Ordering>> {
         (Bool(x), Bool(y)) => Some(x.cmp(y)),
         (Timestamp(x), Timestamp(y)) => Some(x.cmp(y)),
         (Duration(x), Duration(y)) => Some(x.cmp(y)),
-        _ => {
-            return Err(EvalError::no_such_overload(
-                "_<_",
-                &[&a.type_name(), &b.type_name()],
-            ));
-        }
+        (Opaque(x), Opaque(y)) if x.type_name() == y.type_name() => match x.compare(y.as_ref()) {
+            Some(order) => Some(order),
+            None => return Err(unordered(a, b)),
+        },
+        _ => return Err(unordered(a, b)),
     })
+}
+
+/// The error for two values without an order between them.
+#[cold]
+fn unordered(a: &Value, b: &Value) -> EvalError {
+    EvalError::no_such_overload("_<_", &[&a.type_name(), &b.type_name()])
 }
 
 /// CEL equality (`==`): numbers compare by value across types, containers element-wise,

@@ -27,6 +27,8 @@ pub enum ErrorKind {
     InvalidArgument,
     /// A variable the expression reads has no value: `x` evaluated without `x`.
     UnboundVariable,
+    /// A late-bound function was called, but the activation binds no implementation of it.
+    UnboundFunction,
     /// A timestamp or duration left the range CEL supports:
     /// `timestamp('9999-12-31T23:59:59Z') + duration('1s')`.
     TimeRange,
@@ -46,6 +48,7 @@ impl ErrorKind {
             ErrorKind::IndexOutOfRange => "index_out_of_range",
             ErrorKind::InvalidArgument => "invalid_argument",
             ErrorKind::UnboundVariable => "unbound_variable",
+            ErrorKind::UnboundFunction => "unbound_function",
             ErrorKind::TimeRange => "time_range",
             ErrorKind::Limit => "limit",
         }

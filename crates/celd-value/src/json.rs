@@ -14,7 +14,7 @@ use prost_reflect::{DescriptorPool, DynamicMessage, ReflectMessage};
 use serde_json::{Map as JsonMap, Number, Value as Json};
 
 use crate::time::{format_duration, format_timestamp, parse_duration, parse_timestamp};
-use crate::{EnumValue, Key, Map, TypeValue, Value};
+use crate::{EnumValue, HostTypes, Key, Map, TypeValue, Value};
 
 /// Integers at or beyond 2^53 in magnitude are written as strings so JSON readers keep them exact.
 const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
@@ -42,10 +42,12 @@ impl fmt::Display for JsonError {
 
 impl std::error::Error for JsonError {}
 
-/// What reading celd JSON may consult: message descriptors and the nesting limit.
+/// What reading celd JSON may consult: message descriptors, host types and the nesting limit.
 #[derive(Clone, Copy)]
 pub struct JsonReader<'a> {
     pub pool: Option<&'a DescriptorPool>,
+    /// Host types, read from `{"$<type name>": body}`.
+    pub host_types: Option<&'a HostTypes>,
     pub max_depth: usize,
 }
 
@@ -53,6 +55,7 @@ impl Default for JsonReader<'_> {
     fn default() -> Self {
         JsonReader {
             pool: None,
+            host_types: None,
             max_depth: DEFAULT_MAX_JSON_DEPTH,
         }
     }
@@ -145,7 +148,10 @@ impl JsonReader<'_> {
             "$optional" => self.read_optional(body, depth, path),
             "$message" => self.read_message(text()?, object.get("value"), path),
             "$enum" => self.read_enum(text()?, object.get("value"), path),
-            _ => Err(error(path, format!("unknown tag '{tag}'"))),
+            _ => match self.host_types.and_then(|types| types.reader(&tag[1..])) {
+                Some(read) => read(body).map_err(|e| error(path, format!("{}: {e}", &tag[1..]))),
+                None => Err(error(path, format!("unknown tag '{tag}'"))),
+            },
         }
     }
 
@@ -339,7 +345,8 @@ fn write_value(value: &Value, depth: usize) -> Json {
             Some(e) => write_enum(e),
             None => tag(
                 &format!("${}", o.type_name()),
-                Json::String(value.to_string()),
+                o.to_json()
+                    .unwrap_or_else(|| Json::String(value.to_string())),
             ),
         },
     }

@@ -10,6 +10,7 @@ pub mod convert;
 pub mod display;
 pub mod enums;
 pub mod error;
+pub mod host;
 pub mod json;
 pub mod list;
 pub mod map;
@@ -27,6 +28,7 @@ use prost_reflect::ReflectMessage;
 
 pub use enums::EnumValue;
 pub use error::{ErrorKind, EvalError, Result};
+pub use host::{FromValue, HostType, HostTypes, IntoResult, IntoValue};
 pub use list::List;
 pub use map::{Key, KeyRef, Map};
 pub use proto::EnumMode;
@@ -65,13 +67,26 @@ pub enum Value {
 }
 
 /// A value of a type defined outside the core: it names its type, compares and prints itself.
+///
+/// Rust types implement [`HostType`] instead, which gives them this trait; implement it
+/// directly for values whose type is only known at run time.
 pub trait Opaque: fmt::Debug + Send + Sync + 'static {
     /// The CEL type name, such as `net.IP`.
     fn type_name(&self) -> &str;
     /// Equality with another opaque value (of any type).
     fn equals(&self, other: &dyn Opaque) -> bool;
+    /// The order of this value and another; `None` when they are not ordered (of another
+    /// type, or of a type without an order), which makes `<` an error.
+    fn compare(&self, _other: &dyn Opaque) -> Option<std::cmp::Ordering> {
+        None
+    }
     /// How the value prints in CEL syntax.
     fn fmt_cel(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
+    /// The body of the celd JSON form `{"$<type name>": body}`; `None` writes the CEL form
+    /// as a string.
+    fn to_json(&self) -> Option<serde_json::Value> {
+        None
+    }
     fn as_any(&self) -> &dyn std::any::Any;
 }
 

@@ -6,12 +6,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use celd_check::{CheckEnv, CheckOptions};
 use celd_eval::{Limits, Registry, VarTable};
 use celd_syntax::{Macros, ParseOptions};
-use celd_types::{FunctionDecl, Type, TypeProvider};
+use celd_types::{StructType, Type, TypeProvider};
+use celd_value::HostType;
 use prost_reflect::DescriptorPool;
 use smol_str::SmolStr;
 
 use crate::error::Error;
 use crate::extensions::Extension;
+use crate::host::{Host, HostDecls, IntoOverload};
 use crate::validate::Validations;
 
 /// A compilation environment: what names mean and what functions exist.
@@ -35,6 +37,10 @@ pub(crate) struct EnvInner {
     pub(crate) extensions: Vec<Extension>,
     pub(crate) strong_enums: bool,
     pub(crate) validations: Validations,
+    /// Host functions, host types and struct types, bound.
+    pub(crate) host: Host,
+    /// The same, as declared (for `to_builder`).
+    pub(crate) host_decls: HostDecls,
 }
 
 impl Env {
@@ -92,7 +98,7 @@ impl Env {
     pub fn to_builder(&self) -> EnvBuilder {
         EnvBuilder {
             variables: self.inner.declared.clone(),
-            functions: Vec::new(),
+            host: self.inner.host_decls.clone(),
             extensions: self.inner.extensions.clone(),
             container: self.inner.container.clone(),
             pool: self.inner.pool.clone(),
@@ -114,7 +120,7 @@ impl Env {
 #[derive(Clone, Default)]
 pub struct EnvBuilder {
     variables: Vec<(SmolStr, Type)>,
-    functions: Vec<FunctionDecl>,
+    host: HostDecls,
     extensions: Vec<Extension>,
     container: SmolStr,
     pool: Option<DescriptorPool>,
@@ -134,9 +140,34 @@ impl EnvBuilder {
         self
     }
 
-    /// Declares a function signature (its implementation must exist in the enabled libraries).
-    pub fn function(mut self, decl: FunctionDecl) -> Self {
-        self.functions.push(decl);
+    /// Adds an overload of the global function `name`, with its implementation: a typed
+    /// closure (`|x: i64| x * 2`, its signature read from the Rust types) or an
+    /// [`Overload`](crate::Overload). Call again with the same name for more overloads. See
+    /// the crate documentation's "Host functions".
+    pub fn function<M>(mut self, name: &str, overload: impl IntoOverload<M>) -> Self {
+        self.host.function(name, false, overload.into_overload());
+        self
+    }
+
+    /// Adds an overload of the method `name`, called `receiver.name(args)`; the first
+    /// parameter of the implementation is the receiver.
+    pub fn method<M>(mut self, name: &str, overload: impl IntoOverload<M>) -> Self {
+        self.host.function(name, true, overload.into_overload());
+        self
+    }
+
+    /// Declares the host type `T`: its name becomes a type (in expressions and declarations),
+    /// its values compare by [`HostType::equals`] and, if ordered, [`HostType::compare`],
+    /// and celd JSON reads them with [`HostType::from_json`].
+    pub fn host_type<T: HostType>(mut self) -> Self {
+        self.host.host_type::<T>();
+        self
+    }
+
+    /// Declares a struct type: an object type with typed fields, checked like a message
+    /// type and represented at run time by a map from field names to values.
+    pub fn struct_type(mut self, ty: StructType) -> Self {
+        self.host.struct_type(ty);
         self
     }
 
@@ -226,17 +257,20 @@ impl EnvBuilder {
         for (name, ty) in &self.variables {
             check = check.variable(name, ty.clone());
         }
-        for decl in self.functions {
-            check = check.function(decl);
-        }
         if let Some(pool) = &self.pool {
             check = check.type_provider(TypeProvider::new(pool.clone()));
         }
-        let check = check.build().map_err(|e| Error::env(e.to_string()))?;
+        let check = self.host.declare(check)?;
+        let check = check.build().map_err(|e| self.host.explain(e))?;
         let registry = match self.registry {
             Some(r) => r,
             None => Arc::new(crate::extensions::registry(&self.extensions)),
         };
+        let host = self.host.bind(
+            &check,
+            &crate::host::extension_types(self.extensions.iter().map(|e| e.name())),
+            crate::extensions::json_types(&self.extensions),
+        )?;
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         Ok(Env {
             inner: Arc::new(EnvInner {
@@ -252,6 +286,8 @@ impl EnvBuilder {
                 extensions: self.extensions,
                 strong_enums: self.strong_enums,
                 validations: self.validations,
+                host,
+                host_decls: self.host,
             }),
         })
     }

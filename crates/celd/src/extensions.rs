@@ -76,6 +76,17 @@ impl Extension {
     }
 }
 
+/// The JSON readers of the enabled extensions' host types (`net.IP`, `net.CIDR`).
+pub(crate) fn json_types(extensions: &[Extension]) -> celd_value::HostTypes {
+    use celd_eval::functions::ext::{Cidr, Ip};
+    let mut types = celd_value::HostTypes::new();
+    if extensions.contains(&Extension::Network) {
+        types.register::<Ip>();
+        types.register::<Cidr>();
+    }
+    types
+}
+
 /// The standard library plus the implementations of the enabled extensions.
 pub(crate) fn registry(extensions: &[Extension]) -> Registry {
     use celd_eval::functions::ext;

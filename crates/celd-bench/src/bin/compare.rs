@@ -2,14 +2,18 @@
 //!
 //! For each case: a warm-up, then the median of timed batches, for evaluation and for
 //! compilation; then the seed replay (100,000 distinct `x + k` compiled, evaluated and
-//! kept). Prints a table and, as the last line, the ratios (cel time / celd time) as JSON.
+//! kept); then a host function against the built-in of the same shape. Prints a table and,
+//! as the last line, the ratios (cel time / celd time) as JSON. `compare host` runs only
+//! the host-function comparison.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
 
-use celd_bench::{CASES, Case, cel_context, celd_env, celd_vars, expected};
+use celd_bench::{
+    CASES, Case, HOST_CASES, cel_context, celd_env, celd_host_env, celd_vars, expected,
+};
 
 /// Counts live heap bytes, so the replay can report what each program retains.
 struct Counting;
@@ -130,6 +134,36 @@ fn run_case(
     })
 }
 
+/// Nanoseconds per evaluation of the host `my_size(s)` and the built-in `size(s)`, measured
+/// alternately (three rounds each, the medians' median) so both see the same machine.
+fn host_function_ratio() -> (f64, f64) {
+    let env = celd_host_env();
+    let vars = celd_vars(&env);
+    let programs: Vec<celd::Program> = HOST_CASES
+        .iter()
+        .map(|case| {
+            let program = env.compile(case.expr).expect("the host case compiles");
+            let value = program.eval(&vars).expect("the host case evaluates");
+            assert_eq!(value.to_string(), case.expect, "{}", case.id);
+            program
+        })
+        .collect();
+    let mut rounds: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    for _ in 0..3 {
+        for (i, program) in programs.iter().enumerate() {
+            rounds[i].push(measure(|| {
+                black_box(program.eval(black_box(&vars)).ok());
+            }));
+        }
+    }
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let [host, builtin] = rounds;
+    (median(host), median(builtin))
+}
+
 const SEED_PROGRAMS: i64 = 100_000;
 
 /// Compiles, evaluates and keeps `x + k` for k in 0..100,000: (seconds, bytes retained per program).
@@ -183,7 +217,23 @@ fn fmt_ns(ns: f64) -> String {
     }
 }
 
+fn print_host_ratio() -> f64 {
+    let (host, builtin) = host_function_ratio();
+    println!(
+        "host function: my_size(s) {} vs built-in size(s) {}; ratio {:.2}×",
+        fmt_ns(host),
+        fmt_ns(builtin),
+        host / builtin
+    );
+    host / builtin
+}
+
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some("host") {
+        let ratio = print_host_ratio();
+        println!("{{\"host_over_builtin\": {ratio:.2}}}");
+        return;
+    }
     let env = celd_env();
     let vars = celd_vars(&env);
     let ctx = cel_context();
@@ -217,6 +267,8 @@ fn main() {
         println!("{id:<5} not measured: {why}");
     }
 
+    let host_ratio = print_host_ratio();
+
     let (celd_secs, celd_bytes) = seed_replay_celd(&env, &vars);
     let (cel_secs, cel_bytes) = seed_replay_cel(&ctx);
     println!(
@@ -236,10 +288,11 @@ fn main() {
         format!("{{{}}}", entries.join(", "))
     };
     println!(
-        "{{\"eval\": {}, \"compile\": {}, \"seed_replay\": {{\"ratio\": {:.2}, \"celd_bytes_per_program\": {:.0}}}}}",
+        "{{\"eval\": {}, \"compile\": {}, \"seed_replay\": {{\"ratio\": {:.2}, \"celd_bytes_per_program\": {:.0}}}, \"host_over_builtin\": {:.2}}}",
         ratios(|r| r.eval),
         ratios(|r| r.compile),
         cel_secs / celd_secs,
-        celd_bytes
+        celd_bytes,
+        host_ratio
     );
 }

@@ -1,13 +1,14 @@
 //! Runs one benchmark case in a loop, for profilers: `profile e05 eval 5` (case,
-//! eval|eval-details|compile|parse|check|cel-eval|cel-compile|noop, seconds; the `cel-` modes run the
-//! `cel` crate). A count of calls instead of seconds, `x10000`, runs exactly that many
+//! eval|eval-details|compile|parse|check|cel-eval|cel-compile|noop, seconds; the `cel-` modes
+//! run the `cel` crate; cases e01..e13, and h01/h02: a host `my_size(s)` and the built-in
+//! `size(s)`). A count of calls instead of seconds, `x10000`, runs exactly that many
 //! calls: a fixed amount of work for instruction counters such as callgrind (`x0` measures
 //! the set-up alone).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use celd_bench::{CASES, cel_context, celd_env, celd_vars};
+use celd_bench::{CASES, HOST_CASES, cel_context, celd_env, celd_host_env, celd_vars};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -16,15 +17,18 @@ fn main() {
     let amount = args.get(3).map_or("5", String::as_str);
     let fixed_calls: Option<u64> = amount.strip_prefix('x').and_then(|n| n.parse().ok());
     let seconds: u64 = amount.parse().unwrap_or(5);
-    let Some(case) = CASES.iter().find(|c| c.id == id) else {
-        eprintln!("unknown case {id}; cases: e01..e13");
+    let Some(case) = CASES.iter().chain(HOST_CASES).find(|c| c.id == id) else {
+        eprintln!("unknown case {id}; cases: e01..e13, h01 (host my_size), h02 (size)");
         std::process::exit(2);
     };
-    let env = celd_env();
+    let host = HOST_CASES.iter().any(|c| c.id == id);
+    let env = if host { celd_host_env() } else { celd_env() };
     let vars = celd_vars(&env);
     let program = env.compile(case.expr).expect("the case compiles");
     let cel_ctx = cel_context();
-    let cel_program = cel::Program::compile(case.expr).expect("the case compiles in cel");
+    // The host cases have no `cel` counterpart: its modes run a constant there.
+    let cel_program = cel::Program::compile(if host { "1" } else { case.expr })
+        .expect("the case compiles in cel");
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let start = Instant::now();
     let mut n: u64 = 0;

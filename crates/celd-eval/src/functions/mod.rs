@@ -1,7 +1,8 @@
 //! Function implementations and the registry that finds them by name and arity.
 //!
-//! Every function has one dynamic implementation that dispatches on the runtime
+//! Every built-in function has one dynamic implementation that dispatches on the runtime
 //! types of its arguments, so unchecked expressions run the same code as checked ones.
+//! Host functions ([`host`]) are bound per overload instead.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -11,6 +12,7 @@ use celd_value::{EvalError, Result, Value};
 use smol_str::SmolStr;
 
 pub mod ext;
+pub mod host;
 pub mod re2;
 pub mod std_lib;
 

@@ -306,15 +306,13 @@ pub fn enum_conversion(desc: EnumDescriptor) -> Impl {
     }))
 }
 
-/// The type value a type name denotes when used as an expression (`int`, `list`,
-/// `null_type`, and the abstract types of extensions such as `net.IP`).
+/// The type value a built-in type name denotes when used as an expression (`int`, `list`,
+/// `null_type`); opaque types (`net.IP`, host types) are the environment's
+/// ([`crate::functions::host::HostFunctions::is_type_name`]).
 pub fn builtin_type_value(name: &str) -> Option<Value> {
     match name {
         "bool" | "int" | "uint" | "double" | "string" | "bytes" | "list" | "map" | "null_type"
         | "type" | "optional_type" => TypeValue::builtin(name).map(Value::Type),
-        _ if celd_types::KNOWN_OPAQUE_TYPES.contains(&name) => {
-            Some(Value::Type(TypeValue::named(name)))
-        }
         _ => None,
     }
 }

@@ -4,5 +4,6 @@
 mod admin;
 mod api;
 mod console;
+mod host;
 mod openapi;
 mod support;

@@ -25,6 +25,7 @@ pub const BINDINGS: Library = Library {
     name: "bindings",
     overloads: &[],
     type_names: &[],
+    opaque_types: &[],
 };
 
 /// `cel.@block([bindings], result)`, produced from `cel.block` by the parser.
@@ -35,6 +36,7 @@ pub const BLOCK: Library = Library {
     name: "block",
     overloads: BLOCK_OVERLOADS,
     type_names: &[],
+    opaque_types: &[],
 };
 
 /// `proto.getExt` and `proto.hasExt` are macros over extension field
@@ -43,6 +45,7 @@ pub const PROTOS: Library = Library {
     name: "protos",
     overloads: &[],
     type_names: &[],
+    opaque_types: &[],
 };
 
 const NO_TYPE_NAMES: &[TypeNameRow] = &[];
@@ -51,52 +54,61 @@ pub const STRINGS: Library = Library {
     name: "strings",
     overloads: strings::OVERLOADS,
     type_names: NO_TYPE_NAMES,
+    opaque_types: &[],
 };
 
 pub const MATH: Library = Library {
     name: "math",
     overloads: math::OVERLOADS,
     type_names: NO_TYPE_NAMES,
+    opaque_types: &[],
 };
 
 pub const LISTS: Library = Library {
     name: "lists",
     overloads: lists::OVERLOADS,
     type_names: NO_TYPE_NAMES,
+    opaque_types: &[],
 };
 
 pub const SETS: Library = Library {
     name: "sets",
     overloads: sets::OVERLOADS,
     type_names: NO_TYPE_NAMES,
+    opaque_types: &[],
 };
 
 pub const ENCODERS: Library = Library {
     name: "encoders",
     overloads: encoders::OVERLOADS,
     type_names: NO_TYPE_NAMES,
+    opaque_types: &[],
 };
 
 pub const OPTIONAL: Library = Library {
     name: "optional",
     overloads: optional::OVERLOADS,
     type_names: optional::TYPE_NAMES,
+    opaque_types: &[],
 };
 
 pub const TWO_VAR_COMPREHENSIONS: Library = Library {
     name: "two_var_comprehensions",
     overloads: comprehensions::OVERLOADS,
     type_names: NO_TYPE_NAMES,
+    opaque_types: &[],
 };
 
 pub const REGEX: Library = Library {
     name: "regex",
     overloads: regex::OVERLOADS,
     type_names: NO_TYPE_NAMES,
+    opaque_types: &[],
 };
 
 pub const NETWORK: Library = Library {
     name: "network",
     overloads: network::OVERLOADS,
-    type_names: network::TYPE_NAMES,
+    type_names: NO_TYPE_NAMES,
+    opaque_types: network::OPAQUE_TYPES,
 };

@@ -1,6 +1,6 @@
 //! The network extension: IP addresses (`net.IP`) and CIDR ranges (`net.CIDR`).
 
-use crate::decls::{OverloadRow, TypeNameRow, ov};
+use crate::decls::{OverloadRow, ov};
 
 pub const OVERLOADS: &[OverloadRow] = &[
     ov("ip", "string_to_ip", "(string) -> net.IP"),
@@ -53,13 +53,5 @@ pub const OVERLOADS: &[OverloadRow] = &[
     ov("masked", "cidr_masked", "net.CIDR.() -> net.CIDR"),
 ];
 
-pub const TYPE_NAMES: &[TypeNameRow] = &[
-    TypeNameRow {
-        name: "net.IP",
-        ty: "net.IP",
-    },
-    TypeNameRow {
-        name: "net.CIDR",
-        ty: "net.CIDR",
-    },
-];
+/// The extension's opaque types (each also a type name in expressions).
+pub const OPAQUE_TYPES: &[&str] = &["net.IP", "net.CIDR"];

@@ -108,13 +108,16 @@ fn signatures_are_what_the_rows_say() {
     let or = decl("optional_or_optional");
     assert!(or.member);
     assert_eq!(or.result, Type::optional(Type::param("V")));
+    // The rows name the network types as plain names; an environment that enables the
+    // library reads them as its opaque types (`Library::opaque_types`).
     let contains = decl("cidr_contains_ip_ip");
     assert_eq!(
         contains.params,
-        vec![
-            Type::opaque("net.CIDR", vec![]),
-            Type::opaque("net.IP", vec![])
-        ]
+        vec![Type::named("net.CIDR"), Type::named("net.IP")]
+    );
+    assert_eq!(
+        celd_types::ext::NETWORK.opaque_types,
+        ["net.IP", "net.CIDR"]
     );
 }
 

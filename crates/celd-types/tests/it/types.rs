@@ -61,7 +61,8 @@ fn parsed_types_have_the_right_shape() {
         Ok(Type::Wrapper(Primitive::Bool))
     );
     assert_eq!(parse_type("pkg.Msg"), Ok(Type::Message("pkg.Msg".into())));
-    assert_eq!(parse_type("net.IP"), Ok(Type::opaque("net.IP", vec![])));
+    // Opaque types are an environment's: to type syntax alone `net.IP` is a name.
+    assert_eq!(parse_type("net.IP"), Ok(Type::Message("net.IP".into())));
     assert_eq!(parse_type("A"), Ok(Type::Message("A".into())));
     assert_eq!(
         parse_generic_type("list(A)"),

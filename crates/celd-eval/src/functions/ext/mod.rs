@@ -27,6 +27,7 @@ pub use encoders::register as register_encoders;
 pub use lists::register as register_lists;
 pub use math::register as register_math;
 pub use network::register as register_network;
+pub use network::{Cidr, Ip};
 pub use optional::register as register_optional;
 pub use regex::register as register_regex;
 pub use sets::register as register_sets;

@@ -1,17 +1,16 @@
-//! The network extension: IP addresses (`net.IP`) and CIDR ranges (`net.CIDR`) as opaque
-//! values, their constructors, tests and containment.
+//! The network extension: IP addresses (`net.IP`) and CIDR ranges (`net.CIDR`) as host
+//! types (as a host program would define them), their constructors, tests and containment.
 //!
 //! Parsing is strict, as in cel-go: no zones (`fe80::1%en0`), no IPv4-mapped IPv6 written
 //! with a dotted tail (`::ffff:1.2.3.4`), no leading zeros. The hexadecimal mapped form
 //! (`::ffff:c0a8:1`) is accepted as the IPv4 address it maps to, as the cel-spec
 //! conformance suite expects.
 
-use std::any::Any;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::sync::Arc;
 
-use celd_value::{EvalError, Opaque, Result, Value, convert};
+use celd_value::{EvalError, HostType, Result, Value, convert};
+use serde_json::Value as Json;
 
 use crate::functions::{Registry, no_such_overload};
 
@@ -70,21 +69,25 @@ pub struct Cidr {
     pub bits: u8,
 }
 
-impl Opaque for Ip {
-    fn type_name(&self) -> &str {
-        "net.IP"
-    }
+impl HostType for Ip {
+    const TYPE_NAME: &'static str = "net.IP";
 
-    fn equals(&self, other: &dyn Opaque) -> bool {
-        other.as_any().downcast_ref::<Ip>() == Some(self)
+    fn equals(&self, other: &Ip) -> bool {
+        self == other
     }
 
     fn fmt_cel(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "ip(\"{}\")", self.0)
     }
 
-    fn as_any(&self) -> &dyn Any {
-        self
+    /// `{"$net.IP": "192.168.0.1"}`.
+    fn to_json(&self) -> Json {
+        Json::String(self.0.to_string())
+    }
+
+    fn from_json(json: &Json) -> std::result::Result<Ip, String> {
+        let text = json.as_str().ok_or("expected the address as a string")?;
+        parse_ip(text).map(Ip).map_err(|e| e.message().to_owned())
     }
 }
 
@@ -94,40 +97,38 @@ impl fmt::Display for Cidr {
     }
 }
 
-impl Opaque for Cidr {
-    fn type_name(&self) -> &str {
-        "net.CIDR"
-    }
+impl HostType for Cidr {
+    const TYPE_NAME: &'static str = "net.CIDR";
 
-    fn equals(&self, other: &dyn Opaque) -> bool {
-        other.as_any().downcast_ref::<Cidr>() == Some(self)
+    fn equals(&self, other: &Cidr) -> bool {
+        self == other
     }
 
     fn fmt_cel(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "cidr(\"{self}\")")
     }
 
-    fn as_any(&self) -> &dyn Any {
-        self
+    /// `{"$net.CIDR": "10.0.0.0/8"}`.
+    fn to_json(&self) -> Json {
+        Json::String(self.to_string())
+    }
+
+    fn from_json(json: &Json) -> std::result::Result<Cidr, String> {
+        let text = json.as_str().ok_or("expected the range as a string")?;
+        parse_cidr(text).map_err(|e| e.message().to_owned())
     }
 }
 
-fn opaque(v: impl Opaque) -> Value {
-    Value::Opaque(Arc::new(v))
+fn opaque(v: impl HostType) -> Value {
+    Value::from(v)
 }
 
 fn as_ip(v: &Value) -> Option<IpAddr> {
-    match v {
-        Value::Opaque(o) => o.as_any().downcast_ref::<Ip>().map(|ip| ip.0),
-        _ => None,
-    }
+    v.as_host::<Ip>().map(|ip| ip.0)
 }
 
 fn as_cidr(v: &Value) -> Option<Cidr> {
-    match v {
-        Value::Opaque(o) => o.as_any().downcast_ref::<Cidr>().copied(),
-        _ => None,
-    }
+    v.as_host::<Cidr>().copied()
 }
 
 fn ip_parse_error(raw: &str, why: &str) -> EvalError {
