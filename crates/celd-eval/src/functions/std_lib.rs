@@ -3,16 +3,13 @@
 use celd_value::time::{
     TimestampField, parse_duration, parse_time_zone, parse_timestamp, timestamp_from_seconds,
 };
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use celd_value::{EnumValue, EvalError, Result, TypeValue, Value, arith, compare, convert};
 use jiff::tz::TimeZone;
 use prost_reflect::EnumDescriptor;
-use regex::Regex;
 
-use super::{Impl, Registry, no_such_overload, re2};
+use super::{Impl, Registry, no_such_overload};
 
 pub fn register(r: &mut Registry) {
     register_operators(r);
@@ -171,68 +168,11 @@ fn strings2(name: &str, s: &Value, t: &Value, test: fn(&str, &str) -> bool) -> R
     }
 }
 
-/// The largest compiled program a pattern may produce, in bytes.
-pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
-
-/// Compiles a pattern with RE2's syntax and meaning (see [`re2`]) and a bound on its
-/// compiled size.
-pub fn compile_regex(pattern: &str) -> Result<regex::Regex> {
-    let translated = re2::translate(pattern).map_err(invalid_regex)?;
-    regex::RegexBuilder::new(&translated.pattern)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .dfa_size_limit(REGEX_SIZE_LIMIT)
-        .build()
-        .map_err(|e| invalid_regex(re2::Re2Error(re2::last_line(&e.to_string()).to_owned())))
-}
-
-fn invalid_regex(e: re2::Re2Error) -> EvalError {
-    EvalError::invalid_argument(format!("invalid regular expression: {}", e.0))
-}
-
-/// Patterns cached per thread, and the longest pattern worth caching.
-const CACHE_ENTRIES: usize = 32;
-const CACHE_MAX_PATTERN: usize = 4096;
-
-thread_local! {
-    static COMPILED: RefCell<HashMap<String, Arc<Regex>>> = RefCell::new(HashMap::new());
-}
-
-/// Compiles `pattern`, reusing a recent compilation on this thread.
-pub fn cached_regex(pattern: &str) -> Result<Arc<Regex>> {
-    if let Some(re) = COMPILED.with(|c| c.borrow().get(pattern).cloned()) {
-        return Ok(re);
-    }
-    let re = Arc::new(compile_regex(pattern)?);
-    if pattern.len() <= CACHE_MAX_PATTERN {
-        COMPILED.with(|c| {
-            let mut cache = c.borrow_mut();
-            if cache.len() >= CACHE_ENTRIES {
-                cache.clear();
-            }
-            cache.insert(pattern.to_owned(), re.clone());
-        });
-    }
-    Ok(re)
-}
-
-/// Checks a pattern's syntax without compiling it (much cheaper than [`compile_regex`]).
-pub fn check_regex_syntax(pattern: &str) -> Result<()> {
-    let translated = re2::translate(pattern).map_err(invalid_regex)?;
-    // Translating the syntax tree for the automaton can only fail on what the tree does
-    // not settle (a Unicode class's table); most patterns skip that step, most of the work.
-    if !translated.needs_translation_check {
-        return Ok(());
-    }
-    regex_syntax::ParserBuilder::new()
-        .build()
-        .parse(&translated.pattern)
-        .map(|_| ())
-        .map_err(|e| invalid_regex(re2::Re2Error(re2::last_line(&e.to_string()).to_owned())))
-}
-
 fn matches(s: &Value, pattern: &Value) -> Result<Value> {
     match (s, pattern) {
-        (Value::String(s), Value::String(p)) => Ok(Value::Bool(cached_regex(p)?.is_match(s))),
+        (Value::String(s), Value::String(p)) => Ok(Value::Bool(
+            super::patterns::cached(p)?.is_match(s.as_str()),
+        )),
         _ => Err(no_such_overload("matches", &[s.clone(), pattern.clone()])),
     }
 }
@@ -314,64 +254,5 @@ pub fn builtin_type_value(name: &str) -> Option<Value> {
         "bool" | "int" | "uint" | "double" | "string" | "bytes" | "list" | "map" | "null_type"
         | "type" | "optional_type" => TypeValue::builtin(name).map(Value::Type),
         _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{check_regex_syntax, compile_regex};
-
-    /// The syntax check (which skips building the automaton) accepts and rejects exactly what
-    /// compiling does, with the same message.
-    #[test]
-    fn regex_syntax_check_agrees_with_compiling() {
-        let patterns = [
-            "^h.*o$",
-            r"\d+",
-            r"\D\W\S",
-            r"[\d\w]",
-            "a|b|",
-            "(a)(?:b)(?P<name>c)",
-            "a{2,3}",
-            "[a-z&&[^x]]",
-            r"\xFF",
-            r"\x{10FFFF}",
-            "é.ü",
-            r"\p{Greek}",
-            r"\pL",
-            r"\p{Foo}",
-            r"[\p{Foo}]",
-            r"\P{Greek}",
-            r"[\p{Greek}\PL]",
-            r"(?-u:\xFF)",
-            "(?i)abc",
-            "(?i:é)",
-            "(?s).",
-            "(?x) a b",
-            "(a",
-            "a)",
-            "[z-a]",
-            "*",
-            "a{3,2}",
-            r"\",
-            r"\q",
-            "",
-            "(((((((((())))))))))",
-            "x++",
-            r"\012",
-            r"\b{start}",
-            "a{ 2 }",
-        ];
-        for pattern in patterns {
-            let compiled = compile_regex(pattern).map(|_| ());
-            let checked = check_regex_syntax(pattern);
-            assert_eq!(
-                checked.as_ref().map_err(|e| e.message()),
-                compiled.as_ref().map_err(|e| e.message()),
-                "{pattern}"
-            );
-        }
-        let deep = format!("{}a{}", "(".repeat(300), ")".repeat(300));
-        assert!(check_regex_syntax(&deep).is_err());
     }
 }
