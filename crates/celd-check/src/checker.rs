@@ -767,11 +767,31 @@ impl<'a> Checker<'a> {
             if field.optional {
                 value_type = self.unwrap_optional_value(field.value.id, value_type);
             }
-            if !self.subst.assignable(&field_type, &value_type) {
+            if !self.subst.assignable(&field_type, &value_type)
+                && !self.legacy_null_enum(&field_type, &value_type)
+            {
                 let message = messages::field_type_mismatch(&field.name, &field_type, &value_type);
                 self.report(field.id, message);
             }
         }
+    }
+
+    /// Whether `value_type` fits a `google.protobuf.NullValue` field (typed `null`) as the
+    /// enum's number: with enums as `int`s, `NullValue.NULL_VALUE` is the int `0`, and
+    /// cel-go accepts it (or any int) there, as in `Value{null_value: NullValue.NULL_VALUE}`.
+    fn legacy_null_enum(&mut self, field_type: &Type, value_type: &Type) -> bool {
+        fn as_int(ty: &Type) -> Option<Type> {
+            match ty {
+                Type::Null => Some(Type::Int),
+                Type::List(elem) => as_int(elem).map(Type::list),
+                Type::Map(kv) => as_int(&kv.1).map(|v| Type::map(kv.0.clone(), v)),
+                _ => None,
+            }
+        }
+        if self.env.options.strong_enums {
+            return false;
+        }
+        as_int(field_type).is_some_and(|int_type| self.subst.assignable(&int_type, value_type))
     }
 
     /// The type a struct literal builds and the message whose fields it sets.

@@ -162,6 +162,10 @@ fn is_equal_or_less_specific(t1: &Type, t2: &Type) -> bool {
             is_equal_or_less_specific(&a.0, &b.0) && is_equal_or_less_specific(&a.1, &b.1)
         }
         (Type::TypeOf(_), Type::TypeOf(_)) => true,
+        // A wrapper is its primitive or `null`, so it is the more general of the two:
+        // `[1, msg.single_int64_wrapper]` is a `list(wrapper(int))`, in either order.
+        (Type::Wrapper(_), _) => is_exact(t1, t2),
+        (_, Type::Wrapper(_)) => false,
         _ => is_exact(t1, t2),
     }
 }

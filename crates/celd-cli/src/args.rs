@@ -141,9 +141,11 @@ pub struct CheckArgs {
     /// Also print the least and most cost of one evaluation (the cost model's units).
     #[arg(long)]
     pub cost: bool,
-    /// The largest size of a variable for the estimate: NAME=N (bytes of a string,
-    /// values in a list or map). Variables without a hint are unbounded.
-    #[arg(long = "size-hint", value_name = "NAME=N", requires = "cost")]
+    /// The largest size of a variable or a path into one for the estimate: PATH=N (bytes
+    /// of a string, values in a list or map), such as items=100 or
+    /// request.auth.claims.groups=20; `@items` names a comprehension's elements
+    /// (self.items.@items.tags=5). Inputs without a hint are unbounded.
+    #[arg(long = "size-hint", value_name = "PATH=N", requires = "cost")]
     pub size_hints: Vec<String>,
     #[command(flatten)]
     pub env: EnvArgs,

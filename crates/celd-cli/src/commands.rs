@@ -214,8 +214,8 @@ fn check(args: &CheckArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `--size-hint NAME=N` flags. NAME is a declared variable; a dotted path (`req.items`) is
-/// kept whole, for the estimate to read, and its first segment must be declared.
+/// `--size-hint PATH=N` flags. PATH is a declared variable or a dotted path into one
+/// (`req.items`, kept whole for the estimate to read) whose first segment is declared.
 fn size_hints(flags: &[String], env: &Env) -> Result<SizeHints, Failure> {
     let mut hints = SizeHints::default();
     for flag in flags {
@@ -224,7 +224,7 @@ fn size_hints(flags: &[String], env: &Env) -> Result<SizeHints, Failure> {
             .and_then(|(name, n)| Some((name.trim(), n.trim().parse::<u64>().ok()?)));
         let Some((name, n)) = parsed else {
             return Err(Failure::Usage(format!(
-                "--size-hint '{flag}': expected NAME=N, such as items=100"
+                "--size-hint '{flag}': expected PATH=N, such as items=100 or self.spec.items=10"
             )));
         };
         let root = name.split('.').next().unwrap_or(name);

@@ -193,6 +193,17 @@ fn check_estimates_cost() {
     bounded.extend(["--size-hint", "items=100"]);
     let o = celd(&bounded);
     assert_eq!(stdout(&o), "bool\ncost: 1 to 301\n", "{}", stderr(&o));
+    // Hints for paths into variables and for the elements of comprehensions.
+    let o = celd(&[
+        "check",
+        "request.auth.claims.groups.exists(g, g.size() > 3)",
+        "--decl",
+        "request:map(string, dyn)",
+        "--cost",
+        "--size-hint",
+        "request.auth.claims.groups=20",
+    ]);
+    assert_eq!(stdout(&o), "bool\ncost: 4 to 84\n", "{}", stderr(&o));
     let o = celd(&["check", "1", "--cost", "--size-hint", "nope"]);
     assert_eq!(o.status.code(), Some(2));
 }

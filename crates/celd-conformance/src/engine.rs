@@ -5,7 +5,7 @@
 use std::fmt;
 
 use celd::layers::types::Primitive as CeldPrimitive;
-use celd::{Env, EnvBuilder, Program, Type, Value};
+use celd::{Env, EnvBuilder, Program, Type, Validations, Value};
 use prost_reflect::DescriptorPool;
 
 use crate::suite::EnvSpec;
@@ -88,7 +88,8 @@ impl Engine {
             .descriptor_pool(self.pool.clone())
             .all_extensions()
             .macros(!spec.disable_macros)
-            .strong_enums(spec.strong_enums);
+            .strong_enums(spec.strong_enums)
+            .validations(Validations::none());
         for decl in &spec.decls {
             builder = match decl {
                 Decl::Variable { name, ty } => builder.variable(name, to_celd_type(ty)?),

@@ -10,10 +10,13 @@
 //! comparison and reporting do not depend on the engine.
 //!
 //! Every test runs in celd's default environment plus what the test asks for,
-//! with one exception the suite needs: the sections whose name starts with
+//! with two exceptions the suite needs. The sections whose name starts with
 //! `strong_` (`enums/strong_proto2`, `enums/strong_proto3`) expect typed enums,
 //! so they run with `EnvBuilder::strong_enums(true)`; all others run with
-//! legacy enums (plain `int`s), celd's and cel-go's default.
+//! legacy enums (plain `int`s), celd's and cel-go's default. And the suite expects
+//! literals that can never be valid (`duration('10000000000s')`) to fail at
+//! evaluation, as in cel-go without its literal validators, so every test runs with
+//! `Validations::none()` instead of celd's default, which rejects them at compile time.
 
 pub mod compare;
 pub mod engine;

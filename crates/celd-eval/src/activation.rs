@@ -190,6 +190,19 @@ impl Activation {
         self.misfits.first().map(|(_, message)| message.as_str())
     }
 
+    /// Sets a variable to any `Serialize` value, converted as
+    /// [`to_value`](celd_value::serde_bridge::to_value) does (structs and maps become maps,
+    /// `u32` a `uint`, ...); fails, setting nothing, when it does not convert.
+    #[cfg(feature = "serde")]
+    pub fn insert_serialize<T: serde::Serialize + ?Sized>(
+        &mut self,
+        name: &str,
+        value: &T,
+    ) -> Result<&mut Activation, celd_value::serde_bridge::SerdeError> {
+        let value = celd_value::serde_bridge::to_value(value)?;
+        Ok(self.insert(name, value))
+    }
+
     pub fn get(&self, name: &str) -> Option<&Value> {
         match self.table.as_ref().and_then(|t| t.index_of(name)) {
             Some(i) => self.slots[i as usize].as_ref(),

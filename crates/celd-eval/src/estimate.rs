@@ -5,6 +5,13 @@
 //! cost smaller than the most; comprehensions multiply their body's cost by the size of
 //! their range. An input without a size hint may be any size, so a traversal of it makes the
 //! most cost unbounded ([`CostEstimate::max`] is then `None`).
+//!
+//! Hints name variables or paths into them: `items`, `self.items`,
+//! `request.auth.claims.groups`. What a comprehension iterates over is named by its range's
+//! path and `@items` (`self.items.@items.tags`: the `tags` of each item; a map's keys for
+//! one-variable comprehensions over maps, the values for two-variable ones). A field without
+//! a hint of its own takes the hint of what it is selected from; the elements a comprehension
+//! visits have only their own (a list's length says nothing of its elements' sizes).
 
 use std::collections::HashMap;
 
@@ -14,13 +21,33 @@ use crate::plan::{Node, Plan};
 /// Sizes of inputs, in the units the cost model uses (bytes of strings, entries of lists and maps).
 #[derive(Clone, Debug, Default)]
 pub struct SizeHints {
-    /// The largest size of each named variable (and anything selected from it).
+    /// The largest size of each named variable or path (and anything selected from it,
+    /// unless it has a hint of its own): `items`, `self.items`, `self.items.@items.tags`.
     pub variables: HashMap<String, u64>,
     /// The largest size of inputs without a hint of their own; `None` means unbounded.
     pub default: Option<u64>,
     /// The size of each parameter (a literal the program cache hoisted), by slot, for the
     /// estimate of one request's evaluation; a slot without one is an input of unknown size.
     pub params: Vec<u64>,
+}
+
+impl SizeHints {
+    /// No hints: every input may be any size.
+    pub fn new() -> SizeHints {
+        SizeHints::default()
+    }
+
+    /// The largest size of the variable or path `path` (`self.items`).
+    pub fn size(mut self, path: &str, max: u64) -> SizeHints {
+        self.variables.insert(path.to_owned(), max);
+        self
+    }
+
+    /// The largest size of inputs without a hint of their own.
+    pub fn default_size(mut self, max: u64) -> SizeHints {
+        self.default = Some(max);
+        self
+    }
 }
 
 /// The least and most cost of one evaluation.
@@ -78,12 +105,17 @@ impl Range {
     }
 }
 
-/// What walking a node yields: its cost and the size of its value.
-#[derive(Clone, Copy, Debug)]
+/// What walking a node yields: its cost, the size of its value, and the path it reads
+/// (`self.items`), if it is a variable or selected from one.
+#[derive(Clone, Debug)]
 struct Walk {
     cost: Range,
     size: Range,
+    path: Option<String>,
 }
+
+/// A loop variable or block binding in scope: its slot, size range and path.
+type LocalSize = (u32, Range, Option<String>);
 
 /// Estimates the cost of evaluating `plan` with inputs no larger than `hints` say.
 pub fn estimate(plan: &Plan, hints: &SizeHints) -> CostEstimate {
@@ -124,6 +156,28 @@ impl Walker<'_> {
         }
     }
 
+    /// The hint for `path`, if it has one.
+    fn hinted(&self, path: Option<&str>) -> Option<Range> {
+        let max = *self.hints.variables.get(path?)?;
+        Some(Range {
+            min: 0,
+            max: Some(max),
+        })
+    }
+
+    /// A loop variable over the elements of a range read from `range_path`: its path is the
+    /// range's and `@items`, and its size that path's hint, if any.
+    fn item(&self, slot: u32, range_path: Option<&str>) -> LocalSize {
+        let path = range_path.map(|p| format!("{p}.@items"));
+        let size = if self.plan.scalar_locals.contains(&slot) {
+            Range::exactly(1)
+        } else {
+            self.hinted(path.as_deref())
+                .unwrap_or_else(|| self.unknown_size())
+        };
+        (slot, size, path)
+    }
+
     /// The size of a loop variable's items: 1 for scalars, else unknown.
     fn item_size(&self, slot: u32) -> Range {
         if self.plan.scalar_locals.contains(&slot) {
@@ -134,8 +188,9 @@ impl Walker<'_> {
     }
 
     /// `locals` holds the size range of each loop variable in scope, by slot.
-    fn node(&self, node: &Node, locals: &mut Vec<(u32, Range)>) -> Walk {
+    fn node(&self, node: &Node, locals: &mut Vec<LocalSize>) -> Walk {
         let leaf = |cost: u64, size: Range| Walk {
+            path: None,
             cost: Range::exactly(cost),
             size,
         };
@@ -149,20 +204,40 @@ impl Walker<'_> {
                     .get(*slot as usize)
                     .map_or_else(|| self.unknown_size(), |&n| Range::exactly(n)),
             ),
-            Node::Var { slot, .. } => leaf(cost::SELECT, self.variable_size(*slot)),
+            Node::Var { slot, .. } => Walk {
+                path: self
+                    .plan
+                    .variables
+                    .get(*slot as usize)
+                    .map(|v| v.name.to_string()),
+                ..leaf(cost::SELECT, self.variable_size(*slot))
+            },
             Node::Local(slot) => {
-                let size = locals
+                let (size, path) = locals
                     .iter()
                     .rev()
-                    .find(|(s, _)| s == slot)
-                    .map_or_else(|| self.unknown_size(), |(_, r)| *r);
-                leaf(cost::SELECT, size)
+                    .find(|(s, ..)| s == slot)
+                    .map_or_else(|| (self.unknown_size(), None), |(_, r, p)| (*r, p.clone()));
+                Walk {
+                    path,
+                    ..leaf(cost::SELECT, size)
+                }
             }
-            Node::Select { operand, .. } | Node::Has { operand, .. } => {
+            Node::Select { operand, field, .. } => {
                 let inner = self.node(operand, locals);
+                let path = inner.path.map(|p| format!("{p}.{field}"));
                 Walk {
                     cost: inner.cost.plus(Range::exactly(cost::SELECT)),
-                    size: inner.size,
+                    size: self.hinted(path.as_deref()).unwrap_or(inner.size),
+                    path,
+                }
+            }
+            Node::Has { operand, .. } => {
+                let inner = self.node(operand, locals);
+                Walk {
+                    path: None,
+                    cost: inner.cost.plus(Range::exactly(cost::SELECT)),
+                    size: Range::exactly(1),
                 }
             }
             Node::And(pair) | Node::Or(pair) => {
@@ -170,6 +245,7 @@ impl Walker<'_> {
                 let b = self.node(&pair[1], locals);
                 // The right side is skipped when the left side decides.
                 Walk {
+                    path: None,
                     cost: Range {
                         min: a.cost.min,
                         max: a.cost.plus(b.cost).max,
@@ -182,6 +258,7 @@ impl Walker<'_> {
                 let t = self.node(&parts[1], locals);
                 let f = self.node(&parts[2], locals);
                 Walk {
+                    path: None,
                     cost: c.cost.plus(t.cost.either(f.cost)),
                     size: t.size.either(f.size),
                 }
@@ -189,6 +266,7 @@ impl Walker<'_> {
             Node::NotStrictlyFalse(inner) => {
                 let w = self.node(inner, locals);
                 Walk {
+                    path: None,
                     cost: w.cost,
                     size: Range::exactly(1),
                 }
@@ -205,6 +283,7 @@ impl Walker<'_> {
                     }
                 }
                 Walk {
+                    path: None,
                     cost,
                     size: running,
                 }
@@ -213,6 +292,7 @@ impl Walker<'_> {
                 let x = self.node(&a.args[0], locals);
                 let y = self.node(&a.args[1], locals);
                 Walk {
+                    path: None,
                     cost: x.cost.plus(y.cost).plus(Range::exactly(1)),
                     size: Range::exactly(1),
                 }
@@ -229,6 +309,7 @@ impl Walker<'_> {
                 };
                 let compare = smaller.map(|n| n.div_ceil(10).max(1));
                 Walk {
+                    path: None,
                     cost: a.cost.plus(b.cost).plus(compare),
                     size: Range::exactly(1),
                 }
@@ -261,10 +342,13 @@ impl Walker<'_> {
             Node::Fold(f) => {
                 let range = self.node(&f.range, locals);
                 let init = self.node(&f.init, locals);
-                locals.push((f.accu_slot, init.size));
-                locals.push((f.iter_slot, self.item_size(f.iter_slot)));
-                if let Some(slot2) = f.iter_slot2 {
-                    locals.push((slot2, self.item_size(slot2)));
+                locals.push((f.accu_slot, init.size, None));
+                match f.iter_slot2 {
+                    None => locals.push(self.item(f.iter_slot, range.path.as_deref())),
+                    Some(slot2) => {
+                        locals.push((f.iter_slot, self.item_size(f.iter_slot), None));
+                        locals.push(self.item(slot2, range.path.as_deref()));
+                    }
                 }
                 let body = self
                     .node(&f.condition, locals)
@@ -274,17 +358,18 @@ impl Walker<'_> {
                 let result = self.node(&f.result, locals);
                 locals.truncate(locals.len() - 2 - usize::from(f.iter_slot2.is_some()));
                 Walk {
+                    path: None,
                     cost: range
                         .cost
                         .plus(init.cost)
-                        .plus(body.times(range.size))
+                        .plus(body.times(iterations(&f.range, range.size)))
                         .plus(result.cost),
                     size: self.unknown_size(),
                 }
             }
             Node::Loop(l) => {
                 let range = self.node(&l.range, locals);
-                locals.push((l.iter_slot, self.item_size(l.iter_slot)));
+                locals.push(self.item(l.iter_slot, range.path.as_deref()));
                 let mut body = Range::exactly(cost::ITERATION);
                 for part in l.predicate.iter().chain(l.transform.iter()) {
                     body = body.plus(self.node(part, locals).cost);
@@ -292,9 +377,10 @@ impl Walker<'_> {
                 locals.pop();
                 let iterations = Range {
                     min: 0,
-                    max: range.size.max,
+                    max: iterations(&l.range, range.size).max,
                 };
                 Walk {
+                    path: None,
                     cost: range.cost.plus(body.times(iterations)),
                     size: range.size,
                 }
@@ -304,11 +390,12 @@ impl Walker<'_> {
                 for (i, entry) in b.entries.iter().enumerate() {
                     let w = self.node(entry, locals);
                     cost = cost.plus(w.cost);
-                    locals.push((b.first_slot + i as u32, w.size));
+                    locals.push((b.first_slot + i as u32, w.size, w.path));
                 }
                 let result = self.node(&b.result, locals);
                 locals.truncate(locals.len() - b.entries.len());
                 Walk {
+                    path: None,
                     cost: cost.plus(result.cost),
                     size: result.size,
                 }
@@ -320,6 +407,7 @@ impl Walker<'_> {
                 }
                 let value = self.node(&seq.value, locals);
                 Walk {
+                    path: None,
                     cost: cost.plus(value.cost),
                     size: value.size,
                 }
@@ -328,6 +416,7 @@ impl Walker<'_> {
                 let r = self.node(&o.receiver, locals);
                 let a = self.node(&o.alternative, locals);
                 Walk {
+                    path: None,
                     cost: r.cost.plus(Range {
                         min: 0,
                         max: a.cost.max,
@@ -341,6 +430,7 @@ impl Walker<'_> {
                     cost = cost.plus(self.node(e, locals).cost);
                 }
                 Walk {
+                    path: None,
                     cost,
                     size: self.unknown_size(),
                 }
@@ -348,11 +438,12 @@ impl Walker<'_> {
         }
     }
 
-    fn call(&self, rule: CallCost, args: &[&Node], locals: &mut Vec<(u32, Range)>) -> Walk {
+    fn call(&self, rule: CallCost, args: &[&Node], locals: &mut Vec<LocalSize>) -> Walk {
         let walks: Vec<Walk> = args.iter().map(|a| self.node(a, locals)).collect();
         let args_cost = walks.iter().fold(Range::ZERO, |acc, w| acc.plus(w.cost));
         let call = self.rule_cost(rule, &walks);
         Walk {
+            path: None,
             cost: args_cost.plus(call.cost),
             size: call.size,
         }
@@ -360,7 +451,7 @@ impl Walker<'_> {
 
     /// A host call: the least and most any overload it may run costs, by its declared cost
     /// (a cost function is called with the least and the most argument sizes).
-    fn host_call(&self, h: &crate::plan::HostCallNode, locals: &mut Vec<(u32, Range)>) -> Walk {
+    fn host_call(&self, h: &crate::plan::HostCallNode, locals: &mut Vec<LocalSize>) -> Walk {
         let walks: Vec<Walk> = h.args.iter().map(|a| self.node(a, locals)).collect();
         let args_cost = walks.iter().fold(Range::ZERO, |acc, w| acc.plus(w.cost));
         let mins: Vec<u64> = walks.iter().map(|w| w.size.min).collect();
@@ -385,6 +476,7 @@ impl Walker<'_> {
         }
         let call = call.unwrap_or(Range::exactly(1));
         Walk {
+            path: None,
             cost: args_cost.plus(call),
             size: if scalar_result {
                 Range::exactly(1)
@@ -431,6 +523,7 @@ impl Walker<'_> {
             CallCost::Linear | CallCost::Pattern => self.unknown_size(),
         };
         Walk {
+            path: None,
             cost: call.map(|n| n.max(1)),
             size: result_size,
         }
@@ -441,15 +534,26 @@ impl Walker<'_> {
         base: u64,
         children: impl Iterator<Item = &'n Node>,
         len: usize,
-        locals: &mut Vec<(u32, Range)>,
+        locals: &mut Vec<LocalSize>,
     ) -> Walk {
         let cost = children.fold(Range::exactly(base), |acc, c| {
             acc.plus(self.node(c, locals).cost)
         });
         Walk {
+            path: None,
             cost,
             size: Range::exactly(len as u64),
         }
+    }
+}
+
+/// How many times a loop over `range` (of size `size`) runs: a constant's length (an empty
+/// list, as `cel.bind` loops over, weighs 1 but runs no iteration), else its size.
+fn iterations(range: &Node, size: Range) -> Range {
+    match range {
+        Node::Const(celd_value::Value::List(l)) => Range::exactly(l.len() as u64),
+        Node::Const(celd_value::Value::Map(m)) => Range::exactly(m.len() as u64),
+        _ => size,
     }
 }
 

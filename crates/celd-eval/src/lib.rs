@@ -18,7 +18,7 @@ pub mod select;
 mod size;
 
 pub use activation::{Activation, VarTable};
-pub use eval::EvalOptions;
+pub use eval::{EvalDetails, EvalOptions};
 pub use functions::{Impl, Registry};
 pub use limits::Limits;
 pub use memory::MeteredAlloc;

@@ -16,7 +16,10 @@ mod json_integers;
 pub mod list;
 pub mod map;
 pub mod proto;
+#[cfg(feature = "serde")]
+pub mod serde_bridge;
 pub mod time;
+mod try_from;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -30,6 +33,7 @@ pub use host::{FromValue, HostType, HostTypes, IntoResult, IntoValue};
 pub use list::List;
 pub use map::{Key, KeyRef, Map};
 pub use proto::EnumMode;
+pub use try_from::ValueTypeError;
 
 pub use time::Timestamp;
 
@@ -200,6 +204,9 @@ impl Value {
         TypeValue::named(&self.type_name())
     }
 
+    /// The `bool`, if the value is one. The `as_*` accessors never convert:
+    /// `Value::Uint(1).as_int()` is `None`; `i64::try_from(&value)` converts where nothing is
+    /// lost.
     pub fn as_bool(&self) -> Option<bool> {
         match self {
             Value::Bool(b) => Some(*b),
@@ -207,11 +214,81 @@ impl Value {
         }
     }
 
+    /// The `string`'s text, if the value is one.
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::String(s) => Some(s),
             _ => None,
         }
+    }
+
+    /// The `int`, if the value is one.
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// The `uint`, if the value is one.
+    pub fn as_uint(&self) -> Option<u64> {
+        match self {
+            Value::Uint(u) => Some(*u),
+            _ => None,
+        }
+    }
+
+    /// The `double`, if the value is one.
+    pub fn as_double(&self) -> Option<f64> {
+        match self {
+            Value::Double(d) => Some(*d),
+            _ => None,
+        }
+    }
+
+    /// The `bytes`, if the value is one.
+    pub fn as_bytes(&self) -> Option<&[u8]> {
+        match self {
+            Value::Bytes(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// The `list`, if the value is one.
+    pub fn as_list(&self) -> Option<&List> {
+        match self {
+            Value::List(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    /// The `map`, if the value is one.
+    pub fn as_map(&self) -> Option<&Map> {
+        match self {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The `google.protobuf.Timestamp`, if the value is one.
+    pub fn as_timestamp(&self) -> Option<Timestamp> {
+        match self {
+            Value::Timestamp(t) => Some(*t),
+            _ => None,
+        }
+    }
+
+    /// The `google.protobuf.Duration`, if the value is one.
+    pub fn as_duration(&self) -> Option<Duration> {
+        match self {
+            Value::Duration(d) => Some(*d),
+            _ => None,
+        }
+    }
+
+    /// Whether the value is `null`.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
     }
 }
 

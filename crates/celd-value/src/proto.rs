@@ -569,6 +569,10 @@ fn value_to_singular(value: &Value, kind: &Kind) -> Result<Option<PbValue>> {
         Kind::Message(desc) => value_to_message_field(value, desc),
         Kind::Enum(e) if e.full_name() == NULL_VALUE_ENUM => match value {
             Value::Null => Ok(Some(PbValue::EnumNumber(0))),
+            // The enum's number, as `NullValue.NULL_VALUE` is when enums are `int`s.
+            Value::Int(i) => i32::try_from(*i)
+                .map(|n| Some(PbValue::EnumNumber(n)))
+                .map_err(|_| EvalError::out_of_range("enum")),
             _ => Err(cannot_hold(NULL_VALUE_ENUM, value)),
         },
         Kind::Enum(e) => match (value, EnumValue::of(value)) {
@@ -1248,7 +1252,13 @@ mod tests {
         );
         assert!(write_read("color", Value::string("GREEN")).contains("cannot hold"));
         assert_eq!(write_read("null_value", Value::Null), "null");
-        assert!(write_read("null_value", Value::Int(0)).contains("cannot hold"));
+        // `NullValue.NULL_VALUE` is the int 0 where enums are ints.
+        assert_eq!(write_read("null_value", Value::Int(0)), "null");
+        assert_eq!(
+            write_read("null_value", Value::Int(1 << 31)),
+            "error: field 'test.Msg.null_value': enum out of range"
+        );
+        assert!(write_read("null_value", Value::string("x")).contains("cannot hold"));
     }
 
     fn color(number: i32) -> Value {

@@ -8,6 +8,7 @@ use celd_types::Type;
 use crate::env::Env;
 use crate::error::{Error, ErrorKind};
 use crate::program::Program;
+use crate::validate;
 
 impl Env {
     /// Parses `text` with this environment's parser options (macros, limits).
@@ -21,15 +22,18 @@ impl Env {
         })
     }
 
-    /// Type-checks a parsed expression.
+    /// Type-checks a parsed expression, then applies the environment's
+    /// [`Validations`](crate::Validations).
     pub fn check_ast(&self, ast: Ast) -> Result<CheckedAst, Error> {
-        celd_check::check(ast, &self.inner.check).map_err(|e| {
+        let checked = celd_check::check(ast, &self.inner.check).map_err(|e| {
             let kind = match e.kind() {
                 celd_check::CheckErrorKind::NestingTooDeep => ErrorKind::Limit,
                 _ => ErrorKind::Check,
             };
             Error::new(kind, e.diagnostics().to_vec(), Some(e.source().clone()))
-        })
+        })?;
+        validate::validate_checked(&checked, &self.inner.validations)?;
+        Ok(checked)
     }
 
     /// Parses and type-checks `text`, returning the deduced type.
@@ -47,6 +51,7 @@ impl Env {
     /// Parses and plans `text` without type-checking: names and overloads resolve at run time.
     pub fn compile_unchecked(&self, text: &str) -> Result<Program, Error> {
         let ast = self.parse(text)?;
+        validate::validate_unchecked(&ast, &self.inner.validations)?;
         self.plan_ast(&ast, None, &PlanOptions::default(), Type::Dyn)
     }
 

@@ -14,6 +14,7 @@ use smol_str::SmolStr;
 use crate::error::Error;
 use crate::extensions::Extension;
 use crate::host::{Host, HostDecls, IntoOverload};
+use crate::validate::Validations;
 
 /// A compilation environment: what names mean and what functions exist.
 ///
@@ -36,6 +37,7 @@ pub(crate) struct EnvInner {
     pub(crate) extensions: Vec<Extension>,
     pub(crate) strong_enums: bool,
     pub(crate) skip_variable_type_checks: bool,
+    pub(crate) validations: Validations,
     /// Host functions, host types and struct types, bound.
     pub(crate) host: Host,
     /// The same, as declared (for `to_builder`).
@@ -112,6 +114,11 @@ impl Env {
         self.inner.strong_enums
     }
 
+    /// What compiling checks besides types (see [`EnvBuilder::validations`]).
+    pub fn validations(&self) -> &Validations {
+        &self.inner.validations
+    }
+
     /// A builder that starts from this environment's settings (for adding variables).
     pub fn to_builder(&self) -> EnvBuilder {
         EnvBuilder {
@@ -128,6 +135,7 @@ impl Env {
             check_library: Some(self.inner.check.library()),
             strong_enums: self.inner.strong_enums,
             skip_variable_type_checks: self.inner.skip_variable_type_checks,
+            validations: self.inner.validations.clone(),
         }
     }
 
@@ -165,6 +173,7 @@ pub struct EnvBuilder {
     check_library: Option<CheckLibrary>,
     strong_enums: bool,
     skip_variable_type_checks: bool,
+    validations: Validations,
 }
 
 impl EnvBuilder {
@@ -298,6 +307,13 @@ impl EnvBuilder {
         self
     }
 
+    /// What compiling checks besides types: literal regular expressions, timestamps and
+    /// durations (on by default), and a comprehension-nesting limit (off by default).
+    pub fn validations(mut self, validations: Validations) -> Self {
+        self.validations = validations;
+        self
+    }
+
     pub fn build(mut self) -> Result<Env, Error> {
         self.variables = replace_inherited(self.variables, self.inherited, &self.variable_texts);
         let mut check = CheckEnv::builder()
@@ -372,6 +388,7 @@ impl EnvBuilder {
                 extensions: self.extensions,
                 strong_enums: self.strong_enums,
                 skip_variable_type_checks: self.skip_variable_type_checks,
+                validations: self.validations,
                 host,
                 host_decls: self.host,
             }),

@@ -1,6 +1,7 @@
 //! [`Program`]: a compiled expression, immutable and shareable, evaluated many times.
 
-use celd_eval::{Activation, EvalOptions, Limits, Plan};
+use celd_eval::estimate::{CostEstimate, SizeHints};
+use celd_eval::{Activation, EvalDetails, EvalOptions, Limits, Plan};
 use celd_syntax::ExprId;
 use celd_syntax::source::{Diagnostic, Source, Span};
 use celd_types::Type;
@@ -27,6 +28,36 @@ impl Program {
             ..EvalOptions::default()
         };
         self.eval_with(activation, &options)
+    }
+
+    /// Evaluates with the environment's limits and reports what the evaluation spent: its
+    /// cost and the variables it read, whether it succeeded or failed (a host can bill or log
+    /// it). Any evaluation reports the same through [`EvalOptions::details`].
+    ///
+    /// ```
+    /// # use celd::{Env, Type};
+    /// let env = Env::builder().variable("x", Type::Int).variable("y", Type::Int).build()?;
+    /// let program = env.compile("x > 0 || y > 0")?;
+    /// let mut vars = env.activation();
+    /// vars.insert("x", 1).insert("y", 2);
+    /// let (value, details) = program.eval_details(&vars);
+    /// assert_eq!(value?, celd::Value::Bool(true));
+    /// assert_eq!(details.cost(), 2);
+    /// assert_eq!(details.variables_read(), ["x"]);
+    /// # Ok::<(), celd::Error>(())
+    /// ```
+    pub fn eval_details(&self, activation: &Activation) -> (Result<Value, Error>, EvalDetails) {
+        let details = EvalDetails::new();
+        let options = EvalOptions {
+            limits: Some(&self.limits),
+            details: Some(&details),
+            ..EvalOptions::default()
+        };
+        let value = self
+            .plan
+            .eval_with(activation, &options)
+            .map_err(|e| self.located(e));
+        (value, details)
     }
 
     /// Evaluates with explicit parameters, limits, deadline or cancellation flag.
@@ -106,12 +137,25 @@ impl Program {
     }
 
     /// The least and most this program can cost per evaluation, given the largest sizes of
-    /// its inputs (see [`celd_eval::estimate`]); a host can reject an expression before
-    /// running it when the most exceeds its budget.
-    pub fn estimate_cost(
-        &self,
-        hints: &celd_eval::estimate::SizeHints,
-    ) -> celd_eval::estimate::CostEstimate {
+    /// its inputs; a host can reject an expression before running it when the most exceeds
+    /// its budget. Hints name variables or paths into them (`self.items`,
+    /// `request.auth.claims.groups`; `@items` for what a comprehension iterates over, as in
+    /// `self.items.@items.tags`); an input without a hint is unbounded (see
+    /// [`celd_eval::estimate`]).
+    ///
+    /// ```
+    /// # use celd::{Env, SizeHints, Type};
+    /// let env = Env::builder()
+    ///     .variable("request", Type::map(Type::String, Type::Dyn))
+    ///     .build()?;
+    /// let program = env.compile("request.auth.claims.groups.exists(g, g == 'admin')")?;
+    /// assert_eq!(program.estimate_cost(&SizeHints::new()).max, None);
+    /// let hints = SizeHints::new().size("request.auth.claims.groups", 20);
+    /// // 4 to read the list, then per group: 1 iteration, 1 to read `g`, 1 to compare.
+    /// assert_eq!(program.estimate_cost(&hints).max, Some(64));
+    /// # Ok::<(), celd::Error>(())
+    /// ```
+    pub fn estimate_cost(&self, hints: &SizeHints) -> CostEstimate {
         celd_eval::estimate::estimate(&self.plan, hints)
     }
 

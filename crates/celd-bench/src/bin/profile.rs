@@ -1,7 +1,7 @@
 //! Runs one benchmark case in a loop, for profilers: `profile e05 eval 5` (case,
-//! eval|compile|parse|check|cel-eval|cel-compile|noop, seconds; the `cel-` modes run the
-//! `cel` crate; cases e01..e13, and h01/h02: a host `my_size(s)` and the built-in `size(s)`).
-//! A count of calls instead of seconds, `x10000`, runs exactly that many
+//! eval|eval-details|compile|parse|check|cel-eval|cel-compile|noop, seconds; the `cel-` modes
+//! run the `cel` crate; cases e01..e13, and h01/h02: a host `my_size(s)` and the built-in
+//! `size(s)`). A count of calls instead of seconds, `x10000`, runs exactly that many
 //! calls: a fixed amount of work for instruction counters such as callgrind (`x0` measures
 //! the set-up alone).
 
@@ -52,6 +52,9 @@ fn main() {
                 "check" => {
                     let ast = env.parse(black_box(case.expr)).ok();
                     black_box(ast.map(|a| env.check_ast(a).ok()));
+                }
+                "eval-details" => {
+                    black_box(program.eval_details(black_box(&vars)).1.cost());
                 }
                 "compile" => {
                     black_box(env.compile(black_box(case.expr)).ok());

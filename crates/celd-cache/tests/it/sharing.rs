@@ -88,6 +88,37 @@ fn shared_programs_answer_each_request() {
     assert_eq!(stats.hits, 6);
 }
 
+/// A shared program reports each request's own evaluation details, as without the cache.
+#[test]
+fn shared_programs_report_evaluation_details() {
+    let env = env();
+    let vars = vars(&env);
+    let cache = cache();
+    for (text, cost, read) in [
+        ("x > 100 || b", 3, vec!["x", "b"]),
+        ("x > 1 || b", 2, vec!["x"]),
+    ] {
+        let details = celd::EvalDetails::new();
+        let options = celd::EvalOptions {
+            details: Some(&details),
+            ..celd::EvalOptions::default()
+        };
+        let bound = cache.get_or_compile(&env, text).expect("compiles");
+        assert_eq!(
+            bound.eval_with(&vars, &options).ok(),
+            Some(celd::Value::Bool(true))
+        );
+        let (_, direct) = env.compile(text).expect("compiles").eval_details(&vars);
+        assert_eq!(
+            (details.cost(), details.variables_read()),
+            (cost, read.iter().map(|s| (*s).into()).collect()),
+            "{text}"
+        );
+        assert_eq!(direct.cost(), details.cost(), "{text}");
+    }
+    assert_eq!(cache.stats().hits, 1);
+}
+
 #[test]
 fn runtime_errors_point_into_the_request_text() {
     let env = env();
@@ -118,6 +149,34 @@ fn compile_errors_are_not_cached_and_are_counted() {
     assert_eq!(stats.compile_failures, 2);
     assert_eq!(stats.compilations, 0);
     assert_eq!(stats.programs_loaded, 0);
+}
+
+/// Invalid literals fail to compile through the cache as without it, at the request's literal,
+/// even after a program for the same template with a valid literal is cached.
+#[test]
+fn invalid_literals_fail_to_compile_through_the_cache() {
+    let env = env();
+    let cache = cache();
+    assert!(cache.get_or_compile(&env, "s.matches('^a+$')").is_ok());
+    assert!(
+        cache
+            .get_or_compile(
+                &env,
+                "x > 0 && timestamp('2024-01-01T00:00:00Z') > timestamp(0)"
+            )
+            .is_ok()
+    );
+    for (text, column) in [
+        ("s.matches('a++')", 11),
+        (
+            "x > 0 && timestamp('2024-13-01T00:00:00Z') > timestamp(0)",
+            20,
+        ),
+    ] {
+        let error = cache.get_or_compile(&env, text).expect_err(text);
+        assert_eq!(error.kind(), celd::ErrorKind::Check, "{text}");
+        assert_eq!(error.location().map(|l| l.column), Some(column), "{text}");
+    }
 }
 
 #[test]

@@ -159,6 +159,61 @@ fn struct_literals_and_enums() {
     check_table(&env(MSG, "cel.expr.conformance.proto3"), LITERALS);
 }
 
+/// `google.protobuf.NullValue` fields are `null_type`; with enums as `int`s the enum's
+/// constant is an `int`, which they take as cel-go does (regression: "expected type of field
+/// 'null_value' is 'null_type' but provided type is 'int'").
+#[test]
+fn null_value_fields_take_the_enum_constant() {
+    check_table(
+        &env(MSG, P3),
+        &[
+            (
+                "google.protobuf.Value{null_value: google.protobuf.NullValue.NULL_VALUE}",
+                "dyn",
+            ),
+            ("google.protobuf.Value{null_value: null}", "dyn"),
+            (
+                "TestAllTypes{null_value: google.protobuf.NullValue.NULL_VALUE}.null_value",
+                "null_type",
+            ),
+            (
+                "TestAllTypes{repeated_null_value: [google.protobuf.NullValue.NULL_VALUE]}",
+                "cel.expr.conformance.proto3.TestAllTypes",
+            ),
+            (
+                "TestAllTypes{map_string_null_value: {'k': google.protobuf.NullValue.NULL_VALUE}}",
+                "cel.expr.conformance.proto3.TestAllTypes",
+            ),
+            (
+                "google.protobuf.Value{null_value: 1u}",
+                "ERROR ERROR: <input>:1:23: expected type of field 'null_value' is 'null_type' but provided type is 'uint'\n | google.protobuf.Value{null_value: 1u}\n | ......................^",
+            ),
+        ],
+    );
+}
+
+/// A wrapper is its primitive or `null`: joined with its primitive in a literal it is the more
+/// general type, whichever comes first (regression: `[1, wrapper]` was `list(int)`).
+#[test]
+fn wrappers_join_their_primitives_as_wrappers() {
+    check_table(
+        &env(MSG, ""),
+        &[
+            ("[msg.single_int64_wrapper, 1]", "list(wrapper(int))"),
+            ("[1, msg.single_int64_wrapper]", "list(wrapper(int))"),
+            ("[1, 2, msg.single_int64_wrapper, 3]", "list(wrapper(int))"),
+            ("['a', msg.single_string_wrapper]", "list(wrapper(string))"),
+            ("[null, msg.single_int64_wrapper, 1]", "list(wrapper(int))"),
+            (
+                "{'a': 1, 'b': msg.single_int64_wrapper}",
+                "map(string, wrapper(int))",
+            ),
+            ("[1, msg.single_uint64_wrapper]", "list(dyn)"),
+            ("[1, msg.single_int64_wrapper, dyn(1)]", "list(dyn)"),
+        ],
+    );
+}
+
 #[test]
 fn proto2_messages() {
     check_table(

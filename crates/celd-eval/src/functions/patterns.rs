@@ -1,5 +1,6 @@
-//! Regular expressions: compiled with RE2 semantics within bounds on their size, weighed in
-//! bytes, and reused per thread within a byte budget.
+//! Regular expressions: RE2's syntax and meaning (translated by [`re2`](super::re2)),
+//! compiled within bounds on their size, weighed in bytes, and reused per thread within a
+//! byte budget.
 //!
 //! A compiled pattern holds from a few kilobytes to megabytes (`\w` expands to every Unicode
 //! word character), and each thread that searches with it grows a search cache (the lazy DFA's
@@ -14,6 +15,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use celd_value::{EvalError, Result};
+
+use super::re2;
 use regex_automata::meta;
 use regex_automata::util::captures::Captures;
 use regex_automata::util::syntax;
@@ -30,9 +33,36 @@ pub const SEARCH_CACHE_BYTES: usize = 256 << 10;
 /// The most bytes the patterns one thread keeps compiled may hold ([`bound_bytes`] summed).
 pub const THREAD_CACHE_BYTES: usize = 2 << 20;
 
-/// Compiles `pattern` as the `regex` crate does (leftmost-first, Unicode, UTF-8), within the
-/// size bounds; errors are worded as `regex`'s are.
+/// Compiles `pattern` with RE2's syntax and meaning: what RE2 rejects is an error, the
+/// constructs whose meaning differs are rewritten ([`re2::translate`]), and the result is
+/// compiled as the `regex` crate does (leftmost-first, Unicode, UTF-8) within the size bounds.
 pub fn compile(pattern: &str) -> Result<Regex> {
+    let translated = re2::translate(pattern).map_err(invalid_re2)?;
+    compile_translated(&translated.pattern)
+}
+
+/// Checks `pattern`'s syntax without building its automaton (much cheaper than [`compile`],
+/// with the same verdict and message on everything but the size bounds).
+pub fn check_syntax(pattern: &str) -> Result<()> {
+    let translated = re2::translate(pattern).map_err(invalid_re2)?;
+    // Translating the syntax tree for the automaton can only fail on what the tree does
+    // not settle (a Unicode class's table); most patterns skip that step, most of the work.
+    if !translated.needs_translation_check {
+        return Ok(());
+    }
+    regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(&translated.pattern)
+        .map(|_| ())
+        .map_err(|e| invalid_re2(re2::Re2Error(last_line(&e.to_string()).to_owned())))
+}
+
+fn invalid_re2(e: re2::Re2Error) -> EvalError {
+    EvalError::invalid_argument(format!("invalid regular expression: {}", e.0))
+}
+
+/// Compiles an already translated pattern; errors are worded as the `regex` crate's are.
+fn compile_translated(pattern: &str) -> Result<Regex> {
     let config = meta::Config::new()
         .match_kind(regex_automata::MatchKind::LeftmostFirst)
         .utf8_empty(true)
@@ -133,7 +163,7 @@ mod tests {
     fn errors_are_worded_as_the_regex_crate_words_them() {
         let e = compile("(").unwrap_err();
         assert_eq!(e.message(), "invalid regular expression: unclosed group");
-        let e = compile("\\w{1000}\\w{1000}").unwrap_err();
+        let e = compile("\\pL{1000}\\pL{1000}").unwrap_err();
         assert!(
             e.message()
                 .contains("Compiled regex exceeds size limit of 1048576 bytes"),
@@ -141,7 +171,8 @@ mod tests {
         );
     }
 
-    /// The same acceptance and wording as the `regex` crate with the same bounds.
+    /// What RE2 accepts, translated, compiles as the `regex` crate compiles it with the same
+    /// bounds, with the same wording; what RE2 rejects is an error.
     #[test]
     fn compile_agrees_with_the_regex_crate() {
         let patterns = [
@@ -168,7 +199,11 @@ mod tests {
             r"\w{1000}",
         ];
         for pattern in patterns {
-            let theirs = regex::RegexBuilder::new(pattern)
+            let Ok(translated) = re2::translate(pattern) else {
+                assert!(compile(pattern).is_err(), "{pattern}");
+                continue;
+            };
+            let theirs = regex::RegexBuilder::new(&translated.pattern)
                 .size_limit(COMPILED_SIZE_LIMIT)
                 .dfa_size_limit(SEARCH_CACHE_BYTES)
                 .build()
@@ -190,17 +225,71 @@ mod tests {
             let mut compiled = 0;
             for i in 0..20 {
                 // Each holds about half a megabyte at most: the budget keeps three or four.
-                let pattern = format!("\\w{{5}}x{i}");
+                let pattern = format!("\\pL{{5}}x{i}");
                 let re = cached(&pattern).unwrap();
                 assert!(re.is_match(format!("éééééx{i}").as_str()));
                 compiled += bound_bytes(&re, &pattern);
                 assert!(thread_cache_bytes() <= THREAD_CACHE_BYTES);
             }
             assert!(compiled > 4 * THREAD_CACHE_BYTES, "{compiled}");
-            let last = cached("\\w{5}x19").unwrap();
-            assert!(Arc::ptr_eq(&last, &cached("\\w{5}x19").unwrap()));
+            let last = cached("\\pL{5}x19").unwrap();
+            assert!(Arc::ptr_eq(&last, &cached("\\pL{5}x19").unwrap()));
         })
         .join()
         .unwrap();
+    }
+
+    /// The syntax check (which skips building the automaton) accepts and rejects exactly what
+    /// compiling does, with the same message.
+    #[test]
+    fn syntax_check_agrees_with_compiling() {
+        let patterns = [
+            "^h.*o$",
+            r"\d+",
+            r"\D\W\S",
+            r"[\d\w]",
+            "a|b|",
+            "(a)(?:b)(?P<name>c)",
+            "a{2,3}",
+            "[a-z&&[^x]]",
+            r"\xFF",
+            r"\x{10FFFF}",
+            "é.ü",
+            r"\p{Greek}",
+            r"\pL",
+            r"\p{Foo}",
+            r"[\p{Foo}]",
+            r"\P{Greek}",
+            r"[\p{Greek}\PL]",
+            r"(?-u:\xFF)",
+            "(?i)abc",
+            "(?i:é)",
+            "(?s).",
+            "(?x) a b",
+            "(a",
+            "a)",
+            "[z-a]",
+            "*",
+            "a{3,2}",
+            r"\",
+            r"\q",
+            "",
+            "(((((((((())))))))))",
+            "x++",
+            r"\012",
+            r"\b{start}",
+            "a{ 2 }",
+        ];
+        for pattern in patterns {
+            let compiled = compile(pattern).map(|_| ());
+            let checked = check_syntax(pattern);
+            assert_eq!(
+                checked.as_ref().map_err(|e| e.message()),
+                compiled.as_ref().map_err(|e| e.message()),
+                "{pattern}"
+            );
+        }
+        let deep = format!("{}a{}", "(".repeat(300), ")".repeat(300));
+        assert!(check_syntax(&deep).is_err());
     }
 }

@@ -125,6 +125,35 @@ fn conversions_and_time() {
     check_eval("duration('1h30m').getMinutes()", "90");
 }
 
+/// `google.protobuf.Value` built from the `NullValue` enum is `null` (it failed to type-check).
+#[test]
+fn null_value_from_the_enum_constant() {
+    let env = Env::builder()
+        .descriptor_pool(prost_reflect::DescriptorPool::global())
+        .build()
+        .unwrap();
+    for (src, expect) in [
+        (
+            "google.protobuf.Value{null_value: google.protobuf.NullValue.NULL_VALUE}",
+            "null",
+        ),
+        (
+            "google.protobuf.Value{null_value: google.protobuf.NullValue.NULL_VALUE} == null",
+            "true",
+        ),
+        ("google.protobuf.Value{null_value: null}", "null"),
+    ] {
+        for program in [env.compile(src), env.compile_unchecked(src)] {
+            let value = program.and_then(|p| p.eval(&env.activation()));
+            assert_eq!(
+                value.map(|v| v.to_string()).map_err(|e| e.to_string()),
+                Ok(expect.into()),
+                "{src}"
+            );
+        }
+    }
+}
+
 #[test]
 fn or_value_evaluates_the_alternative_only_when_needed() {
     check_eval("optional.of(1).orValue(x / 0)", "1");

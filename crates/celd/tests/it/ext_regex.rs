@@ -43,10 +43,6 @@ fn replace() {
             r"error: invalid replacement string: 'x\' \ not allowed at end",
         ),
         (
-            "regex.replace('foo bar', '(', '$2 $1')",
-            "error: invalid regular expression: unclosed group",
-        ),
-        (
             "regex.replace(dyn(1), 'a', 'b')",
             "error: no such overload: regex.replace(int, string, string)",
         ),
@@ -78,10 +74,6 @@ fn extract() {
             r#"error: regular expression has more than one capturing group: "(.*)@([^.]*)""#,
         ),
         (
-            "regex.extract('a', '[')",
-            "error: invalid regular expression: unclosed character class",
-        ),
-        (
             "regex.extract('a', dyn(1))",
             "error: no such overload: regex.extract(string, int)",
         ),
@@ -109,10 +101,6 @@ fn extract_all() {
             r#"error: regular expression has more than one capturing group: "(.*)@([^.]*)""#,
         ),
         (
-            "regex.extractAll('a', 'a{2,1}')",
-            "error: invalid regular expression: invalid repetition count range, the start must be <= the end",
-        ),
-        (
             "regex.extractAll(dyn(b'a'), 'a')",
             "error: no such overload: regex.extractAll(bytes, string)",
         ),
@@ -129,6 +117,30 @@ fn wrong_types_fail_at_run_time_unchecked() {
         (
             "regex.replace('a', 'a')",
             "error: no such overload: regex.replace(string, string)",
+        ),
+    ]);
+}
+
+/// A literal pattern that is not RE2 syntax fails to compile (the literal validation);
+/// unchecked, it fails when it is used.
+#[test]
+fn invalid_literal_patterns() {
+    check_unchecked(&[
+        (
+            "regex.replace('foo bar', '(', '$2 $1')",
+            "error: invalid regular expression: unclosed group",
+        ),
+        (
+            "regex.extract('a', '[')",
+            "error: invalid regular expression: unclosed character class",
+        ),
+        (
+            "regex.extractAll('a', 'a{2,1}')",
+            "error: invalid regular expression: invalid repetition count range, the start must be <= the end",
+        ),
+        (
+            "regex.replace('aaa', 'a++', 'b', 1)",
+            "error: invalid regular expression: bad repetition operator: ++ (RE2 has no possessive or stacked repetitions; group the operand to repeat it)",
         ),
     ]);
 }

@@ -8,6 +8,7 @@ static ALLOCATOR: celd::MeteredAlloc = celd::MeteredAlloc;
 
 mod declarations;
 mod deep;
+mod details;
 mod enums;
 mod eval;
 mod examples;
@@ -26,4 +27,8 @@ mod host;
 mod hostile;
 mod json;
 mod properties;
+mod re2;
 mod realistic;
+#[cfg(feature = "serde")]
+mod serde_values;
+mod validate;

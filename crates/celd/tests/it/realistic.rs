@@ -825,8 +825,15 @@ fn protovalidate_rules() {
         ("this.name.size() > 64 ? 'name too long' : ''", v(r#""""#)),
         // `this` is dyn, so the checker lets int > string through; evaluation finds no overload.
         ("this.age > '18'", Error(NoSuchOverload, "")),
-        // A pattern with a typo fails when it is used.
-        ("this.name.matches('[a-z')", Error(InvalidArgument, "")),
+        // A pattern with a typo fails to compile; unchecked, it fails when it is used.
+        (
+            "this.name.matches('[a-z')",
+            CheckThenError(
+                "invalid regular expression: unclosed character class",
+                InvalidArgument,
+                "unclosed character class",
+            ),
+        ),
         // this.ratio * 100.0 is a double, and the checker does not compare double with int;
         // unchecked, 75.0 == 75 under heterogeneous equality.
         (
@@ -1220,12 +1227,20 @@ fn timestamps_and_durations() {
             "timestamp('9999-12-31T23:59:59Z') + duration('1s')",
             Error(EvalKind::TimeRange, "range"),
         ),
-        // Mistakes people make: days are not a duration unit, a space is not a 'T',
-        // and time zone names are checked.
-        ("duration('1d')", Error(InvalidArgument, "1d")),
+        // Mistakes people make: days are not a duration unit, a space is not a 'T' (literals
+        // that fail to compile; unchecked, they fail when evaluated), and time zone names
+        // are checked.
+        (
+            "duration('1d')",
+            CheckThenError("invalid duration '1d'", InvalidArgument, "1d"),
+        ),
         (
             "timestamp('2024-06-14 22:45:30')",
-            Error(InvalidArgument, "2024-06-14 22:45:30"),
+            CheckThenError(
+                "invalid timestamp '2024-06-14 22:45:30'",
+                InvalidArgument,
+                "2024-06-14 22:45:30",
+            ),
         ),
         (
             "now.getHours('Mars/Olympus_Mons')",
