@@ -40,6 +40,7 @@ pub mod escaping;
 pub mod format;
 pub mod go;
 pub mod jsonpatch;
+pub mod library;
 pub mod lists;
 pub mod net;
 pub mod quantity;
