@@ -6,6 +6,7 @@
 //! their range. An input without a size hint may be any size, so a traversal of it makes the
 //! most cost unbounded ([`CostEstimate::max`] is then `None`).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use crate::cost::{self, CallCost};
@@ -21,6 +22,10 @@ pub struct SizeHints {
     /// The size of each parameter (a literal the program cache hoisted), by slot, for the
     /// estimate of one request's evaluation; a slot without one is an input of unknown size.
     pub params: Vec<u64>,
+    /// The largest size of what a selection path from a variable holds (`self.spec.ports`),
+    /// and of a list's elements as a comprehension visits them (`self.spec.ports[]`), where a
+    /// schema bounds them more tightly than the variable's hint.
+    pub paths: HashMap<String, u64>,
 }
 
 /// The least and most cost of one evaluation.
@@ -87,7 +92,11 @@ struct Walk {
 
 /// Estimates the cost of evaluating `plan` with inputs no larger than `hints` say.
 pub fn estimate(plan: &Plan, hints: &SizeHints) -> CostEstimate {
-    let walker = Walker { plan, hints };
+    let walker = Walker {
+        plan,
+        hints,
+        local_paths: RefCell::new(Vec::new()),
+    };
     let walk = walker.node(&plan.root, &mut Vec::new());
     CostEstimate {
         min: walk.cost.min,
@@ -98,6 +107,8 @@ pub fn estimate(plan: &Plan, hints: &SizeHints) -> CostEstimate {
 struct Walker<'a> {
     plan: &'a Plan,
     hints: &'a SizeHints,
+    /// The selection path of each loop variable in scope whose range has one, by slot.
+    local_paths: RefCell<Vec<(u32, String)>>,
 }
 
 impl Walker<'_> {
@@ -122,6 +133,57 @@ impl Walker<'_> {
             },
             None => self.unknown_size(),
         }
+    }
+
+    /// The selection path of a node (`self.spec.ports`), when it selects from a variable or
+    /// from a loop variable whose range has one.
+    fn path_of(&self, node: &Node) -> Option<String> {
+        if self.hints.paths.is_empty() {
+            return None;
+        }
+        match node {
+            Node::Var { slot, .. } => {
+                Some(self.plan.variables.get(*slot as usize)?.name.to_string())
+            }
+            Node::Local(slot) => self
+                .local_paths
+                .borrow()
+                .iter()
+                .rev()
+                .find(|(s, _)| s == slot)
+                .map(|(_, p)| p.clone()),
+            Node::Select { operand, field, .. } => {
+                Some(format!("{}.{field}", self.path_of(operand)?))
+            }
+            _ => None,
+        }
+    }
+
+    /// The size hint of a node's selection path, if it has one.
+    fn path_size(&self, node: &Node) -> Option<Range> {
+        let path = self.path_of(node)?;
+        let &max = self.hints.paths.get(&path)?;
+        Some(Range {
+            min: 0,
+            max: Some(max),
+        })
+    }
+
+    /// Enters a loop over `range`: the loop variable's size, from the range's path when the
+    /// hints bound its elements. Returns how many local paths to drop on leaving.
+    fn enter_loop(&self, range: &Node, slot: u32) -> Range {
+        if let Some(path) = self.path_of(range) {
+            let item = format!("{path}[]");
+            let size = self.hints.paths.get(&item).copied();
+            self.local_paths.borrow_mut().push((slot, item));
+            if let Some(max) = size {
+                return Range {
+                    min: 0,
+                    max: Some(max),
+                };
+            }
+        }
+        self.item_size(slot)
     }
 
     /// The size of a loop variable's items: 1 for scalars, else unknown.
@@ -149,7 +211,11 @@ impl Walker<'_> {
                     .get(*slot as usize)
                     .map_or_else(|| self.unknown_size(), |&n| Range::exactly(n)),
             ),
-            Node::Var { slot, .. } => leaf(cost::SELECT, self.variable_size(*slot)),
+            Node::Var { slot, .. } => leaf(
+                cost::SELECT,
+                self.path_size(node)
+                    .unwrap_or_else(|| self.variable_size(*slot)),
+            ),
             Node::Local(slot) => {
                 let size = locals
                     .iter()
@@ -162,7 +228,7 @@ impl Walker<'_> {
                 let inner = self.node(operand, locals);
                 Walk {
                     cost: inner.cost.plus(Range::exactly(cost::SELECT)),
-                    size: inner.size,
+                    size: self.path_size(node).unwrap_or(inner.size),
                 }
             }
             Node::And(pair) | Node::Or(pair) => {
@@ -261,8 +327,9 @@ impl Walker<'_> {
             Node::Fold(f) => {
                 let range = self.node(&f.range, locals);
                 let init = self.node(&f.init, locals);
+                let paths_in_scope = self.local_paths.borrow().len();
                 locals.push((f.accu_slot, init.size));
-                locals.push((f.iter_slot, self.item_size(f.iter_slot)));
+                locals.push((f.iter_slot, self.enter_loop(&f.range, f.iter_slot)));
                 if let Some(slot2) = f.iter_slot2 {
                     locals.push((slot2, self.item_size(slot2)));
                 }
@@ -273,6 +340,7 @@ impl Walker<'_> {
                     .plus(Range::exactly(cost::ITERATION));
                 let result = self.node(&f.result, locals);
                 locals.truncate(locals.len() - 2 - usize::from(f.iter_slot2.is_some()));
+                self.local_paths.borrow_mut().truncate(paths_in_scope);
                 Walk {
                     cost: range
                         .cost
@@ -284,12 +352,14 @@ impl Walker<'_> {
             }
             Node::Loop(l) => {
                 let range = self.node(&l.range, locals);
-                locals.push((l.iter_slot, self.item_size(l.iter_slot)));
+                let paths_in_scope = self.local_paths.borrow().len();
+                locals.push((l.iter_slot, self.enter_loop(&l.range, l.iter_slot)));
                 let mut body = Range::exactly(cost::ITERATION);
                 for part in l.predicate.iter().chain(l.transform.iter()) {
                     body = body.plus(self.node(part, locals).cost);
                 }
                 locals.pop();
+                self.local_paths.borrow_mut().truncate(paths_in_scope);
                 let iterations = Range {
                     min: 0,
                     max: range.size.max,

@@ -48,4 +48,5 @@ pub mod regex;
 pub mod schema;
 pub mod semver;
 pub mod url;
+pub mod validator;
 pub mod yaml;

@@ -77,6 +77,7 @@ pub fn estimate<'a>(
             .collect(),
         default: None,
         params: params.iter().map(celd::layers::eval::cost::size).collect(),
+        ..SizeHints::default()
     };
     let estimate = program.estimate_cost(&hints);
     EstimateBody {

@@ -3,3 +3,5 @@
 
 mod crds;
 mod fixtures;
+mod library;
+mod validator;

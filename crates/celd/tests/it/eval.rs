@@ -202,6 +202,40 @@ mod cost {
     /// Without branches, and with inputs exactly as large as the hints say, the most an
     /// expression can cost is what it costs: the evaluation fits a budget of `max` and not of
     /// `max - 1`. Expressions whose cost does not depend on input sizes have `min == max`.
+    /// Path hints bound what a selection holds, and a comprehension's items, more tightly
+    /// than the variable's own hint.
+    #[test]
+    fn path_hints_bound_selections_and_items() {
+        let env = celd::Env::builder()
+            .variable("o", Type::Dyn)
+            .build()
+            .unwrap();
+        let program = env
+            .compile("o.spec.ports.all(p, p.name.startsWith('x'))")
+            .unwrap();
+        let loose = SizeHints {
+            variables: [("o".to_owned(), 1000)].into(),
+            ..SizeHints::default()
+        };
+        let tight = SizeHints {
+            paths: [
+                ("o.spec.ports".to_owned(), 16),
+                ("o.spec.ports[].name".to_owned(), 15),
+            ]
+            .into(),
+            ..loose.clone()
+        };
+        let loose_max = program.estimate_cost(&loose).max.unwrap();
+        let tight_max = program.estimate_cost(&tight).max.unwrap();
+        assert!(tight_max * 10 < loose_max, "{tight_max} vs {loose_max}");
+        // A path the hints do not name keeps the variable's hint.
+        let other = SizeHints {
+            paths: [("o.status".to_owned(), 1)].into(),
+            ..loose.clone()
+        };
+        assert_eq!(program.estimate_cost(&other).max, Some(loose_max));
+    }
+
     #[test]
     fn straight_line_estimates_are_the_runtime_cost() {
         let env = env();
