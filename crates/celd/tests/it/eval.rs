@@ -215,6 +215,7 @@ mod cost {
             .unwrap();
         let loose = SizeHints {
             variables: [("o".to_owned(), 1000)].into(),
+            default: Some(1000),
             ..SizeHints::default()
         };
         let tight = SizeHints {
