@@ -30,6 +30,40 @@ pub enum Command {
     /// Run the HTTP evaluation service: a supervisor that owns the socket and runs a worker,
     /// replacing it with overlap on SIGHUP, past --max-rss, or when it dies.
     Serve(ServeArgs),
+    /// Kubernetes CEL offline: check a CRD's rules as the API server does when it is
+    /// created, and validate objects against them.
+    #[command(subcommand)]
+    K8s(K8sCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum K8sCommand {
+    /// Compile and cost-check every rule of a CRD; exit 1 listing each refused rule.
+    Check(K8sCheckArgs),
+    /// Validate objects (YAML or JSON, multi-document) against a CRD's rules; exit 1 when
+    /// any object is invalid.
+    Validate(K8sValidateArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct K8sCheckArgs {
+    /// The CustomResourceDefinition (YAML or JSON).
+    #[arg(long, value_name = "CRD.yaml")]
+    pub crd: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct K8sValidateArgs {
+    /// The CustomResourceDefinition (YAML or JSON).
+    #[arg(long, value_name = "CRD.yaml")]
+    pub crd: PathBuf,
+    /// The objects to validate.
+    #[arg(required = true, value_name = "OBJECT.yaml")]
+    pub objects: Vec<PathBuf>,
+    /// The objects as stored before this update, matched by kind and metadata.name: the
+    /// transition rules (those reading oldSelf) run against them.
+    #[arg(long, value_name = "OLD.yaml")]
+    pub old: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

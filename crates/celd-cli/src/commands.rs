@@ -25,6 +25,7 @@ pub fn run(command: Command) -> Result<(), Failure> {
         Command::Check(args) => check(&args),
         Command::Dump(args) => dump(&args),
         Command::Serve(args) => crate::serve::serve(args),
+        Command::K8s(command) => crate::k8s::run(command),
     }
 }
 

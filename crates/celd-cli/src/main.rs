@@ -2,6 +2,7 @@
 
 mod args;
 mod commands;
+mod k8s;
 mod serve;
 
 use std::io::{self, Write};

@@ -118,6 +118,8 @@ struct Node {
 
 /// The validator of one CRD: every served version's rules, compiled.
 pub struct CrdValidator {
+    group: String,
+    kind: String,
     /// Each version's name, schema (for defaulting) and compiled rules.
     versions: Vec<(String, Option<Schema>, Node)>,
 }
@@ -158,7 +160,11 @@ impl CrdValidator {
             versions.push((version.name.clone(), Some(schema.clone()), root));
         }
         if errors.is_empty() {
-            Ok(CrdValidator { versions })
+            Ok(CrdValidator {
+                group: crd.group.clone(),
+                kind: crd.kind.clone(),
+                versions,
+            })
         } else {
             Err(CrdErrors(errors))
         }
@@ -183,7 +189,26 @@ impl CrdValidator {
             .get("apiVersion")
             .and_then(Json::as_str)
             .unwrap_or_default();
-        let version = api_version.rsplit('/').next().unwrap_or_default();
+        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+        let kind = object
+            .get("kind")
+            .and_then(Json::as_str)
+            .unwrap_or_default();
+        if group != self.group || kind != self.kind {
+            return vec![Violation {
+                field: "kind".into(),
+                reason: "FieldValueInvalid".into(),
+                message: format!(
+                    "the CRD defines {} in group {}, not {} in {}",
+                    self.kind,
+                    crate::go::quote(&self.group),
+                    crate::go::quote(kind),
+                    crate::go::quote(group)
+                ),
+                schema_type: "string".into(),
+                rule: String::new(),
+            }];
+        }
         let Some((_, schema, root)) = self.versions.iter().find(|(name, _, _)| name == version)
         else {
             return vec![Violation {

@@ -168,3 +168,20 @@ fn a_real_crd_validates_objects() {
         ]
     );
 }
+
+#[test]
+fn an_object_of_another_kind_is_refused() {
+    let v = widget_validator();
+    let other = serde_json::json!({"apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "Bucket"});
+    assert_eq!(
+        shown(v.validate(&other, None)),
+        [
+            "kind: Invalid value: \"string\": the CRD defines Widget in group \"example.celd.dev\", not \"Bucket\" in \"source.toolkit.fluxcd.io\""
+        ]
+    );
+    let unknown = serde_json::json!({"apiVersion": "example.celd.dev/v9", "kind": "Widget"});
+    assert_eq!(
+        shown(v.validate(&unknown, None)),
+        ["apiVersion: Invalid value: \"string\": the CRD has no version \"v9\""]
+    );
+}
