@@ -43,6 +43,29 @@ pub enum K8sCommand {
     /// Validate objects (YAML or JSON, multi-document) against a CRD's rules; exit 1 when
     /// any object is invalid.
     Validate(K8sValidateArgs),
+    /// Evaluate a ValidatingAdmissionPolicy on one request and print the decision; exit 1
+    /// when the request is denied.
+    Admission(K8sAdmissionArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct K8sAdmissionArgs {
+    /// The ValidatingAdmissionPolicy.
+    #[arg(long, value_name = "POLICY.yaml")]
+    pub policy: PathBuf,
+    /// The parameter object (`params`).
+    #[arg(long, value_name = "PARAMS.yaml")]
+    pub params: Option<PathBuf>,
+    /// The object of the request (`object`).
+    #[arg(long, value_name = "OBJECT.yaml")]
+    pub object: PathBuf,
+    /// The object before the request (`oldObject`), for updates.
+    #[arg(long, value_name = "OLD.yaml")]
+    pub old_object: Option<PathBuf>,
+    /// The request's operation.
+    #[arg(long, value_name = "OPERATION", default_value = "CREATE",
+          value_parser = ["CREATE", "UPDATE", "DELETE", "CONNECT"])]
+    pub operation: String,
 }
 
 #[derive(Args, Debug)]

@@ -9,12 +9,14 @@ use celd_k8s::validator::CrdValidator;
 use celd_k8s::yaml::{self, Document};
 
 use crate::Failure;
-use crate::args::{K8sCheckArgs, K8sCommand, K8sValidateArgs};
+use crate::args::{K8sAdmissionArgs, K8sCheckArgs, K8sCommand, K8sValidateArgs};
+use celd_k8s::admission::{Decision, Policy, Request};
 
 pub fn run(command: K8sCommand) -> Result<(), Failure> {
     match command {
         K8sCommand::Check(args) => check(&args),
         K8sCommand::Validate(args) => validate(&args),
+        K8sCommand::Admission(args) => admission(&args),
     }
 }
 
@@ -121,6 +123,56 @@ fn validate(args: &K8sValidateArgs) -> Result<(), Failure> {
     }
     if invalid > 0 {
         return Err(Failure::Expression);
+    }
+    Ok(())
+}
+
+/// The first document of a file.
+fn first_document(path: &Path) -> Result<serde_json::Value, Failure> {
+    documents(path)?
+        .into_iter()
+        .next()
+        .map(|d| d.value)
+        .ok_or_else(|| Failure::Usage(format!("{}: no document", path.display())))
+}
+
+fn admission(args: &K8sAdmissionArgs) -> Result<(), Failure> {
+    let policy = Policy::new(&first_document(&args.policy)?)
+        .map_err(|e| Failure::Usage(format!("{}: {e}", args.policy.display())))?;
+    let object = first_document(&args.object)?;
+    let old = args.old_object.as_deref().map(first_document).transpose()?;
+    let params = args.params.as_deref().map(first_document).transpose()?;
+    let request = Request {
+        object: Some(&object),
+        old_object: old.as_ref(),
+        params: params.as_ref(),
+        operation: &args.operation,
+    };
+    let mut out = io::stdout().lock();
+    let audit = match policy.evaluate(&request) {
+        Decision::NotMatched { condition } => {
+            writeln!(out, "not matched: match condition {condition:?} is false")?;
+            return Ok(());
+        }
+        Decision::Allowed { audit_annotations } => {
+            writeln!(out, "allowed")?;
+            audit_annotations
+        }
+        Decision::Denied {
+            messages,
+            audit_annotations,
+        } => {
+            for (message, reason) in &messages {
+                writeln!(out, "denied ({reason}): {message}")?;
+            }
+            for (key, value) in &audit_annotations {
+                writeln!(out, "audit annotation {key}: {value}")?;
+            }
+            return Err(Failure::Expression);
+        }
+    };
+    for (key, value) in &audit {
+        writeln!(out, "audit annotation {key}: {value}")?;
     }
     Ok(())
 }

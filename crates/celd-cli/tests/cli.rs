@@ -343,3 +343,34 @@ mod k8s {
         let _ = std::fs::remove_dir_all(dir);
     }
 }
+
+/// `celd k8s admission` on the test policy of celd-k8s.
+mod admission {
+    use super::{celd, stdout};
+
+    fn data(name: &str) -> String {
+        format!(
+            "{}/../celd-k8s/tests/data/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        )
+    }
+
+    #[test]
+    fn admission_prints_the_decision_and_exits_1_on_denial() {
+        let out = celd(&[
+            "k8s",
+            "admission",
+            "--policy",
+            &data("policy.yaml"),
+            "--params",
+            &data("policy-params.yaml"),
+            "--object",
+            &data("deployment.yaml"),
+        ]);
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(
+            stdout(&out),
+            "denied (Invalid): ValidatingAdmissionPolicy 'replica-limit.example.celd.dev' denied request: replicas 7 exceed the limit of 5\naudit annotation replica-limit.example.celd.dev/replicas: 7\n"
+        );
+    }
+}

@@ -35,6 +35,7 @@
 //! Quantities are exact up to [`quantity::MAX_DIGITS`] digits and an error beyond; YAML nests at
 //! most [`yaml::MAX_DEPTH`] deep and expands to at most [`yaml::MAX_NODES`] nodes with aliases.
 
+pub mod admission;
 pub mod cost;
 pub mod escaping;
 pub mod format;

@@ -783,7 +783,7 @@ pub fn to_cel(decl: &DeclType, json: &Json) -> Value {
 }
 
 /// A JSON value as CEL reads unstructured data: integral numbers as `int`.
-fn plain(json: &Json) -> Value {
+pub(crate) fn plain(json: &Json) -> Value {
     match json {
         Json::Null => Value::Null,
         Json::Bool(b) => Value::Bool(*b),
