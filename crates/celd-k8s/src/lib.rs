@@ -1,8 +1,10 @@
 //! Kubernetes CEL for celd: the libraries kube-apiserver adds to CEL, CRD schemas as CEL types,
 //! and the limits the API server applies.
 //!
-//! Each library is here as plain Rust with Kubernetes' semantics and messages, ready to be
-//! registered as CEL functions through celd's host extension API:
+//! Each library is here as plain Rust with Kubernetes' semantics and messages, registered as CEL
+//! functions through celd's public extension API by [`library`] ([`library::kubernetes_env`] is
+//! the environment kube-apiserver compiles in); [`validator::CrdValidator`] applies a CRD's
+//! rules and [`admission::Policy`] a ValidatingAdmissionPolicy:
 //!
 //! | module | Kubernetes library | what it holds |
 //! |---|---|---|
