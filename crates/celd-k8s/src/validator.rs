@@ -740,7 +740,7 @@ pub fn to_cel(decl: &DeclType, json: &Json) -> Value {
             }
         }
         (DeclKind::Duration, Json::String(s)) => match crate::go::parse_duration(s) {
-            Ok(nanos) => Value::Duration(celd::Duration::from_nanos(nanos.into())),
+            Ok(nanos) => Value::Duration(celd::Duration::from_nanos(nanos)),
             Err(_) => plain(json),
         },
         (DeclKind::Timestamp, Json::String(s)) => {
