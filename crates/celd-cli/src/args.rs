@@ -50,6 +50,63 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Kubernetes CEL offline: check a CRD's rules as the API server does when it is
+    /// created, and validate objects against them.
+    #[command(subcommand)]
+    K8s(K8sCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum K8sCommand {
+    /// Compile and cost-check every rule of a CRD; exit 1 listing each refused rule.
+    Check(K8sCheckArgs),
+    /// Validate objects (YAML or JSON, multi-document) against a CRD's rules; exit 1 when
+    /// any object is invalid.
+    Validate(K8sValidateArgs),
+    /// Evaluate a ValidatingAdmissionPolicy on one request and print the decision; exit 1
+    /// when the request is denied.
+    Admission(K8sAdmissionArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct K8sAdmissionArgs {
+    /// The ValidatingAdmissionPolicy.
+    #[arg(long, value_name = "POLICY.yaml")]
+    pub policy: PathBuf,
+    /// The parameter object (`params`).
+    #[arg(long, value_name = "PARAMS.yaml")]
+    pub params: Option<PathBuf>,
+    /// The object of the request (`object`).
+    #[arg(long, value_name = "OBJECT.yaml")]
+    pub object: PathBuf,
+    /// The object before the request (`oldObject`), for updates.
+    #[arg(long, value_name = "OLD.yaml")]
+    pub old_object: Option<PathBuf>,
+    /// The request's operation.
+    #[arg(long, value_name = "OPERATION", default_value = "CREATE",
+          value_parser = ["CREATE", "UPDATE", "DELETE", "CONNECT"])]
+    pub operation: String,
+}
+
+#[derive(Args, Debug)]
+pub struct K8sCheckArgs {
+    /// The CustomResourceDefinition (YAML or JSON).
+    #[arg(long, value_name = "CRD.yaml")]
+    pub crd: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct K8sValidateArgs {
+    /// The CustomResourceDefinition (YAML or JSON).
+    #[arg(long, value_name = "CRD.yaml")]
+    pub crd: PathBuf,
+    /// The objects to validate.
+    #[arg(required = true, value_name = "OBJECT.yaml")]
+    pub objects: Vec<PathBuf>,
+    /// The objects as stored before this update, matched by kind and metadata.name: the
+    /// transition rules (those reading oldSelf) run against them.
+    #[arg(long, value_name = "OLD.yaml")]
+    pub old: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

@@ -34,6 +34,7 @@ pub fn run(command: Command) -> Result<(), Failure> {
             clap_complete::generate(shell, &mut command, "celd", &mut io::stdout());
             Ok(())
         }
+        Command::K8s(command) => crate::k8s::run(command),
     }
 }
 

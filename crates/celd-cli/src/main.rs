@@ -3,6 +3,7 @@
 mod args;
 mod commands;
 mod diagnostics;
+mod k8s;
 mod repl;
 mod serve;
 

@@ -214,3 +214,178 @@ fn expressions_may_start_with_a_minus() {
     assert_eq!(stdout(&celd(&["check", "-dyn(1)"])), "dyn\n");
     assert_eq!(celd(&["dump", "-1"]).status.code(), Some(0));
 }
+
+/// `celd k8s check` and `validate` over the test CRD of celd-k8s and the real CRDs of
+/// `../shared/k8s-crds`.
+mod k8s {
+    use super::{celd, stderr, stdout};
+    use std::path::PathBuf;
+
+    fn k8s_data(name: &str) -> String {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../celd-k8s/tests/data")
+            .join(name)
+            .display()
+            .to_string()
+    }
+
+    /// A directory of its own for each test, with the widget CRD minus its over-budget rule.
+    fn scratch(test: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("celd-k8s-{test}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a scratch directory");
+        let text = std::fs::read_to_string(k8s_data("widgets-crd.yaml")).expect("the CRD");
+        let cut = text
+            .find("                notes:")
+            .expect("the notes property");
+        std::fs::write(dir.join("crd.yaml"), &text[..cut]).expect("the bounded CRD");
+        dir
+    }
+
+    #[test]
+    fn check_accepts_the_real_crds() {
+        for (name, summary) in [
+            ("crossplane-xrd.yaml", "20 rule(s) in version(s) v1, v2"),
+            (
+                "snapshot-content.yaml",
+                "8 rule(s) in version(s) v1, v1beta1",
+            ),
+            (
+                "gmp-podmonitoring.yaml",
+                "17 rule(s) in version(s) v1, v1alpha1",
+            ),
+            ("flux-bucket.yaml", "7 rule(s) in version(s) v1"),
+        ] {
+            let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../../shared/k8s-crds")
+                .join(name);
+            let out = celd(&["k8s", "check", "--crd", path.to_str().unwrap()]);
+            assert!(out.status.success(), "{name}: {}", stderr(&out));
+            assert!(stdout(&out).contains(summary), "{name}: {}", stdout(&out));
+        }
+    }
+
+    #[test]
+    fn check_refuses_an_over_budget_rule_with_its_location() {
+        let crd = k8s_data("widgets-crd.yaml");
+        let out = celd(&["k8s", "check", "--crd", &crd]);
+        assert_eq!(out.status.code(), Some(1));
+        let err = stderr(&out);
+        assert!(
+            err.contains("widgets-crd.yaml:94:23: spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[notes].x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget"),
+            "{err}"
+        );
+        assert!(err.contains("2 error(s)"), "{err}");
+    }
+
+    #[test]
+    fn validate_reports_each_object() {
+        let dir = scratch("validate");
+        let crd = dir.join("crd.yaml");
+        let out = celd(&[
+            "k8s",
+            "validate",
+            "--crd",
+            crd.to_str().unwrap(),
+            &k8s_data("widget.yaml"),
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let text = stdout(&out);
+        assert!(
+            text.contains("widget.yaml:1:1: Widget \"good\" is valid"),
+            "{text}"
+        );
+        assert!(
+            text.contains("widget.yaml:15:1: Widget \"bad\" is invalid: [spec.replicas: Invalid value: \"object\": replicas (1) must be at least minReplicas (2), "),
+            "{text}"
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn validate_runs_transition_rules_against_the_old_object() {
+        let dir = scratch("old");
+        let object = |replicas: i64| {
+            format!(
+                "apiVersion: example.celd.dev/v1\nkind: Widget\nmetadata: {{name: w}}\nspec: {{replicas: {replicas}}}\n"
+            )
+        };
+        std::fs::write(dir.join("new.yaml"), object(2)).unwrap();
+        std::fs::write(dir.join("old.yaml"), object(4)).unwrap();
+        let path = |f: &str| dir.join(f).display().to_string();
+        let created = celd(&[
+            "k8s",
+            "validate",
+            "--crd",
+            &path("crd.yaml"),
+            &path("new.yaml"),
+        ]);
+        assert!(created.status.success(), "{}", stdout(&created));
+        let updated = celd(&[
+            "k8s",
+            "validate",
+            "--crd",
+            &path("crd.yaml"),
+            &path("new.yaml"),
+            "--old",
+            &path("old.yaml"),
+        ]);
+        assert_eq!(updated.status.code(), Some(1));
+        assert!(
+            stdout(&updated).contains("Widget \"w\" is invalid: [spec: Invalid value: \"object\": replicas may not decrease unless allowScaleDown is set]"),
+            "{}",
+            stdout(&updated)
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn malformed_yaml_is_a_usage_error_with_its_location() {
+        let dir = scratch("malformed");
+        std::fs::write(dir.join("bad.yaml"), "spec: [unclosed\n").unwrap();
+        let crd = dir.join("crd.yaml");
+        let bad = dir.join("bad.yaml");
+        let out = celd(&[
+            "k8s",
+            "validate",
+            "--crd",
+            crd.to_str().unwrap(),
+            bad.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stderr(&out).contains("bad.yaml:"), "{}", stderr(&out));
+        let out = celd(&["k8s", "check", "--crd", bad.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+/// `celd k8s admission` on the test policy of celd-k8s.
+mod admission {
+    use super::{celd, stdout};
+
+    fn data(name: &str) -> String {
+        format!(
+            "{}/../celd-k8s/tests/data/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        )
+    }
+
+    #[test]
+    fn admission_prints_the_decision_and_exits_1_on_denial() {
+        let out = celd(&[
+            "k8s",
+            "admission",
+            "--policy",
+            &data("policy.yaml"),
+            "--params",
+            &data("policy-params.yaml"),
+            "--object",
+            &data("deployment.yaml"),
+        ]);
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(
+            stdout(&out),
+            "denied (Invalid): ValidatingAdmissionPolicy 'replica-limit.example.celd.dev' denied request: replicas 7 exceed the limit of 5\naudit annotation replica-limit.example.celd.dev/replicas: 7\n"
+        );
+    }
+}

@@ -1,8 +1,10 @@
 //! Kubernetes CEL for celd: the libraries kube-apiserver adds to CEL, CRD schemas as CEL types,
 //! and the limits the API server applies.
 //!
-//! Each library is here as plain Rust with Kubernetes' semantics and messages, ready to be
-//! registered as CEL functions through celd's host extension API:
+//! Each library is here as plain Rust with Kubernetes' semantics and messages, registered as CEL
+//! functions through celd's public extension API by [`library`] ([`library::kubernetes_env`] is
+//! the environment kube-apiserver compiles in); [`validator::CrdValidator`] applies a CRD's
+//! rules and [`admission::Policy`] a ValidatingAdmissionPolicy:
 //!
 //! | module | Kubernetes library | what it holds |
 //! |---|---|---|
@@ -35,11 +37,13 @@
 //! Quantities are exact up to [`quantity::MAX_DIGITS`] digits and an error beyond; YAML nests at
 //! most [`yaml::MAX_DEPTH`] deep and expands to at most [`yaml::MAX_NODES`] nodes with aliases.
 
+pub mod admission;
 pub mod cost;
 pub mod escaping;
 pub mod format;
 pub mod go;
 pub mod jsonpatch;
+pub mod library;
 pub mod lists;
 pub mod net;
 pub mod quantity;
@@ -47,4 +51,5 @@ pub mod regex;
 pub mod schema;
 pub mod semver;
 pub mod url;
+pub mod validator;
 pub mod yaml;

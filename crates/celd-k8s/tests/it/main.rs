@@ -1,5 +1,8 @@
 //! Integration tests of celd-k8s: the real CRDs in `../shared/k8s-crds` and the fixtures of
 //! `tests/data`.
 
+mod admission;
 mod crds;
 mod fixtures;
+mod library;
+mod validator;

@@ -231,6 +231,34 @@ mod cost {
     /// Without branches, and with inputs exactly as large as the hints say, the most an
     /// expression can cost is what it costs: the evaluation fits a budget of `max` and not of
     /// `max - 1`. Expressions whose cost does not depend on input sizes have `min == max`.
+    /// Path hints bound what a selection holds, and a comprehension's items, more tightly
+    /// than the variable's own hint.
+    #[test]
+    fn path_hints_bound_selections_and_items() {
+        let env = celd::Env::builder()
+            .variable("o", Type::Dyn)
+            .build()
+            .unwrap();
+        let program = env
+            .compile("o.spec.ports.all(p, p.name.startsWith('x'))")
+            .unwrap();
+        let loose = SizeHints {
+            variables: [("o".to_owned(), 1000)].into(),
+            default: Some(1000),
+            ..SizeHints::default()
+        };
+        let tight = loose
+            .clone()
+            .size("o.spec.ports", 16)
+            .size("o.spec.ports.@items.name", 15);
+        let loose_max = program.estimate_cost(&loose).max.unwrap();
+        let tight_max = program.estimate_cost(&tight).max.unwrap();
+        assert!(tight_max * 10 < loose_max, "{tight_max} vs {loose_max}");
+        // A path the hints do not name keeps the variable's hint.
+        let other = loose.clone().size("o.status", 1);
+        assert_eq!(program.estimate_cost(&other).max, Some(loose_max));
+    }
+
     #[test]
     fn straight_line_estimates_are_the_runtime_cost() {
         let env = env();
