@@ -3,7 +3,6 @@
 use std::fmt::Write;
 use std::sync::Arc;
 
-use celd::layers::value::time::checked_duration;
 use celd::{Duration, Key, List, Map, Timestamp, Value};
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -270,8 +269,9 @@ fn duration_value(delta: &Bound<'_, PyDelta>) -> Converted<Duration> {
         + i128::from(delta.get_microseconds());
     let nanos = micros * NANOS_PER_MICRO + i128::from(extra_nanos(delta.as_any(), "nanoseconds")?);
     let out_of_range = || ConvertError::new(ErrorKind::Overflow, "out of range for a CEL duration");
+    // CEL durations are a signed 64-bit count of nanoseconds.
     let nanos = i64::try_from(nanos).map_err(|_| out_of_range())?;
-    checked_duration(Duration::from_nanos(nanos)).map_err(|_| out_of_range())
+    Ok(Duration::from_nanos(nanos))
 }
 
 /// The sub-microsecond digits of a `celd.Timestamp` or `celd.Duration` (0 for plain ones).
