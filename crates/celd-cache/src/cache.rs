@@ -32,7 +32,11 @@ enum Found {
         params: Params,
     },
 }
-type Programs = moka::sync::Cache<Key, Arc<CachedProgram>, foldhash::fast::RandomState>;
+/// Programs by a 128-bit hash of their key (under random seeds); each entry keeps its key and
+/// is compared with it on lookup. moka holds on to the keys of entries it has let go for a
+/// while, so keys as large as the templates (up to 400 KB) were memory outside the budget:
+/// 600 templates of 90 KB held 65 MiB under a 16 MiB budget, and grew with every template.
+type Programs = moka::sync::Cache<u128, Arc<CachedProgram>, foldhash::fast::RandomState>;
 
 /// A cache of compiled programs, shared by every thread of a process (`Send + Sync`).
 ///
@@ -48,11 +52,26 @@ pub struct ProgramCache {
     pub(crate) envs: EnvMemo,
     /// The hash of each environment's declarations, by `Env::id()`, for program ids.
     signatures: moka::sync::Cache<u64, u64, foldhash::fast::RandomState>,
+    /// The seeds of the two halves of a program key's hash.
+    key_seeds: [foldhash::fast::RandomState; 2],
     pub(crate) config: CacheConfig,
 }
 
 /// How many environment signatures are remembered.
 const MAX_SIGNATURES: u64 = 4096;
+
+/// A program weighing more than this fraction of the budget (with the environment it keeps
+/// alive) is not cached: it is evaluated for its request and dropped, and counted
+/// (`CacheStats::uncached`), so one request cannot flush the cache or hold its budget.
+pub const MAX_ENTRY_FRACTION: u64 = 8;
+
+/// Why a compilation under moka's per-key lock produced nothing to insert.
+#[derive(Clone)]
+enum NotCached {
+    Failed(Error),
+    /// Compiled, but too large to keep: used once.
+    TooLarge(Arc<CachedProgram>),
+}
 
 thread_local! {
     /// The template buffers of this thread, reused so a hit allocates nothing for its key.
@@ -71,7 +90,7 @@ impl ProgramCache {
         let listener_counters = counters.clone();
         let programs = moka::sync::Cache::builder()
             .max_capacity(config.max_bytes)
-            .weigher(|_key: &Key, entry: &Arc<CachedProgram>| entry.weight)
+            .weigher(|_key: &u128, entry: &Arc<CachedProgram>| entry.weight)
             .eviction_listener(move |_key, entry: Arc<CachedProgram>, cause| {
                 listener_counters.unloaded(entry.weight);
                 if cause == RemovalCause::Size {
@@ -84,10 +103,11 @@ impl ProgramCache {
             counters,
             storms: StormDetector::new(config.storm.clone()),
             recent_storms: RecentStorms::default(),
-            envs: EnvMemo::new(config.max_envs),
+            envs: EnvMemo::new(config.max_envs, config.max_env_bytes),
             signatures: moka::sync::Cache::builder()
                 .max_capacity(MAX_SIGNATURES)
                 .build_with_hasher(foldhash::fast::RandomState::default()),
+            key_seeds: Default::default(),
             config,
         }
     }
@@ -126,11 +146,38 @@ impl ProgramCache {
         }
     }
 
+    /// The program for `text` in `env` if its template is compiled already: a parse and a
+    /// lookup that never compiles (for a caller that must not spend a compilation's time
+    /// where it is). `None` is not counted as a miss: the caller compiles next.
+    pub fn get_if_cached(&self, env: &Env, text: &str) -> Result<Option<BoundProgram>, Error> {
+        let ast = env.parse(text)?;
+        let find = |template: &mut Template| self.find_hit(env, &ast, template);
+        let found = SCRATCH
+            .try_with(|scratch| scratch.try_borrow_mut().ok().map(|mut t| find(&mut t)))
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| find(&mut Template::default()));
+        Ok(found.map(|(entry, params)| BoundProgram::new(entry, params, ast)))
+    }
+
+    fn find_hit(
+        &self,
+        env: &Env,
+        ast: &Ast,
+        template: &mut Template,
+    ) -> Option<(Arc<CachedProgram>, Params)> {
+        template.fill(ast, env);
+        let entry = self.lookup(&template.key)?;
+        self.counters.hits.add(1);
+        entry.touch(self.config.clock.now_nanos());
+        Some((entry, std::mem::take(&mut template.params)))
+    }
+
     /// Writes the template of `ast` into the buffers and looks it up.
     fn find(&self, env: &Env, ast: &Ast, template: &mut Template) -> Found {
         template.fill(ast, env);
         let params = std::mem::take(&mut template.params);
-        if let Some(entry) = self.programs.get(&*template.key) {
+        if let Some(entry) = self.lookup(&template.key) {
             self.counters.hits.add(1);
             entry.touch(self.config.clock.now_nanos());
             return Found::Hit(entry, params);
@@ -143,6 +190,18 @@ impl ProgramCache {
         }
     }
 
+    fn key_hash(&self, key: &[u8]) -> u128 {
+        use std::hash::BuildHasher;
+        let [a, b] = &self.key_seeds;
+        (u128::from(a.hash_one(key)) << 64) | u128::from(b.hash_one(key))
+    }
+
+    /// The cached program of exactly `key`.
+    fn lookup(&self, key: &[u8]) -> Option<Arc<CachedProgram>> {
+        let entry = self.programs.get(&self.key_hash(key))?;
+        (*entry.key == *key).then_some(entry)
+    }
+
     /// Compiles under moka's per-key lock: concurrent misses on one key compile once, the
     /// others wait for the program.
     fn compile_once(
@@ -153,15 +212,31 @@ impl ProgramCache {
         slots: &[ExprId],
         origin: Option<&str>,
     ) -> Result<Arc<CachedProgram>, Error> {
-        let key_len = key.len();
         let id = self.program_id(env, &key);
-        self.programs
-            .try_get_with(key, || {
-                let entry = self.compile(env, ast, slots, id, origin, key_len)?;
-                self.counters.loaded(entry.weight);
-                Ok(Arc::new(entry))
-            })
-            .map_err(|e: Arc<Error>| (*e).clone())
+        let max_entry = self.config.max_bytes / MAX_ENTRY_FRACTION;
+        let found = self.programs.try_get_with(self.key_hash(&key), || {
+            let entry = self
+                .compile(env, ast, slots, id, origin, &key)
+                .map_err(NotCached::Failed)?;
+            if u64::from(entry.weight) > max_entry {
+                self.counters.uncached.fetch_add(1, Ordering::Relaxed);
+                return Err(NotCached::TooLarge(Arc::new(entry)));
+            }
+            self.counters.loaded(entry.weight);
+            Ok(Arc::new(entry))
+        });
+        match found {
+            Ok(entry) if *entry.key == *key => Ok(entry),
+            // Another key with the same 128-bit hash: compiled for this request only.
+            Ok(_) => {
+                self.counters.uncached.fetch_add(1, Ordering::Relaxed);
+                Ok(Arc::new(self.compile(env, ast, slots, id, origin, &key)?))
+            }
+            Err(e) => match &*e {
+                NotCached::Failed(e) => Err(e.clone()),
+                NotCached::TooLarge(entry) => Ok(entry.clone()),
+            },
+        }
     }
 
     fn compile(
@@ -171,7 +246,7 @@ impl ProgramCache {
         slots: &[ExprId],
         id: ProgramId,
         origin: Option<&str>,
-        key_len: usize,
+        key: &[u8],
     ) -> Result<CachedProgram, Error> {
         let clock = &self.config.clock;
         let start = clock.now_nanos();
@@ -191,6 +266,7 @@ impl ProgramCache {
         self.counters.compilations.fetch_add(1, Ordering::Relaxed);
         self.counters.compile_duration.record(compile_time);
         let mut entry = CachedProgram {
+            key: key.into(),
             program: Arc::new(program),
             id,
             template: template_text(ast, slots).into_boxed_str(),
@@ -198,13 +274,13 @@ impl ProgramCache {
             origin: origin.map(Into::into),
             n_params: slots.len() as u32,
             weight: 0,
-            regex_bytes: crate::regexes::precompiled_bytes(&ast.expr),
             compile_time,
             created: end,
             last_use: AtomicU64::new(end),
             hits: AtomicU64::new(0),
         };
-        entry.weight = entry.measure_weight(key_len);
+        let env_bytes = self.envs.weight_of(env);
+        entry.weight = entry.measure_weight().saturating_add(env_bytes);
         Ok(entry)
     }
 
@@ -285,7 +361,8 @@ impl ProgramCache {
 
     /// Every counter and gauge now.
     pub fn stats(&self) -> CacheStats {
-        self.counters.snapshot(self.config.max_bytes)
+        self.counters
+            .snapshot(self.config.max_bytes, self.envs.stats())
     }
 
     /// Finishes moka's pending bookkeeping (admissions, evictions, listener calls) so the

@@ -12,6 +12,9 @@ pub struct CacheConfig {
     /// The most derived environments remembered by [`ProgramCache::derive_env`](crate::ProgramCache::derive_env).
     /// Default 256.
     pub max_envs: u64,
+    /// The most bytes those environments may hold together (their own declarations; one
+    /// over a quarter of this is not remembered). Default 16 MiB.
+    pub max_env_bytes: u64,
     pub storm: StormConfig,
     /// Where time comes from (ages, last use, storm windows); the system clock by default.
     pub clock: Clock,
@@ -22,6 +25,7 @@ impl Default for CacheConfig {
         CacheConfig {
             max_bytes: 64 * 1024 * 1024,
             max_envs: 256,
+            max_env_bytes: 16 << 20,
             storm: StormConfig::default(),
             clock: Clock::system(),
         }

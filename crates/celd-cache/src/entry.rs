@@ -75,6 +75,8 @@ pub(crate) fn stable_hash(parts: &[&[u8]]) -> u64 {
 
 /// One cached template: the program, what it was compiled from, and its statistics.
 pub(crate) struct CachedProgram {
+    /// The cache key: the template's structure and the environment's id.
+    pub key: Box<[u8]>,
     pub program: Arc<Program>,
     pub id: ProgramId,
     /// The first request's text with hoisted literals shown as `$N`.
@@ -86,8 +88,6 @@ pub(crate) struct CachedProgram {
     pub n_params: u32,
     /// Bytes charged against the cache budget.
     pub weight: u32,
-    /// Estimated bytes of the regular expressions the program compiles on first use.
-    pub regex_bytes: usize,
     pub compile_time: Duration,
     /// Clock readings (nanoseconds) of the compilation and of the latest use.
     pub created: u64,
@@ -105,16 +105,15 @@ pub(crate) fn allocation(n: usize) -> usize {
 }
 
 impl CachedProgram {
-    /// The bytes this entry holds: the program's measured heap, this struct, its texts and key,
-    /// and the map's own bookkeeping.
-    pub fn measure_weight(&self, key_len: usize) -> u32 {
+    /// The bytes this entry holds: the program's measured heap (its compiled patterns
+    /// included), this struct, its texts and key, and the map's own bookkeeping.
+    pub fn measure_weight(&self) -> u32 {
         let bytes = self.program.heap_size()
             + allocation(size_of::<Program>() + 16)
             + allocation(size_of::<CachedProgram>() + 16)
             + allocation(self.template.len())
             + self.origin.as_ref().map_or(0, |o| allocation(o.len()))
-            + allocation(key_len)
-            + self.regex_bytes
+            + allocation(self.key.len())
             + MAP_ENTRY_OVERHEAD;
         u32::try_from(bytes).unwrap_or(u32::MAX)
     }

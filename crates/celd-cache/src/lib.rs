@@ -53,7 +53,6 @@ mod dump;
 mod entry;
 mod envs;
 mod inventory;
-mod regexes;
 mod shaping;
 pub mod stats;
 mod storm;

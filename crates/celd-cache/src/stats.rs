@@ -16,6 +16,9 @@ pub mod names {
     pub const CACHE_EVICTIONS: &str = "celd_cache_evictions_total";
     pub const COMPILE_STORMS: &str = "celd_compile_storms_total";
     pub const COMPILE_DURATION: &str = "celd_compile_duration_seconds";
+    pub const PROGRAMS_UNCACHED: &str = "celd_programs_uncached_total";
+    pub const DERIVED_ENVS: &str = "celd_derived_envs";
+    pub const DERIVED_ENV_BYTES: &str = "celd_derived_env_bytes";
 }
 
 /// The live counters, shared with moka's eviction listener.
@@ -29,6 +32,7 @@ pub(crate) struct Counters {
     pub misses: StripedCounter,
     pub evictions: AtomicU64,
     pub storms: AtomicU64,
+    pub uncached: AtomicU64,
     pub compile_duration: Histogram,
 }
 
@@ -45,8 +49,11 @@ impl Counters {
             .fetch_sub(u64::from(weight), Ordering::Relaxed);
     }
 
-    pub fn snapshot(&self, max_bytes: u64) -> CacheStats {
+    pub fn snapshot(&self, max_bytes: u64, envs: (u64, u64)) -> CacheStats {
         CacheStats {
+            uncached: self.uncached.load(Ordering::Relaxed),
+            derived_envs: envs.0,
+            derived_env_bytes: envs.1,
             programs_loaded: self.programs_loaded.load(Ordering::Relaxed),
             bytes_held: self.bytes_held.load(Ordering::Relaxed),
             max_bytes,
@@ -84,6 +91,13 @@ pub struct CacheStats {
     pub storms: u64,
     /// Compile time per successful compilation (`celd_compile_duration_seconds`).
     pub compile_duration: HistogramSnapshot,
+    /// Programs compiled but too large to keep (over `CacheConfig::max_entry_fraction` of the
+    /// budget): evaluated for their request and dropped (`celd_programs_uncached_total`).
+    pub uncached: u64,
+    /// Derived environments remembered (`celd_derived_envs`) and the bytes they hold
+    /// (`celd_derived_env_bytes`).
+    pub derived_envs: u64,
+    pub derived_env_bytes: u64,
 }
 
 impl CacheStats {
@@ -100,6 +114,16 @@ impl CacheStats {
                 names::PROGRAM_CACHE_BYTES,
                 "Bytes held by cached programs.",
                 self.bytes_held,
+            ),
+            (
+                names::DERIVED_ENVS,
+                "Environments derived from request declarations and remembered.",
+                self.derived_envs,
+            ),
+            (
+                names::DERIVED_ENV_BYTES,
+                "Bytes held by remembered derived environments.",
+                self.derived_env_bytes,
             ),
         ];
         for (name, help, value) in gauges {
@@ -125,6 +149,11 @@ impl CacheStats {
                 names::COMPILE_STORMS,
                 "Compile storms detected.",
                 self.storms,
+            ),
+            (
+                names::PROGRAMS_UNCACHED,
+                "Programs too large to cache, evaluated and dropped.",
+                self.uncached,
             ),
         ];
         for (name, help, value) in counters {

@@ -73,8 +73,8 @@ fn within(measured: f64, real: f64) -> bool {
     (measured - real).abs() <= 0.25 * real
 }
 
-/// Each expression's cache entry, after one evaluation (plans compile regular expressions
-/// on first use), against what the allocator holds for it: the same text in 50 environments,
+/// Each expression's cache entry, after one evaluation (a pattern's search cache grows at its
+/// first match), against what the allocator holds for it: the same text in 50 environments,
 /// so the map's occasional table growth averages out.
 fn program_weights_are_real(env: &Env) {
     const COPIES: usize = 50;
@@ -109,7 +109,7 @@ fn program_weights_are_real(env: &Env) {
     }
 }
 
-/// `Program::heap_size()` alone, for programs without precompiled patterns.
+/// `Program::heap_size()` alone (compiled patterns are weighed after a first match: below).
 fn heap_sizes_are_real(env: &Env) {
     for text in EXPRESSIONS.iter().filter(|t| !t.contains("matches")) {
         drop(env.compile(text).expect("compiles"));
@@ -170,6 +170,74 @@ fn hits_allocate_only_what_parsing_does(env: &Env) {
     assert_eq!(cache.stats().compilations, 1);
 }
 
+/// Derived environments as the memo weighs them, against the allocator: small declarations,
+/// and long names with composite types.
+fn derived_env_weights_are_real(env: &Env) {
+    let int = Type::Int;
+    // Types as a request's declarations bring them: each parsed on its own.
+    let nested = || Type::list(Type::map(Type::String, Type::list(Type::Int)));
+    for (n_decls, name_len, composite) in [
+        (20, 4, false),
+        (200, 60, true),
+        (5, 10_000, false),
+        (5_000, 4, false),
+    ] {
+        let cache = ProgramCache::new(CacheConfig {
+            max_env_bytes: 1 << 30,
+            ..CacheConfig::default()
+        });
+        // Warm the memo's own structures.
+        for i in 0..20 {
+            let name = format!("warm{i}");
+            drop(cache.derive_env(env, None, [(name.as_str(), &int)]));
+        }
+        let (before, bytes_before) = (live(), cache.stats().derived_env_bytes);
+        for copy in 0..20 {
+            let decls: Vec<(String, Type)> = (0..n_decls)
+                .map(|i| {
+                    let ty = if composite { nested() } else { Type::Int };
+                    (format!("{copy}_{i}_{}", "n".repeat(name_len)), ty)
+                })
+                .collect();
+            let decls = decls.iter().map(|(n, t)| (n.as_str(), t));
+            drop(cache.derive_env(env, None, decls).expect("builds"));
+        }
+        let real = (live() - before) as f64 / 20.0;
+        let measured = (cache.stats().derived_env_bytes - bytes_before) as f64 / 20.0;
+        eprintln!("{measured:>8.0} weight {real:>8.0} allocated  env of {n_decls} x {name_len}");
+        assert!(
+            within(measured, real),
+            "{n_decls} declarations: weight {measured} vs allocator {real}"
+        );
+    }
+}
+
+/// Large keys do not outlive their entries: distinct 90 KB templates and environments
+/// declaring 900 KB names hold the budgets and no more, however many came before (the
+/// cache's maps hold on to let-go keys for a while, so the keys must be small).
+fn large_keys_stay_within_the_budget(env: &Env) {
+    let budget = 4 << 20;
+    let cache = ProgramCache::new(CacheConfig {
+        max_bytes: budget,
+        max_env_bytes: budget,
+        ..CacheConfig::default()
+    });
+    let before = live();
+    for i in 0..400 {
+        let expr = format!("m.f{i}_{} == 1", "n".repeat(90_000));
+        drop(cache.get_or_compile(env, &expr).expect("compiles"));
+    }
+    for i in 0..60 {
+        let name = format!("v{i}_{}", "n".repeat(900_000));
+        drop(cache.derive_env(env, None, [(name.as_str(), &Type::Int)]));
+    }
+    cache.run_pending_tasks();
+    let held = live() - before;
+    eprintln!("{held} bytes held after 36 MB of templates and 54 MB of names");
+    // Both budgets, and room for what the maps defer freeing.
+    assert!(held < 3 * budget as isize, "{held} bytes held");
+}
+
 #[test]
 fn weights_and_hit_allocations_match_the_allocator() {
     let env = env();
@@ -177,4 +245,6 @@ fn weights_and_hit_allocations_match_the_allocator() {
     heap_sizes_are_real(&env);
     program_weights_are_real(&env);
     entry_weights_are_real(&env);
+    derived_env_weights_are_real(&env);
+    large_keys_stay_within_the_budget(&env);
 }

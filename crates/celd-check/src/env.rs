@@ -97,18 +97,37 @@ pub struct CheckEnv {
 pub(crate) struct EnvInner {
     pub(crate) container: SmolStr,
     pub(crate) variables: HashMap<SmolStr, Type>,
-    /// Identifier → the type it names (the identifier has type `type(T)`).
-    pub(crate) type_names: HashMap<SmolStr, Type>,
-    pub(crate) functions: HashMap<SmolStr, PreparedFunction>,
-    pub(crate) decls: Vec<FunctionDecl>,
-    pub(crate) provider: TypeProvider,
     /// First segments of every dotted variable, type and message name.
     pub(crate) name_roots: HashSet<SmolStr>,
-    /// First segments of every dotted function name.
-    pub(crate) function_roots: HashSet<SmolStr>,
     pub(crate) options: CheckOptions,
+    // The rest depends only on the libraries, functions and message types: shared by every
+    // environment built from the same ones ([`CheckLibrary`]).
+    /// Identifier → the type it names (the identifier has type `type(T)`).
+    pub(crate) type_names: Arc<HashMap<SmolStr, Type>>,
+    pub(crate) functions: Arc<HashMap<SmolStr, PreparedFunction>>,
+    pub(crate) decls: Arc<Vec<FunctionDecl>>,
+    pub(crate) provider: TypeProvider,
+    /// First segments of every dotted function name.
+    pub(crate) function_roots: Arc<HashSet<SmolStr>>,
+    /// First segments of every dotted type and message name.
+    pub(crate) library_roots: Arc<Vec<SmolStr>>,
     /// Names declared as opaque types (libraries' and hosts').
-    pub(crate) opaque: HashSet<SmolStr>,
+    pub(crate) opaque: Arc<HashSet<SmolStr>>,
+}
+
+/// The part of a [`CheckEnv`] that depends only on its libraries, declared functions and
+/// message types, prepared once: environments that differ only in their variables or
+/// container share it ([`CheckEnvBuilder::library_from`]), so building one costs what its
+/// own declarations cost.
+#[derive(Clone, Debug)]
+pub struct CheckLibrary {
+    type_names: Arc<HashMap<SmolStr, Type>>,
+    functions: Arc<HashMap<SmolStr, PreparedFunction>>,
+    decls: Arc<Vec<FunctionDecl>>,
+    provider: TypeProvider,
+    function_roots: Arc<HashSet<SmolStr>>,
+    library_roots: Arc<Vec<SmolStr>>,
+    opaque: Arc<HashSet<SmolStr>>,
 }
 
 impl CheckEnv {
@@ -124,11 +143,38 @@ impl CheckEnv {
             struct_types: Vec::new(),
             provider: TypeProvider::default(),
             options: CheckOptions::default(),
+            library: None,
         }
     }
 
     pub(crate) fn inner(&self) -> &EnvInner {
         &self.inner
+    }
+
+    /// The libraries, functions and message types of this environment, to share with
+    /// environments that add variables ([`CheckEnvBuilder::library_from`]).
+    pub fn library(&self) -> CheckLibrary {
+        let inner = &self.inner;
+        CheckLibrary {
+            type_names: inner.type_names.clone(),
+            functions: inner.functions.clone(),
+            decls: inner.decls.clone(),
+            provider: inner.provider.clone(),
+            function_roots: inner.function_roots.clone(),
+            library_roots: inner.library_roots.clone(),
+            opaque: inner.opaque.clone(),
+        }
+    }
+
+    /// `ty` as this environment reads it: a message name declared as an opaque type
+    /// (`net.IP`, a host type) is that opaque type.
+    pub fn resolve_type(&self, ty: &Type) -> Type {
+        resolve_opaque(ty, &self.inner.opaque)
+    }
+
+    /// Whether `name` is an opaque type of this environment.
+    pub fn is_opaque_type(&self, name: &str) -> bool {
+        self.inner.opaque.contains(name)
     }
 
     pub fn container(&self) -> &str {
@@ -141,17 +187,6 @@ impl CheckEnv {
 
     pub fn options(&self) -> CheckOptions {
         self.inner.options
-    }
-
-    /// `ty` as this environment reads it: a message name declared as an opaque type
-    /// (`net.IP`, a host type) is that opaque type.
-    pub fn resolve_type(&self, ty: &Type) -> Type {
-        resolve_opaque(ty, &self.inner.opaque)
-    }
-
-    /// Whether `name` is an opaque type of this environment.
-    pub fn is_opaque_type(&self, name: &str) -> bool {
-        self.inner.opaque.contains(name)
     }
 
     /// The declared type of a variable, by fully qualified name.
@@ -182,9 +217,20 @@ pub struct CheckEnvBuilder {
     struct_types: Vec<StructType>,
     provider: TypeProvider,
     options: CheckOptions,
+    library: Option<CheckLibrary>,
 }
 
 impl CheckEnvBuilder {
+    /// Takes the libraries, functions and message types from `library` (another
+    /// environment's, [`CheckEnv::library`]) instead of preparing them: what
+    /// [`library`](Self::library), [`extension`](Self::extension),
+    /// [`function`](Self::function) and [`type_provider`](Self::type_provider) say is then
+    /// not used. Ignored if its enum mode differs from these options'.
+    pub fn library_from(mut self, library: CheckLibrary) -> Self {
+        self.library = Some(library);
+        self
+    }
+
     /// The namespace names resolve in (`a.b` in container `x.y` tries `x.y.a.b` first).
     pub fn container(mut self, container: &str) -> Self {
         self.container = SmolStr::new(container.strip_prefix('.').unwrap_or(container));
@@ -247,87 +293,132 @@ impl CheckEnvBuilder {
     }
 
     pub fn build(self) -> Result<CheckEnv, EnvError> {
-        let mut libraries = self.libraries;
-        for name in &self.extensions {
-            let lib =
-                library::extension(name).ok_or_else(|| EnvError::UnknownExtension(name.clone()))?;
-            libraries.push(*lib);
-        }
-        let mut decls = Vec::new();
-        let mut type_names = HashMap::new();
-        for lib in &libraries {
-            decls.extend(library_decls(lib)?);
-            for row in lib.type_names {
-                let ty = parse_generic_type(row.ty).map_err(|error| EnvError::BadSignature {
-                    overload: row.name.to_string(),
-                    error,
-                })?;
-                type_names.insert(SmolStr::new(row.name), ty);
-            }
-        }
-        let mut opaque: HashSet<SmolStr> = self.opaque_types.into_iter().collect();
-        for lib in &libraries {
-            opaque.extend(lib.opaque_types.iter().map(SmolStr::new));
-        }
-        for name in &opaque {
-            type_names.insert(name.clone(), Type::opaque(name, Vec::new()));
-        }
-        let resolve = |ty: &Type| resolve_opaque(ty, &opaque);
-        for ty in type_names.values_mut() {
-            *ty = resolve(ty);
-        }
-        let struct_types = self.struct_types.into_iter().map(|mut st| {
-            st.map_field_types(resolve);
-            st
-        });
-        let provider = self
-            .provider
-            .with_strong_enums(self.options.strong_enums)
-            .with_struct_types(struct_types);
-        decls.extend(provider.enum_functions());
-        decls.extend(self.functions);
-        let mut decls = merge_functions(decls)?;
-        if !opaque.is_empty() {
-            for overload in decls.iter_mut().flat_map(|f| &mut f.overloads) {
-                overload.params.iter_mut().for_each(|p| *p = resolve(p));
-                overload.result = resolve(&overload.result);
-            }
-        }
-        let functions = decls
-            .iter()
-            .map(|f| (f.name.clone(), prepare_function(f)))
-            .collect();
+        let library = match self.library {
+            Some(lib) if lib.provider.strong_enums() == self.options.strong_enums => lib,
+            _ => prepare_library(LibraryParts {
+                libraries: &self.libraries,
+                extensions: &self.extensions,
+                functions: self.functions,
+                opaque_types: self.opaque_types,
+                struct_types: self.struct_types,
+                provider: self.provider.with_strong_enums(self.options.strong_enums),
+            })?,
+        };
         let variables: HashMap<SmolStr, Type> = self
             .variables
             .into_iter()
-            .map(|(name, ty)| (name, params_to_dyn(&resolve(&ty))))
+            .map(|(name, ty)| (name, params_to_dyn(&resolve_opaque(&ty, &library.opaque))))
             .collect();
-        let mut name_roots = HashSet::new();
-        for name in variables.keys().chain(type_names.keys()) {
+        let mut name_roots: HashSet<SmolStr> = library.library_roots.iter().cloned().collect();
+        for name in variables.keys() {
             insert_root(&mut name_roots, name);
-        }
-        for root in provider.root_segments() {
-            name_roots.insert(SmolStr::new(root));
-        }
-        let mut function_roots = HashSet::new();
-        for f in &decls {
-            insert_root(&mut function_roots, &f.name);
         }
         Ok(CheckEnv {
             inner: Arc::new(EnvInner {
                 container: self.container,
                 variables,
-                type_names,
-                functions,
-                decls,
-                provider,
                 name_roots,
-                function_roots,
                 options: self.options,
-                opaque,
+                type_names: library.type_names,
+                functions: library.functions,
+                decls: library.decls,
+                provider: library.provider,
+                function_roots: library.function_roots,
+                library_roots: library.library_roots,
+                opaque: library.opaque,
             }),
         })
     }
+}
+
+/// What a [`CheckLibrary`] is prepared from.
+struct LibraryParts<'a> {
+    libraries: &'a [Library],
+    extensions: &'a [String],
+    functions: Vec<FunctionDecl>,
+    opaque_types: Vec<SmolStr>,
+    struct_types: Vec<StructType>,
+    provider: TypeProvider,
+}
+
+/// Prepares the tables of the enabled libraries, the extra functions, the opaque and struct
+/// types and the message types.
+fn prepare_library(parts: LibraryParts) -> Result<CheckLibrary, EnvError> {
+    let LibraryParts {
+        libraries,
+        extensions,
+        functions,
+        opaque_types,
+        struct_types,
+        provider,
+    } = parts;
+    let mut libraries = libraries.to_vec();
+    for name in extensions {
+        let lib =
+            library::extension(name).ok_or_else(|| EnvError::UnknownExtension(name.clone()))?;
+        libraries.push(*lib);
+    }
+    let mut decls = Vec::new();
+    let mut type_names = HashMap::new();
+    for lib in &libraries {
+        decls.extend(library_decls(lib)?);
+        for row in lib.type_names {
+            let ty = parse_generic_type(row.ty).map_err(|error| EnvError::BadSignature {
+                overload: row.name.to_string(),
+                error,
+            })?;
+            type_names.insert(SmolStr::new(row.name), ty);
+        }
+    }
+    let mut opaque: HashSet<SmolStr> = opaque_types.into_iter().collect();
+    for lib in &libraries {
+        opaque.extend(lib.opaque_types.iter().map(SmolStr::new));
+    }
+    for name in &opaque {
+        type_names.insert(name.clone(), Type::opaque(name, Vec::new()));
+    }
+    let resolve = |ty: &Type| resolve_opaque(ty, &opaque);
+    for ty in type_names.values_mut() {
+        *ty = resolve(ty);
+    }
+    let struct_types = struct_types.into_iter().map(|mut st| {
+        st.map_field_types(resolve);
+        st
+    });
+    let provider = provider.with_struct_types(struct_types);
+    decls.extend(provider.enum_functions());
+    decls.extend(functions);
+    let mut decls = merge_functions(decls)?;
+    if !opaque.is_empty() {
+        for overload in decls.iter_mut().flat_map(|f| &mut f.overloads) {
+            overload.params.iter_mut().for_each(|p| *p = resolve(p));
+            overload.result = resolve(&overload.result);
+        }
+    }
+    let prepared = decls
+        .iter()
+        .map(|f| (f.name.clone(), prepare_function(f)))
+        .collect();
+    let mut roots = HashSet::new();
+    for name in type_names.keys() {
+        insert_root(&mut roots, name);
+    }
+    for root in provider.root_segments() {
+        roots.insert(SmolStr::new(root));
+    }
+    let mut function_roots = HashSet::new();
+    for f in &decls {
+        insert_root(&mut function_roots, &f.name);
+    }
+    Ok(CheckLibrary {
+        type_names: Arc::new(type_names),
+        functions: Arc::new(prepared),
+        decls: Arc::new(decls),
+        provider,
+        function_roots: Arc::new(function_roots),
+        library_roots: Arc::new(roots.into_iter().collect()),
+        opaque: Arc::new(opaque),
+    })
 }
 
 fn library_decls(lib: &Library) -> Result<Vec<FunctionDecl>, EnvError> {
@@ -400,21 +491,6 @@ fn number_params(ty: &Type, names: &[SmolStr]) -> Type {
     })
 }
 
-/// `ty` with every message type named in `opaque` read as that opaque type.
-pub fn resolve_opaque(ty: &Type, opaque: &HashSet<SmolStr>) -> Type {
-    match ty {
-        Type::Message(name) if opaque.contains(name) => Type::opaque(name, Vec::new()),
-        Type::List(elem) => Type::list(resolve_opaque(elem, opaque)),
-        Type::Map(kv) => Type::map(resolve_opaque(&kv.0, opaque), resolve_opaque(&kv.1, opaque)),
-        Type::TypeOf(Some(t)) => Type::type_of(resolve_opaque(t, opaque)),
-        Type::Opaque(o) if !o.params.is_empty() => Type::opaque(
-            &o.name,
-            o.params.iter().map(|p| resolve_opaque(p, opaque)).collect(),
-        ),
-        other => other.clone(),
-    }
-}
-
 /// Variables have no type parameters of their own: a parameter means `dyn`.
 fn params_to_dyn(ty: &Type) -> Type {
     map_leaves(ty, &|t| match t {
@@ -438,6 +514,21 @@ pub(crate) fn map_leaves(ty: &Type, f: &dyn Fn(&Type) -> Option<Type>) -> Type {
         Type::Opaque(o) => {
             Type::opaque(&o.name, o.params.iter().map(|p| map_leaves(p, f)).collect())
         }
+        other => other.clone(),
+    }
+}
+
+/// `ty` with every message type named in `opaque` read as that opaque type.
+pub fn resolve_opaque(ty: &Type, opaque: &HashSet<SmolStr>) -> Type {
+    match ty {
+        Type::Message(name) if opaque.contains(name) => Type::opaque(name, Vec::new()),
+        Type::List(elem) => Type::list(resolve_opaque(elem, opaque)),
+        Type::Map(kv) => Type::map(resolve_opaque(&kv.0, opaque), resolve_opaque(&kv.1, opaque)),
+        Type::TypeOf(Some(t)) => Type::type_of(resolve_opaque(t, opaque)),
+        Type::Opaque(o) if !o.params.is_empty() => Type::opaque(
+            &o.name,
+            o.params.iter().map(|p| resolve_opaque(p, opaque)).collect(),
+        ),
         other => other.clone(),
     }
 }

@@ -45,6 +45,7 @@ mod unify;
 pub use checked::{CheckedAst, FunctionRef, Reference};
 pub use checker::check;
 pub use env::{
-    CheckEnv, CheckEnvBuilder, CheckOptions, DEFAULT_MAX_DEPTH, DEFAULT_MAX_ERRORS, EnvError,
+    CheckEnv, CheckEnvBuilder, CheckLibrary, CheckOptions, DEFAULT_MAX_DEPTH, DEFAULT_MAX_ERRORS,
+    EnvError,
 };
 pub use error::{CheckError, CheckErrorKind};

@@ -108,8 +108,12 @@ pub struct ServeArgs {
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
     /// Replace the worker when its resident memory passes SIZE (checked every second).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "3GiB", conflicts_with = "no_supervisor")]
+    pub max_rss: u64,
+    /// Kill a worker whose resident memory passes SIZE, draining or not (default: 1.5 times
+    /// --max-rss, at least 256 MiB above it).
     #[arg(long, value_name = "SIZE", value_parser = parse_size, conflicts_with = "no_supervisor")]
-    pub max_rss: Option<u64>,
+    pub max_rss_hard: Option<u64>,
     /// The program cache's budget.
     #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64MiB")]
     pub cache_bytes: u64,
@@ -170,6 +174,23 @@ pub struct ServeArgs {
     /// Open connections per worker; more wait in the kernel's accept queue.
     #[arg(long, value_name = "N", default_value_t = 4096)]
     pub max_connections: usize,
+    /// Largest /v1/eval response body, counted while it is written (422, kind limit, beyond).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "8MiB")]
+    pub max_response: u64,
+    /// Time to receive a request's headers, from its first byte (or from the connection's
+    /// accept); the connection is closed beyond.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "5s")]
+    pub header_read_timeout: Duration,
+    /// Time a keep-alive connection may stay idle (1 s while the worker is near
+    /// --max-connections).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "30s")]
+    pub keep_alive_timeout: Duration,
+    /// Time a response may wait for a client that does not read it.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "10s")]
+    pub write_timeout: Duration,
+    /// Bytes one request may allocate (decoding, preparing and evaluating it).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "24MiB")]
+    pub max_request_memory: u64,
     /// Where evaluations run: auto (inline, moved to the blocking pool when long), always
     /// (blocking pool), never (inline). For measurements.
     #[arg(long, value_enum, default_value_t = OffloadArg::Auto, hide = true)]

@@ -77,7 +77,7 @@ fn vars(args: &EvalArgs) -> Result<Option<serde_json::Map<String, Json>>, Failur
             .map_err(|e| Failure::Usage(format!("--vars-file {}: {e}", path.display())))?,
         (None, None) => return Ok(None),
     };
-    match serde_json::from_str(&text) {
+    match celd_server::api::decode(text.as_bytes()) {
         Ok(Json::Object(map)) => Ok(Some(map)),
         Ok(_) => Err(Failure::Usage("--vars must be a JSON object".into())),
         Err(e) => Err(Failure::Usage(format!("--vars is not valid JSON: {e}"))),

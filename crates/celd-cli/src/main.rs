@@ -9,6 +9,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// Counts each thread's allocations, so that an evaluation's memory is bounded
+/// (`Limits::max_memory_bytes`, `--max-request-memory`).
+#[global_allocator]
+static ALLOCATOR: celd::MeteredAlloc = celd::MeteredAlloc;
+
 /// Why a command did not succeed.
 pub enum Failure {
     /// The expression failed to parse, check or evaluate (exit status 1); already reported.

@@ -40,9 +40,15 @@ fn options(args: ServeArgs) -> Result<ServeOptions, Failure> {
         request_timeout: args.request_timeout,
         max_concurrency: args.max_concurrency,
         max_connections: args.max_connections,
+        max_response_bytes: usize::try_from(args.max_response).unwrap_or(usize::MAX),
+        header_read_timeout: args.header_read_timeout,
+        keep_alive_timeout: args.keep_alive_timeout,
+        write_timeout: args.write_timeout,
+        max_request_memory: usize::try_from(args.max_request_memory).unwrap_or(usize::MAX),
     };
     service.cache_bytes = args.cache_bytes;
-    service.max_rss = args.max_rss;
+    // The recycling threshold, for the console and `/metrics` (no supervisor: none).
+    service.max_rss = (!args.no_supervisor).then_some(args.max_rss);
     service.protos = ProtoSources {
         proto_files: args.protos.clone(),
         include_dirs: args.proto_paths.clone(),
@@ -58,7 +64,8 @@ fn options(args: ServeArgs) -> Result<ServeOptions, Failure> {
         role,
         listen: args.listen,
         service,
-        max_rss: args.max_rss,
+        max_rss: (!args.no_supervisor).then_some(args.max_rss),
+        max_rss_hard: args.max_rss_hard,
         drain_timeout: args.drain_timeout,
         ready_file: args.ready_file,
         log_format: match args.log_format {

@@ -278,6 +278,20 @@ fn no_token_is_403_and_a_busy_server_is_503() {
     let list: Vec<u32> = (0..20_000).collect();
     let slow = serde_json::json!({"expr": "l.all(i, l.all(j, i + j >= 0))", "vars": {"l": list}});
     let slow = std::thread::spawn(move || post(a, "/v1/eval", &slow.to_string()));
+    // Until it is on the blocking pool, a cheap request could take the slot first.
+    let on_the_pool = || {
+        get(a, "/metrics", None)
+            .body
+            .contains("celd_blocking_evaluations 1")
+    };
+    let start = Instant::now();
+    while !on_the_pool() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the slow request never ran"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let mut refused = 0;
     while !slow.is_finished() {
         let r = post(a, "/v1/eval", r#"{"expr": "1 + 1"}"#);

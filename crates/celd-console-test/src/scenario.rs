@@ -114,7 +114,7 @@ impl<'a> Run<'a> {
             "--max-rss",
             "512MiB",
             "--cache-bytes",
-            "16KiB",
+            "64KiB",
             "--admin-token-file",
         ]
         .iter()
@@ -125,7 +125,7 @@ impl<'a> Run<'a> {
         let server = Server::start(self.celd, &args, &log)?;
         let addr = server.addr;
         self.note(format!(
-            "celd serve on http://{addr} (--max-rss 512MiB --cache-bytes 16KiB)"
+            "celd serve on http://{addr} (--max-rss 512MiB --cache-bytes 64KiB)"
         ));
         let downloads = self.out.join("downloads");
         let _ = std::fs::remove_dir_all(&downloads);

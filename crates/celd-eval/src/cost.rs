@@ -38,6 +38,9 @@ pub enum CallCost {
     Matches,
     /// `matches` with a pattern compiled at plan time: the pattern's size is fixed.
     MatchesPattern { pattern_len: u32 },
+    /// The regex extension (`regex.replace`, `regex.extract`, `regex.extractAll`): as
+    /// [`CallCost::Linear`], and the pattern (the second argument) is compiled at run time.
+    Pattern,
     /// 1 plus a tenth of the sizes of the arguments and the result.
     Linear,
 }
@@ -51,6 +54,7 @@ impl CallCost {
             "_+_" => CallCost::Concatenation,
             "contains" => CallCost::Contains,
             "matches" => CallCost::Matches,
+            "regex.replace" | "regex.extract" | "regex.extractAll" => CallCost::Pattern,
             f if is_constant_time(f) => CallCost::Constant,
             _ => CallCost::Linear,
         }
@@ -76,7 +80,7 @@ impl CallCost {
                 let pattern = u64::from(pattern_len).div_ceil(4);
                 tenth(arg(0).saturating_add(1)).saturating_mul(pattern)
             }
-            CallCost::Linear => {
+            CallCost::Linear | CallCost::Pattern => {
                 let traversed = args
                     .iter()
                     .map(|v| size(v))
@@ -86,6 +90,21 @@ impl CallCost {
         };
         units.max(1)
     }
+}
+
+impl CallCost {
+    /// Whether the call compiles its second argument as a regular expression, which the
+    /// evaluator charges before the call ([`pattern_compilation`]) besides the call's cost.
+    #[inline]
+    pub fn compiles_pattern(self) -> bool {
+        matches!(self, CallCost::Matches | CallCost::Pattern)
+    }
+}
+
+/// Compiling a pattern of `len` bytes at run time: a unit per byte (whether or not the
+/// thread has it compiled already, so that a cost never depends on what ran before).
+pub fn pattern_compilation(len: usize) -> u64 {
+    (len as u64).max(1)
 }
 
 /// Equality and ordering: a tenth of the smaller operand (1 for scalars).

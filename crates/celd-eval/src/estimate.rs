@@ -397,6 +397,7 @@ impl Walker<'_> {
     /// The cost of a call by its rule (without its arguments' own costs) and its result size.
     fn rule_cost(&self, rule: CallCost, walks: &[Walk]) -> Walk {
         let size = |i: usize| walks.get(i).map_or(Range::exactly(1), |w| w.size);
+        let compilation = |r: Range| r.map(|n| cost::pattern_compilation(n as usize));
         let tenth = |r: Range| r.map(|n| n.div_ceil(10));
         let call = match rule {
             CallCost::Constant => Range::exactly(1),
@@ -404,14 +405,20 @@ impl Walker<'_> {
             CallCost::InList => size(1),
             CallCost::Concatenation => tenth(size(0).plus(size(1))),
             CallCost::Contains => tenth(size(0)).times(tenth(size(1))),
-            CallCost::Matches => {
-                tenth(size(0).plus(Range::exactly(1))).times(size(1).map(|n| n.div_ceil(4)))
-            }
+            CallCost::Matches => tenth(size(0).plus(Range::exactly(1)))
+                .times(size(1).map(|n| n.div_ceil(4)))
+                .plus(compilation(size(1))),
             CallCost::MatchesPattern { pattern_len } => tenth(size(0).plus(Range::exactly(1)))
                 .times(Range::exactly(u64::from(pattern_len).div_ceil(4))),
             CallCost::Linear => {
                 let traversed = walks.iter().fold(Range::ZERO, |acc, w| acc.plus(w.size));
                 Range::exactly(1).plus(tenth(traversed.plus(traversed)))
+            }
+            CallCost::Pattern => {
+                let traversed = walks.iter().fold(Range::ZERO, |acc, w| acc.plus(w.size));
+                Range::exactly(1)
+                    .plus(tenth(traversed.plus(traversed)))
+                    .plus(compilation(size(1)))
             }
         };
         let result_size = match rule {
@@ -421,7 +428,7 @@ impl Walker<'_> {
             | CallCost::InList
             | CallCost::Contains => Range::exactly(1),
             CallCost::Matches | CallCost::MatchesPattern { .. } => Range::exactly(1),
-            CallCost::Linear => self.unknown_size(),
+            CallCost::Linear | CallCost::Pattern => self.unknown_size(),
         };
         Walk {
             cost: call.map(|n| n.max(1)),

@@ -1,18 +1,27 @@
 //! The evaluator: walks a [`Plan`] with the variables, parameters and limits of one call.
+//!
+//! Ordinary errors are values that `&&`, `||`, `?:`, the quantifiers and blocks may absorb, as
+//! the spec requires; a limit error (cost, time, cancellation, memory, size) is not: it ends
+//! the evaluation at once, whatever surrounds it ([`Ctx::halt`]).
+//!
+//! The deadline and the cancellation flag are looked at every [`CHECK_INTERVAL`] cost units
+//! (the cost model is roughly proportional to the work done), every [`CLOCK_INTERVAL`] loop
+//! iterations, and before compiling a regular expression; the flag also every iteration.
 
-use std::cell::Cell;
+use std::cell::{Cell, OnceCell};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use celd_syntax::ExprId;
-use celd_value::{EvalError, Key, Map, Result, Value, compare};
+use celd_value::{ErrorKind, EvalError, Key, Map, Result, Value, compare};
 use smallvec::SmallVec;
 
 use crate::activation::Activation;
 use crate::cost::{self, CallCost};
 use crate::functions::host::{Binding, Selected};
 use crate::limits::{Limits, SizeScope};
+use crate::memory::MemoryScope;
 use crate::plan::{Block, CompareOp, Fold, HostCallNode, Loop, LoopKind, Node, Plan};
 use crate::select;
 
@@ -34,6 +43,10 @@ pub struct EvalOptions<'a> {
 /// How many loop iterations pass between two looks at the clock.
 const CLOCK_INTERVAL: u64 = 64;
 
+/// How many cost units pass between two looks at the clock and the cancellation flag: a few
+/// microseconds of work (a unit is a variable read, or ten bytes traversed).
+pub const CHECK_INTERVAL: u64 = 1024;
+
 /// The limits an evaluation uses when none are given.
 static DEFAULT_LIMITS: std::sync::LazyLock<Limits> = std::sync::LazyLock::new(Limits::default);
 
@@ -53,6 +66,7 @@ impl Plan {
         }
         let limits = options.limits.unwrap_or(&DEFAULT_LIMITS);
         let _sizes = SizeScope::enter(limits);
+        let memory = MemoryScope::enter(limits.max_memory_bytes);
         let mut ctx = Ctx {
             activation,
             slots: activation.slots_for(self.table_id),
@@ -60,12 +74,19 @@ impl Plan {
             params: options.params,
             locals: Vec::new(),
             cost: Cell::new(0),
+            checkpoint: Cell::new(0),
             max_cost: limits.max_cost,
             limits,
             iterations: 0,
             cancel: options.cancel,
             deadline: options.deadline,
+            metered: memory.is_active(),
+            halted: OnceCell::new(),
         };
+        ctx.checkpoint.set(ctx.next_checkpoint(0));
+        if let Some(limit) = ctx.interrupted() {
+            return Err(limit);
+        }
         if self.n_locals > 0 {
             ctx.locals
                 .resize(self.n_locals as usize, Slot::Value(Ok(Value::Null)));
@@ -74,7 +95,11 @@ impl Plan {
         if let Some(spent) = options.cost_spent {
             spent.set(ctx.cost.get());
         }
-        result
+        // A limit absorbed on the way up (none should be) still ends the evaluation.
+        match ctx.halted.into_inner() {
+            Some(limit) => Err(limit),
+            None => result,
+        }
     }
 }
 
@@ -88,11 +113,18 @@ pub(crate) struct Ctx<'a> {
     locals: Vec<Slot>,
     /// Cost spent so far; a `Cell` so that reading a place (by shared reference) can charge.
     cost: Cell<u64>,
+    /// When `cost` passes this, [`Ctx::checkpoint_reached`] runs: the cost limit, the clock,
+    /// the cancellation flag. 0 once halted, so every later charge fails.
+    checkpoint: Cell<u64>,
     max_cost: u64,
     limits: &'a Limits,
     iterations: u64,
     cancel: Option<&'a AtomicBool>,
     deadline: Option<Instant>,
+    /// Whether the evaluation's allocations are counted against a memory limit.
+    metered: bool,
+    /// The limit error that ended the evaluation, once one has.
+    halted: OnceCell<EvalError>,
 }
 
 impl Ctx<'_> {
@@ -125,10 +157,10 @@ impl Ctx<'_> {
                 Value::Bool(false) => self.eval(&parts[2]),
                 other => Err(crate::functions::no_such_overload("_?_:_", &[other]).at(id.0)),
             },
-            Node::NotStrictlyFalse(inner) => Ok(Value::Bool(!matches!(
-                self.eval(inner),
-                Ok(Value::Bool(false))
-            ))),
+            Node::NotStrictlyFalse(inner) => {
+                let v = self.eval_absorbable(inner)?;
+                Ok(Value::Bool(!matches!(v, Ok(Value::Bool(false)))))
+            }
             Node::Compare(c) => self.compare(c),
             Node::Arith(a) => self.arith(a),
             Node::Concat(c) => self.concat(c),
@@ -147,6 +179,9 @@ impl Ctx<'_> {
                 let y_owned = self.eval_unless_place(y)?;
                 let a = self.arg(x, x_owned)?;
                 let b = self.arg(y, y_owned)?;
+                if c.cost.compiles_pattern() {
+                    self.before_compiling(b.get()).map_err(|e| e.at(c.id.0))?;
+                }
                 let v =
                     c.f.call2(&c.name, a.get(), b.get())
                         .map_err(|e| self.failed_call(c.cost, &[a.get(), b.get()], e, c.id))?;
@@ -160,6 +195,11 @@ impl Ctx<'_> {
                     .map(|a| self.eval(a))
                     .collect::<Result<SmallVec<[Value; 4]>>>()?;
                 let refs: SmallVec<[&Value; 4]> = args.iter().collect();
+                if c.cost.compiles_pattern()
+                    && let Some(pattern) = args.get(1)
+                {
+                    self.before_compiling(pattern).map_err(|e| e.at(c.id.0))?;
+                }
                 let v =
                     c.f.call(&c.name, &args)
                         .map_err(|e| self.failed_call(c.cost, &refs, e, c.id))?;
@@ -531,13 +571,13 @@ impl Ctx<'_> {
         }
     }
 
-    /// `a && b`: `false` on either side wins over an error on the other.
+    /// `a && b`: `false` on either side wins over an error on the other (not over a limit).
     fn and(&mut self, a: &Node, b: &Node) -> Result<Value> {
-        let left = self.eval(a);
+        let left = self.eval_absorbable(a)?;
         if matches!(left, Ok(Value::Bool(false))) {
             return Ok(Value::Bool(false));
         }
-        let right = self.eval(b);
+        let right = self.eval_absorbable(b)?;
         match (left, right) {
             (_, Ok(Value::Bool(false))) => Ok(Value::Bool(false)),
             (Ok(Value::Bool(true)), Ok(Value::Bool(true))) => Ok(Value::Bool(true)),
@@ -546,13 +586,13 @@ impl Ctx<'_> {
         }
     }
 
-    /// `a || b`: `true` on either side wins over an error on the other.
+    /// `a || b`: `true` on either side wins over an error on the other (not over a limit).
     fn or(&mut self, a: &Node, b: &Node) -> Result<Value> {
-        let left = self.eval(a);
+        let left = self.eval_absorbable(a)?;
         if matches!(left, Ok(Value::Bool(true))) {
             return Ok(Value::Bool(true));
         }
-        let right = self.eval(b);
+        let right = self.eval_absorbable(b)?;
         match (left, right) {
             (_, Ok(Value::Bool(true))) => Ok(Value::Bool(true)),
             (Ok(Value::Bool(false)), Ok(Value::Bool(false))) => Ok(Value::Bool(false)),
@@ -565,18 +605,91 @@ impl Ctx<'_> {
     fn charge(&self, units: u64) -> Result<()> {
         let cost = self.cost.get().saturating_add(units);
         self.cost.set(cost);
-        if cost > self.max_cost {
-            return Err(self.over_budget());
+        if cost > self.checkpoint.get() {
+            return self.checkpoint_reached(cost);
         }
         Ok(())
     }
 
+    /// The cost passed the checkpoint: stop at the cost limit, the deadline or the
+    /// cancellation flag, else set the next checkpoint.
     #[cold]
-    fn over_budget(&self) -> EvalError {
-        EvalError::limit(format!(
-            "evaluation cost limit of {} exceeded",
+    #[inline(never)]
+    fn checkpoint_reached(&self, cost: u64) -> Result<()> {
+        if let Some(limit) = self.halted.get() {
+            return Err(limit.clone());
+        }
+        if cost > self.max_cost {
+            return Err(self.halt(EvalError::cost_limit(self.max_cost)));
+        }
+        if let Some(limit) = self.interrupted() {
+            return Err(self.halt(limit));
+        }
+        self.checkpoint.set(self.next_checkpoint(cost));
+        Ok(())
+    }
+
+    /// Where the next checkpoint is after `cost`: the cost limit, or sooner when there is a
+    /// clock or a flag to look at.
+    fn next_checkpoint(&self, cost: u64) -> u64 {
+        if self.deadline.is_some() || self.cancel.is_some() || self.metered {
+            self.max_cost.min(cost.saturating_add(CHECK_INTERVAL))
+        } else {
             self.max_cost
-        ))
+        }
+    }
+
+    /// The cancellation, time or memory limit error, if the flag is raised, the deadline
+    /// passed or the memory is spent.
+    fn interrupted(&self) -> Option<EvalError> {
+        if self.metered
+            && let Err(limit) = crate::memory::check()
+        {
+            return Some(limit);
+        }
+        if let Some(flag) = self.cancel
+            && flag.load(Ordering::Relaxed)
+        {
+            return Some(EvalError::cancelled());
+        }
+        if let Some(deadline) = self.deadline
+            && Instant::now() >= deadline
+        {
+            return Some(EvalError::time_limit());
+        }
+        None
+    }
+
+    /// Ends the evaluation with `limit`: every later charge fails with it, and it is the
+    /// result whatever absorbs it on the way up. Returns it, for `Err(...)`.
+    #[cold]
+    fn halt(&self, limit: EvalError) -> EvalError {
+        let _ = self.halted.set(limit.clone());
+        self.checkpoint.set(0);
+        limit
+    }
+
+    /// Evaluates a node whose error the caller may absorb: `Err` for a limit error, which no
+    /// construct absorbs; `Ok(result)` for anything else.
+    #[inline]
+    fn eval_absorbable(&mut self, node: &Node) -> Result<Result<Value>> {
+        match self.eval(node) {
+            Err(e) if e.kind() == ErrorKind::Limit => Err(self.halt(e)),
+            other => Ok(other),
+        }
+    }
+
+    /// Before compiling a regular expression from a pattern known only now: charged by the
+    /// pattern's size, and the clock looked at (one compilation can take milliseconds).
+    #[cold]
+    fn before_compiling(&self, pattern: &Value) -> Result<()> {
+        if let Value::String(p) = pattern {
+            self.charge(cost::pattern_compilation(p.len()))?;
+        }
+        if let Some(limit) = self.interrupted() {
+            return Err(self.halt(limit));
+        }
+        Ok(())
     }
 
     /// Charges a call by its cost rule; constant-time calls skip measuring their arguments.
@@ -611,14 +724,13 @@ impl Ctx<'_> {
         if let Some(flag) = self.cancel
             && flag.load(Ordering::Relaxed)
         {
-            return Err(EvalError::limit("evaluation cancelled"));
+            return Err(self.halt(EvalError::cancelled()));
         }
         self.iterations += 1;
         if self.iterations.is_multiple_of(CLOCK_INTERVAL)
-            && let Some(deadline) = self.deadline
-            && Instant::now() >= deadline
+            && let Some(limit) = self.interrupted()
         {
-            return Err(EvalError::limit("evaluation time limit exceeded"));
+            return Err(self.halt(limit));
         }
         Ok(())
     }
@@ -733,7 +845,7 @@ impl Ctx<'_> {
 
     fn fold(&mut self, f: &Fold) -> Result<Value> {
         let range = self.range(&f.range, f.id)?;
-        let accu = self.eval(&f.init);
+        let accu = self.eval_absorbable(&f.init)?;
         self.set_local(f.accu_slot, accu);
         for i in 0..range.len() {
             self.tick().map_err(|e| e.at(f.id.0))?;
@@ -745,10 +857,10 @@ impl Ctx<'_> {
                     self.set_local(slot2, Ok(second));
                 }
             }
-            if matches!(self.eval(&f.condition), Ok(Value::Bool(false))) {
+            if matches!(self.eval_absorbable(&f.condition)?, Ok(Value::Bool(false))) {
                 break;
             }
-            let next = self.eval(&f.step);
+            let next = self.eval_absorbable(&f.step)?;
             if let Ok(v) = &next {
                 self.limits.check_size(v).map_err(|e| e.at(f.id.0))?;
             }
@@ -775,7 +887,7 @@ impl Ctx<'_> {
         for i in 0..range.len() {
             self.tick().map_err(|e| e.at(l.id.0))?;
             self.set_iter_var(l.iter_slot, range, i);
-            match self.eval(predicate) {
+            match self.eval_absorbable(predicate)? {
                 Ok(Value::Bool(b)) if b == decisive => return Ok(Value::Bool(decisive)),
                 Ok(Value::Bool(_)) => {}
                 Ok(other) => {
@@ -844,7 +956,7 @@ impl Ctx<'_> {
 
     fn block(&mut self, b: &Block) -> Result<Value> {
         for (i, entry) in b.entries.iter().enumerate() {
-            let v = self.eval(entry);
+            let v = self.eval_absorbable(entry)?;
             self.set_local(b.first_slot + i as u32, v);
         }
         self.eval(&b.result)

@@ -16,6 +16,14 @@ pub struct Limits {
     pub max_list_len: usize,
     /// Most values a built map may hold, counted the same way; default 1,000,000.
     pub max_map_len: usize,
+    /// Most bytes the regular expressions compiled from one program's constant patterns may
+    /// hold together (a compile-time bound: a pattern past it is a `limit` error where it is
+    /// used); default 4 MiB.
+    pub max_program_regex_bytes: usize,
+    /// Most bytes one evaluation may allocate beyond what it started with (net of what it
+    /// frees), when the program's allocator is `memory::MeteredAlloc` (else not enforced);
+    /// default 64 MiB.
+    pub max_memory_bytes: usize,
 }
 
 impl Default for Limits {
@@ -25,6 +33,8 @@ impl Default for Limits {
             max_string_bytes: SizeLimits::DEFAULT.max_string_bytes,
             max_list_len: SizeLimits::DEFAULT.max_list_len,
             max_map_len: SizeLimits::DEFAULT.max_map_len,
+            max_program_regex_bytes: 4 << 20,
+            max_memory_bytes: 64 << 20,
         }
     }
 }
@@ -37,6 +47,8 @@ impl Limits {
             max_string_bytes: usize::MAX,
             max_list_len: usize::MAX,
             max_map_len: usize::MAX,
+            max_program_regex_bytes: usize::MAX,
+            max_memory_bytes: usize::MAX,
         }
     }
 

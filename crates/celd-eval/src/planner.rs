@@ -1,7 +1,7 @@
 //! The planner: AST (optionally checked) to [`Plan`], resolving names, overloads and constants once.
 
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use celd_check::{CheckedAst, Reference};
 use celd_syntax::ast::{
@@ -16,10 +16,8 @@ use crate::activation::VarTable;
 use crate::cost::{self, CallCost};
 use crate::eval::EvalOptions;
 use crate::functions::host::{HostCall, HostFunctions};
-use crate::functions::std_lib::{
-    builtin_type_value, check_regex_syntax, compile_regex, enum_conversion,
-};
-use crate::functions::{Impl, Registry};
+use crate::functions::std_lib::{builtin_type_value, enum_conversion};
+use crate::functions::{Impl, Registry, patterns};
 use crate::limits::Limits;
 use crate::plan::*;
 
@@ -34,6 +32,9 @@ pub struct PlanEnv<'a> {
     pub strong_enums: bool,
     /// Host functions, opaque type names and struct types.
     pub host: &'a HostFunctions,
+    /// The most bytes the program's compiled constant patterns may hold together
+    /// (`Limits::max_program_regex_bytes`).
+    pub max_regex_bytes: usize,
 }
 
 /// Choices for one plan.
@@ -60,6 +61,12 @@ pub struct PlanError {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+fn patterns_over_budget(budget: usize) -> EvalError {
+    EvalError::limit(format!(
+        "the regular expressions of this program exceed the limit of {budget} bytes compiled"
+    ))
+}
+
 /// Plans an expression. `checked` (when given) must be the checked form of `ast`.
 pub fn plan(
     ast: &Ast,
@@ -83,8 +90,12 @@ pub fn plan(
             max_string_bytes: FOLD_MAX_SIZE,
             max_list_len: FOLD_MAX_SIZE,
             max_map_len: FOLD_MAX_SIZE,
+            max_program_regex_bytes: 0,
+            max_memory_bytes: usize::MAX,
         },
         slot_uses: Vec::new(),
+        regex_bytes: 0,
+        regexes: HashMap::new(),
     };
     let root = planner.expr(&ast.expr);
     let scalar_locals = planner.scalar_locals();
@@ -110,6 +121,7 @@ pub fn plan(
         } else {
             EnumMode::Legacy
         },
+        regex_bytes: planner.regex_bytes,
     })
 }
 
@@ -135,6 +147,10 @@ struct Planner<'a> {
     /// Per local slot: how many locals used it, and how many of those were scalar loop
     /// variables; a slot is scalar in the plan only if every use was.
     slot_uses: Vec<SlotUses>,
+    /// What the constant patterns compiled so far hold (`patterns::held_bytes`).
+    regex_bytes: usize,
+    /// The constant patterns compiled so far: one compilation per distinct pattern.
+    regexes: HashMap<SmolStr, Arc<patterns::Regex>>,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -671,36 +687,51 @@ impl Planner<'_> {
         })
     }
 
-    /// Calls whose constant arguments are compiled once: regular expressions.
+    /// Calls whose constant arguments are compiled once, now: regular expressions. A pattern
+    /// that does not compile, or would take the program's patterns past their budget, is an
+    /// error node (reported when evaluation reaches it, with its span).
     fn specialized_call(&mut self, id: ExprId, name: &str, args: &[Node]) -> Option<Node> {
         let ("matches", [subject, Node::Const(Value::String(pattern))]) = (name, args) else {
             return None;
         };
-        // The syntax is checked now; compiling the automaton waits for the first match, so
-        // compiling a program stays cheap and each program still compiles its pattern once.
-        if let Err(e) = check_regex_syntax(pattern) {
-            return Some(Node::Error(e.at(id.0)));
-        }
-        let pattern_len = pattern.len();
-        let pattern = pattern.clone();
-        let regex: Arc<OnceLock<celd_value::Result<regex::Regex>>> = Arc::default();
-        let f = Impl::Custom(Arc::new(move |args: &[Value]| {
-            let compiled = regex.get_or_init(|| compile_regex(&pattern));
-            match (args, compiled) {
-                ([Value::String(s), ..], Ok(re)) => Ok(Value::Bool(re.is_match(s))),
-                ([Value::String(_), ..], Err(e)) => Err(e.clone()),
-                _ => Err(crate::functions::no_such_overload("matches", args)),
-            }
+        let regex = match self.compile_pattern(pattern) {
+            Ok(regex) => regex,
+            Err(e) => return Some(Node::Error(e.at(id.0))),
+        };
+        let f = Impl::Custom(Arc::new(move |args: &[Value]| match args {
+            [Value::String(s), ..] => Ok(Value::Bool(regex.is_match(s.as_str()))),
+            _ => Err(crate::functions::no_such_overload("matches", args)),
         }));
         Some(Node::Call1(Box::new(Call1 {
             name: SmolStr::new("matches"),
             f,
             cost: CallCost::MatchesPattern {
-                pattern_len: u32::try_from(pattern_len).unwrap_or(u32::MAX),
+                pattern_len: u32::try_from(pattern.len()).unwrap_or(u32::MAX),
             },
             arg: subject.clone(),
             id,
         })))
+    }
+
+    /// Compiles a constant pattern within what is left of the program's pattern budget.
+    fn compile_pattern(&mut self, pattern: &SmolStr) -> celd_value::Result<Arc<patterns::Regex>> {
+        if let Some(regex) = self.regexes.get(pattern) {
+            return Ok(regex.clone());
+        }
+        let budget = self.env.max_regex_bytes;
+        if self.regex_bytes >= budget {
+            return Err(patterns_over_budget(budget));
+        }
+        let regex = patterns::compile(pattern)?;
+        let held = patterns::held_bytes(&regex);
+        if self.regex_bytes + held > budget {
+            self.regex_bytes = budget;
+            return Err(patterns_over_budget(budget));
+        }
+        self.regex_bytes += held;
+        let regex = Arc::new(regex);
+        self.regexes.insert(pattern.clone(), regex.clone());
+        Ok(regex)
     }
 
     fn conditional(&mut self, id: ExprId, cond: &Expr, t: &Expr, f: &Expr) -> Node {
@@ -764,6 +795,7 @@ impl Planner<'_> {
             } else {
                 EnumMode::Legacy
             },
+            regex_bytes: 0,
         };
         let options = EvalOptions {
             limits: Some(&self.fold_limits),

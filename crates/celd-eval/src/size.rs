@@ -23,7 +23,7 @@ pub(crate) fn plan_heap_size(plan: &Plan) -> usize {
             .iter()
             .map(|v| name_size(&v.name))
             .sum::<usize>();
-    vars + node_size(&plan.root)
+    vars + node_size(&plan.root) + plan.regex_bytes
 }
 
 fn name_size(name: &SmolStr) -> usize {

@@ -163,7 +163,7 @@ function drawLive() {
     : "none from this worker");
   tile("t-evaluations", formatRate(latestRate("evaluations")), `${formatInt(now.evaluations)} in all, ${formatInt(now.evaluation_errors)} errors`);
   tile("t-worker", `generation ${formatInt(worker.generation)}`,
-    `recycles before it: ${r.signal} signal, ${r.rss} memory, ${r.exit} exit · up ${formatSeconds((now.unix_ms - worker.started_unix_ms) / 1000)}`);
+    `recycles before it: ${r.signal} signal, ${r.rss} memory, ${r.exit} exit, ${r.hung} hung · up ${formatSeconds((now.unix_ms - worker.started_unix_ms) / 1000)}`);
   const maxRss = worker.max_rss_bytes;
   tile("t-rss", formatBytes(now.rss_bytes),
     maxRss ? `of ${formatBytes(maxRss)} (${formatInt(now.rss_bytes)} bytes)` : "no --max-rss: not recycled on memory",

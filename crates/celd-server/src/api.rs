@@ -4,9 +4,10 @@
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use celd::layers::value::json::to_json;
+use celd::layers::value::json::{check_integer_range, to_json};
 use celd::{Activation, Env, Error, ErrorKind, EvalOptions, Type, Value};
 use celd_cache::{BoundProgram, CacheConfig, ProgramCache};
 use serde::{Deserialize, Serialize};
@@ -95,6 +96,9 @@ pub enum ApiError {
     Request(String),
     /// The expression failed to parse, check or evaluate, or hit a limit (422).
     Expression(Error),
+    /// A limit of the request rather than of its expression (422, kind `limit`): the time
+    /// limit passed while preparing it, the response would be too large.
+    Limit(String),
     /// The request body is larger than the limit (413).
     TooLarge { limit: usize },
     /// Every evaluation slot is taken (503); the client may retry.
@@ -116,6 +120,7 @@ impl ApiError {
         match self {
             ApiError::Request(message) => ErrorBody::new("request", message.clone()),
             ApiError::Expression(e) => ErrorBody::from_error(e),
+            ApiError::Limit(message) => ErrorBody::new("limit", message.clone()),
             ApiError::TooLarge { limit } => ErrorBody::new(
                 "limit",
                 format!("request body exceeds the limit of {limit} bytes"),
@@ -159,7 +164,7 @@ impl ErrorBody {
         ErrorBody {
             error: ErrorDetail {
                 kind,
-                message: message.into(),
+                message: excerpt(message.into()),
                 line: None,
                 column: None,
             },
@@ -179,12 +184,46 @@ impl ErrorBody {
                     ErrorKind::Env => "request",
                     kind => kind.name(),
                 },
-                message: e.message().to_owned(),
+                message: excerpt(e.message().to_owned()),
                 line: location.map(|l| l.line),
                 column: location.map(|l| l.column),
             },
         }
     }
+}
+
+/// The most characters an error message shows: a message quoting a large input (a 900 KB
+/// field or variable name) keeps its beginning and its end.
+pub const MAX_MESSAGE_CHARS: usize = 1000;
+
+/// `message` itself, or when longer than [`MAX_MESSAGE_CHARS`] its first 600 and last 300
+/// characters around a note of what was left out.
+fn excerpt(message: String) -> String {
+    let chars = message.chars().count();
+    if chars <= MAX_MESSAGE_CHARS {
+        return message;
+    }
+    let byte_at = |n: usize| {
+        message
+            .char_indices()
+            .nth(n)
+            .map_or(message.len(), |(i, _)| i)
+    };
+    let head_end = byte_at(600);
+    let tail_start = byte_at(chars - 300);
+    format!(
+        "{}… ({} bytes not shown) …{}",
+        &message[..head_end],
+        tail_start - head_end,
+        &message[tail_start..]
+    )
+}
+
+/// Decodes a JSON request: an integer beyond the range of `int` and `uint` is an error
+/// rather than the nearest double (as a JSON parser would read it).
+pub fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+    check_integer_range(bytes).map_err(|e| e.to_string())?;
+    serde_json::from_slice(bytes).map_err(|e| e.to_string())
 }
 
 /// Evaluates and checks requests against one base environment, compiling through one program
@@ -239,22 +278,64 @@ impl Evaluator {
     /// The request's environment (memoized by the cache), its variables read, and its program
     /// found or compiled.
     pub fn prepare(&self, request: &EvalRequest) -> Result<Prepared, ApiError> {
+        self.prepare_within(request, Stop::default())
+    }
+
+    /// As [`prepare`](Self::prepare), giving up between its steps once `stop` says so: the
+    /// time building the environment, reading the variables and compiling takes counts
+    /// against the request's time limit.
+    pub fn prepare_within(
+        &self,
+        request: &EvalRequest,
+        stop: Stop<'_>,
+    ) -> Result<Prepared, ApiError> {
         let names = request.vars.iter().flat_map(|v| v.keys());
-        let env = self.request_env(request.decls.as_ref(), names, request.container.as_deref())?;
+        let declared = declarations(&self.base, request.decls.as_ref(), names)?;
+        let env = self.request_env(&declared, request.container.as_deref())?;
+        stop.check("building the environment")?;
         let activation = read_vars(&env, request.vars.as_ref())?;
+        stop.check("reading the variables")?;
         let bound = self
             .cache
             .get_or_compile_from(&env, &request.expr, Some(self.origin))?;
-        let explain = (request.cost || request.dump).then(|| Explain {
-            env,
-            cost: request.cost,
-            dump: request.dump,
-        });
+        stop.check("compiling")?;
+        let explain = explain(request, env);
         Ok(Prepared {
             bound,
             activation,
             explain,
         })
+    }
+
+    /// The request ready to run if that takes no building: its environment remembered and its
+    /// program compiled already (`None` otherwise). For the reactor thread, which must not
+    /// spend a compilation's time.
+    pub fn prepare_cached(&self, request: &EvalRequest) -> Result<Option<Prepared>, ApiError> {
+        let names = request.vars.iter().flat_map(|v| v.keys());
+        let declared = declarations(&self.base, request.decls.as_ref(), names)?;
+        let container = request.container.as_deref();
+        let env = if declared.is_empty() && container.is_none() {
+            self.base.clone()
+        } else {
+            let decls = declared.iter().map(|(n, t)| (*n, t));
+            match self
+                .cache
+                .derived_env_if_remembered(&self.base, container, decls)
+            {
+                Some(env) => env,
+                None => return Ok(None),
+            }
+        };
+        let Some(bound) = self.cache.get_if_cached(&env, &request.expr)? else {
+            return Ok(None);
+        };
+        let activation = read_vars(&env, request.vars.as_ref())?;
+        let explain = explain(request, env);
+        Ok(Some(Prepared {
+            bound,
+            activation,
+            explain,
+        }))
     }
 
     /// Evaluates a request: the value and its type name. Evaluation stops at `deadline`.
@@ -281,7 +362,7 @@ impl Evaluator {
         let json = |body: Result<String, serde_json::Error>| {
             body.unwrap_or_else(|e| format!(r#"{{"error":{{"kind":"internal","message":"{e}"}}}}"#))
         };
-        match serde_json::from_slice::<EvalRequest>(line) {
+        match decode::<EvalRequest>(line) {
             Ok(request) => match self.evaluate(&request, None) {
                 Ok(response) => Ok(json(serde_json::to_string(&response))),
                 Err(error) => Err(json(serde_json::to_string(&error.body()))),
@@ -294,106 +375,176 @@ impl Evaluator {
 
     /// Type-checks a request's expression (no program is built or cached).
     pub fn check(&self, request: &CheckRequest) -> Result<CheckResponse, ApiError> {
-        let env = self.request_env(
-            request.decls.as_ref(),
-            std::iter::empty(),
-            request.container.as_deref(),
-        )?;
+        let declared = declarations(&self.base, request.decls.as_ref(), std::iter::empty())?;
+        let env = self.request_env(&declared, request.container.as_deref())?;
         let ty = env.check(&request.expr)?;
         Ok(CheckResponse { ty: ty.to_string() })
     }
 
-    /// The base library plus the request's declarations, and `dyn` for variables given without
-    /// one; the same declarations give the same (remembered) environment.
-    fn request_env<'a>(
+    /// The base library plus the request's declarations; the same declarations give the same
+    /// (remembered) environment.
+    fn request_env(
         &self,
-        decls: Option<&BTreeMap<String, String>>,
-        var_names: impl Iterator<Item = &'a String>,
+        declared: &[(&str, Type)],
         container: Option<&str>,
     ) -> Result<Env, ApiError> {
-        let mut declared: Vec<(&str, Type)> = Vec::new();
-        for (name, text) in decls.into_iter().flatten() {
-            let ty = self
-                .base
-                .parse_type(text)
-                .map_err(|e| ApiError::Request(format!("declaration of '{name}': {e}")))?;
-            declared.push((name, ty));
-        }
-        let mut all: Vec<(&str, &Type)> = declared.iter().map(|(n, t)| (*n, t)).collect();
-        for name in var_names {
-            if !decls.is_some_and(|d| d.contains_key(name)) {
-                all.push((name, &Type::Dyn));
-            }
-        }
-        if all.is_empty() && container.is_none() {
+        if declared.is_empty() && container.is_none() {
             return Ok(self.base.clone());
         }
-        Ok(self.cache.derive_env(&self.base, container, all)?)
+        let decls = declared.iter().map(|(n, t)| (*n, t));
+        Ok(self.cache.derive_env(&self.base, container, decls)?)
+    }
+}
+
+/// The request's declarations with their types parsed, and `dyn` for variables given
+/// without one.
+fn declarations<'a>(
+    base: &Env,
+    decls: Option<&'a BTreeMap<String, String>>,
+    var_names: impl Iterator<Item = &'a String>,
+) -> Result<Vec<(&'a str, Type)>, ApiError> {
+    let mut declared: Vec<(&str, Type)> = Vec::new();
+    for (name, text) in decls.into_iter().flatten() {
+        let ty = base
+            .parse_type(text)
+            .map_err(|e| ApiError::Request(format!("declaration of '{name}': {e}")))?;
+        declared.push((name, ty));
+    }
+    for name in var_names {
+        if !decls.is_some_and(|d| d.contains_key(name)) {
+            declared.push((name, Type::Dyn));
+        }
+    }
+    Ok(declared)
+}
+
+/// What stops a request: its deadline and its cancellation flag (raised when its answer is
+/// no longer wanted: timed out, or the client went away).
+#[derive(Clone, Copy, Default)]
+pub struct Stop<'a> {
+    pub deadline: Option<Instant>,
+    pub cancel: Option<&'a AtomicBool>,
+    /// The memory the evaluation may still allocate, when less than its program's limit
+    /// (what preparing the request took is spent already).
+    pub max_memory: Option<usize>,
+}
+
+impl Stop<'_> {
+    /// A `limit` error once the deadline has passed or the flag is raised, naming the step.
+    fn check(&self, step: &str) -> Result<(), ApiError> {
+        if self.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return Err(ApiError::Limit(format!("request cancelled while {step}")));
+        }
+        if self.deadline.is_some_and(|d| Instant::now() >= d) {
+            return Err(ApiError::Limit(format!(
+                "evaluation time limit exceeded while {step}"
+            )));
+        }
+        Ok(())
     }
 }
 
 impl Prepared {
     /// Evaluates, stopping at `deadline`: the value and its type name.
     pub fn run_value(&self, deadline: Option<Instant>) -> Result<(Value, String), ApiError> {
-        self.run_counted(deadline, None)
+        let (value, ty, _) = self.run_within(Stop {
+            deadline,
+            ..Stop::default()
+        })?;
+        Ok((value, ty))
     }
 
-    fn run_counted(
-        &self,
-        deadline: Option<Instant>,
-        cost_spent: Option<&Cell<u64>>,
-    ) -> Result<(Value, String), ApiError> {
+    /// Evaluates until `stop` says so: the value, its type name, and what the request asked
+    /// to have explained.
+    pub fn run_within(&self, stop: Stop<'_>) -> Result<Ran, ApiError> {
         let program = self.bound.program();
+        let narrowed;
+        let limits = match stop.max_memory {
+            Some(max) if max < program.limits().max_memory_bytes => {
+                narrowed = celd::Limits {
+                    max_memory_bytes: max,
+                    ..program.limits().clone()
+                };
+                &narrowed
+            }
+            _ => program.limits(),
+        };
+        let spent = Cell::new(0);
         let options = EvalOptions {
-            limits: Some(program.limits()),
-            deadline,
-            cost_spent,
+            limits: Some(limits),
+            deadline: stop.deadline,
+            cancel: stop.cancel,
+            cost_spent: Some(&spent),
             ..EvalOptions::default()
         };
         let value = self.bound.eval_with(&self.activation, &options)?;
         let ty = type_name(program.result_type(), &value);
-        Ok((value, ty))
+        let explanation = self.explanation(spent.get())?;
+        Ok((value, ty, explanation))
     }
 
     /// Evaluates into the `/v1/eval` response body.
     pub fn run(&self, deadline: Option<Instant>) -> Result<EvalResponse, ApiError> {
-        let spent = Cell::new(0);
-        let (value, ty) = self.run_counted(deadline, Some(&spent))?;
-        let mut response = EvalResponse {
+        let (value, ty, explanation) = self.run_within(Stop {
+            deadline,
+            ..Stop::default()
+        })?;
+        Ok(EvalResponse {
             value: to_json(&value),
             ty,
-            cost: None,
-            estimate: None,
-            dump: None,
-        };
-        if let Some(explain) = &self.explain {
-            self.add_explanation(explain, spent.get(), &mut response)?;
-        }
-        Ok(response)
+            cost: explanation.cost,
+            estimate: explanation.estimate,
+            dump: explanation.dump,
+        })
     }
 
-    /// The cost and estimate, and the dump, as the request asked.
-    fn add_explanation(
-        &self,
-        explain: &Explain,
-        spent: u64,
-        response: &mut EvalResponse,
-    ) -> Result<(), ApiError> {
+    /// Whether the request asked for its cost or dump (work for the blocking pool).
+    pub fn explains(&self) -> bool {
+        self.explain.is_some()
+    }
+
+    /// The cost and estimate, and the dump, as the request asked (nothing if it did not).
+    fn explanation(&self, spent: u64) -> Result<Explanation, ApiError> {
+        let mut explanation = Explanation::default();
+        let Some(explain) = &self.explain else {
+            return Ok(explanation);
+        };
         let program = self.bound.program();
         if explain.cost {
             let vars = program
                 .variables()
                 .filter_map(|name| Some((name, self.activation.get(name)?)));
-            response.cost = Some(spent);
+            explanation.cost = Some(spent);
             let estimate = crate::explain::estimate(program, self.bound.params(), vars);
-            response.estimate = Some(estimate);
+            explanation.estimate = Some(estimate);
         }
         if explain.dump {
             let text = self.bound.source().text();
-            response.dump = Some(crate::explain::dump(&explain.env, text)?);
+            explanation.dump = Some(crate::explain::dump(&explain.env, text)?);
         }
-        Ok(())
+        Ok(explanation)
     }
+}
+
+/// What the request asks to have explained, with the environment that takes.
+fn explain(request: &EvalRequest, env: Env) -> Option<Explain> {
+    (request.cost || request.dump).then_some(Explain {
+        env,
+        cost: request.cost,
+        dump: request.dump,
+    })
+}
+
+/// An evaluation's value, its type name, and what the request asked to have explained.
+pub type Ran = (Value, String, Explanation);
+
+/// What `/v1/eval` answers beside the value when asked: the cost spent and the estimate, the
+/// dump.
+#[derive(Clone, Debug, Default)]
+pub struct Explanation {
+    pub cost: Option<u64>,
+    pub estimate: Option<EstimateBody>,
+    pub dump: Option<DumpBody>,
 }
 
 /// Reads the request's variables into values.

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -14,7 +14,7 @@ use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::api::{ApiError, CheckRequest, EvalRequest, Evaluator};
+use crate::api::{ApiError, CheckRequest, Evaluator};
 use crate::config::{AdminToken, Offload, RequestLimits, ServiceConfig};
 use crate::drain::Drain;
 use crate::metrics::{Metrics, WorkerInfo};
@@ -92,44 +92,84 @@ pub fn app(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-/// A request body read within the size limit and parsed as JSON; also its length in bytes.
-pub struct JsonBody<T>(pub T, pub usize);
+/// A request body read within the size limit (a declared length over it is refused before
+/// any of the body is read).
+pub struct RawBody(pub Bytes);
 
-impl<T: DeserializeOwned> FromRequest<Arc<AppState>> for JsonBody<T> {
+impl FromRequest<Arc<AppState>> for RawBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &Arc<AppState>) -> Result<Self, ApiError> {
+        let limit = state.limits.max_body_bytes;
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if declared.is_some_and(|n| n > limit as u64) {
+            return Err(ApiError::TooLarge { limit });
+        }
         let bytes = Bytes::from_request(req, state).await.map_err(|r| {
             if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::TooLarge {
-                    limit: state.limits.max_body_bytes,
-                }
+                ApiError::TooLarge { limit }
             } else {
                 ApiError::Request(r.body_text())
             }
         })?;
-        let value = serde_json::from_slice(&bytes)
-            .map_err(|e| ApiError::Request(format!("invalid request body: {e}")))?;
-        Ok(JsonBody(value, bytes.len()))
+        Ok(RawBody(bytes))
     }
 }
 
-async fn eval(
-    State(state): State<Arc<AppState>>,
-    body: Result<JsonBody<EvalRequest>, ApiError>,
-) -> Response {
-    let outcome = match body {
-        Ok(JsonBody(request, size)) => match state.slot() {
-            Ok(slot) => crate::dispatch::evaluate(&state, request, size, slot).await,
-            Err(e) => return e.into_response(),
-        },
-        Err(e) => (Err(e), None),
+/// Decodes a JSON request body (whatever its `Content-Type`).
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    crate::api::decode(bytes).map_err(|e| ApiError::Request(format!("invalid request body: {e}")))
+}
+
+/// A request body read within the size limit and parsed as JSON (large bodies on the
+/// blocking pool); also its length in bytes.
+pub struct JsonBody<T>(pub T, pub usize);
+
+impl<T: DeserializeOwned + Send + 'static> FromRequest<Arc<AppState>> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &Arc<AppState>) -> Result<Self, ApiError> {
+        let RawBody(bytes) = RawBody::from_request(req, state).await?;
+        let size = bytes.len();
+        if size <= crate::dispatch::INLINE_MAX_BYTES {
+            return parse_json(&bytes).map(|v| JsonBody(v, size));
+        }
+        match tokio::task::spawn_blocking(move || parse_json(&bytes)).await {
+            Ok(parsed) => parsed.map(|v| JsonBody(v, size)),
+            Err(e) => Err(ApiError::Internal(format!("decoding task failed: {e}"))),
+        }
+    }
+}
+
+/// `/v1/eval`: an evaluation slot first (503 at once if none, before reading the body: a body
+/// being read holds memory too), then the body, then the evaluation.
+async fn eval(State(state): State<Arc<AppState>>, req: Request) -> Response {
+    let slot = match state.slot() {
+        Ok(slot) => slot,
+        Err(e) => return e.into_response(),
     };
-    let (result, seconds) = outcome;
+    let body = match RawBody::from_request(req, &state).await {
+        Ok(RawBody(body)) => body,
+        Err(e) => {
+            state.metrics.evaluation(e.outcome(), None);
+            return e.into_response();
+        }
+    };
+    let (result, seconds) = crate::dispatch::evaluate(&state, body).await;
     match result {
-        Ok(response) => {
+        Ok(body) => {
             state.metrics.evaluation("ok", seconds);
-            Json(response).into_response()
+            // The slot is held until the body is written (or the connection closes): a
+            // response waiting for its client holds memory as an evaluation does.
+            let body = Body::new(HeldBody {
+                bytes: Some(Bytes::from(body)),
+                _slot: slot,
+            });
+            ([(header::CONTENT_TYPE, "application/json")], body).into_response()
         }
         Err(e) => {
             state.metrics.evaluation(e.outcome(), seconds);
@@ -138,11 +178,35 @@ async fn eval(
     }
 }
 
-async fn check(
-    State(state): State<Arc<AppState>>,
-    JsonBody(request, size): JsonBody<CheckRequest>,
-) -> Result<Response, ApiError> {
+/// A response body that holds its evaluation slot until it is written or dropped.
+struct HeldBody {
+    bytes: Option<Bytes>,
+    _slot: OwnedSemaphorePermit,
+}
+
+impl hyper::body::Body for HeldBody {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, Self::Error>>> {
+        std::task::Poll::Ready(self.bytes.take().map(|b| Ok(hyper::body::Frame::data(b))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.bytes.is_none()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        hyper::body::SizeHint::with_exact(self.bytes.as_ref().map_or(0, |b| b.len() as u64))
+    }
+}
+
+async fn check(State(state): State<Arc<AppState>>, req: Request) -> Result<Response, ApiError> {
     let slot = state.slot()?;
+    let JsonBody(request, size) = JsonBody::<CheckRequest>::from_request(req, &state).await?;
     let response = crate::dispatch::check(&state, request, size, slot).await?;
     Ok(Json(response).into_response())
 }

@@ -29,6 +29,21 @@ pub struct RequestLimits {
     pub max_concurrency: usize,
     /// Open connections; more wait in the kernel's accept queue. Default 4096.
     pub max_connections: usize,
+    /// Largest `/v1/eval` response body, in bytes, counted while it is written (422,
+    /// `limit`, beyond). Default 8 MiB.
+    pub max_response_bytes: usize,
+    /// Time from a connection's first byte of a request (or from its accept) to the end of
+    /// the request's headers; the connection is closed beyond. Default 5 s.
+    pub header_read_timeout: Duration,
+    /// Time a keep-alive connection may stay idle between requests. Default 30 s; 1 s while
+    /// the worker's connections are above three quarters of `max_connections`.
+    pub keep_alive_timeout: Duration,
+    /// Time a response may wait for a client that does not read it; the connection is
+    /// closed beyond. Default 10 s.
+    pub write_timeout: Duration,
+    /// Bytes one request may allocate: its decoded body and variables, its environment and
+    /// compilation, its evaluation (422, `limit`, beyond). Default 24 MiB.
+    pub max_request_memory: usize,
 }
 
 impl Default for RequestLimits {
@@ -42,6 +57,11 @@ impl Default for RequestLimits {
             request_timeout: Duration::from_secs(10),
             max_concurrency: 64,
             max_connections: 4096,
+            max_response_bytes: 8 << 20,
+            header_read_timeout: Duration::from_secs(5),
+            keep_alive_timeout: Duration::from_secs(30),
+            write_timeout: Duration::from_secs(10),
+            max_request_memory: 24 << 20,
         }
     }
 }
@@ -148,6 +168,7 @@ impl ServiceConfig {
         };
         let limits = Limits {
             max_cost: self.limits.max_cost,
+            max_memory_bytes: self.limits.max_request_memory,
             ..Limits::default()
         };
         let mut builder = Env::builder()
@@ -161,6 +182,26 @@ impl ServiceConfig {
             builder = (extend.0)(builder);
         }
         builder.build()
+    }
+
+    /// The most resident memory a worker can reach with these limits: what it holds before
+    /// any request (a generous 64 MiB), the program cache and the remembered environments at
+    /// their budgets, every thread's run-time patterns (2 MiB each: the reactor threads and
+    /// one blocking thread per evaluation slot), every connection's read buffer (64 KiB), and
+    /// per evaluation slot a request's memory, its body and its response. README "How the
+    /// limits compose" derives the default `--max-rss` (3 GiB) from it: 2.6 GiB.
+    pub fn memory_bound(&self) -> u64 {
+        let l = &self.limits;
+        let mib = 1u64 << 20;
+        let threads = l.max_concurrency as u64 + 2;
+        let per_request =
+            l.max_request_memory as u64 + l.max_response_bytes as u64 + l.max_body_bytes as u64;
+        64 * mib
+            + self.cache_bytes
+            + CacheConfig::default().max_env_bytes
+            + threads * (2 * mib)
+            + l.max_connections as u64 * crate::conn::MAX_READ_BUFFER as u64
+            + l.max_concurrency as u64 * per_request
     }
 
     pub fn cache_config(&self) -> CacheConfig {
@@ -230,6 +271,16 @@ pub fn parse_duration(text: &str) -> Result<Duration, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_defaults_compose_under_the_default_max_rss() {
+        let config = ServiceConfig::new();
+        assert!(
+            config.memory_bound() < 3 << 30,
+            "{}",
+            config.memory_bound() >> 20
+        );
+    }
 
     #[test]
     fn sizes() {

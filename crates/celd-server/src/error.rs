@@ -11,7 +11,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Request(_) => StatusCode::BAD_REQUEST,
-            ApiError::Expression(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Expression(_) | ApiError::Limit(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Overloaded | ApiError::TimedOut => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,

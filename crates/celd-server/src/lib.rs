@@ -10,11 +10,13 @@
 //! - [`serve::run`]: `celd serve` — a [`supervisor`] that owns the socket and runs
 //!   [`worker`]s as child processes, or a single worker.
 //! - [`loadgen`] and [`loadtest`]: the keep-alive load generator, and the zero-loss runs and
-//!   the throughput benchmark built on it (`src/bin/loadgen.rs`).
+//!   the throughput benchmark built on it (`src/bin/loadgen.rs`); [`attack`]: the soak under
+//!   hostile clients.
 
 pub mod admin;
 pub mod api;
 pub mod app;
+pub mod attack;
 pub mod config;
 pub mod conn;
 pub mod console;
@@ -30,6 +32,7 @@ pub mod loadtest;
 pub mod logging;
 pub mod metrics;
 pub mod process;
+pub mod response;
 pub mod serve;
 pub mod supervisor;
 pub mod worker;

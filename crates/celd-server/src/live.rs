@@ -163,6 +163,7 @@ pub struct RecyclesBody {
     pub signal: u64,
     pub rss: u64,
     pub exit: u64,
+    pub hung: u64,
 }
 
 impl From<Recycles> for RecyclesBody {
@@ -171,6 +172,7 @@ impl From<Recycles> for RecyclesBody {
             signal: r.signal,
             rss: r.rss,
             exit: r.exit,
+            hung: r.hung,
         }
     }
 }

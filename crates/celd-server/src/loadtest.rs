@@ -199,7 +199,7 @@ pub fn soak(config: &SoakConfig) -> Result<SoakReport, LoadTestError> {
 }
 
 /// The clients' runtime: `threads` threads (one leaves the other cores to the server).
-fn client_runtime(threads: usize) -> Result<tokio::runtime::Runtime, LoadTestError> {
+pub(crate) fn client_runtime(threads: usize) -> Result<tokio::runtime::Runtime, LoadTestError> {
     let mut builder = if threads <= 1 {
         tokio::runtime::Builder::new_current_thread()
     } else {
@@ -230,7 +230,7 @@ async fn send_hangups(pid: u32, every: Option<Duration>, duration: Duration) -> 
     }
 }
 
-async fn scrape_recycles(addr: SocketAddr) -> Result<(Recycles, u64), LoadTestError> {
+pub(crate) async fn scrape_recycles(addr: SocketAddr) -> Result<(Recycles, u64), LoadTestError> {
     let answer = loadgen::fetch(addr, "/metrics")
         .await
         .map_err(|e| LoadTestError(format!("scraping /metrics: {}", e.0)))?;
@@ -240,6 +240,7 @@ async fn scrape_recycles(addr: SocketAddr) -> Result<(Recycles, u64), LoadTestEr
         signal: read("celd_worker_recycles_total{reason=\"signal\"}"),
         rss: read("celd_worker_recycles_total{reason=\"rss\"}"),
         exit: read("celd_worker_recycles_total{reason=\"exit\"}"),
+        hung: read("celd_worker_recycles_total{reason=\"hung\"}"),
     };
     Ok((recycles, read("celd_worker_generation")))
 }
@@ -367,7 +368,7 @@ fn measure(
 }
 
 /// The supervisor's worker: its child process.
-fn worker_pid(supervisor: u32) -> Option<u32> {
+pub(crate) fn worker_pid(supervisor: u32) -> Option<u32> {
     let path = format!("/proc/{supervisor}/task/{supervisor}/children");
     std::fs::read_to_string(path)
         .ok()?

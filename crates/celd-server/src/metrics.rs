@@ -11,7 +11,7 @@ use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
 use prometheus_client::metrics::MetricType;
 use prometheus_client::metrics::counter::{ConstCounter, Counter};
 use prometheus_client::metrics::family::Family;
-use prometheus_client::metrics::gauge::ConstGauge;
+use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
@@ -42,16 +42,21 @@ pub struct Recycles {
     pub rss: u64,
     /// The worker exited or died.
     pub exit: u64,
+    /// The worker stopped answering (its heartbeat stopped).
+    pub hung: u64,
 }
 
 impl Recycles {
     pub fn total(&self) -> u64 {
-        self.signal + self.rss + self.exit
+        self.signal + self.rss + self.exit + self.hung
     }
 
-    /// `signal=1,rss=0,exit=0`, as passed in `CELD_WORKER_RECYCLES`.
+    /// `signal=1,rss=0,exit=0,hung=0`, as passed in `CELD_WORKER_RECYCLES`.
     pub fn to_env(&self) -> String {
-        format!("signal={},rss={},exit={}", self.signal, self.rss, self.exit)
+        format!(
+            "signal={},rss={},exit={},hung={}",
+            self.signal, self.rss, self.exit, self.hung
+        )
     }
 
     /// Reads [`to_env`](Self::to_env)'s form; unknown or malformed parts count as zero.
@@ -66,6 +71,7 @@ impl Recycles {
                 "signal" => r.signal = n,
                 "rss" => r.rss = n,
                 "exit" => r.exit = n,
+                "hung" => r.hung = n,
                 _ => {}
             }
         }
@@ -79,6 +85,17 @@ pub struct Metrics {
     evaluations: [Counter; OUTCOMES.len()],
     eval_duration: Histogram,
     requests: Family<RequestLabels, Counter>,
+    blocking: Gauge,
+    connections: Gauge,
+}
+
+/// Counts one unit of a gauge while it lives.
+pub struct InGauge(Gauge);
+
+impl Drop for InGauge {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
 }
 
 impl Metrics {
@@ -103,6 +120,18 @@ impl Metrics {
             "HTTP requests answered, by endpoint and status",
             requests.clone(),
         );
+        let blocking = Gauge::default();
+        registry.register(
+            "celd_blocking_evaluations",
+            "Requests being prepared or evaluated on the blocking pool now",
+            blocking.clone(),
+        );
+        let connections = Gauge::default();
+        registry.register(
+            "celd_connections_open",
+            "Connections open now",
+            connections.clone(),
+        );
         registry.register_collector(Box::new(CacheCollector(evaluator)));
         registry.register_collector(Box::new(ProcessCollector));
         registry.register_collector(Box::new(worker));
@@ -111,7 +140,21 @@ impl Metrics {
             evaluations,
             eval_duration,
             requests,
+            blocking,
+            connections,
         }
+    }
+
+    /// Counts a request on the blocking pool until dropped.
+    pub fn blocking_evaluation(&self) -> InGauge {
+        self.blocking.inc();
+        InGauge(self.blocking.clone())
+    }
+
+    /// Counts an open connection until dropped.
+    pub fn connection(&self) -> InGauge {
+        self.connections.inc();
+        InGauge(self.connections.clone())
     }
 
     /// Counts one `/v1/eval` answer and, if the program ran, its evaluation time.
@@ -171,6 +214,16 @@ impl Collector for CacheCollector {
                 "The program cache's budget in bytes",
                 stats.max_bytes,
             ),
+            (
+                names::DERIVED_ENVS,
+                "Environments derived from request declarations and remembered",
+                stats.derived_envs,
+            ),
+            (
+                names::DERIVED_ENV_BYTES,
+                "Bytes the remembered derived environments hold",
+                stats.derived_env_bytes,
+            ),
         ];
         for (name, help, value) in gauges {
             encode_gauge(&mut encoder, name, help, value)?;
@@ -200,6 +253,11 @@ impl Collector for CacheCollector {
                 names::COMPILE_STORMS,
                 "Compile storms warned about",
                 stats.storms,
+            ),
+            (
+                names::PROGRAMS_UNCACHED,
+                "Programs too large to cache (over an eighth of the budget), evaluated and dropped",
+                stats.uncached,
             ),
         ];
         for (name, help, value) in counters {
@@ -264,7 +322,13 @@ impl Collector for WorkerInfo {
             None,
             MetricType::Counter,
         )?;
-        for (reason, n) in [("signal", r.signal), ("rss", r.rss), ("exit", r.exit)] {
+        let reasons = [
+            ("signal", r.signal),
+            ("rss", r.rss),
+            ("exit", r.exit),
+            ("hung", r.hung),
+        ];
+        for (reason, n) in reasons {
             let labels = [("reason", reason)];
             ConstCounter::new(n).encode(metric.encode_family(&labels)?)?;
         }
@@ -330,9 +394,10 @@ mod tests {
             signal: 3,
             rss: 2,
             exit: 1,
+            hung: 4,
         };
         assert_eq!(Recycles::from_env(&r.to_env()), r);
-        assert_eq!(r.total(), 6);
+        assert_eq!(r.total(), 10);
         assert_eq!(Recycles::from_env("garbage,rss=x"), Recycles::default());
     }
 }

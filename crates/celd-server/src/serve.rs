@@ -60,6 +60,8 @@ pub struct ServeOptions {
     pub listen: SocketAddr,
     pub service: ServiceConfig,
     pub max_rss: Option<u64>,
+    /// Kill a worker past this resident memory (default 1.5 times `max_rss`).
+    pub max_rss_hard: Option<u64>,
     pub drain_timeout: Duration,
     pub ready_file: Option<PathBuf>,
     pub log_format: LogFormat,
@@ -122,10 +124,21 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
             worker::run(listener, options.service, options.drain_timeout, readiness)
         }
         Role::Supervisor => {
+            let bound = options.service.memory_bound();
+            if let Some(max) = options.max_rss.filter(|&max| max < bound) {
+                tracing::warn!(
+                    max_rss = max,
+                    bound,
+                    "--max-rss is below what the limits allow a worker to hold \
+                     (--max-concurrency × (--max-request-memory + --max-response + --max-body) \
+                     + --cache-bytes + …): a busy worker may be recycled or killed"
+                );
+            }
             let listener = listen(options.listen)?;
             let supervisor_options = SupervisorOptions {
                 worker_args: options.worker_args,
                 max_rss: options.max_rss,
+                max_rss_hard: options.max_rss_hard,
                 drain_timeout: options.drain_timeout,
                 ready_file: options.ready_file,
             };

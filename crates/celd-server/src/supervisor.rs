@@ -39,14 +39,39 @@ const RSS_MIN_AGE: Duration = Duration::from_secs(2);
 /// A draining worker that outlives the drain timeout by this much is killed.
 const KILL_GRACE: Duration = Duration::from_secs(5);
 
+/// A worker whose heartbeat (a byte on its readiness pipe every `worker::HEARTBEAT`) has
+/// been silent this long is hung: it is replaced with overlap, then killed.
+const LIVENESS_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The least margin of the default hard memory ceiling over `--max-rss`.
+const HARD_MARGIN: u64 = 256 << 20;
+
+/// A worker that dies younger than this died young: the second of such deaths in a row and
+/// the next ones wait before the next worker starts.
+const YOUNG: Duration = Duration::from_secs(10);
+
 /// What the supervisor needs besides the socket.
 #[derive(Clone, Debug)]
 pub struct SupervisorOptions {
     /// The arguments a worker is started with (those of `celd serve`; `--worker` is added).
     pub worker_args: Vec<std::ffi::OsString>,
     pub max_rss: Option<u64>,
+    /// Kill a worker (draining or not) whose resident memory passes this; default 1.5 times
+    /// `max_rss`, and at least 256 MiB above it (a worker goes on growing while its
+    /// replacement starts).
+    pub max_rss_hard: Option<u64>,
     pub drain_timeout: Duration,
     pub ready_file: Option<PathBuf>,
+}
+
+impl SupervisorOptions {
+    /// The hard ceiling on a worker's resident memory.
+    pub fn hard_rss(&self) -> Option<u64> {
+        self.max_rss_hard.or_else(|| {
+            self.max_rss
+                .map(|max| max.saturating_add((max / 2).max(HARD_MARGIN)))
+        })
+    }
 }
 
 /// Why a worker is replaced.
@@ -55,6 +80,7 @@ pub enum Reason {
     Signal,
     Rss,
     Exit,
+    Hung,
 }
 
 impl Reason {
@@ -63,6 +89,7 @@ impl Reason {
             Reason::Signal => "signal",
             Reason::Rss => "rss",
             Reason::Exit => "exit",
+            Reason::Hung => "hung",
         }
     }
 
@@ -72,6 +99,7 @@ impl Reason {
             Reason::Signal => r.signal += 1,
             Reason::Rss => r.rss += 1,
             Reason::Exit => r.exit += 1,
+            Reason::Hung => r.hung += 1,
         }
         r
     }
@@ -82,6 +110,12 @@ struct Worker {
     pid: u32,
     generation: u64,
     ready_at: Instant,
+    /// The readiness pipe, on which the worker then writes its heartbeat; `None` once it is
+    /// closed.
+    heartbeat: Option<tokio::net::unix::pipe::Receiver>,
+    last_heartbeat: Instant,
+    /// Killed for passing the hard memory ceiling: its exit is a recycle, not a crash.
+    killed_for_memory: bool,
 }
 
 /// Runs the supervisor on its own single-threaded runtime (so the thread that starts workers,
@@ -104,12 +138,17 @@ struct Supervisor {
     draining: JoinSet<()>,
     restart_at: Option<tokio::time::Instant>,
     backoff: Duration,
+    /// Workers that died young in a row.
+    young_deaths: u32,
+    /// Why the worker being restarted is gone (counted when its successor starts).
+    recycle_reason: Reason,
 }
 
 enum Event {
     Shutdown(&'static str),
     Hangup,
     Exited(std::io::Result<ExitStatus>),
+    Heartbeat(bool),
     Restart,
     Tick,
     Reaped,
@@ -127,6 +166,8 @@ impl Supervisor {
             draining: JoinSet::new(),
             restart_at: None,
             backoff: Duration::ZERO,
+            young_deaths: 0,
+            recycle_reason: Reason::Exit,
         })
     }
 
@@ -149,8 +190,12 @@ impl Supervisor {
                 }
                 Event::Hangup => self.replace(Reason::Signal).await,
                 Event::Exited(status) => self.exited(status),
+                Event::Heartbeat(alive) => self.heartbeat(alive),
                 Event::Restart => self.restart().await,
-                Event::Tick => self.check_rss().await,
+                Event::Tick => {
+                    self.check_rss().await;
+                    self.check_liveness().await;
+                }
                 Event::Reaped => {}
             }
         }
@@ -158,12 +203,16 @@ impl Supervisor {
 
     async fn next_event(&mut self, tick: &mut tokio::time::Interval) -> Event {
         let restart_at = self.restart_at;
-        let current = &mut self.current;
+        let (child, heartbeat) = match &mut self.current {
+            Some(w) => (Some(&mut w.child), w.heartbeat.as_mut()),
+            None => (None, None),
+        };
         tokio::select! {
             _ = self.signals.terminate.recv() => Event::Shutdown("SIGTERM"),
             _ = self.signals.interrupt.recv() => Event::Shutdown("SIGINT"),
             _ = self.signals.hangup.recv() => Event::Hangup,
-            status = wait_for(current) => Event::Exited(status),
+            status = wait_for(child) => Event::Exited(status),
+            alive = read_heartbeat(heartbeat) => Event::Heartbeat(alive),
             () = sleep_until(restart_at) => Event::Restart,
             _ = tick.tick() => Event::Tick,
             Some(_) = self.draining.join_next() => Event::Reaped,
@@ -197,6 +246,9 @@ impl Supervisor {
                     pid,
                     generation,
                     ready_at: Instant::now(),
+                    heartbeat: Some(ready),
+                    last_heartbeat: Instant::now(),
+                    killed_for_memory: false,
                 })
             }
             other => {
@@ -253,7 +305,15 @@ impl Supervisor {
                 self.generation += 1;
                 self.recycles = recycles;
                 self.current = Some(new);
-                self.drain(old);
+                if reason == Reason::Hung {
+                    let mut old = old;
+                    let _ = old.child.start_kill();
+                    self.draining.spawn(async move {
+                        let _ = old.child.wait().await;
+                    });
+                } else {
+                    self.drain(old);
+                }
             }
             Err(e) => {
                 tracing::error!(error = %e, "the old worker keeps serving");
@@ -262,26 +322,69 @@ impl Supervisor {
         }
     }
 
-    /// The current worker exited: start another at once, or after a pause that doubles (up
-    /// to 30 s) while workers keep dying young.
+    /// The current worker exited: start another at once — unless workers keep dying young,
+    /// when the second death in a row and the next ones wait, twice as long each time (0.5 s
+    /// to 30 s).
     fn exited(&mut self, status: std::io::Result<ExitStatus>) {
         let Some(dead) = self.current.take() else {
             return;
         };
         let lived = dead.ready_at.elapsed();
-        tracing::error!(pid = dead.pid, generation = dead.generation, status = ?status,
-            lived_seconds = lived.as_secs(), "the worker exited; starting another");
-        self.backoff = if lived < Duration::from_secs(10) {
-            (self.backoff * 2).clamp(Duration::from_millis(500), Duration::from_secs(30))
+        if dead.killed_for_memory {
+            tracing::warn!(
+                pid = dead.pid,
+                generation = dead.generation,
+                "the worker was killed for its memory; starting another"
+            );
+            self.restart_at = Some(tokio::time::Instant::now());
+            self.recycle_reason = Reason::Rss;
+            return;
+        }
+        self.young_deaths = if lived < YOUNG {
+            self.young_deaths + 1
         } else {
-            Duration::ZERO
+            0
         };
+        self.backoff = match self.young_deaths {
+            0 | 1 => Duration::ZERO,
+            n => (Duration::from_millis(500) * 2u32.saturating_pow(n - 2))
+                .min(Duration::from_secs(30)),
+        };
+        tracing::error!(pid = dead.pid, generation = dead.generation, status = ?status,
+            lived_seconds = lived.as_secs(), retry_in_ms = self.backoff.as_millis() as u64,
+            "the worker exited; starting another");
+        self.recycle_reason = Reason::Exit;
         self.restart_at = Some(tokio::time::Instant::now() + self.backoff);
+    }
+
+    fn heartbeat(&mut self, alive: bool) {
+        if let Some(worker) = self.current.as_mut() {
+            worker.last_heartbeat = Instant::now();
+            if !alive {
+                worker.heartbeat = None;
+            }
+        }
+    }
+
+    /// A current worker whose heartbeat stopped is replaced with overlap and killed.
+    async fn check_liveness(&mut self) {
+        let Some(worker) = self.current.as_ref() else {
+            return;
+        };
+        if worker.last_heartbeat.elapsed() < LIVENESS_TIMEOUT {
+            return;
+        }
+        tracing::warn!(
+            pid = worker.pid,
+            silent_ms = worker.last_heartbeat.elapsed().as_millis() as u64,
+            "the worker stopped answering its heartbeat; replacing it"
+        );
+        self.replace(Reason::Hung).await;
     }
 
     async fn restart(&mut self) {
         self.restart_at = None;
-        let recycles = Reason::Exit.count(self.recycles);
+        let recycles = self.recycle_reason.count(self.recycles);
         match self.start(self.generation + 1, recycles).await {
             Ok(new) => {
                 self.generation += 1;
@@ -289,6 +392,7 @@ impl Supervisor {
                 self.current = Some(new);
             }
             Err(e) => {
+                self.young_deaths += 1;
                 self.backoff =
                     (self.backoff * 2).clamp(Duration::from_millis(500), Duration::from_secs(30));
                 tracing::error!(error = %e, retry_in = ?self.backoff, "no worker is running");
@@ -298,10 +402,27 @@ impl Supervisor {
     }
 
     async fn check_rss(&mut self) {
-        let (Some(max), Some(worker)) = (self.options.max_rss, self.current.as_ref()) else {
+        let Some(worker) = self.current.as_mut() else {
             return;
         };
         let Some(rss) = resident_bytes(Some(worker.pid)) else {
+            return;
+        };
+        if let Some(hard) = self.options.hard_rss()
+            && rss > hard
+            && !worker.killed_for_memory
+        {
+            tracing::warn!(
+                rss,
+                max_rss_hard = hard,
+                pid = worker.pid,
+                "worker memory over the hard ceiling; killing it"
+            );
+            worker.killed_for_memory = true;
+            let _ = worker.child.start_kill();
+            return;
+        }
+        let Some(max) = self.options.max_rss else {
             return;
         };
         if rss <= max || worker.ready_at.elapsed() < RSS_MIN_AGE {
@@ -322,9 +443,26 @@ impl Supervisor {
             tracing::warn!(pid = worker.pid, error = %e, "cannot signal the worker");
         }
         let limit = self.options.drain_timeout.saturating_add(KILL_GRACE);
+        let hard = self.options.hard_rss();
         self.draining.spawn(async move {
             let (pid, generation) = (worker.pid, worker.generation);
-            match tokio::time::timeout(limit, worker.child.wait()).await {
+            let exited = tokio::time::timeout(limit, async {
+                let mut tick = tokio::time::interval(RSS_INTERVAL);
+                loop {
+                    tokio::select! {
+                        status = worker.child.wait() => return status,
+                        _ = tick.tick() => {
+                            let rss = resident_bytes(Some(pid)).unwrap_or(0);
+                            if hard.is_some_and(|hard| rss > hard) {
+                                tracing::warn!(pid, generation, rss,
+                                    "draining worker over the hard memory ceiling; killing it");
+                                let _ = worker.child.start_kill();
+                            }
+                        }
+                    }
+                }
+            });
+            match exited.await {
                 Ok(status) => {
                     tracing::info!(pid, generation, status = ?status, "old worker exited")
                 }
@@ -341,7 +479,15 @@ impl Supervisor {
     }
 
     async fn shutdown(mut self, signal: &'static str) {
-        tracing::info!(signal, "shutting down: draining the worker");
+        tracing::info!(
+            signal,
+            "shutting down: no new connections; draining the worker"
+        );
+        // Stop listening at once, for every process holding the socket: new connections are
+        // refused (clients go elsewhere) instead of queued and reset when the worker exits.
+        if let Err(e) = socket2::SockRef::from(&self.listener).shutdown(std::net::Shutdown::Read) {
+            tracing::warn!(error = %e, "cannot stop listening");
+        }
         if let Some(worker) = self.current.take() {
             self.drain(worker);
         }
@@ -350,11 +496,20 @@ impl Supervisor {
     }
 }
 
-async fn wait_for(worker: &mut Option<Worker>) -> std::io::Result<ExitStatus> {
-    match worker {
-        Some(w) => w.child.wait().await,
+async fn wait_for(child: Option<&mut Child>) -> std::io::Result<ExitStatus> {
+    match child {
+        Some(child) => child.wait().await,
         None => std::future::pending().await,
     }
+}
+
+/// The next heartbeat of the current worker: `true`, or `false` when its pipe closed.
+async fn read_heartbeat(pipe: Option<&mut tokio::net::unix::pipe::Receiver>) -> bool {
+    let Some(pipe) = pipe else {
+        return std::future::pending().await;
+    };
+    let mut buf = [0u8; 64];
+    matches!(pipe.read(&mut buf).await, Ok(n) if n > 0)
 }
 
 async fn sleep_until(at: Option<tokio::time::Instant>) {

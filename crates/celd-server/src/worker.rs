@@ -10,13 +10,13 @@ use std::os::fd::{FromRawFd, RawFd};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::Router;
 use tokio::net::TcpListener;
 use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, watch};
 
 use crate::app::{AppState, app};
 use crate::config::ServiceConfig;
+use crate::conn::ConnPolicy;
 use crate::drain::{Connections, Drain};
 use crate::serve::ServeError;
 
@@ -60,12 +60,18 @@ async fn serve(
     let (listener, addr) = into_tokio(listener)?;
     let signals = Signals::new()?;
     let connections = Connections::default();
+    let policy = ConnPolicy {
+        header_read_timeout: config.limits.header_read_timeout,
+        keep_alive_timeout: config.limits.keep_alive_timeout,
+        write_timeout: config.limits.write_timeout,
+    };
     let accepting = tokio::spawn(accept_loop(
         listener,
-        app(state),
+        state,
         drain.clone(),
         connections.clone(),
         config.limits.max_connections,
+        policy,
     ));
     notify_ready(readiness, addr)?;
     tracing::info!(%addr, generation = config.generation, "worker ready");
@@ -134,16 +140,37 @@ async fn drain_on_signal(
 }
 
 /// Accepts until draining starts; at most `max_connections` open at once (more wait in the
-/// kernel's queue). Dropping the listener at the end stops this worker's accepts only: the
-/// socket stays open in the supervisor and the other workers.
+/// kernel's queue). From three quarters of them on, idle connections close early
+/// (`conn::Pressure`) to make room. Dropping the listener at the end stops this worker's accepts
+/// only: the socket stays open in the supervisor and the other workers.
 async fn accept_loop(
     listener: TcpListener,
-    router: Router,
+    state: Arc<AppState>,
     drain: Drain,
     connections: Connections,
     max_connections: usize,
+    policy: ConnPolicy,
 ) {
-    let limit = Arc::new(Semaphore::new(max_connections.max(1)));
+    let router = app(state.clone());
+    let max_connections = max_connections.max(1);
+    let limit = Arc::new(Semaphore::new(max_connections));
+    let (pressure, watching) = watch::channel(false);
+    let crowded = {
+        let connections = connections.clone();
+        move || connections.count() * 4 >= max_connections * 3
+    };
+    let pressure = Arc::new(pressure);
+    let relieve = tokio::spawn({
+        let (pressure, crowded) = (pressure.clone(), crowded.clone());
+        async move {
+            let mut tick = tokio::time::interval(PRESSURE_CHECK);
+            loop {
+                tick.tick().await;
+                let now = crowded();
+                pressure.send_if_modified(|p| std::mem::replace(p, now) != now);
+            }
+        }
+    });
     loop {
         let permit = tokio::select! {
             permit = limit.clone().acquire_owned() => permit,
@@ -157,20 +184,38 @@ async fn accept_loop(
         match accepted {
             Ok((stream, _peer)) => {
                 let guard = connections.open();
-                let (router, drain) = (router.clone(), drain.clone());
+                let counted = state.metrics.connection();
+                if crowded() {
+                    pressure.send_if_modified(|p| !std::mem::replace(p, true));
+                }
+                let (router, drain, watching) = (router.clone(), drain.clone(), watching.clone());
                 tokio::spawn(async move {
-                    crate::conn::serve(stream, router, drain, guard).await;
+                    crate::conn::serve(stream, router, drain, guard, policy, watching).await;
+                    drop(counted);
                     drop(permit);
                 });
             }
-            Err(e) => accept_failed(e).await,
+            Err(e) => {
+                if !accept_failed(e).await {
+                    break;
+                }
+            }
         }
     }
+    relieve.abort();
 }
 
-/// A failed accept: out of descriptors or memory is waited out; anything else concerned one
-/// connection that is gone already.
-async fn accept_failed(e: std::io::Error) {
+/// How often the accept loop looks whether its connections are still crowded.
+const PRESSURE_CHECK: Duration = Duration::from_millis(200);
+
+/// A failed accept: out of descriptors or memory is waited out; a socket that no longer
+/// listens (the supervisor shut it down) ends the accept loop (`false`); anything else
+/// concerned one connection that is gone already.
+async fn accept_failed(e: std::io::Error) -> bool {
+    if e.raw_os_error() == Some(libc::EINVAL) {
+        tracing::info!("the listening socket was shut down; no more accepts");
+        return false;
+    }
     let resource = matches!(
         e.raw_os_error(),
         Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM)
@@ -181,6 +226,25 @@ async fn accept_failed(e: std::io::Error) {
     } else {
         tracing::debug!(error = %e, "accept failed");
     }
+    true
+}
+
+/// How often a supervised worker tells its supervisor it is alive: from a task on its
+/// runtime, so a worker whose threads are all stuck falls silent.
+pub const HEARTBEAT: Duration = Duration::from_millis(500);
+
+/// Writes a byte on the readiness pipe every [`HEARTBEAT`] until the supervisor is gone.
+async fn heartbeat(mut pipe: tokio::net::unix::pipe::Sender) {
+    use tokio::io::AsyncWriteExt;
+    let mut tick = tokio::time::interval(HEARTBEAT);
+    loop {
+        tick.tick().await;
+        // A full pipe (a supervisor that stopped reading) skips a beat rather than waiting.
+        match tokio::time::timeout(HEARTBEAT, pipe.write_all(b"H")).await {
+            Ok(Ok(())) | Err(_) => {}
+            Ok(Err(_)) => return,
+        }
+    }
 }
 
 fn notify_ready(readiness: Readiness, addr: SocketAddr) -> Result<(), ServeError> {
@@ -190,7 +254,11 @@ fn notify_ready(readiness: Readiness, addr: SocketAddr) -> Result<(), ServeError
             // process (CELD_READY_FD); nothing else here uses it.
             let mut pipe = unsafe { File::from_raw_fd(fd) };
             pipe.write_all(b"R")
-                .map_err(|e| ServeError(format!("readiness pipe: {e}")))
+                .map_err(|e| ServeError(format!("readiness pipe: {e}")))?;
+            let pipe = tokio::net::unix::pipe::Sender::from_file(pipe)
+                .map_err(|e| ServeError(format!("readiness pipe: {e}")))?;
+            tokio::spawn(heartbeat(pipe));
+            Ok(())
         }
         Readiness::Announce(file) => crate::serve::announce(addr, file.as_deref()),
     }

@@ -1,7 +1,8 @@
 //! Evaluation errors: a kind, a message, and the expression they came from.
 //!
 //! Errors are ordinary values inside the evaluator (so `&&`, `||` and `?:`
-//! can absorb them as the spec requires); they are one pointer wide.
+//! can absorb them as the spec requires) — except errors of kind [`ErrorKind::Limit`], which
+//! end the evaluation wherever they arise. They are one pointer wide.
 
 use std::fmt;
 
@@ -32,8 +33,26 @@ pub enum ErrorKind {
     /// A timestamp or duration left the range CEL supports:
     /// `timestamp('9999-12-31T23:59:59Z') + duration('1s')`.
     TimeRange,
-    /// A configured limit was reached: cost, time, or the size of a built value.
+    /// A configured limit was reached: cost, time, or the size of a built value. Never
+    /// absorbed: it ends the evaluation ([`EvalError::limit_kind`] says which limit).
     Limit,
+}
+
+/// Which limit a [`ErrorKind::Limit`] error reports.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[non_exhaustive]
+pub enum LimitKind {
+    /// The cost budget is spent: `lists.range(1000).map(i, lists.range(1000))` (default limits).
+    Cost,
+    /// The deadline passed.
+    Time,
+    /// The cancellation flag was raised.
+    Cancelled,
+    /// The evaluation's memory budget is spent.
+    Memory,
+    /// A value would be larger than allowed: `'x'.repeat(100000000)`; also the compile-time
+    /// bounds on regular expressions.
+    Size,
 }
 
 impl ErrorKind {
@@ -62,6 +81,8 @@ pub struct EvalError(Box<Inner>);
 #[derive(Clone, PartialEq, Eq)]
 struct Inner {
     kind: ErrorKind,
+    /// Meaningful for `ErrorKind::Limit` only.
+    limit: LimitKind,
     message: String,
     /// The id of the expression node that raised it, 0 until the evaluator attaches one.
     expr_id: u32,
@@ -73,6 +94,7 @@ impl EvalError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> EvalError {
         EvalError(Box::new(Inner {
             kind,
+            limit: LimitKind::Size,
             message: message.into(),
             expr_id: 0,
         }))
@@ -80,6 +102,11 @@ impl EvalError {
 
     pub fn kind(&self) -> ErrorKind {
         self.0.kind
+    }
+
+    /// Which limit a `Limit` error reports (`None` for every other kind).
+    pub fn limit_kind(&self) -> Option<LimitKind> {
+        (self.0.kind == ErrorKind::Limit).then_some(self.0.limit)
     }
 
     pub fn message(&self) -> &str {
@@ -154,8 +181,31 @@ impl EvalError {
         EvalError::new(ErrorKind::TimeRange, format!("{what} out of range"))
     }
 
+    /// A value-size limit (or another bound that is not cost, time, cancellation or memory).
     pub fn limit(message: impl Into<String>) -> EvalError {
         EvalError::new(ErrorKind::Limit, message)
+    }
+
+    /// A limit of the given kind.
+    pub fn limit_of(limit: LimitKind, message: impl Into<String>) -> EvalError {
+        let mut e = EvalError::new(ErrorKind::Limit, message);
+        e.0.limit = limit;
+        e
+    }
+
+    pub fn cost_limit(max_cost: u64) -> EvalError {
+        EvalError::limit_of(
+            LimitKind::Cost,
+            format!("evaluation cost limit of {max_cost} exceeded"),
+        )
+    }
+
+    pub fn time_limit() -> EvalError {
+        EvalError::limit_of(LimitKind::Time, "evaluation time limit exceeded")
+    }
+
+    pub fn cancelled() -> EvalError {
+        EvalError::limit_of(LimitKind::Cancelled, "evaluation cancelled")
     }
 }
 

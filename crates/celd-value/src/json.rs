@@ -13,6 +13,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use prost_reflect::{DescriptorPool, DynamicMessage, ReflectMessage};
 use serde_json::{Map as JsonMap, Number, Value as Json};
 
+pub use crate::json_integers::check_integer_range;
 use crate::time::{format_duration, format_timestamp, parse_duration, parse_timestamp};
 use crate::{EnumValue, HostTypes, Key, Map, TypeValue, Value};
 

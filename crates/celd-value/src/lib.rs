@@ -12,6 +12,7 @@ pub mod enums;
 pub mod error;
 pub mod host;
 pub mod json;
+mod json_integers;
 pub mod list;
 pub mod map;
 pub mod proto;
@@ -24,7 +25,7 @@ use std::sync::{Arc, LazyLock};
 use prost_reflect::ReflectMessage;
 
 pub use enums::EnumValue;
-pub use error::{ErrorKind, EvalError, Result};
+pub use error::{ErrorKind, EvalError, LimitKind, Result};
 pub use host::{FromValue, HostType, HostTypes, IntoResult, IntoValue};
 pub use list::List;
 pub use map::{Key, KeyRef, Map};

@@ -74,6 +74,7 @@ impl Env {
             pool: self.inner.pool.as_ref(),
             strong_enums: self.inner.strong_enums,
             host: &self.inner.host.functions,
+            max_regex_bytes: self.inner.limits.max_program_regex_bytes,
         };
         let plan = celd_eval::plan(ast, checked, &env, options)
             .map_err(|e| Error::new(ErrorKind::Check, e.diagnostics, Some(ast.source.clone())))?;

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use celd_check::{CheckEnv, CheckOptions};
+use celd_check::{CheckEnv, CheckLibrary, CheckOptions};
 use celd_eval::{Limits, Registry, VarTable};
 use celd_syntax::{Macros, ParseOptions};
 use celd_types::{StructType, Type, TypeProvider};
@@ -98,6 +98,7 @@ impl Env {
             parse_options: self.inner.parse_options.clone(),
             limits: self.inner.limits.clone(),
             registry: Some(self.inner.registry.clone()),
+            check_library: Some(self.inner.check.library()),
             strong_enums: self.inner.strong_enums,
         }
     }
@@ -120,13 +121,16 @@ pub struct EnvBuilder {
     limits: Limits,
     /// A registry to reuse when the extension set is unchanged.
     registry: Option<Arc<Registry>>,
+    /// The checker's library tables to reuse when the libraries, functions and message types
+    /// are unchanged: an environment derived by adding variables costs what they cost.
+    check_library: Option<CheckLibrary>,
     strong_enums: bool,
 }
 
 impl EnvBuilder {
     /// Declares a variable; a later declaration of the same name replaces an earlier one.
     pub fn variable(mut self, name: &str, ty: Type) -> Self {
-        self.variables.retain(|(n, _)| n != name);
+        // Replacements are resolved once, in `build`: a linear pass, however many there are.
         self.variables.push((SmolStr::new(name), ty));
         self
     }
@@ -137,6 +141,7 @@ impl EnvBuilder {
     /// the crate documentation's "Host functions".
     pub fn function<M>(mut self, name: &str, overload: impl IntoOverload<M>) -> Self {
         self.host.function(name, false, overload.into_overload());
+        self.check_library = None;
         self
     }
 
@@ -144,6 +149,7 @@ impl EnvBuilder {
     /// parameter of the implementation is the receiver.
     pub fn method<M>(mut self, name: &str, overload: impl IntoOverload<M>) -> Self {
         self.host.function(name, true, overload.into_overload());
+        self.check_library = None;
         self
     }
 
@@ -152,6 +158,7 @@ impl EnvBuilder {
     /// and celd JSON reads them with [`HostType::from_json`].
     pub fn host_type<T: HostType>(mut self) -> Self {
         self.host.host_type::<T>();
+        self.check_library = None;
         self
     }
 
@@ -159,6 +166,7 @@ impl EnvBuilder {
     /// type and represented at run time by a map from field names to values.
     pub fn struct_type(mut self, ty: StructType) -> Self {
         self.host.struct_type(ty);
+        self.check_library = None;
         self
     }
 
@@ -166,6 +174,7 @@ impl EnvBuilder {
         if !self.extensions.contains(&ext) {
             self.extensions.push(ext);
             self.registry = None;
+            self.check_library = None;
         }
         self
     }
@@ -186,6 +195,7 @@ impl EnvBuilder {
     /// Message and enum types for construction, field access and type checking.
     pub fn descriptor_pool(mut self, pool: DescriptorPool) -> Self {
         self.pool = Some(pool);
+        self.check_library = None;
         self
     }
 
@@ -225,7 +235,8 @@ impl EnvBuilder {
         self
     }
 
-    pub fn build(self) -> Result<Env, Error> {
+    pub fn build(mut self) -> Result<Env, Error> {
+        self.variables = last_declarations(self.variables);
         let mut check = CheckEnv::builder()
             .container(&self.container)
             .options(CheckOptions {
@@ -244,7 +255,10 @@ impl EnvBuilder {
         if let Some(pool) = &self.pool {
             check = check.type_provider(TypeProvider::new(pool.clone()));
         }
-        let check = self.host.declare(check)?;
+        let mut check = self.host.declare(check)?;
+        if let Some(library) = self.check_library {
+            check = check.library_from(library);
+        }
         let check = check.build().map_err(|e| self.host.explain(e))?;
         let registry = match self.registry {
             Some(r) => r,
@@ -273,5 +287,42 @@ impl EnvBuilder {
                 host_decls: self.host,
             }),
         })
+    }
+}
+
+/// Each name once, in the order of their last declarations (a later declaration of a name
+/// replaces an earlier one and moves it last).
+fn last_declarations(variables: Vec<(SmolStr, Type)>) -> Vec<(SmolStr, Type)> {
+    let mut seen = std::collections::HashSet::with_capacity(variables.len());
+    let mut kept: Vec<(SmolStr, Type)> = variables
+        .into_iter()
+        .rev()
+        .filter(|(name, _)| seen.insert(name.clone()))
+        .collect();
+    kept.reverse();
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_later_declaration_replaces_an_earlier_one_and_moves_last() {
+        let env = Env::builder()
+            .variable("a", Type::Int)
+            .variable("b", Type::Int)
+            .variable("a", Type::String)
+            .build()
+            .unwrap();
+        let names: Vec<(&str, &Type)> = env
+            .variables()
+            .iter()
+            .map(|(n, t)| (n.as_str(), t))
+            .collect();
+        assert_eq!(names, [("b", &Type::Int), ("a", &Type::String)]);
+        let again = env.to_builder().variable("b", Type::Bool).build().unwrap();
+        assert_eq!(again.variables()[1], (SmolStr::new("b"), Type::Bool));
+        assert_eq!(again.variables().len(), 2);
     }
 }

@@ -33,7 +33,17 @@
 //! - nesting deeper than 250 (after macro expansion) is rejected, so no pass overflows the stack;
 //! - evaluation stops after 1,000,000 cost units (calls and loop iterations);
 //! - a single evaluation builds no string or bytes over 8 MiB and no list or map over 1,000,000 entries;
-//! - regular expressions have RE2 semantics (linear time) and a bounded compiled size.
+//! - regular expressions have RE2 semantics (linear time) and a bounded compiled size, 4 MiB
+//!   for all the constant patterns of one program;
+//! - a limit error (cost, time, cancellation, memory, size) ends the evaluation: no `&&`,
+//!   `||` or quantifier absorbs it;
+//! - with [`MeteredAlloc`] as the binary's global allocator, one evaluation allocates at most
+//!   64 MiB ([`Limits::max_memory_bytes`]):
+//!
+//! ```ignore
+//! #[global_allocator]
+//! static ALLOCATOR: celd::MeteredAlloc = celd::MeteredAlloc;
+//! ```
 //!
 //! All limits are configurable ([`celd_syntax::ParseOptions`], [`Limits`]) and exceeding one is
 //! an error of kind `Limit` that names it.
@@ -212,7 +222,7 @@ mod host;
 mod program;
 pub mod protos;
 
-pub use celd_eval::{Activation, EvalOptions, Limits};
+pub use celd_eval::{Activation, EvalOptions, Limits, MeteredAlloc};
 pub use celd_syntax::{ParseOptions, Source};
 pub use celd_types::{StructType, Type};
 pub use celd_value::{

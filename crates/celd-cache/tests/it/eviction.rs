@@ -72,16 +72,73 @@ fn a_frequently_used_program_survives_a_scan_of_one_off_programs() {
 }
 
 #[test]
-fn an_entry_larger_than_the_budget_is_evicted_not_kept() {
+fn a_program_over_an_eighth_of_the_budget_is_evaluated_and_not_cached() {
     let env = env();
-    let cache = cache_of(2 * 1024);
+    let cache = cache_of(16 * 1024);
     let list: Vec<String> = (0..2000).map(|i| i.to_string()).collect();
     let big = format!("x in [{}]", list.join(", "));
-    let bound = cache.get_or_compile(&env, &big).expect("compiles");
-    assert!(bound.eval(&crate::support::vars(&env)).is_ok());
+    for _ in 0..3 {
+        let bound = cache.get_or_compile(&env, &big).expect("compiles");
+        assert!(bound.eval(&crate::support::vars(&env)).is_ok());
+    }
+    cache.get_or_compile(&env, "x + 1").expect("compiles");
     cache.run_pending_tasks();
     let stats = cache.stats();
-    assert_eq!(stats.programs_loaded, 0);
-    assert_eq!(stats.bytes_held, 0);
-    assert_eq!(stats.evictions, 1);
+    assert_eq!(
+        (stats.programs_loaded, stats.evictions),
+        (1, 0),
+        "{stats:?}"
+    );
+    assert_eq!((stats.uncached, stats.compilations), (3, 4), "{stats:?}");
+    assert!(stats.bytes_held < 16 * 1024 / 8);
+}
+
+#[test]
+fn derived_environments_are_bounded_in_bytes_and_charged_to_their_programs() {
+    let base = env();
+    let cache = celd_cache::ProgramCache::new(celd_cache::CacheConfig {
+        max_bytes: 4 << 20,
+        max_env_bytes: 2 << 20,
+        ..celd_cache::CacheConfig::default()
+    });
+    let int = celd::Type::Int;
+    // A request declaring one variable with a 100 KB name, each a new environment.
+    for i in 0..100 {
+        let name = format!("v{i}_{}", "n".repeat(100_000));
+        let derived = cache
+            .derive_env(&base, None, [(name.as_str(), &int)])
+            .expect("builds");
+        cache.get_or_compile(&derived, "x + 1").expect("compiles");
+    }
+    cache.run_pending_tasks();
+    let stats = cache.stats();
+    assert!(stats.derived_env_bytes <= 2 << 20, "{stats:?}");
+    // Each weighs about 300 KB (two copies of the name, and the memo key).
+    assert!(
+        stats.derived_envs >= 4 && stats.derived_envs < 8,
+        "{stats:?}"
+    );
+    assert!(stats.bytes_held <= 4 << 20, "{stats:?}");
+    // Each program is charged for the environment it keeps alive: 300 KB, not 2.
+    let inventory = cache.inventory(SortBy::Bytes);
+    assert!(inventory.iter().all(|p| p.bytes > 200_000), "{inventory:?}");
+    assert!(inventory.len() < 21, "{}", inventory.len());
+}
+
+#[test]
+fn at_most_max_envs_environments_are_remembered() {
+    let base = env();
+    let cache = celd_cache::ProgramCache::new(celd_cache::CacheConfig {
+        max_envs: 8,
+        ..celd_cache::CacheConfig::default()
+    });
+    let int = celd::Type::Int;
+    for i in 0..100 {
+        let name = format!("v{i}");
+        cache
+            .derive_env(&base, None, [(name.as_str(), &int)])
+            .expect("builds");
+    }
+    cache.run_pending_tasks();
+    assert!(cache.stats().derived_envs <= 8, "{:?}", cache.stats());
 }

@@ -13,6 +13,7 @@ use smol_str::SmolStr;
 
 pub mod ext;
 pub mod host;
+pub mod patterns;
 pub mod std_lib;
 
 pub type Unary = fn(&Value) -> Result<Value>;

@@ -3,14 +3,11 @@
 use celd_value::time::{
     TimestampField, parse_duration, parse_time_zone, parse_timestamp, timestamp_from_seconds,
 };
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use celd_value::{EnumValue, EvalError, Result, TypeValue, Value, arith, compare, convert};
 use jiff::tz::TimeZone;
 use prost_reflect::EnumDescriptor;
-use regex::Regex;
 
 use super::{Impl, Registry, no_such_overload};
 
@@ -171,116 +168,11 @@ fn strings2(name: &str, s: &Value, t: &Value, test: fn(&str, &str) -> bool) -> R
     }
 }
 
-/// The largest compiled program a pattern may produce, in bytes.
-pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
-
-/// Compiles a pattern with RE2 semantics and a bound on its compiled size.
-pub fn compile_regex(pattern: &str) -> Result<regex::Regex> {
-    regex::RegexBuilder::new(pattern)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .dfa_size_limit(REGEX_SIZE_LIMIT)
-        .build()
-        .map_err(|e| {
-            EvalError::invalid_argument(format!(
-                "invalid regular expression: {}",
-                first_line(&e.to_string())
-            ))
-        })
-}
-
-/// Patterns cached per thread, and the longest pattern worth caching.
-const CACHE_ENTRIES: usize = 32;
-const CACHE_MAX_PATTERN: usize = 4096;
-
-thread_local! {
-    static COMPILED: RefCell<HashMap<String, Arc<Regex>>> = RefCell::new(HashMap::new());
-}
-
-/// Compiles `pattern`, reusing a recent compilation on this thread.
-pub fn cached_regex(pattern: &str) -> Result<Arc<Regex>> {
-    if let Some(re) = COMPILED.with(|c| c.borrow().get(pattern).cloned()) {
-        return Ok(re);
-    }
-    let re = Arc::new(compile_regex(pattern)?);
-    if pattern.len() <= CACHE_MAX_PATTERN {
-        COMPILED.with(|c| {
-            let mut cache = c.borrow_mut();
-            if cache.len() >= CACHE_ENTRIES {
-                cache.clear();
-            }
-            cache.insert(pattern.to_owned(), re.clone());
-        });
-    }
-    Ok(re)
-}
-
-/// Checks a pattern's syntax without compiling it (much cheaper than [`compile_regex`]).
-pub fn check_regex_syntax(pattern: &str) -> Result<()> {
-    // Parsing has two steps: text to syntax tree, then tree to HIR. With regex-syntax's
-    // Unicode tables built in (its default features, which `regex` enables too), the second
-    // step can only fail on a Unicode property (`\p{..}`) or under flags (`(?-u)`, `(?i)`).
-    // A tree with neither is valid: skip that step, most of the work. Anything else takes
-    // the full path below, which also words every error.
-    if let Ok(ast) = regex_syntax::ast::parse::Parser::new().parse(pattern)
-        && regex_syntax::ast::visit(&ast, TranslationCannotFail).is_ok()
-    {
-        return Ok(());
-    }
-    regex_syntax::ParserBuilder::new()
-        .build()
-        .parse(pattern)
-        .map(|_| ())
-        .map_err(|e| {
-            EvalError::invalid_argument(format!(
-                "invalid regular expression: {}",
-                first_line(&e.to_string())
-            ))
-        })
-}
-
-/// Finds what could make translating a regex syntax tree fail: flags and Unicode classes.
-struct TranslationCannotFail;
-
-impl regex_syntax::ast::Visitor for TranslationCannotFail {
-    type Output = ();
-    type Err = ();
-
-    fn finish(self) -> std::result::Result<(), ()> {
-        Ok(())
-    }
-
-    fn visit_pre(&mut self, ast: &regex_syntax::ast::Ast) -> std::result::Result<(), ()> {
-        use regex_syntax::ast::{Ast, GroupKind};
-        match ast {
-            Ast::Flags(_) | Ast::ClassUnicode(_) => Err(()),
-            Ast::Group(group) => match &group.kind {
-                GroupKind::NonCapturing(flags) if !flags.items.is_empty() => Err(()),
-                _ => Ok(()),
-            },
-            _ => Ok(()),
-        }
-    }
-
-    fn visit_class_set_item_pre(
-        &mut self,
-        item: &regex_syntax::ast::ClassSetItem,
-    ) -> std::result::Result<(), ()> {
-        match item {
-            regex_syntax::ast::ClassSetItem::Unicode(_) => Err(()),
-            _ => Ok(()),
-        }
-    }
-}
-
-/// The last line of a regex error ("error: unclosed group"), without its "error: " label.
-fn first_line(text: &str) -> &str {
-    let last = text.lines().last().unwrap_or(text).trim();
-    last.strip_prefix("error: ").unwrap_or(last)
-}
-
 fn matches(s: &Value, pattern: &Value) -> Result<Value> {
     match (s, pattern) {
-        (Value::String(s), Value::String(p)) => Ok(Value::Bool(cached_regex(p)?.is_match(s))),
+        (Value::String(s), Value::String(p)) => Ok(Value::Bool(
+            super::patterns::cached(p)?.is_match(s.as_str()),
+        )),
         _ => Err(no_such_overload("matches", &[s.clone(), pattern.clone()])),
     }
 }
@@ -362,72 +254,5 @@ pub fn builtin_type_value(name: &str) -> Option<Value> {
         "bool" | "int" | "uint" | "double" | "string" | "bytes" | "list" | "map" | "null_type"
         | "type" | "optional_type" => TypeValue::builtin(name).map(Value::Type),
         _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::check_regex_syntax;
-
-    /// The short cut in `check_regex_syntax` accepts and rejects exactly what the full
-    /// parser does, with the same message.
-    #[test]
-    fn regex_syntax_check_agrees_with_the_full_parser() {
-        let patterns = [
-            "^h.*o$",
-            r"\d+",
-            r"\D\W\S",
-            r"[\d\w]",
-            "a|b|",
-            "(a)(?:b)(?P<name>c)",
-            "a{2,3}",
-            "[a-z&&[^x]]",
-            r"\xFF",
-            r"\x{10FFFF}",
-            "é.ü",
-            r"\p{Greek}",
-            r"\pL",
-            r"\p{Foo}",
-            r"[\p{Foo}]",
-            r"\P{Greek}",
-            r"(?-u:\xFF)",
-            r"(?-u).",
-            r"(?-u:[^a])",
-            r"(?-u)\w",
-            r"(?-u)é",
-            "(?i)abc",
-            "(?i:é)",
-            "(?s).",
-            "(?x) a b",
-            "(a",
-            "a)",
-            "[z-a]",
-            "*",
-            "a{3,2}",
-            r"\",
-            r"\q",
-            "",
-            "(((((((((())))))))))",
-        ];
-        for pattern in patterns {
-            let full = regex_syntax::ParserBuilder::new()
-                .build()
-                .parse(pattern)
-                .map(|_| ())
-                .map_err(|e| e.to_string());
-            let ours = check_regex_syntax(pattern);
-            assert_eq!(ours.is_ok(), full.is_ok(), "{pattern}");
-            if let (Err(ours), Err(full)) = (ours, full) {
-                let last = full.lines().last().unwrap_or_default().trim();
-                let last = last.strip_prefix("error: ").unwrap_or(last);
-                assert!(
-                    ours.message().ends_with(last),
-                    "{pattern}: {}",
-                    ours.message()
-                );
-            }
-        }
-        let deep = format!("{}a{}", "(".repeat(300), ")".repeat(300));
-        assert!(check_regex_syntax(&deep).is_err());
     }
 }

@@ -3,13 +3,15 @@
 //! ```text
 //! loadgen soak  [--connections 64] [--duration 60s] [--sighup-every 5s] [--max-rss SIZE] [--distinct]
 //!               [--pause-max DURATION] [--serve-arg=--FLAG=VALUE ...]
+//! loadgen hostile [--duration 60s] [--cheap 24] [--hostile 6] [--slow 16] [--serve-arg=...]
 //! loadgen bench [--connections 32] [--duration 20s] [--rounds 4] [--client-threads 2]
 //! loadgen run   --addr ADDR [--connections 64] [--duration 10s]
 //! loadgen bare  [--listen 127.0.0.1:0]      # the bare axum handler `bench` compares with
 //! ```
 //!
 //! `soak` and `bench` start `celd` (by default the `celd` binary next to this one) and stop it.
-//! `soak` exits 1 if any request was lost.
+//! `soak` exits 1 if any request was lost; `hostile` if a cheap request was lost or a
+//! `/healthz` probe went unanswered for a second.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -18,6 +20,7 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::routing::post;
+use celd_server::attack::{AttackConfig, attack};
 use celd_server::config::parse_duration;
 use celd_server::loadgen::{self, LoadConfig, Workload};
 use celd_server::loadtest::{self, BenchConfig, SoakConfig};
@@ -37,6 +40,8 @@ struct Cli {
 enum Mode {
     /// Start celd, load it while workers are recycled, and count what was lost.
     Soak(SoakArgs),
+    /// Start celd and load it with cheap requests while hostile clients attack it.
+    Hostile(HostileArgs),
     /// Requests per second of /v1/eval (`x + y * z`) against a bare axum handler.
     Bench(BenchArgs),
     /// Load a server that is already running.
@@ -81,6 +86,27 @@ struct SoakArgs {
 }
 
 #[derive(Args)]
+struct HostileArgs {
+    /// How long the attack lasts.
+    #[arg(long, value_parser = parse_duration, default_value = "60s")]
+    duration: Duration,
+    /// Keep-alive clients sending a cheap cached request (`x + y * z`), timed.
+    #[arg(long, default_value_t = 24)]
+    cheap: usize,
+    /// Clients sending the worst requests known, in turn.
+    #[arg(long, default_value_t = 6)]
+    hostile: usize,
+    /// Clients sending a request head a byte a second.
+    #[arg(long, default_value_t = 16)]
+    slow: usize,
+    #[arg(long)]
+    celd: Option<PathBuf>,
+    /// More flags for celd serve, such as --max-rss=1GiB.
+    #[arg(long = "serve-arg", allow_hyphen_values = true)]
+    serve_args: Vec<String>,
+}
+
+#[derive(Args)]
 struct BenchArgs {
     /// Concurrent keep-alive connections.
     #[arg(long, default_value_t = 32)]
@@ -120,6 +146,7 @@ struct BareArgs {
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Mode::Soak(args) => soak(args),
+        Mode::Hostile(args) => hostile(args),
         Mode::Bench(args) => bench(args),
         Mode::Run(args) => run(args),
         Mode::Bare(args) => bare(args),
@@ -168,6 +195,25 @@ fn soak(args: SoakArgs) -> Result<ExitCode, String> {
         if lost == 0 { "zero loss" } else { "LOSS" }
     );
     Ok(if lost == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn hostile(args: HostileArgs) -> Result<ExitCode, String> {
+    let config = AttackConfig {
+        celd: sibling_celd(args.celd)?,
+        duration: args.duration,
+        cheap: args.cheap,
+        hostile: args.hostile,
+        slow: args.slow,
+        extra_args: args.serve_args,
+    };
+    let report = attack(&config).map_err(|e| e.to_string())?;
+    println!("{report}");
+    let held = report.cheap_lost == 0 && report.probes_failed == 0;
+    Ok(if held {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

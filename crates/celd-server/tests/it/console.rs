@@ -113,6 +113,7 @@ async fn the_console_figures_agree_with_metrics() {
             signal: 1,
             rss: 1,
             exit: 0,
+            hung: 0,
         };
     });
     for k in 0..20 {

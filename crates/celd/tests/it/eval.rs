@@ -438,3 +438,77 @@ fn sibling_comprehensions_share_local_slots() {
         assert_eq!(program.eval(&act).unwrap().to_string(), value, "{src}");
     }
 }
+
+/// Evaluates `src` with `options` (limits from the environment) and returns the limit kind
+/// of the error it must end with.
+fn limit_of(src: &str, options: celd::EvalOptions<'_>) -> celd::layers::value::LimitKind {
+    let env = env();
+    let program = env.compile(src).unwrap();
+    let options = celd::EvalOptions {
+        limits: Some(env.limits()),
+        ..options
+    };
+    let error = program.eval_with(&vars(&env), &options).unwrap_err();
+    assert_eq!(error.kind(), celd::ErrorKind::Limit, "{error:?}");
+    error.eval_error().and_then(|e| e.limit_kind()).unwrap()
+}
+
+#[test]
+fn a_passed_deadline_or_a_raised_flag_ends_the_evaluation_whatever_absorbs_it() {
+    use celd::layers::value::LimitKind;
+    // The inner loop's limit error would be absorbed by `exists` and `||` like an ordinary
+    // error, and `i == 99` would then decide.
+    let src = "lists.range(100).exists(i, i == 99 || lists.range(100 * x).exists(j, j < 0))";
+    let past = std::time::Instant::now();
+    let deadline = celd::EvalOptions {
+        deadline: Some(past),
+        ..Default::default()
+    };
+    assert_eq!(limit_of(src, deadline), LimitKind::Time);
+    let flag = std::sync::atomic::AtomicBool::new(true);
+    let cancel = celd::EvalOptions {
+        cancel: Some(&flag),
+        ..Default::default()
+    };
+    assert_eq!(limit_of(src, cancel), LimitKind::Cancelled);
+    let small = celd::Limits {
+        max_cost: 1000,
+        ..celd::Limits::default()
+    };
+    let env = env();
+    let program = env.compile(src).unwrap();
+    let options = celd::EvalOptions {
+        limits: Some(&small),
+        ..Default::default()
+    };
+    let error = program.eval_with(&vars(&env), &options).unwrap_err();
+    assert_eq!(
+        error.eval_error().and_then(|e| e.limit_kind()),
+        Some(LimitKind::Cost),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn a_pattern_compiled_at_run_time_is_charged_by_its_size() {
+    let env = env();
+    let cost_of = |src: &str| {
+        let program = env.compile(src).unwrap();
+        let small = celd::Limits {
+            max_cost: 200,
+            ..celd::Limits::default()
+        };
+        let options = celd::EvalOptions {
+            limits: Some(&small),
+            ..Default::default()
+        };
+        program.eval_with(&vars(&env), &options)
+    };
+    // 'j' + 50 more bytes: the compilation costs 51 units, matching 13; with 160 bytes, the
+    // compilation alone costs 161 and matching 41, over the 200.
+    let long = format!("name.matches(name.substring(0, 1) + '{}')", ".?".repeat(25));
+    assert!(cost_of(&long).is_ok());
+    let longer = format!("name.matches(name.substring(0, 1) + '{}')", ".?".repeat(80));
+    let error = cost_of(&longer).unwrap_err();
+    assert!(error.message().contains("cost limit"), "{error:?}");
+}

@@ -11,6 +11,7 @@ fn fuzz_limits() -> Limits {
         max_string_bytes: 64 << 10,
         max_list_len: 10_000,
         max_map_len: 10_000,
+        ..Limits::default()
     }
 }
 

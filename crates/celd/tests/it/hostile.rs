@@ -1,5 +1,5 @@
 //! Hostile inputs through the library: every case of `tests/hostile/cases.toml` is compiled
-//! and evaluated on a thread with a 2 MiB stack, with a 1 s evaluation deadline; each must
+//! and evaluated on a thread with a 2 MiB stack, with a 10 s evaluation deadline; each must
 //! give its error kind (or value) without panicking, hanging or overflowing the stack, and
 //! the whole table must stay within a bound on the process's peak memory.
 
@@ -11,14 +11,14 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use celd::layers::types::parse_type;
-use celd::layers::value::json::{JsonReader, to_json};
+use celd::layers::value::json::{JsonReader, check_integer_range, to_json};
 use celd::{Env, Error, EvalOptions, Type};
 use table::{Case, Outcome};
 
 /// The stack each case runs on: a small thread stack, as hosts often give their workers.
 const STACK_BYTES: usize = 2 << 20;
 /// Evaluation stops itself after this long (the engine's own deadline, not a measurement).
-const DEADLINE: Duration = Duration::from_secs(1);
+const DEADLINE: Duration = Duration::from_secs(10);
 /// Only turns a hang into a failure; no case comes near it.
 const WATCHDOG: Duration = Duration::from_secs(30);
 /// The process's peak resident memory after the whole table. The largest inputs are a few
@@ -43,17 +43,40 @@ fn failure(error: &Error) -> Outcome {
 /// Runs one case the way a host would: the expression and variables arrive as bytes, are
 /// decoded strictly (a host cannot hand the library anything but `&str` and celd JSON),
 /// then compiled with every extension and evaluated under the default limits and a deadline.
-/// A successful result is written as celd JSON, as the CLI and the server do.
-fn run(case: &Case) -> Outcome {
+/// A successful result is written as celd JSON, as the CLI and the server do. Evaluation is
+/// limited to `deadline`; also returns how long it took.
+fn run_within(case: &Case, deadline: Duration) -> (Outcome, Duration) {
+    let (program, activation, env) = match prepare(case) {
+        Ok(prepared) => prepared,
+        Err(outcome) => return (outcome, Duration::ZERO),
+    };
+    let start = Instant::now();
+    let options = EvalOptions {
+        limits: Some(env.limits()),
+        deadline: Some(start + deadline),
+        ..EvalOptions::default()
+    };
+    let outcome = match program.eval_with(&activation, &options) {
+        Ok(value) => Outcome::Value(to_json(&value).to_string()),
+        Err(e) => failure(&e),
+    };
+    (outcome, start.elapsed())
+}
+
+/// The case's program and variables, or the outcome that ends it before evaluation.
+fn prepare(case: &Case) -> Result<(celd::Program, celd::Activation, Env), Outcome> {
     let Some(text) = case.expr_text() else {
         // What a JSON request decoder (the server's, `celd eval --batch`) says of such bytes.
-        return request("invalid unicode code point: the expression is not UTF-8");
+        return Err(request(
+            "invalid unicode code point: the expression is not UTF-8",
+        ));
     };
     let vars: serde_json::Map<String, serde_json::Value> = match &case.vars {
         None => serde_json::Map::new(),
-        Some(bytes) => match serde_json::from_slice(bytes) {
-            Ok(vars) => vars,
-            Err(e) => return request(format!("invalid variables: {e}")),
+        Some(bytes) => match check_integer_range(bytes).map(|()| serde_json::from_slice(bytes)) {
+            Err(e) => return Err(request(format!("invalid variables: {e}"))),
+            Ok(Ok(vars)) => vars,
+            Ok(Err(e)) => return Err(request(format!("invalid variables: {e}"))),
         },
     };
     let mut builder = Env::builder().all_extensions();
@@ -70,33 +93,30 @@ fn run(case: &Case) -> Outcome {
     for (name, json) in &vars {
         match JsonReader::default().read(json) {
             Ok(value) => activation.insert(name, value),
-            Err(e) => return request(format!("variable '{name}': {e}")),
+            Err(e) => return Err(request(format!("variable '{name}': {e}"))),
         };
     }
     let program = match env.compile(text) {
         Ok(program) => program,
-        Err(e) => return failure(&e),
+        Err(e) => return Err(failure(&e)),
     };
-    let options = EvalOptions {
-        limits: Some(env.limits()),
-        deadline: Some(Instant::now() + DEADLINE),
-        ..EvalOptions::default()
-    };
-    match program.eval_with(&activation, &options) {
-        Ok(value) => Outcome::Value(to_json(&value).to_string()),
-        Err(e) => failure(&e),
-    }
+    Ok((program, activation, env))
 }
 
 /// Runs `case` on its own small-stack thread; a panic or a hang is a failure.
 fn run_isolated(case: &Case) -> Result<Outcome, String> {
+    run_isolated_within(case, DEADLINE).map(|(outcome, _)| outcome)
+}
+
+/// As [`run_isolated`], evaluating within `deadline`; also how long the evaluation took.
+fn run_isolated_within(case: &Case, deadline: Duration) -> Result<(Outcome, Duration), String> {
     let (send, receive) = mpsc::channel();
     let owned = case.clone();
     std::thread::Builder::new()
         .name(case.name.clone())
         .stack_size(STACK_BYTES)
         .spawn(move || {
-            let outcome = std::panic::catch_unwind(|| run(&owned));
+            let outcome = std::panic::catch_unwind(|| run_within(&owned, deadline));
             let _ = send.send(outcome.map_err(|_| ()));
         })
         .expect("spawn a case thread");
@@ -159,4 +179,47 @@ fn hostile_table() {
         peak >> 20,
         MAX_PEAK_RSS_BYTES >> 20
     );
+}
+
+/// The deadline of [`a_limit_ends_every_case_at_once`]: short enough that most cases
+/// that evaluate at length meet it.
+const SHORT_DEADLINE: Duration = Duration::from_millis(5);
+
+/// Under a 5 ms deadline every case gives its own answer or the time limit, never another
+/// value or error: a time limit that `exists`, `||` or a fold absorbed would give one. It
+/// prints the cases that ran longest past the deadline (the slack README documents; build
+/// with `--release` for the figure).
+#[test]
+fn a_limit_ends_every_case_at_once() {
+    if std::env::var("HOSTILE_CASE").is_ok() {
+        return;
+    }
+    let mut overshoots: Vec<(Duration, String)> = Vec::new();
+    let mut failures = Vec::new();
+    for case in table::load() {
+        let (outcome, took) = match run_isolated_within(&case, SHORT_DEADLINE) {
+            Ok(ran) => ran,
+            Err(problem) => {
+                failures.push(problem);
+                continue;
+            }
+        };
+        let timed_out = matches!(&outcome, Outcome::Error { kind, message }
+            if kind == "limit" && message.contains("time limit"));
+        if timed_out {
+            overshoots.push((took.saturating_sub(SHORT_DEADLINE), case.name.clone()));
+        } else if let Some(mismatch) = case.mismatch(&outcome) {
+            failures.push(mismatch);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(!overshoots.is_empty(), "no case met the deadline");
+    overshoots.sort();
+    println!(
+        "{} cases met the {SHORT_DEADLINE:?} deadline; longest past it:",
+        overshoots.len()
+    );
+    for (past, name) in overshoots.iter().rev().take(5) {
+        println!("  {name}: {past:?}");
+    }
 }

@@ -1,4 +1,10 @@
 //! End-to-end tests of the façade: compile and evaluate expressions, check errors.
+//!
+//! With the metered allocator, as the `celd` binary has it, so that evaluations meet the
+//! same memory limit here (the hostile table runs through both).
+
+#[global_allocator]
+static ALLOCATOR: celd::MeteredAlloc = celd::MeteredAlloc;
 
 mod deep;
 mod enums;

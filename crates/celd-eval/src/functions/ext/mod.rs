@@ -46,7 +46,7 @@ fn check_string_len(n_bytes: usize) -> Result<()> {
             "string of {n_bytes} bytes exceeds the limit of {max} bytes"
         )));
     }
-    Ok(())
+    crate::memory::check_room(n_bytes)
 }
 
 /// Fails before building a list of `n_items` elements if that exceeds the limit.
@@ -54,7 +54,7 @@ fn check_list_len(n_items: usize) -> Result<()> {
     if n_items > limits().max_list_len {
         return Err(limits().list_too_long());
     }
-    Ok(())
+    crate::memory::check_room(n_items.saturating_mul(size_of::<Value>()))
 }
 
 /// `reverse` of a string (strings library) or a list (lists library): both libraries

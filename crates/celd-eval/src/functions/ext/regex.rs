@@ -1,18 +1,17 @@
 //! The regex extension: `regex.replace` (with `\1`-style group references and an optional
 //! count), `regex.extract` and `regex.extractAll`.
 //!
-//! Patterns have RE2 syntax and are compiled with the standard library's size bounds; each
-//! thread keeps the few most recently compiled patterns ([`cached_regex`]).
-//!
-//! [`cached_regex`]: crate::functions::std_lib::cached_regex
+//! Patterns have RE2 syntax and are compiled within the size bounds of [`patterns`]; each
+//! thread keeps recently compiled patterns within a byte budget
+//! ([`cached`](crate::functions::patterns::cached)).
 
 use std::sync::Arc;
 
 use celd_value::{EvalError, Result, Value};
-use regex::{Captures, Regex};
+use regex_automata::util::captures::Captures;
 
 use super::{check_list_len, limits};
-use crate::functions::std_lib::cached_regex as compiled;
+use crate::functions::patterns::{Regex, cached as compiled, group};
 use crate::functions::{Impl, Registry, no_such_overload};
 
 pub fn register(r: &mut Registry) {
@@ -45,14 +44,16 @@ fn replace(args: &[Value]) -> Result<Value> {
     let mut pieces = None;
     let mut out = String::with_capacity(target.len());
     let mut last = 0;
-    for caps in re.captures_iter(target).take(limit) {
-        let Some(whole) = caps.get(0) else { continue };
+    for caps in re.captures_iter(target.as_str()).take(limit) {
+        let Some(whole) = caps.get_match() else {
+            continue;
+        };
         let pieces = match &pieces {
             Some(p) => p,
             None => pieces.insert(parse_replacement(replacement, n_groups)?),
         };
         out.push_str(target.get(last..whole.start()).unwrap_or(""));
-        expand(&mut out, pieces, &caps);
+        expand(&mut out, pieces, &caps, target);
         last = whole.end();
         check_len(out.len())?;
     }
@@ -111,11 +112,11 @@ fn parse_replacement(replacement: &str, n_groups: usize) -> Result<Vec<Piece>> {
     Ok(pieces)
 }
 
-fn expand(out: &mut String, pieces: &[Piece], caps: &Captures<'_>) {
+fn expand(out: &mut String, pieces: &[Piece], caps: &Captures, haystack: &str) {
     for piece in pieces {
         match piece {
             Piece::Text(text) => out.push_str(text),
-            Piece::Group(i) => out.push_str(caps.get(*i).map_or("", |m| m.as_str())),
+            Piece::Group(i) => out.push_str(group(caps, *i, haystack).unwrap_or("")),
         }
     }
 }
@@ -141,12 +142,10 @@ fn extract(target: &Value, pattern: &Value) -> Result<Value> {
         ));
     };
     let re = compiled(p)?;
-    let group = single_group(&re, p)?;
-    let found = re
-        .captures(t)
-        .and_then(|caps| caps.get(group))
-        .map(|m| m.as_str())
-        .filter(|s| group == 0 || !s.is_empty());
+    let n = single_group(&re, p)?;
+    let mut caps = re.create_captures();
+    re.captures(t.as_str(), &mut caps);
+    let found = group(&caps, n, t).filter(|s| n == 0 || !s.is_empty());
     Ok(Value::Optional(found.map(|s| Arc::new(Value::string(s)))))
 }
 
@@ -159,12 +158,12 @@ fn extract_all(target: &Value, pattern: &Value) -> Result<Value> {
         ));
     };
     let re = compiled(p)?;
-    let group = single_group(&re, p)?;
+    let n = single_group(&re, p)?;
     let mut found = Vec::new();
-    for caps in re.captures_iter(t) {
-        match caps.get(group) {
-            Some(m) if group == 0 || !m.as_str().is_empty() => {
-                found.push(Value::string(m.as_str()));
+    for caps in re.captures_iter(t.as_str()) {
+        match group(&caps, n, t) {
+            Some(m) if n == 0 || !m.is_empty() => {
+                found.push(Value::string(m));
                 check_list_len(found.len())?;
             }
             _ => {}
