@@ -2,7 +2,8 @@
 
 use std::hint::black_box;
 
-use celd_bench::{CASES, cel_context, celd_env, celd_vars};
+use celd_bench::peers::cel_context;
+use celd_bench::{CASES, celd_env, celd_vars};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn eval(c: &mut Criterion) {

@@ -9,6 +9,7 @@ use celd_syntax::ast::{
 };
 use celd_syntax::source::{Diagnostic, Span};
 use celd_syntax::{Ast, ExprId};
+use celd_types::suggest::did_you_mean;
 use celd_types::{CandidateNames, Type, candidate_names};
 use hashbrown::HashSet;
 use smallvec::SmallVec;
@@ -154,6 +155,25 @@ impl<'a> Checker<'a> {
 
     fn report(&mut self, id: ExprId, message: Message) {
         self.report_at(self.ast.span(id), message);
+    }
+
+    /// Reports at the name of a member call or field selection (`startWith` in
+    /// `"abc".startWith("a")`), not at the start of the whole expression.
+    fn report_member(&mut self, id: ExprId, name: &str, message: Message) {
+        // The operator span runs from the `.` through the name, except for nodes a macro
+        // built, where it is the macro's name.
+        let span = match self.ast.operator_span(id) {
+            Some(op) if self.ast.source.slice(op).ends_with(name) => {
+                Span::new(op.end - name.len() as u32, op.end)
+            }
+            _ => self.ast.error_span(id),
+        };
+        self.report_at(span, message);
+    }
+
+    /// Whether another diagnostic would still be kept (suggestions are only worked out then).
+    fn reporting(&self) -> bool {
+        self.diagnostics.len() < self.env.options.max_errors
     }
 
     fn report_at(&mut self, span: Span, (kind, message): Message) {
@@ -304,13 +324,49 @@ impl<'a> Checker<'a> {
         match self.resolve_name(name) {
             Some(resolved) => self.apply_resolution(id, resolved),
             None => {
+                let suggestion = self.suggest_variable(name);
                 self.report(
                     id,
-                    messages::undeclared_reference(name, &self.env.container),
+                    messages::undeclared_reference(
+                        name,
+                        &self.env.container,
+                        suggestion.as_deref(),
+                    ),
                 );
                 self.set_type(id, Type::Error);
             }
         }
+    }
+
+    /// The variable in scope whose name is closest to `name`, if one is close.
+    fn suggest_variable(&self, name: &str) -> Option<String> {
+        if !self.reporting() {
+            return None;
+        }
+        let locals = self.locals.iter().map(|(n, _)| n.as_str());
+        let declared = self.env.variables.keys().map(SmolStr::as_str);
+        let candidates = locals.chain(declared).filter(|n| !n.starts_with('@'));
+        did_you_mean(name, candidates).map(str::to_owned)
+    }
+
+    /// The function whose name is closest to `name`, if one is close (operators left out).
+    fn suggest_function(&self, name: &str) -> Option<String> {
+        if !self.reporting() {
+            return None;
+        }
+        let names = self.env.functions.keys().map(SmolStr::as_str);
+        let candidates = names.filter(|n| n.starts_with(|c: char| c.is_ascii_alphabetic()));
+        did_you_mean(name, candidates).map(str::to_owned)
+    }
+
+    /// The field of message `message` whose name is closest to `field`, if one is close.
+    fn suggest_field(&self, message: &str, field: &str) -> Option<String> {
+        if !self.reporting() {
+            return None;
+        }
+        let descriptor = self.env.provider.find_message(message)?;
+        let names: Vec<String> = descriptor.fields().map(|f| f.name().to_owned()).collect();
+        did_you_mean(field, names.iter().map(String::as_str)).map(str::to_owned)
     }
 
     /// The dotted name an ident/select chain spells, when some declaration
@@ -393,7 +449,9 @@ impl<'a> Checker<'a> {
             Type::Message(name) => match self.env.provider.field_type(name, field) {
                 Some(ft) => ft.ty,
                 None => {
-                    self.report(id, messages::undefined_field(field));
+                    let suggestion = self.suggest_field(name, field);
+                    let message = messages::undefined_field(field, suggestion.as_deref());
+                    self.report_member(id, field, message);
                     Type::Error
                 }
             },
@@ -403,7 +461,7 @@ impl<'a> Checker<'a> {
             }
             Type::Dyn | Type::Any | Type::Error => Type::Dyn,
             other => {
-                self.report(id, messages::field_selection_unsupported(other));
+                self.report_member(id, field, messages::field_selection_unsupported(other));
                 Type::Dyn
             }
         };
@@ -432,7 +490,7 @@ impl<'a> Checker<'a> {
             self.check_all(&call.args);
             return match self.lookup_function(name) {
                 Some(function) => self.resolve_overload(id, function, None, &call.args, false),
-                None => self.undeclared_function(id, name),
+                None => self.undeclared_function(id, name, false),
             };
         };
         if let Some(function) = self.namespaced_function(target, name) {
@@ -443,7 +501,7 @@ impl<'a> Checker<'a> {
         self.check(target);
         match self.lookup_function(name) {
             Some(function) => self.resolve_overload(id, function, Some(target), &call.args, false),
-            None => self.undeclared_function(id, name),
+            None => self.undeclared_function(id, name, true),
         }
     }
 
@@ -453,11 +511,16 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn undeclared_function(&mut self, id: ExprId, name: &str) {
-        self.report(
-            id,
-            messages::undeclared_reference(name, &self.env.container),
-        );
+    /// A call of a function no library declares; a member call is reported at its name.
+    fn undeclared_function(&mut self, id: ExprId, name: &str, member: bool) {
+        let suggestion = self.suggest_function(name);
+        let message =
+            messages::undeclared_reference(name, &self.env.container, suggestion.as_deref());
+        if member {
+            self.report_member(id, name, message);
+        } else {
+            self.report(id, message);
+        }
         self.set_type(id, Type::Error);
     }
 
@@ -669,7 +732,7 @@ impl<'a> Checker<'a> {
         let Some(resolved) = self.resolve_name(&s.type_name) else {
             self.report(
                 id,
-                messages::undeclared_reference(&s.type_name, &self.env.container),
+                messages::undeclared_reference(&s.type_name, &self.env.container, None),
             );
             self.set_type(id, Type::Error);
             for field in &s.fields {
@@ -692,7 +755,9 @@ impl<'a> Checker<'a> {
                 Some(message) => match self.env.provider.field_type(message, &field.name) {
                     Some(ft) => ft.ty,
                     None => {
-                        self.report(field.id, messages::undefined_field(&field.name));
+                        let suggestion = self.suggest_field(message, &field.name);
+                        let message = messages::undefined_field(&field.name, suggestion.as_deref());
+                        self.report(field.id, message);
                         Type::Error
                     }
                 },

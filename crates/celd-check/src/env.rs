@@ -51,6 +51,13 @@ pub enum EnvError {
         overload: String,
         error: TypeParseError,
     },
+    /// A variable is declared more than once.
+    DuplicateVariable(String),
+    /// A variable's type (given as text) does not parse or names an unknown type.
+    BadDeclaration {
+        variable: String,
+        error: TypeParseError,
+    },
 }
 
 impl fmt::Display for EnvError {
@@ -60,6 +67,12 @@ impl fmt::Display for EnvError {
             EnvError::DuplicateOverload(id) => write!(f, "overload id '{id}' declared twice"),
             EnvError::BadSignature { overload, error } => {
                 write!(f, "bad signature for overload '{overload}': {error}")
+            }
+            EnvError::DuplicateVariable(name) => {
+                write!(f, "variable '{name}' is declared more than once")
+            }
+            EnvError::BadDeclaration { variable, error } => {
+                write!(f, "declaration of '{variable}': {error}")
             }
         }
     }
@@ -136,6 +149,7 @@ impl CheckEnv {
         CheckEnvBuilder {
             container: SmolStr::default(),
             variables: Vec::new(),
+            variable_texts: Vec::new(),
             libraries: vec![library::STANDARD],
             extensions: Vec::new(),
             functions: Vec::new(),
@@ -203,6 +217,14 @@ impl CheckEnv {
     pub fn function(&self, name: &str) -> Option<&FunctionDecl> {
         self.inner.decls.iter().find(|f| f.name == name)
     }
+
+    /// Parses a type in CEL type syntax, resolving each name in `container` as identifiers
+    /// in expressions resolve: `TestAllTypes` in container `pkg` is `pkg.TestAllTypes` if
+    /// that message is loaded. Unknown names are errors, with a hint for near misses.
+    pub fn parse_type(&self, text: &str, container: &str) -> Result<Type, TypeParseError> {
+        let ty = self.inner.parse_type(text, container)?;
+        Ok(resolve_opaque(&ty, &self.inner.opaque))
+    }
 }
 
 /// Builds a [`CheckEnv`]; see [`CheckEnv::builder`].
@@ -210,6 +232,8 @@ impl CheckEnv {
 pub struct CheckEnvBuilder {
     container: SmolStr,
     variables: Vec<(SmolStr, Type)>,
+    /// Variables whose types are given as text, resolved when the environment is built.
+    variable_texts: Vec<(SmolStr, String)>,
     libraries: Vec<Library>,
     extensions: Vec<String>,
     functions: Vec<FunctionDecl>,
@@ -237,9 +261,18 @@ impl CheckEnvBuilder {
         self
     }
 
-    /// Declares a variable. A later declaration of the same name replaces an earlier one.
+    /// Declares a variable. Declaring a name twice is an error when the environment is built.
     pub fn variable(mut self, name: &str, ty: Type) -> Self {
         self.variables.push((SmolStr::new(name), ty));
+        self
+    }
+
+    /// Declares a variable with its type in CEL type syntax (`list(int)`, `pkg.Msg`), resolved
+    /// when the environment is built as [`CheckEnv::parse_type`] resolves it, in the
+    /// environment's container.
+    pub fn variable_text(mut self, name: &str, ty: &str) -> Self {
+        self.variable_texts
+            .push((SmolStr::new(name), ty.to_owned()));
         self
     }
 
@@ -304,29 +337,47 @@ impl CheckEnvBuilder {
                 provider: self.provider.with_strong_enums(self.options.strong_enums),
             })?,
         };
-        let variables: HashMap<SmolStr, Type> = self
-            .variables
-            .into_iter()
-            .map(|(name, ty)| (name, params_to_dyn(&resolve_opaque(&ty, &library.opaque))))
-            .collect();
-        let mut name_roots: HashSet<SmolStr> = library.library_roots.iter().cloned().collect();
+        let mut variables: HashMap<SmolStr, Type> = HashMap::with_capacity(self.variables.len());
+        for (name, ty) in self.variables {
+            let ty = params_to_dyn(&resolve_opaque(&ty, &library.opaque));
+            if variables.insert(name.clone(), ty).is_some() {
+                return Err(EnvError::DuplicateVariable(name.to_string()));
+            }
+        }
+        let mut inner = EnvInner {
+            container: self.container,
+            variables: HashMap::new(),
+            name_roots: HashSet::new(),
+            options: self.options,
+            type_names: library.type_names,
+            functions: library.functions,
+            decls: library.decls,
+            provider: library.provider,
+            function_roots: library.function_roots,
+            library_roots: library.library_roots,
+            opaque: library.opaque,
+        };
+        // The variables declared as text resolve their types against everything else.
+        for (name, text) in self.variable_texts {
+            let ty = inner.parse_type(&text, &inner.container).map_err(|error| {
+                EnvError::BadDeclaration {
+                    variable: name.to_string(),
+                    error,
+                }
+            })?;
+            let ty = params_to_dyn(&resolve_opaque(&ty, &inner.opaque));
+            if variables.insert(name.clone(), ty).is_some() {
+                return Err(EnvError::DuplicateVariable(name.to_string()));
+            }
+        }
+        let mut name_roots: HashSet<SmolStr> = inner.library_roots.iter().cloned().collect();
         for name in variables.keys() {
             insert_root(&mut name_roots, name);
         }
+        inner.variables = variables;
+        inner.name_roots = name_roots;
         Ok(CheckEnv {
-            inner: Arc::new(EnvInner {
-                container: self.container,
-                variables,
-                name_roots,
-                options: self.options,
-                type_names: library.type_names,
-                functions: library.functions,
-                decls: library.decls,
-                provider: library.provider,
-                function_roots: library.function_roots,
-                library_roots: library.library_roots,
-                opaque: library.opaque,
-            }),
+            inner: Arc::new(inner),
         })
     }
 }

@@ -37,6 +37,7 @@
 
 mod checked;
 mod checker;
+mod declared;
 mod env;
 mod error;
 mod messages;

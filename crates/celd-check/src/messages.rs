@@ -1,15 +1,24 @@
 //! The wording of every check diagnostic, in one place: lowercase, no trailing period.
 
 use celd_types::Type;
+use celd_types::suggest::hint;
 
 use crate::error::CheckErrorKind as Kind;
 
 pub(crate) type Message = (Kind, String);
 
-pub(crate) fn undeclared_reference(name: &str, container: &str) -> Message {
+/// `suggestion` is the declared name closest to `name`, if one is close.
+pub(crate) fn undeclared_reference(
+    name: &str,
+    container: &str,
+    suggestion: Option<&str>,
+) -> Message {
     (
         Kind::UndeclaredReference,
-        format!("undeclared reference to '{name}' (in container '{container}')"),
+        format!(
+            "undeclared reference to '{name}' (in container '{container}'){}",
+            hint(suggestion)
+        ),
     )
 }
 
@@ -48,8 +57,11 @@ pub(crate) fn field_type_mismatch(field: &str, expected: &Type, found: &Type) ->
     )
 }
 
-pub(crate) fn undefined_field(field: &str) -> Message {
-    (Kind::UndefinedField, format!("undefined field '{field}'"))
+pub(crate) fn undefined_field(field: &str, suggestion: Option<&str>) -> Message {
+    (
+        Kind::UndefinedField,
+        format!("undefined field '{field}'{}", hint(suggestion)),
+    )
 }
 
 pub(crate) fn not_a_type(ty: &Type) -> Message {

@@ -4,14 +4,23 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use celd_server::config::{parse_duration, parse_size};
+use celd_server::config::{parse_duration, parse_listen, parse_size};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// `celd --version`: the version, the commit it was built from, and the cel-spec suite the
+/// conformance tests ran against (set by `build.rs`).
+const VERSION: &str = env!("CELD_VERSION_LINE");
 
 #[derive(Parser, Debug)]
 #[command(
     name = "celd",
-    version,
-    about = "A Common Expression Language (CEL) engine"
+    version = VERSION,
+    about = "A Common Expression Language (CEL) engine",
+    after_help = "Examples:
+  celd eval '[1, 2, 3].map(x, x * 2)'
+  celd check 'x + 1' --decl x:int
+  celd repl
+  celd serve --listen :8080"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -27,9 +36,20 @@ pub enum Command {
     /// Show what an expression compiles to: its template and parameter slots (as the program
     /// cache shares it), the checked expression with every type, and the evaluation plan.
     Dump(DumpArgs),
+    /// An interactive session: evaluate expressions, declare variables, inspect types.
+    Repl(ReplArgs),
     /// Run the HTTP evaluation service: a supervisor that owns the socket and runs a worker,
     /// replacing it with overlap on SIGHUP, past --max-rss, or when it dies.
     Serve(ServeArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(after_help = "Examples:
+  celd completions bash > /etc/bash_completion.d/celd
+  celd completions zsh > \"${fpath[1]}/_celd\"
+  celd completions fish > ~/.config/fish/completions/celd.fish")]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -37,13 +57,14 @@ pub struct EnvArgs {
     /// Declare a variable: NAME:TYPE in CEL type syntax (`x:int`, `m:map(string, dyn)`).
     #[arg(long = "decl", value_name = "NAME:TYPE")]
     pub decls: Vec<String>,
-    /// The namespace names resolve in.
+    /// The namespace names resolve in (type names in --decl too).
     #[arg(long, value_name = "NAME")]
     pub container: Option<String>,
-    /// Message types from a `.proto` file, compiled at start-up (repeatable).
+    /// Message types from a `.proto` file, compiled at start-up (repeatable); a relative
+    /// FILE not found from here is looked up under each --proto-path, as protoc does.
     #[arg(long = "proto", value_name = "FILE")]
     pub protos: Vec<PathBuf>,
-    /// A directory `.proto` imports are resolved in (repeatable).
+    /// A directory `.proto` files and their imports are found in (repeatable).
     #[arg(long = "proto-path", value_name = "DIR")]
     pub proto_paths: Vec<PathBuf>,
     /// Message types from a serialized FileDescriptorSet (`protoc --descriptor_set_out`).
@@ -51,36 +72,72 @@ pub struct EnvArgs {
     pub descriptor_sets: Vec<PathBuf>,
 }
 
+/// Where the expression comes from.
 #[derive(Args, Debug)]
-pub struct EvalArgs {
-    /// The expression (omit with --batch).
-    #[arg(
-        required_unless_present = "batch",
-        conflicts_with = "batch",
-        allow_hyphen_values = true
-    )]
+pub struct ExprArgs {
+    /// The expression; `-` reads it from stdin.
+    #[arg(allow_hyphen_values = true, conflicts_with = "file")]
     pub expr: Option<String>,
+    /// Read the expression from FILE (`-`: stdin).
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub file: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:
+  celd eval 'name.startsWith(\"j\")' --vars '{\"name\": \"jane\"}'
+  echo '{\"x\": 2}' | celd eval 'x * 2' --vars-file -
+  celd eval -f rule.cel --vars-file input.json --plain-json --fail
+  celd eval 'greeting' --vars '{\"greeting\": \"hi\"}' --raw
+  celd eval --batch requests.jsonl --decl x:int
+
+Exit status: 0 on success; 1 when the expression fails to parse, check or evaluate (or,
+with --fail, is false or null; in batch mode, when any line failed); 2 on usage errors.")]
+pub struct EvalArgs {
+    #[command(flatten)]
+    pub source: ExprArgs,
     /// Variables as a celd JSON object: '{"name": "jane"}'.
     #[arg(long, value_name = "JSON", conflicts_with = "vars_file")]
     pub vars: Option<String>,
-    /// Variables as a celd JSON object read from a file.
-    #[arg(long, value_name = "FILE")]
+    /// Variables as a celd JSON object read from FILE (`-`: stdin).
+    #[arg(long, value_name = "FILE|-")]
     pub vars_file: Option<PathBuf>,
+    /// Read variables as plain JSON, with no `$` tags (`{"$uint": "3"}` is a map); strings
+    /// and objects become the timestamps, bytes, messages, ... their --decl names.
+    #[arg(long)]
+    pub plain_json: bool,
     /// How to print the value.
     #[arg(long, value_enum, default_value_t = Output::Json)]
     pub output: Output,
-    /// Evaluate JSON lines (each an /v1/eval request body) from FILE or `-` (stdin).
-    #[arg(long, value_name = "FILE|-", conflicts_with_all = ["vars", "vars_file", "decls", "container"])]
+    /// Print a string result without quotes or escapes (as `jq -r`).
+    #[arg(short = 'r', long)]
+    pub raw: bool,
+    /// Exit with status 1 when the result is false or null (as `jq -e`, `opa eval --fail`).
+    #[arg(short = 'e', long, conflicts_with = "batch")]
+    pub fail: bool,
+    /// Cost units one evaluation may spend (the cost model's units).
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    pub max_cost: u64,
+    /// Time one evaluation may take (`100ms`, `1.5s`); unlimited by default.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+    /// Evaluate JSON lines (each an /v1/eval request body, with an optional "id" echoed in
+    /// its answer) from FILE or `-` (stdin): line N of the output answers line N of the input.
+    /// --decl, --container and --plain-json apply to every line as defaults.
+    #[arg(long, value_name = "FILE|-", conflicts_with_all = ["vars", "vars_file", "expr", "file"])]
     pub batch: Option<String>,
     #[command(flatten)]
     pub env: EnvArgs,
 }
 
 #[derive(Args, Debug)]
+#[command(after_help = "Examples:
+  celd check 'x + 1' --decl x:int
+  celd check 'items.exists(i, i > 10)' --decl 'items:list(int)' --cost --size-hint items=100
+  celd check -f rule.cel --proto-path proto --proto shop/order.proto --decl order:shop.Order")]
 pub struct CheckArgs {
-    /// The expression.
-    #[arg(allow_hyphen_values = true)]
-    pub expr: String,
+    #[command(flatten)]
+    pub source: ExprArgs,
     /// Also print the least and most cost of one evaluation (the cost model's units).
     #[arg(long)]
     pub cost: bool,
@@ -93,19 +150,43 @@ pub struct CheckArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(after_help = "Examples:
+  celd dump 'x + 1' --decl x:int
+  celd dump 'items.filter(i, i.price > 10.0)' --decl 'items:list(map(string, dyn))'")]
 pub struct DumpArgs {
-    /// The expression.
-    #[arg(allow_hyphen_values = true)]
-    pub expr: String,
+    #[command(flatten)]
+    pub source: ExprArgs,
     #[command(flatten)]
     pub env: EnvArgs,
 }
 
 #[derive(Args, Debug)]
+#[command(after_help = "Examples:
+  celd repl
+  celd repl --decl x:int --proto-path proto --proto shop/order.proto
+
+In the session: an expression evaluates; `let x = EXPR` binds a variable; `%declare x: TYPE`
+declares one; `%type EXPR` and `%dump EXPR` inspect; `%help` lists the commands. A line
+that leaves a bracket or string open continues on the next. History is kept in
+$CELD_HISTORY (default ~/.celd_history).")]
+pub struct ReplArgs {
+    #[command(flatten)]
+    pub env: EnvArgs,
+}
+
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:
+  celd serve
+  celd serve --listen :8080 --max-rss 400MiB --admin-token-file /etc/celd/token
+  celd serve --listen localhost:0 --ready-file /run/celd.addr --eval-timeout 50ms
+
+Sizes take B, KiB, MiB, GiB (K, M, G mean the same) and decimals (1.5GiB); durations take
+us, ms, s, m, h and decimals (1.5s). A number without a unit is an error.")]
 pub struct ServeArgs {
-    /// The address to listen on (`127.0.0.1:0` picks a free port; see --ready-file). Ignored
-    /// when systemd passes a socket (LISTEN_FDS).
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    /// The address to listen on: HOST:PORT, `localhost:8080`, or `:8080` for every interface
+    /// (`127.0.0.1:0` picks a free port; see --ready-file). Ignored when systemd passes a
+    /// socket (LISTEN_FDS).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080", value_parser = parse_listen)]
     pub listen: SocketAddr,
     /// Replace the worker when its resident memory passes SIZE (checked every second).
     #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "3GiB", conflicts_with = "no_supervisor")]

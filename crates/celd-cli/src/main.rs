@@ -2,9 +2,11 @@
 
 mod args;
 mod commands;
+mod diagnostics;
+mod repl;
 mod serve;
 
-use std::io::{self, Write};
+use std::io;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -18,6 +20,8 @@ static ALLOCATOR: celd::MeteredAlloc = celd::MeteredAlloc;
 pub enum Failure {
     /// The expression failed to parse, check or evaluate (exit status 1); already reported.
     Expression,
+    /// `--fail`: the result was `false` or null (exit status 1).
+    Falsy,
     /// Bad flags, unreadable files, malformed input (exit status 2).
     Usage(String),
     /// Output could not be written.
@@ -44,15 +48,15 @@ fn main() -> ExitCode {
     };
     match commands::run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Expression) => ExitCode::from(1),
+        Err(Failure::Expression | Failure::Falsy) => ExitCode::from(1),
         Err(Failure::Usage(message)) => {
-            let _ = writeln!(io::stderr(), "celd: {message}");
+            diagnostics::print_usage_error(&message);
             ExitCode::from(2)
         }
         // A closed pipe (`celd eval ... | head`) is not an error.
         Err(Failure::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(Failure::Io(e)) => {
-            let _ = writeln!(io::stderr(), "celd: {e}");
+            diagnostics::print_usage_error(&e.to_string());
             ExitCode::from(2)
         }
     }

@@ -431,6 +431,26 @@ fn an_idle_connection_is_closed_cleanly_by_a_draining_worker() {
 }
 
 #[test]
+fn sigterm_stops_a_server_with_an_idle_connection_without_waiting_for_the_drain() {
+    // The drain timeout is longer than `stop` waits: only a server that closes its idle
+    // connections at once, rather than waiting for them, exits within the watchdog.
+    let mut s = Serve::start("stop-idle", &["--drain-timeout", "120s"], None);
+    let mut stream = TcpStream::connect(s.addr).unwrap();
+    send_post(&mut stream, r#"{"expr": "2"}"#);
+    assert_eq!(read_response(&mut stream).0, 200);
+    assert_eq!(s.stop(), Some(0), "SIGTERM exits 0:\n{}", s.stderr());
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut rest = Vec::new();
+    assert_eq!(
+        stream.read_to_end(&mut rest).unwrap(),
+        0,
+        "the idle connection ends cleanly"
+    );
+}
+
+#[test]
 fn systemd_socket_activation() {
     use std::os::fd::AsRawFd;
     use std::os::unix::process::CommandExt;

@@ -4,9 +4,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use celd_types::Type;
 use celd_value::{EvalError, Value};
 use smol_str::SmolStr;
 
+use crate::fits::{misfit, misfit_message};
 use crate::functions::host::{HostFunction, IntoHostFunction};
 
 /// The variables an environment declares, in declaration order.
@@ -18,6 +20,9 @@ pub struct VarTable {
     id: u64,
     names: Vec<SmolStr>,
     index: HashMap<SmolStr, u32, foldhash::fast::RandomState>,
+    /// The declared type of each slot and the type its values hold at run time (a struct
+    /// type's values are maps), when values given for them are checked.
+    types: Option<Vec<(Type, Type)>>,
 }
 
 impl VarTable {
@@ -27,6 +32,7 @@ impl VarTable {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             names: Vec::new(),
             index: HashMap::default(),
+            types: None,
         };
         for name in names {
             if !table.index.contains_key(&name) {
@@ -35,6 +41,33 @@ impl VarTable {
             }
         }
         table
+    }
+
+    /// A table whose activations check each value given for a variable against its declared
+    /// type when it is inserted (see [`Activation::misfit`]).
+    /// Each variable comes with its declared type (which messages name) and the type its
+    /// values hold at run time (which they are checked against; the same but for types
+    /// represented by others, as struct types are by maps).
+    pub fn typed<'a, I>(variables: I) -> VarTable
+    where
+        I: IntoIterator<Item = (&'a SmolStr, &'a Type, &'a Type)>,
+    {
+        let variables: Vec<(&SmolStr, &Type, &Type)> = variables.into_iter().collect();
+        let mut table = VarTable::new(variables.iter().map(|(name, _, _)| (*name).clone()));
+        let mut types = vec![(Type::Dyn, Type::Dyn); table.names.len()];
+        for (name, declared, held) in variables {
+            if let Some(i) = table.index_of(name) {
+                types[i as usize] = (declared.clone(), held.clone());
+            }
+        }
+        table.types = Some(types);
+        table
+    }
+
+    /// The declared and the held type of slot `i`, if values for it are checked.
+    fn checked_type(&self, i: u32) -> Option<&(Type, Type)> {
+        let types = self.types.as_ref()?.get(i as usize)?;
+        (!types.1.is_dyn()).then_some(types)
     }
 
     /// A process-unique identity, so plans can tell whether an activation was built for their table.
@@ -66,6 +99,8 @@ pub struct Activation {
     table: Option<Arc<VarTable>>,
     slots: Vec<Option<Value>>,
     by_name: HashMap<SmolStr, Value, foldhash::fast::RandomState>,
+    /// Slots given a value that does not fit their declared type, with the message.
+    misfits: Vec<(u32, String)>,
     /// Late-bound implementations by function name or by overload id.
     functions: HashMap<SmolStr, HostFunction, foldhash::fast::RandomState>,
 }
@@ -82,6 +117,7 @@ impl Activation {
             slots: vec![None; table.len()],
             table: Some(table),
             by_name: HashMap::default(),
+            misfits: Vec::new(),
             functions: HashMap::default(),
         }
     }
@@ -120,16 +156,38 @@ impl Activation {
             })
     }
 
-    /// Sets a variable, replacing an earlier value.
+    /// Sets a variable, replacing an earlier value. In an activation built for a typed table
+    /// ([`VarTable::typed`]), a value that does not fit the variable's declared type is
+    /// remembered, and evaluating with this activation fails with [`Activation::misfit`].
     pub fn insert(&mut self, name: &str, value: impl Into<Value>) -> &mut Activation {
         let value = value.into();
         match self.table.as_ref().and_then(|t| t.index_of(name)) {
-            Some(i) => self.slots[i as usize] = Some(value),
+            Some(i) => {
+                self.check_fit(i, name, &value);
+                self.slots[i as usize] = Some(value);
+            }
             None => {
                 self.by_name.insert(SmolStr::new(name), value);
             }
         }
         self
+    }
+
+    fn check_fit(&mut self, i: u32, name: &str, value: &Value) {
+        let Some((declared, held)) = self.table.as_ref().and_then(|t| t.checked_type(i)) else {
+            return;
+        };
+        let found = misfit(value, held).map(|m| misfit_message(name, declared, &m));
+        self.misfits.retain(|(slot, _)| *slot != i);
+        if let Some(message) = found {
+            self.misfits.push((i, message));
+        }
+    }
+
+    /// Why a value given for a declared variable does not fit its type (the first such
+    /// variable, in insertion order): `variable 'x' is declared int but was given double`.
+    pub fn misfit(&self) -> Option<&str> {
+        self.misfits.first().map(|(_, message)| message.as_str())
     }
 
     pub fn get(&self, name: &str) -> Option<&Value> {

@@ -8,6 +8,7 @@ pub mod activation;
 pub mod cost;
 pub mod estimate;
 pub mod eval;
+pub mod fits;
 pub mod functions;
 pub mod limits;
 pub mod memory;

@@ -14,13 +14,13 @@ use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
 use crate::api::ApiError;
-use crate::app::AppState;
+use crate::app::{AppState, only_get};
 
 /// The `/debug` routes with the token check in front of them.
 pub fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
     Router::new()
-        .route("/debug/programs", get(programs))
-        .route("/debug/programs/{id}", get(program))
+        .route("/debug/programs", only_get(get(programs)))
+        .route("/debug/programs/{id}", only_get(get(program)))
         .route_layer(middleware::from_fn_with_state(state, require_admin))
 }
 

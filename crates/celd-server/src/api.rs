@@ -7,8 +7,10 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use celd::layers::value::json::{check_integer_range, to_json};
-use celd::{Activation, Env, Error, ErrorKind, EvalOptions, Type, Value};
+use celd::layers::value::json::{
+    JsonDialect, JsonReader, MAX_DOCUMENT_DEPTH, check_integer_range, check_nesting, to_json,
+};
+use celd::{Activation, Env, Error, ErrorKind, EvalOptions, Type, TypeErrorKind, Value};
 use celd_cache::{BoundProgram, CacheConfig, ProgramCache};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
@@ -23,12 +25,16 @@ pub struct EvalRequest {
     /// Variable values in celd JSON; variables without a declaration are `dyn`.
     #[serde(default)]
     pub vars: Option<serde_json::Map<String, Json>>,
-    /// Declarations `name → CEL type` (`int`, `list(string)`, `map(string, dyn)`).
-    #[serde(default)]
+    /// Declarations `name → CEL type` (`int`, `list(string)`, `map(string, dyn)`); a name
+    /// given twice is an error.
+    #[serde(default, deserialize_with = "unique_decls")]
     pub decls: Option<BTreeMap<String, String>>,
     /// The namespace names resolve in.
     #[serde(default)]
     pub container: Option<String>,
+    /// Read `vars` as plain JSON, with no `$` tags: `{"$uint": "3"}` is a map.
+    #[serde(default)]
+    pub plain_json: bool,
     /// Also answer with the cost spent and the static estimate for these inputs.
     #[serde(default)]
     pub cost: bool,
@@ -43,10 +49,59 @@ pub struct EvalRequest {
 #[serde(deny_unknown_fields)]
 pub struct CheckRequest {
     pub expr: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_decls")]
     pub decls: Option<BTreeMap<String, String>>,
     #[serde(default)]
     pub container: Option<String>,
+}
+
+/// `decls` as an object whose keys are all different: JSON lets a key repeat, and a
+/// declaration given twice is an error rather than the last one silently winning.
+fn unique_decls<'de, D>(deserializer: D) -> Result<Option<BTreeMap<String, String>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct Visitor;
+    impl<'de> serde::de::Visitor<'de> for Visitor {
+        type Value = Option<BTreeMap<String, String>>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object of declarations {\"name\": \"TYPE\"}")
+        }
+
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut decls = BTreeMap::new();
+            while let Some((name, ty)) = map.next_entry::<String, String>()? {
+                if decls.contains_key(&name) {
+                    return Err(serde::de::Error::custom(format!(
+                        "variable '{name}' is declared more than once"
+                    )));
+                }
+                decls.insert(name, ty);
+            }
+            Ok(Some(decls))
+        }
+    }
+    deserializer.deserialize_any(Visitor)
+}
+
+/// Parses a declared type as `env` resolves names in `container`; the message of an error
+/// names the variable, and an unloaded message type says how to load it.
+pub fn parse_decl(env: &Env, name: &str, text: &str, container: &str) -> Result<Type, String> {
+    env.parse_type_in(text, container).map_err(|e| {
+        let load = match e.kind {
+            TypeErrorKind::UnknownMessage => "; load it with --proto",
+            _ => "",
+        };
+        format!("declaration of '{name}': {e}{load}")
+    })
 }
 
 /// A successful evaluation: the value in celd JSON and its type; the cost and the dump when
@@ -111,6 +166,8 @@ pub enum ApiError {
     Forbidden,
     /// No such path or program (404).
     NotFound(String),
+    /// The path exists but answers only the method named (405, with an `Allow` header).
+    MethodNotAllowed { allow: &'static str },
     /// A failure of the service itself (500); the detail is logged, not returned.
     Internal(String),
 }
@@ -139,6 +196,9 @@ impl ApiError {
                 "/debug is disabled: no admin token is configured",
             ),
             ApiError::NotFound(what) => ErrorBody::new("request", format!("not found: {what}")),
+            ApiError::MethodNotAllowed { allow } => {
+                ErrorBody::new("request", format!("method not allowed: use {allow}"))
+            }
             ApiError::Internal(_) => ErrorBody::new("internal", "internal error"),
         }
     }
@@ -153,7 +213,7 @@ impl ApiError {
 impl From<Error> for ApiError {
     fn from(e: Error) -> ApiError {
         match e.kind() {
-            ErrorKind::Env => ApiError::Request(e.message().to_owned()),
+            ErrorKind::Env | ErrorKind::Variable => ApiError::Request(e.message().to_owned()),
             _ => ApiError::Expression(e),
         }
     }
@@ -181,7 +241,7 @@ impl ErrorBody {
         ErrorBody {
             error: ErrorDetail {
                 kind: match e.kind() {
-                    ErrorKind::Env => "request",
+                    ErrorKind::Env | ErrorKind::Variable => "request",
                     kind => kind.name(),
                 },
                 message: excerpt(e.message().to_owned()),
@@ -219,11 +279,20 @@ fn excerpt(message: String) -> String {
     )
 }
 
-/// Decodes a JSON request: an integer beyond the range of `int` and `uint` is an error
-/// rather than the nearest double (as a JSON parser would read it).
+/// Decodes a JSON document — a request body, a batch line, `--vars` — into `T`. A document
+/// nested deeper than `MAX_DOCUMENT_DEPTH` is refused before parsing, with its own error, and
+/// an integer beyond the range of `int` and `uint` is an error rather than the nearest double
+/// (as a JSON parser would read it). Within the nesting limit, serde_json's own recursion
+/// limit (128, which would count the request's wrappers against a variable's levels) is
+/// lifted; values are held to the documented limit when they are read.
 pub fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+    check_nesting(bytes, MAX_DOCUMENT_DEPTH).map_err(|e| e.to_string())?;
     check_integer_range(bytes).map_err(|e| e.to_string())?;
-    serde_json::from_slice(bytes).map_err(|e| e.to_string())
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    deserializer.disable_recursion_limit();
+    let value = T::deserialize(&mut deserializer).map_err(|e| e.to_string())?;
+    deserializer.end().map_err(|e| e.to_string())?;
+    Ok(value)
 }
 
 /// Evaluates and checks requests against one base environment, compiling through one program
@@ -290,10 +359,11 @@ impl Evaluator {
         stop: Stop<'_>,
     ) -> Result<Prepared, ApiError> {
         let names = request.vars.iter().flat_map(|v| v.keys());
-        let declared = declarations(&self.base, request.decls.as_ref(), names)?;
-        let env = self.request_env(&declared, request.container.as_deref())?;
+        let container = request.container.as_deref();
+        let declared = declarations(&self.base, request.decls.as_ref(), names, container)?;
+        let env = self.request_env(&declared, container)?;
         stop.check("building the environment")?;
-        let activation = read_vars(&env, request.vars.as_ref())?;
+        let activation = read_vars(&env, request.vars.as_ref(), dialect(request))?;
         stop.check("reading the variables")?;
         let bound = self
             .cache
@@ -312,8 +382,8 @@ impl Evaluator {
     /// spend a compilation's time.
     pub fn prepare_cached(&self, request: &EvalRequest) -> Result<Option<Prepared>, ApiError> {
         let names = request.vars.iter().flat_map(|v| v.keys());
-        let declared = declarations(&self.base, request.decls.as_ref(), names)?;
         let container = request.container.as_deref();
+        let declared = declarations(&self.base, request.decls.as_ref(), names, container)?;
         let env = if declared.is_empty() && container.is_none() {
             self.base.clone()
         } else {
@@ -329,7 +399,7 @@ impl Evaluator {
         let Some(bound) = self.cache.get_if_cached(&env, &request.expr)? else {
             return Ok(None);
         };
-        let activation = read_vars(&env, request.vars.as_ref())?;
+        let activation = read_vars(&env, request.vars.as_ref(), dialect(request))?;
         let explain = explain(request, env);
         Ok(Some(Prepared {
             bound,
@@ -375,8 +445,14 @@ impl Evaluator {
 
     /// Type-checks a request's expression (no program is built or cached).
     pub fn check(&self, request: &CheckRequest) -> Result<CheckResponse, ApiError> {
-        let declared = declarations(&self.base, request.decls.as_ref(), std::iter::empty())?;
-        let env = self.request_env(&declared, request.container.as_deref())?;
+        let container = request.container.as_deref();
+        let declared = declarations(
+            &self.base,
+            request.decls.as_ref(),
+            std::iter::empty(),
+            container,
+        )?;
+        let env = self.request_env(&declared, container)?;
         let ty = env.check(&request.expr)?;
         Ok(CheckResponse { ty: ty.to_string() })
     }
@@ -398,20 +474,23 @@ impl Evaluator {
 
 /// The request's declarations with their types parsed, and `dyn` for variables given
 /// without one.
+/// Type names resolve in the request's container, as names in its expression do; a variable
+/// the base environment declares keeps its declaration.
 fn declarations<'a>(
     base: &Env,
     decls: Option<&'a BTreeMap<String, String>>,
     var_names: impl Iterator<Item = &'a String>,
+    container: Option<&str>,
 ) -> Result<Vec<(&'a str, Type)>, ApiError> {
+    let resolve_in = container.unwrap_or(base.container());
     let mut declared: Vec<(&str, Type)> = Vec::new();
     for (name, text) in decls.into_iter().flatten() {
-        let ty = base
-            .parse_type(text)
-            .map_err(|e| ApiError::Request(format!("declaration of '{name}': {e}")))?;
+        let ty = parse_decl(base, name, text, resolve_in).map_err(ApiError::Request)?;
         declared.push((name, ty));
     }
     for name in var_names {
-        if !decls.is_some_and(|d| d.contains_key(name)) {
+        let declared_here = decls.is_some_and(|d| d.contains_key(name));
+        if !declared_here && base.variable_type(name).is_none() {
             declared.push((name, Type::Dyn));
         }
     }
@@ -526,6 +605,14 @@ impl Prepared {
     }
 }
 
+/// How the request's variables are read: plain JSON when it says `plain_json`.
+fn dialect(request: &EvalRequest) -> JsonDialect {
+    match request.plain_json {
+        true => JsonDialect::Plain,
+        false => JsonDialect::Celd,
+    }
+}
+
 /// What the request asks to have explained, with the environment that takes.
 fn explain(request: &EvalRequest, env: Env) -> Option<Explain> {
     (request.cost || request.dump).then_some(Explain {
@@ -547,20 +634,28 @@ pub struct Explanation {
     pub dump: Option<DumpBody>,
 }
 
-/// Reads the request's variables into values.
+/// Reads the request's variables into values, as their declarations direct; a value that
+/// does not fit its declared type is a request error, found before anything is compiled.
 fn read_vars(
     env: &Env,
     vars: Option<&serde_json::Map<String, Json>>,
+    dialect: JsonDialect,
 ) -> Result<Activation, ApiError> {
-    let reader = env.json_reader();
+    let reader = JsonReader {
+        dialect,
+        ..env.json_reader()
+    };
     let mut activation = env.activation();
     for (name, json) in vars.into_iter().flatten() {
-        let value = reader
-            .read(json)
+        let value = env
+            .read_variable(&reader, name, json)
             .map_err(|e| ApiError::Request(format!("variable '{name}': {e}")))?;
         activation.insert(name, value);
     }
-    Ok(activation)
+    match activation.misfit() {
+        Some(message) => Err(ApiError::Request(message.to_owned())),
+        None => Ok(activation),
+    }
 }
 
 /// The deduced type, or the value's runtime type where the checker could only say `dyn`.

@@ -9,7 +9,7 @@ use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -79,11 +79,11 @@ impl AppState {
 /// The service's router. Tested without a socket through `app(state).oneshot(request)`.
 pub fn app(state: Arc<AppState>) -> Router {
     Router::new()
-        .route("/v1/eval", post(eval))
-        .route("/v1/check", post(check))
-        .route("/metrics", get(metrics))
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+        .route("/v1/eval", only_post(post(eval)))
+        .route("/v1/check", only_post(post(check)))
+        .route("/metrics", only_get(get(metrics)))
+        .route("/healthz", only_get(get(healthz)))
+        .route("/readyz", only_get(get(readyz)))
         .merge(crate::admin::routes(state.clone()))
         .merge(crate::console::routes(state.clone()))
         .fallback(not_found)
@@ -227,6 +227,18 @@ async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     } else {
         Json(serde_json::json!({"status": "ready"})).into_response()
     }
+}
+
+/// A route answering only POST: other methods get 405 with the Error body.
+fn only_post<S: Clone + Send + Sync + 'static>(route: MethodRouter<S>) -> MethodRouter<S> {
+    route.fallback(|| async { ApiError::MethodNotAllowed { allow: "POST" } })
+}
+
+/// A route answering only GET (and HEAD): other methods get 405 with the Error body.
+pub(crate) fn only_get<S: Clone + Send + Sync + 'static>(
+    route: MethodRouter<S>,
+) -> MethodRouter<S> {
+    route.fallback(|| async { ApiError::MethodNotAllowed { allow: "GET, HEAD" } })
 }
 
 async fn not_found(req: Request) -> ApiError {

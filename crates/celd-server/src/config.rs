@@ -224,48 +224,94 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-/// Parses a size: `1048576`, `512KiB`, `64MiB`, `1GiB`, `500M`, `2G` (K, M, G are powers of
-/// 1024 as well; `B` is optional).
+/// A number with an optional fraction (`1.5`) followed by its unit, split.
+fn number_and_unit(text: &str) -> Option<(f64, &str)> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    if number.is_empty() || number.starts_with('.') || number.ends_with('.') {
+        return None;
+    }
+    Some((number.parse().ok()?, unit.trim()))
+}
+
+/// Parses a size: `1048576B`, `512KiB`, `64MiB`, `1.5GiB` (`K`, `M`, `G` and `KB`, `MB`, `GB`
+/// mean the same binary units). A number without a unit is an error: `--max-rss 400` more
+/// likely meant MiB than bytes.
 pub fn parse_size(text: &str) -> Result<u64, ConfigError> {
     let error = || {
         ConfigError(format!(
-            "'{text}' is not a size (such as 1048576, 64MiB, 1G)"
+            "'{text}' is not a size (such as 1048576B, 64MiB, 1.5GiB: a number and its unit)"
         ))
     };
-    let t = text.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (digits, unit) = t.split_at(split);
-    let n: u64 = digits.parse().map_err(|_| error())?;
-    let unit = unit.trim().to_ascii_lowercase();
-    let unit = unit.trim_end_matches('b').trim_end_matches('i');
-    let shift = match unit {
-        "" => 0,
-        "k" => 10,
-        "m" => 20,
-        "g" => 30,
+    let (n, unit) = number_and_unit(text).ok_or_else(error)?;
+    let shift = match unit.to_ascii_lowercase().as_str() {
+        "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
         _ => return Err(error()),
     };
-    n.checked_mul(1 << shift).ok_or_else(error)
+    let bytes = (n * (1u64 << shift) as f64).round();
+    if bytes >= u64::MAX as f64 {
+        return Err(error());
+    }
+    Ok(bytes as u64)
 }
 
-/// Parses a duration: `100ms`, `30s`, `2m`, `1500us` (a bare number is seconds).
+/// Parses a duration: `1500us`, `100ms`, `1.5s`, `2m`, `1h`. A number without a unit is an
+/// error, not seconds.
 pub fn parse_duration(text: &str) -> Result<Duration, ConfigError> {
     let error = || {
         ConfigError(format!(
-            "'{text}' is not a duration (such as 100ms, 30s, 2m)"
+            "'{text}' is not a duration (such as 100ms, 1.5s, 2m: a number and its unit)"
+        ))
+    };
+    let (n, unit) = number_and_unit(text).ok_or_else(error)?;
+    let seconds_per_unit = match unit {
+        "us" | "µs" => 1e-6,
+        "ms" => 1e-3,
+        "s" => 1.0,
+        "m" | "min" => 60.0,
+        "h" => 3600.0,
+        _ => return Err(error()),
+    };
+    Duration::try_from_secs_f64(n * seconds_per_unit).map_err(|_| error())
+}
+
+/// Parses a listening address: `HOST:PORT` (`127.0.0.1:8080`, `[::1]:8080`), a name that
+/// resolves (`localhost:8080`, to its first IPv4 address if it has one), or `:PORT` for every
+/// interface (`0.0.0.0`), as Go programs and `opa run --addr` read it.
+pub fn parse_listen(text: &str) -> Result<std::net::SocketAddr, ConfigError> {
+    use std::net::{SocketAddr, ToSocketAddrs};
+    let error = |why: String| {
+        ConfigError(format!(
+            "'{text}' is not an address to listen on (such as 127.0.0.1:8080, localhost:8080, :8080): {why}"
         ))
     };
     let t = text.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (digits, unit) = t.split_at(split);
-    let n: u64 = digits.parse().map_err(|_| error())?;
-    match unit.trim() {
-        "" | "s" => Ok(Duration::from_secs(n)),
-        "ms" => Ok(Duration::from_millis(n)),
-        "us" | "µs" => Ok(Duration::from_micros(n)),
-        "m" | "min" => n.checked_mul(60).map(Duration::from_secs).ok_or_else(error),
-        _ => Err(error()),
+    if let Some(port) = t.strip_prefix(':') {
+        let port: u16 = port.parse().map_err(|_| error("bad port".into()))?;
+        return Ok(SocketAddr::from(([0, 0, 0, 0], port)));
     }
+    if let Ok(addr) = t.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    if !t.contains(':') {
+        return Err(error("no port".into()));
+    }
+    let addrs: Vec<SocketAddr> = t
+        .to_socket_addrs()
+        .map_err(|e| error(e.to_string()))?
+        .collect();
+    addrs
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or(addrs.first())
+        .copied()
+        .ok_or_else(|| error("the name has no address".into()))
 }
 
 #[cfg(test)]
@@ -284,7 +330,11 @@ mod tests {
 
     #[test]
     fn sizes() {
-        assert_eq!(parse_size("1048576"), Ok(1 << 20));
+        assert_eq!(parse_size("1048576B"), Ok(1 << 20));
+        assert_eq!(parse_size("1.5GiB"), Ok(3 << 29));
+        assert_eq!(parse_size("0.5k"), Ok(512));
+        assert!(parse_size("1048576").is_err(), "a bare number has no unit");
+        assert!(parse_size("1.GiB").is_err());
         assert_eq!(parse_size("64MiB"), Ok(64 << 20));
         assert_eq!(parse_size("500M"), Ok(500 << 20));
         assert_eq!(parse_size("2g"), Ok(2 << 30));
@@ -298,10 +348,27 @@ mod tests {
     fn durations() {
         assert_eq!(parse_duration("100ms"), Ok(Duration::from_millis(100)));
         assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
-        assert_eq!(parse_duration("30"), Ok(Duration::from_secs(30)));
+        assert!(
+            parse_duration("30").is_err(),
+            "a bare number is not seconds"
+        );
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("0.25ms"), Ok(Duration::from_micros(250)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
         assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("-1s").is_err());
+    }
+
+    #[test]
+    fn listen_addresses() {
+        let addr = |t| parse_listen(t).map(|a| a.to_string());
+        assert_eq!(addr("127.0.0.1:8080"), Ok("127.0.0.1:8080".into()));
+        assert_eq!(addr(":8080"), Ok("0.0.0.0:8080".into()));
+        assert_eq!(addr("localhost:8080"), Ok("127.0.0.1:8080".into()));
+        assert_eq!(addr("[::1]:9"), Ok("[::1]:9".into()));
+        assert!(parse_listen("localhost").is_err());
+        assert!(parse_listen(":http").is_err());
     }
 
     #[test]

@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
 use crate::api::ApiError;
-use crate::app::AppState;
+use crate::app::{AppState, only_get};
 
 /// One embedded file.
 struct Asset {
@@ -69,18 +69,21 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; st
 /// The console's pages and assets (open), and its admin routes (behind the token).
 pub fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
     let admin = Router::new()
-        .route("/debug/stats", get(crate::live::stats))
-        .route("/debug/export", get(crate::export::export))
+        .route("/debug/stats", only_get(get(crate::live::stats)))
+        .route("/debug/export", only_get(get(crate::export::export)))
         .route_layer(middleware::from_fn_with_state(
             state,
             crate::admin::require_admin,
         ));
     Router::new()
-        .route("/", get(|| async { Redirect::to("/console/") }))
-        .route("/console", get(|| async { Redirect::to("/console/") }))
-        .route("/console/", get(console_page))
-        .route("/console/playground", get(playground_page))
-        .route("/console/assets/{name}", get(asset))
+        .route("/", only_get(get(|| async { Redirect::to("/console/") })))
+        .route(
+            "/console",
+            only_get(get(|| async { Redirect::to("/console/") })),
+        )
+        .route("/console/", only_get(get(console_page)))
+        .route("/console/playground", only_get(get(playground_page)))
+        .route("/console/assets/{name}", only_get(get(asset)))
         .merge(admin)
 }
 

@@ -19,12 +19,15 @@ pub mod parse;
 pub mod provider;
 pub mod stdlib;
 pub mod structs;
+pub mod suggest;
 pub mod ty;
 
 pub use decls::{FunctionDecl, OverloadDecl, OverloadRow, TypeNameRow, VariableDecl, ov};
 pub use library::Library;
 pub use names::{CandidateNames, candidate_names};
-pub use parse::{TypeParseError, parse_generic_type, parse_type};
+pub use parse::{
+    ResolveName, TypeErrorKind, TypeParseError, parse_generic_type, parse_type, parse_type_with,
+};
 pub use provider::{FieldType, TypeProvider};
 pub use structs::StructType;
 pub use ty::{OPTIONAL_TYPE_NAME, OpaqueType, Primitive, Type, well_known_type};

@@ -15,11 +15,39 @@ const MAX_TYPE_DEPTH: usize = 64;
 pub struct TypeParseError {
     pub offset: usize,
     pub message: String,
+    pub kind: TypeErrorKind,
+}
+
+/// What kind of problem a [`TypeParseError`] reports.
+#[non_exhaustive]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum TypeErrorKind {
+    /// The text is not CEL type syntax: `list(int`, `map(string)`.
+    Syntax,
+    /// A name the environment does not know as a type: `integr`.
+    UnknownType,
+    /// A name that looks like a message type, but no message of that name is loaded:
+    /// `TestAllTypes` without its descriptor.
+    UnknownMessage,
+}
+
+impl TypeParseError {
+    /// A name that does not resolve to a type (the message says which and why).
+    pub fn unknown(kind: TypeErrorKind, message: impl Into<String>) -> TypeParseError {
+        TypeParseError {
+            offset: 0,
+            message: message.into(),
+            kind,
+        }
+    }
 }
 
 impl fmt::Display for TypeParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at offset {}", self.message, self.offset)
+        match self.kind {
+            TypeErrorKind::Syntax => write!(f, "{} at offset {}", self.message, self.offset),
+            _ => f.write_str(&self.message),
+        }
     }
 }
 
@@ -27,8 +55,24 @@ impl std::error::Error for TypeParseError {}
 
 /// Parses a CEL type. Names not known to CEL are message names; a well-known
 /// message name maps to its CEL type (`google.protobuf.Int64Value` is `wrapper(int)`).
+///
+/// Nothing checks that such a name exists: an environment resolves names against what it
+/// knows with [`parse_type_with`].
 pub fn parse_type(text: &str) -> Result<Type, TypeParseError> {
     TypeParser::new(text, false).parse_all()
+}
+
+/// Says what a type name means: given a name that is not one of CEL's own (`int`, `list`,
+/// `map`, ...) exactly as written (a leading dot kept) and the type parameters written after
+/// it, the type it denotes or why it denotes none.
+pub type ResolveName<'r> = dyn FnMut(&str, Vec<Type>) -> Result<Type, TypeParseError> + 'r;
+
+/// Parses a CEL type, asking `resolve` what every other name means (message, enum,
+/// extension and host types). Errors from `resolve` get the offset of the name.
+pub fn parse_type_with(text: &str, resolve: &mut ResolveName<'_>) -> Result<Type, TypeParseError> {
+    let mut parser = TypeParser::new(text, false);
+    parser.resolve = Some(resolve);
+    parser.parse_all()
 }
 
 /// Like [`parse_type`], but a single upper-case letter (`A`, `K`) is a type parameter.
@@ -37,18 +81,20 @@ pub fn parse_generic_type(text: &str) -> Result<Type, TypeParseError> {
     TypeParser::new(text, true).parse_all()
 }
 
-pub(crate) struct TypeParser<'a> {
+pub(crate) struct TypeParser<'a, 'r> {
     text: &'a str,
     pos: usize,
     generic: bool,
+    resolve: Option<&'r mut ResolveName<'r>>,
 }
 
-impl<'a> TypeParser<'a> {
-    pub(crate) fn new(text: &'a str, generic: bool) -> TypeParser<'a> {
+impl<'a, 'r> TypeParser<'a, 'r> {
+    pub(crate) fn new(text: &'a str, generic: bool) -> TypeParser<'a, 'r> {
         TypeParser {
             text,
             pos: 0,
             generic,
+            resolve: None,
         }
     }
 
@@ -70,6 +116,7 @@ impl<'a> TypeParser<'a> {
         TypeParseError {
             offset: self.pos,
             message: message.to_string(),
+            kind: TypeErrorKind::Syntax,
         }
     }
 
@@ -146,9 +193,9 @@ impl<'a> TypeParser<'a> {
         } else {
             Vec::new()
         };
-        self.build(name, params).map_err(|message| TypeParseError {
-            offset: name_at,
-            message,
+        self.build(name, params).map_err(|mut error| {
+            error.offset = name_at;
+            error
         })
     }
 
@@ -161,13 +208,18 @@ impl<'a> TypeParser<'a> {
         Ok(params)
     }
 
-    fn build(&self, name: &str, params: Vec<Type>) -> Result<Type, String> {
+    fn build(&mut self, name: &str, params: Vec<Type>) -> Result<Type, TypeParseError> {
         let n_params = params.len();
+        let syntax = |message: String| TypeParseError {
+            offset: 0,
+            message,
+            kind: TypeErrorKind::Syntax,
+        };
         let arity = |n: usize| {
             if n_params == n {
                 Ok(())
             } else {
-                Err(format!("'{name}' takes {n} type parameter(s)"))
+                Err(syntax(format!("'{name}' takes {n} type parameter(s)")))
             }
         };
         let simple = match name {
@@ -189,11 +241,13 @@ impl<'a> TypeParser<'a> {
             arity(0)?;
             return Ok(ty);
         }
+        let builtin = matches!(name, "list" | "map" | "type" | "wrapper");
+        if !builtin && let Some(resolve) = self.resolve.as_mut() {
+            return resolve(name, params);
+        }
         let mut params = params.into_iter();
         match name {
-            _ if n_params > 0 && !matches!(name, "list" | "map" | "type" | "wrapper") => {
-                Ok(Type::opaque(name, params.collect()))
-            }
+            _ if n_params > 0 && !builtin => Ok(Type::opaque(name, params.collect())),
             "list" => {
                 arity(1)?;
                 Ok(Type::list(params.next().unwrap_or(Type::Dyn)))
@@ -210,7 +264,7 @@ impl<'a> TypeParser<'a> {
             }
             "wrapper" => {
                 arity(1)?;
-                wrapper_of(params.next().unwrap_or(Type::Dyn))
+                wrapper_of(params.next().unwrap_or(Type::Dyn)).map_err(syntax)
             }
             _ if self.generic && is_param_name(name) => Ok(Type::param(name)),
             _ => Ok(Type::named(name.strip_prefix('.').unwrap_or(name))),

@@ -201,6 +201,20 @@ impl TypeProvider {
         Some(i64::from(value.number()))
     }
 
+    /// The full name of every struct, message and enum type, the well-known ones included
+    /// (for "did you mean" hints).
+    pub fn type_names(&self) -> impl Iterator<Item = String> + '_ {
+        let messages = [&self.pool, &self.well_known].into_iter().flat_map(|pool| {
+            pool.all_messages()
+                .map(|m| m.full_name().to_string())
+                .chain(pool.all_enums().map(|e| e.full_name().to_string()))
+        });
+        self.structs
+            .keys()
+            .map(|name| name.to_string())
+            .chain(messages)
+    }
+
     /// The first name segment of every message, enum and struct type (`google`, `cel`), so
     /// callers can skip qualified-name lookups that cannot succeed.
     pub fn root_segments(&self) -> BTreeSet<String> {

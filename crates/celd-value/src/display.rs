@@ -5,6 +5,7 @@ use std::fmt::{self, Write};
 use prost_reflect::{DynamicMessage, ReflectMessage};
 
 use crate::Value;
+use crate::proto::field_to_value;
 use crate::time::{format_duration, format_timestamp};
 
 /// Values nested deeper than this print as `...` rather than recursing further.
@@ -106,21 +107,57 @@ fn write_bytes(f: &mut fmt::Formatter<'_>, b: &[u8]) -> fmt::Result {
     f.write_char('"')
 }
 
+/// A message as a CEL message literal: `pkg.Msg{single_int64: 1, child: pkg.Msg{}}`. The
+/// set fields are written as CEL reads them (enums as `int`s, well-known types as their CEL
+/// values); proto2 extensions, which message literals cannot set, are left out.
 fn write_message(f: &mut fmt::Formatter<'_>, m: &DynamicMessage, depth: usize) -> fmt::Result {
     let desc = m.descriptor();
     write!(f, "{}{{", desc.full_name())?;
-    for (i, (field, value)) in m.fields().enumerate() {
+    let fields = m.fields().filter_map(|(field, value)| {
+        Some((field.name().to_owned(), field_to_value(value, &field).ok()?))
+    });
+    for (i, (name, value)) in fields.enumerate() {
         if i > 0 {
             f.write_str(", ")?;
         }
-        write!(f, "{}: ", field.name())?;
-        if depth >= MAX_PRINT_DEPTH {
-            f.write_str("...")?;
-        } else {
-            write!(f, "{value:?}")?;
-        }
+        write_field_name(f, &name)?;
+        f.write_str(": ")?;
+        write_value(f, &value, depth + 1)?;
     }
     f.write_char('}')
+}
+
+/// Words CEL reserves: a field of that name is written escaped (`` `in` ``).
+const RESERVED: &[&str] = &[
+    "true",
+    "false",
+    "null",
+    "in",
+    "as",
+    "break",
+    "const",
+    "continue",
+    "else",
+    "for",
+    "function",
+    "if",
+    "import",
+    "let",
+    "loop",
+    "package",
+    "namespace",
+    "return",
+    "var",
+    "void",
+    "while",
+];
+
+fn write_field_name(f: &mut fmt::Formatter<'_>, name: &str) -> fmt::Result {
+    if RESERVED.contains(&name) {
+        write!(f, "`{name}`")
+    } else {
+        f.write_str(name)
+    }
 }
 
 #[cfg(test)]

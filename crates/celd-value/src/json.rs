@@ -3,7 +3,15 @@
 //! Plain JSON keeps its obvious meaning; other CEL types are one-key objects whose key
 //! starts with `$` (`{"$uint": "3"}`, `{"$bytes": "AAE="}`, `{"$timestamp": "..."}`).
 //! Messages and typed enum values name their type and carry a `value`:
-//! `{"$message": "pkg.Msg", "value": {...}}`, `{"$enum": "pkg.Color", "value": 2}`.
+//! `{"$message": "pkg.Msg", "value": {...}}`, `{"$enum": "pkg.Color", "value": 2}`; values of
+//! extension and host types are `{"$TYPE": ...}` (`{"$net.IP": "10.0.0.1"}`).
+//!
+//! Both ways are unambiguous: a map that would read back as a tagged value (its only key
+//! starts with `$`) is written as `{"$map": [[key, value], ...]}`, and [`JsonDialect::Plain`]
+//! reads any JSON document as data, with no tags at all.
+//!
+//! Nesting is counted as JSON counts it: every array and object is a level (`[[1]]` is 2,
+//! `{"$optional": [1]}` is 2), and a value may nest [`DEFAULT_MAX_JSON_DEPTH`] levels.
 
 use std::fmt;
 use std::sync::Arc;
@@ -20,8 +28,13 @@ use crate::{EnumValue, HostTypes, Key, Map, TypeValue, Value};
 /// Integers at or beyond 2^53 in magnitude are written as strings so JSON readers keep them exact.
 const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 
-/// Nesting deeper than this is rejected when reading JSON into values.
+/// Arrays and objects nested deeper than this are rejected when reading JSON into values.
 pub const DEFAULT_MAX_JSON_DEPTH: usize = 128;
+
+/// How deep a whole JSON document (a request body, a `--vars` object) may nest before it is
+/// parsed at all: deep enough for a value at the value limit inside its wrappers, shallow
+/// enough that parsing cannot exhaust the stack. [`check_nesting`] enforces it.
+pub const MAX_DOCUMENT_DEPTH: usize = 2 * DEFAULT_MAX_JSON_DEPTH;
 
 /// Why a JSON document is not a celd JSON value.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -43,13 +56,26 @@ impl fmt::Display for JsonError {
 
 impl std::error::Error for JsonError {}
 
-/// What reading celd JSON may consult: message descriptors, host types and the nesting limit.
+/// How JSON is read into values.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum JsonDialect {
+    /// celd JSON: one-key objects whose key starts with `$` are tagged values.
+    #[default]
+    Celd,
+    /// Plain JSON, taken as data: every object is a map with string keys (`{"$uint": "3"}` is
+    /// a map), integers are `int` (`uint` beyond the int range), other numbers `double`.
+    Plain,
+}
+
+/// What reading celd JSON may consult: message descriptors, host types (the extensions' and
+/// the host program's), the dialect and the nesting limit.
 #[derive(Clone, Copy)]
 pub struct JsonReader<'a> {
     pub pool: Option<&'a DescriptorPool>,
     /// Host types, read from `{"$<type name>": body}`.
     pub host_types: Option<&'a HostTypes>,
     pub max_depth: usize,
+    pub dialect: JsonDialect,
 }
 
 impl Default for JsonReader<'_> {
@@ -58,6 +84,7 @@ impl Default for JsonReader<'_> {
             pool: None,
             host_types: None,
             max_depth: DEFAULT_MAX_JSON_DEPTH,
+            dialect: JsonDialect::Celd,
         }
     }
 }
@@ -78,29 +105,51 @@ impl JsonReader<'_> {
         self.read_at(json, 0, &mut path)
     }
 
+    /// Checks that `json` nests no deeper than the limit, without reading it.
+    pub fn check_depth(&self, json: &Json) -> Result<(), JsonError> {
+        self.within_limit(json, 0, "")
+    }
+
+    /// Whether this reader takes `object` as a tagged value (never in plain JSON).
+    pub fn is_tagged(&self, object: &JsonMap<String, Json>) -> bool {
+        self.tagged(object).is_some()
+    }
+
+    /// Reads `body` as the protobuf JSON of message type `name` (`{"singleInt64": "1"}`).
+    pub fn read_protobuf_json(&self, name: &str, body: &Json) -> Result<Value, JsonError> {
+        self.read_message(name, Some(body), 0, "")
+    }
+
+    /// Reads `body` as the celd JSON body of host type `type_name` (`"10.0.0.1"` for
+    /// `net.IP`), if this reader knows the type.
+    pub fn read_opaque_body(
+        &self,
+        type_name: &str,
+        body: &Json,
+    ) -> Option<Result<Value, JsonError>> {
+        let read = self.host_types?.reader(type_name)?;
+        Some(read(body).map_err(|e| error("", format!("invalid {type_name}: {e}"))))
+    }
+
+    /// Reads `json`, which sits inside `depth` arrays and objects.
     fn read_at(&self, json: &Json, depth: usize, path: &mut String) -> Result<Value, JsonError> {
-        if depth > self.max_depth {
-            return Err(error(
-                path,
-                format!("nesting deeper than {} levels", self.max_depth),
-            ));
-        }
+        let depth = self.enter(json, depth, path)?;
         Ok(match json {
             Json::Null => Value::Null,
             Json::Bool(b) => Value::Bool(*b),
-            Json::Number(n) => read_number(n, path)?,
+            Json::Number(n) => read_number(n, self.dialect, path)?,
             Json::String(s) => Value::string(s),
             Json::Array(items) => {
                 let mut values = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
                     let len = path.len();
                     path.push_str(&format!("/{i}"));
-                    values.push(self.read_at(item, depth + 1, path)?);
+                    values.push(self.read_at(item, depth, path)?);
                     path.truncate(len);
                 }
                 Value::list(values)
             }
-            Json::Object(object) => match tagged(object) {
+            Json::Object(object) => match self.tagged(object) {
                 Some((tag, body)) => self.read_tagged(tag, body, object, depth, path)?,
                 None => {
                     let mut map = Map::with_capacity(object.len());
@@ -108,7 +157,7 @@ impl JsonReader<'_> {
                         let len = path.len();
                         path.push('/');
                         path.push_str(k);
-                        let value = self.read_at(item, depth + 1, path)?;
+                        let value = self.read_at(item, depth, path)?;
                         path.truncate(len);
                         map.insert(Key::String(crate::Str::from(k.as_str())), value);
                     }
@@ -116,6 +165,29 @@ impl JsonReader<'_> {
                 }
             },
         })
+    }
+
+    /// The depth inside `json`: one more than `depth` for an array or object, which must stay
+    /// within the limit.
+    fn enter(&self, json: &Json, depth: usize, path: &str) -> Result<usize, JsonError> {
+        if !matches!(json, Json::Array(_) | Json::Object(_)) {
+            return Ok(depth);
+        }
+        if depth >= self.max_depth {
+            return Err(error(
+                path,
+                format!("nesting deeper than {} levels", self.max_depth),
+            ));
+        }
+        Ok(depth + 1)
+    }
+
+    /// The tag and body of a tagged value, in celd JSON.
+    fn tagged<'j>(&self, object: &'j JsonMap<String, Json>) -> Option<(&'j str, &'j Json)> {
+        match self.dialect {
+            JsonDialect::Celd => tagged(object),
+            JsonDialect::Plain => None,
+        }
     }
 
     fn read_tagged(
@@ -147,12 +219,17 @@ impl JsonReader<'_> {
             "$type" => Ok(Value::Type(TypeValue::named(text()?))),
             "$map" => self.read_map(body, depth, path),
             "$optional" => self.read_optional(body, depth, path),
-            "$message" => self.read_message(text()?, object.get("value"), path),
+            "$message" => self.read_message(text()?, object.get("value"), depth, path),
             "$enum" => self.read_enum(text()?, object.get("value"), path),
-            _ => match self.host_types.and_then(|types| types.reader(&tag[1..])) {
-                Some(read) => read(body).map_err(|e| error(path, format!("{}: {e}", &tag[1..]))),
-                None => Err(error(path, format!("unknown tag '{tag}'"))),
-            },
+            _ => self.read_opaque(tag, body, path),
+        }
+    }
+
+    /// `{"$net.IP": "10.0.0.1"}`: a value of a host type the reader knows.
+    fn read_opaque(&self, tag: &str, body: &Json, path: &str) -> Result<Value, JsonError> {
+        match self.read_opaque_body(&tag[1..], body) {
+            Some(result) => result.map_err(|e| error(path, e.message)),
+            None => Err(error(path, format!("unknown tag '{tag}'"))),
         }
     }
 
@@ -160,6 +237,7 @@ impl JsonReader<'_> {
         let Some(entries) = body.as_array() else {
             return Err(error(path, "$map needs an array of [key, value] pairs"));
         };
+        let depth = self.enter(body, depth, path)?;
         let mut map = Map::with_capacity(entries.len());
         for (i, entry) in entries.iter().enumerate() {
             let len = path.len();
@@ -167,10 +245,11 @@ impl JsonReader<'_> {
             let Some([k, v]) = entry.as_array().map(Vec::as_slice) else {
                 return Err(error(path, "expected a [key, value] pair"));
             };
-            let key = self.read_at(k, depth + 1, path)?;
+            let depth = self.enter(entry, depth, path)?;
+            let key = self.read_at(k, depth, path)?;
             let key = Key::from_value(&key)
                 .ok_or_else(|| error(path, format!("a map key cannot be a {}", key.type_name())))?;
-            let value = self.read_at(v, depth + 1, path)?;
+            let value = self.read_at(v, depth, path)?;
             if !map.insert_new(key, value) {
                 return Err(error(path, "duplicate map key"));
             }
@@ -187,11 +266,11 @@ impl JsonReader<'_> {
     ) -> Result<Value, JsonError> {
         match body.as_array().map(Vec::as_slice) {
             Some([]) => Ok(Value::Optional(None)),
-            Some([inner]) => Ok(Value::Optional(Some(Arc::new(self.read_at(
-                inner,
-                depth + 1,
-                path,
-            )?)))),
+            Some([inner]) => {
+                let depth = self.enter(body, depth, path)?;
+                let inner = self.read_at(inner, depth, path)?;
+                Ok(Value::Optional(Some(Arc::new(inner))))
+            }
             _ => Err(error(path, "$optional needs [] or [value]")),
         }
     }
@@ -200,8 +279,12 @@ impl JsonReader<'_> {
         &self,
         name: &str,
         body: Option<&Json>,
+        depth: usize,
         path: &str,
     ) -> Result<Value, JsonError> {
+        if let Some(body) = body {
+            self.within_limit(body, depth, path)?;
+        }
         let pool = self
             .pool
             .ok_or_else(|| error(path, "messages need a descriptor set"))?;
@@ -212,6 +295,21 @@ impl JsonReader<'_> {
         let message = DynamicMessage::deserialize(desc, body)
             .map_err(|e| error(path, format!("invalid {name}: {e}")))?;
         Ok(Value::Message(Arc::new(message)))
+    }
+
+    /// Checks that `json`, inside `depth` levels, nests no deeper than the limit (for bodies
+    /// read by others, such as protobuf JSON).
+    fn within_limit(&self, json: &Json, depth: usize, path: &str) -> Result<(), JsonError> {
+        let mut stack = vec![(json, depth)];
+        while let Some((json, depth)) = stack.pop() {
+            let inner = self.enter(json, depth, path)?;
+            match json {
+                Json::Array(items) => stack.extend(items.iter().map(|i| (i, inner))),
+                Json::Object(object) => stack.extend(object.values().map(|v| (v, inner))),
+                _ => {}
+            }
+        }
+        Ok(())
     }
 
     /// `{"$enum": "pkg.Color", "value": 2}`: a typed enum value (any int32 number).
@@ -244,9 +342,11 @@ fn tagged(object: &JsonMap<String, Json>) -> Option<(&str, &Json)> {
     }
 }
 
-fn read_number(n: &Number, path: &str) -> Result<Value, JsonError> {
+fn read_number(n: &Number, dialect: JsonDialect, path: &str) -> Result<Value, JsonError> {
     if let Some(i) = n.as_i64() {
         Ok(Value::Int(i))
+    } else if let (Some(u), JsonDialect::Plain) = (n.as_u64(), dialect) {
+        Ok(Value::Uint(u))
     } else if n.is_u64() {
         Err(error(
             path,
@@ -296,6 +396,59 @@ fn read_double(body: &Json, path: &str) -> Result<Value, JsonError> {
             "$double needs a number, \"NaN\", \"Infinity\" or \"-Infinity\"",
         )
     })
+}
+
+/// Checks, before a JSON text is parsed, that its arrays and objects nest no deeper than
+/// `max_depth`: a parser that recurses (serde_json's) then cannot exhaust the stack, and a
+/// document too deep gets this error rather than the parser's. The error names the line and
+/// column where the limit was passed. Text that is not JSON passes; the parser reports it.
+pub fn check_nesting(text: &[u8], max_depth: usize) -> Result<(), JsonError> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (offset, &byte) in text.iter().enumerate() {
+        if in_string {
+            match (escaped, byte) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max_depth {
+                    let (line, column) = line_and_column(text, offset);
+                    return Err(JsonError {
+                        path: String::new(),
+                        message: format!(
+                            "JSON nested deeper than {max_depth} levels at line {line} column {column}"
+                        ),
+                    });
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn line_and_column(text: &[u8], offset: usize) -> (usize, usize) {
+    let before = &text[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
+    (line, column)
 }
 
 fn error(path: &str, message: impl Into<String>) -> JsonError {
@@ -363,29 +516,32 @@ fn non_finite_name(d: f64) -> &'static str {
     }
 }
 
+/// A map with string keys is an object, unless the object would read back as a tagged
+/// value (`{"$uint": "3"}` as a map): then, like maps with other keys, `{"$map": [...]}`.
 fn write_map(map: &Map, depth: usize) -> Json {
     let all_string_keys = map.keys().all(|k| matches!(k, Key::String(_)));
     if all_string_keys {
-        let object = map
+        let object: JsonMap<String, Json> = map
             .iter()
             .filter_map(|(k, v)| match k {
                 Key::String(s) => Some((s.to_string(), write_value(v, depth + 1))),
                 _ => None,
             })
             .collect();
-        Json::Object(object)
-    } else {
-        let pairs = map
-            .iter()
-            .map(|(k, v)| {
-                Json::Array(vec![
-                    write_value(&k.to_value(), depth + 1),
-                    write_value(v, depth + 1),
-                ])
-            })
-            .collect();
-        tag("$map", Json::Array(pairs))
+        if tagged(&object).is_none() {
+            return Json::Object(object);
+        }
     }
+    let pairs = map
+        .iter()
+        .map(|(k, v)| {
+            Json::Array(vec![
+                write_value(&k.to_value(), depth + 1),
+                write_value(v, depth + 1),
+            ])
+        })
+        .collect();
+    tag("$map", Json::Array(pairs))
 }
 
 fn write_message(m: &DynamicMessage) -> Json {
@@ -464,13 +620,73 @@ mod tests {
         assert!(err.message.contains("$uint"), "{err}");
     }
 
-    #[test]
-    fn nesting_is_bounded() {
+    fn nested_arrays(levels: usize) -> Json {
         let mut doc = json!(1);
-        for _ in 0..200 {
+        for _ in 0..levels {
             doc = json!([doc]);
         }
-        let err = from_json(&doc).unwrap_err();
+        doc
+    }
+
+    #[test]
+    fn nesting_is_bounded_at_128_levels_as_json_counts_them() {
+        assert!(from_json(&nested_arrays(128)).is_ok());
+        let err = from_json(&nested_arrays(129)).unwrap_err();
         assert_eq!(err.message, "nesting deeper than 128 levels");
+        // Tagged forms count as written: `{"$optional": [...]}` is two levels.
+        let mut doc = nested_arrays(126);
+        assert!(from_json(&json!({"$optional": [doc.clone()]})).is_ok());
+        doc = json!([doc]);
+        assert!(from_json(&json!({"$optional": [doc]})).is_err());
+    }
+
+    #[test]
+    fn text_nesting_is_checked_before_parsing() {
+        let deep = "[".repeat(300);
+        let err = check_nesting(deep.as_bytes(), 256).unwrap_err();
+        assert_eq!(
+            err.message,
+            "JSON nested deeper than 256 levels at line 1 column 257"
+        );
+        let quoted = format!("{{\"a\": \"{deep}\\\"\"}}");
+        assert!(check_nesting(quoted.as_bytes(), 2).is_ok());
+        assert!(check_nesting(b"[[1], [2], {\"a\": [3]}]", 3).is_ok());
+    }
+
+    #[test]
+    fn maps_that_would_read_as_tags_are_written_as_map_pairs() {
+        for doc in [
+            json!({"$map": [["$uint", "3"]]}),
+            json!({"$map": [["$message", "x"], ["value", 1]]}),
+            json!({"$map": [["$foo", {"$map": [["$bar", 1]]}]]}),
+        ] {
+            assert_eq!(round_trip(doc.clone()), doc);
+        }
+        let map = JsonReader {
+            dialect: JsonDialect::Plain,
+            ..JsonReader::default()
+        }
+        .read(&json!({"$uint": "3"}))
+        .unwrap();
+        assert_eq!(to_json(&map), json!({"$map": [["$uint", "3"]]}));
+        // Two keys, one of them `$`-tagged, read and write as a plain object.
+        assert_eq!(
+            round_trip(json!({"$a": 1, "b": 2})),
+            json!({"$a": 1, "b": 2})
+        );
+    }
+
+    #[test]
+    fn plain_json_has_no_tags() {
+        let reader = JsonReader {
+            dialect: JsonDialect::Plain,
+            ..JsonReader::default()
+        };
+        let v = reader
+            .read(&json!({"$bytes": "AAE=", "n": 18446744073709551615u64}))
+            .unwrap();
+        let Value::Map(map) = v else { panic!("a map") };
+        assert!(matches!(map.get_str("$bytes"), Some(Value::String(_))));
+        assert_eq!(map.get_str("n"), Some(&Value::Uint(u64::MAX)));
     }
 }

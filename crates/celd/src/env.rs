@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use celd_check::{CheckEnv, CheckLibrary, CheckOptions};
 use celd_eval::{Limits, Registry, VarTable};
 use celd_syntax::{Macros, ParseOptions};
-use celd_types::{StructType, Type, TypeProvider};
+use celd_types::{StructType, Type, TypeParseError, TypeProvider};
 use celd_value::HostType;
 use prost_reflect::DescriptorPool;
 use smol_str::SmolStr;
@@ -35,6 +35,7 @@ pub(crate) struct EnvInner {
     pub(crate) limits: Limits,
     pub(crate) extensions: Vec<Extension>,
     pub(crate) strong_enums: bool,
+    pub(crate) skip_variable_type_checks: bool,
     /// Host functions, host types and struct types, bound.
     pub(crate) host: Host,
     /// The same, as declared (for `to_builder`).
@@ -74,6 +75,30 @@ impl Env {
         &self.inner.declared
     }
 
+    /// The declared type of a variable.
+    pub fn variable_type(&self, name: &str) -> Option<&Type> {
+        self.inner
+            .declared
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, ty)| ty)
+    }
+
+    /// Parses a type in CEL type syntax (`list(int)`, `map(string, dyn)`, `pkg.Msg`), each
+    /// name resolved in this environment's container as identifiers in expressions resolve:
+    /// against the libraries' type names (`net.IP`, `optional_type`), the message and enum
+    /// types loaded, host types and struct types, and anything else the environment declares. An unknown name is an error
+    /// that names it, with a hint for a near miss (`unknown type 'integr'; did you mean 'int'?`).
+    pub fn parse_type(&self, text: &str) -> Result<Type, TypeParseError> {
+        self.inner.check.parse_type(text, &self.inner.container)
+    }
+
+    /// [`Env::parse_type`] in another container (a request's own).
+    pub fn parse_type_in(&self, text: &str, container: &str) -> Result<Type, TypeParseError> {
+        let container = container.strip_prefix('.').unwrap_or(container);
+        self.inner.check.parse_type(text, container)
+    }
+
     pub fn extensions(&self) -> &[Extension] {
         &self.inner.extensions
     }
@@ -91,6 +116,8 @@ impl Env {
     pub fn to_builder(&self) -> EnvBuilder {
         EnvBuilder {
             variables: self.inner.declared.clone(),
+            inherited: self.inner.declared.len(),
+            variable_texts: Vec::new(),
             host: self.inner.host_decls.clone(),
             extensions: self.inner.extensions.clone(),
             container: self.inner.container.clone(),
@@ -100,10 +127,17 @@ impl Env {
             registry: Some(self.inner.registry.clone()),
             check_library: Some(self.inner.check.library()),
             strong_enums: self.inner.strong_enums,
+            skip_variable_type_checks: self.inner.skip_variable_type_checks,
         }
     }
 
     /// An activation whose variables are stored by slot for this environment's programs.
+    ///
+    /// A value inserted for a declared variable is checked against its declared type (unless
+    /// [`EnvBuilder::check_variable_types`] turned that off): one that does not fit makes
+    /// every evaluation with this activation fail before it starts, with an error of kind
+    /// [`ErrorKind::Variable`](crate::ErrorKind::Variable) that names the variable, its
+    /// declared type and the value's type.
     pub fn activation(&self) -> celd_eval::Activation {
         celd_eval::Activation::for_table(self.inner.variables.clone())
     }
@@ -113,6 +147,11 @@ impl Env {
 #[derive(Clone, Default)]
 pub struct EnvBuilder {
     variables: Vec<(SmolStr, Type)>,
+    /// How many of `variables`, at the front, came from the environment `to_builder` started
+    /// from: a declaration on this builder replaces those.
+    inherited: usize,
+    /// Variables declared with their type as text, resolved by `build`.
+    variable_texts: Vec<(SmolStr, String)>,
     host: HostDecls,
     extensions: Vec<Extension>,
     container: SmolStr,
@@ -125,13 +164,37 @@ pub struct EnvBuilder {
     /// are unchanged: an environment derived by adding variables costs what they cost.
     check_library: Option<CheckLibrary>,
     strong_enums: bool,
+    skip_variable_type_checks: bool,
 }
 
 impl EnvBuilder {
-    /// Declares a variable; a later declaration of the same name replaces an earlier one.
+    /// Declares a variable. Declaring a name twice is an error at [`build`](EnvBuilder::build);
+    /// a builder from [`Env::to_builder`] may redeclare the environment's own variables (the
+    /// new declaration replaces the old and moves last).
     pub fn variable(mut self, name: &str, ty: Type) -> Self {
         // Replacements are resolved once, in `build`: a linear pass, however many there are.
         self.variables.push((SmolStr::new(name), ty));
+        self
+    }
+
+    /// Declares a variable with its type in CEL type syntax: `.declare("items", "list(int)")`.
+    /// Names in the type resolve at [`build`](EnvBuilder::build) as [`Env::parse_type`]
+    /// resolves them, in the builder's container and against its message types; an unknown
+    /// type name is an error there (`declaration of 'x': unknown type 'integr'; did you mean
+    /// 'int'?`).
+    pub fn declare(mut self, name: &str, ty: &str) -> Self {
+        self.variable_texts
+            .push((SmolStr::new(name), ty.to_owned()));
+        self
+    }
+
+    /// Whether values inserted into this environment's activations for declared variables
+    /// are checked against their declared types (see [`Env::activation`]). On by default;
+    /// the check walks each value as deep as its declared type nests (a `list(int)` of n
+    /// elements is n checks) once per insertion, which a host that guarantees its values'
+    /// types may skip.
+    pub fn check_variable_types(mut self, enabled: bool) -> Self {
+        self.skip_variable_type_checks = !enabled;
         self
     }
 
@@ -236,7 +299,7 @@ impl EnvBuilder {
     }
 
     pub fn build(mut self) -> Result<Env, Error> {
-        self.variables = last_declarations(self.variables);
+        self.variables = replace_inherited(self.variables, self.inherited, &self.variable_texts);
         let mut check = CheckEnv::builder()
             .container(&self.container)
             .options(CheckOptions {
@@ -252,6 +315,9 @@ impl EnvBuilder {
         for (name, ty) in &self.variables {
             check = check.variable(name, ty.clone());
         }
+        for (name, text) in &self.variable_texts {
+            check = check.variable_text(name, text);
+        }
         if let Some(pool) = &self.pool {
             check = check.type_provider(TypeProvider::new(pool.clone()));
         }
@@ -260,6 +326,28 @@ impl EnvBuilder {
             check = check.library_from(library);
         }
         let check = check.build().map_err(|e| self.host.explain(e))?;
+        // The types as the checker resolved them (a host type's name is that type).
+        let mut declared: Vec<(SmolStr, Type)> = self
+            .variables
+            .into_iter()
+            .map(|(name, ty)| {
+                let ty = check.variable(&name).cloned().unwrap_or(ty);
+                (name, ty)
+            })
+            .collect();
+        for (name, _) in self.variable_texts {
+            let ty = check.variable(&name).cloned().unwrap_or(Type::Dyn);
+            declared.push((name, ty));
+        }
+        let variables = if self.skip_variable_type_checks {
+            VarTable::new(declared.iter().map(|(n, _)| n.clone()))
+        } else {
+            let held: Vec<Type> = declared
+                .iter()
+                .map(|(_, t)| self.host.runtime_type(t))
+                .collect();
+            VarTable::typed(declared.iter().zip(&held).map(|((n, t), h)| (n, t, h)))
+        };
         let registry = match self.registry {
             Some(r) => r,
             None => Arc::new(crate::extensions::registry(&self.extensions)),
@@ -275,14 +363,15 @@ impl EnvBuilder {
                 id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
                 check,
                 registry,
-                variables: Arc::new(VarTable::new(self.variables.iter().map(|(n, _)| n.clone()))),
-                declared: self.variables,
+                variables: Arc::new(variables),
+                declared,
                 pool: self.pool,
                 container: self.container,
                 parse_options: self.parse_options,
                 limits: self.limits,
                 extensions: self.extensions,
                 strong_enums: self.strong_enums,
+                skip_variable_type_checks: self.skip_variable_type_checks,
                 host,
                 host_decls: self.host,
             }),
@@ -290,17 +379,23 @@ impl EnvBuilder {
     }
 }
 
-/// Each name once, in the order of their last declarations (a later declaration of a name
-/// replaces an earlier one and moves it last).
-fn last_declarations(variables: Vec<(SmolStr, Type)>) -> Vec<(SmolStr, Type)> {
-    let mut seen = std::collections::HashSet::with_capacity(variables.len());
-    let mut kept: Vec<(SmolStr, Type)> = variables
-        .into_iter()
-        .rev()
-        .filter(|(name, _)| seen.insert(name.clone()))
+/// The inherited declarations (the first `inherited`) that this builder did not declare
+/// again, then this builder's own, in order. Duplicates among its own are left for the
+/// checker, which refuses them.
+fn replace_inherited(
+    mut variables: Vec<(SmolStr, Type)>,
+    inherited: usize,
+    texts: &[(SmolStr, String)],
+) -> Vec<(SmolStr, Type)> {
+    let own = variables.split_off(inherited.min(variables.len()));
+    let redeclared: std::collections::HashSet<&SmolStr> = own
+        .iter()
+        .map(|(name, _)| name)
+        .chain(texts.iter().map(|(name, _)| name))
         .collect();
-    kept.reverse();
-    kept
+    variables.retain(|(name, _)| !redeclared.contains(name));
+    variables.extend(own);
+    variables
 }
 
 #[cfg(test)]
@@ -308,21 +403,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_later_declaration_replaces_an_earlier_one_and_moves_last() {
+    fn a_redeclaration_replaces_an_inherited_one_and_moves_last() {
+        let built = Env::builder()
+            .variable("a", Type::Int)
+            .variable("a", Type::String)
+            .build();
+        let err = built.err().expect("a name declared twice is an error");
+        assert_eq!(err.message(), "variable 'a' is declared more than once");
         let env = Env::builder()
             .variable("a", Type::Int)
             .variable("b", Type::Int)
-            .variable("a", Type::String)
             .build()
             .unwrap();
-        let names: Vec<(&str, &Type)> = env
+        let again = env.to_builder().variable("a", Type::Bool).build().unwrap();
+        let names: Vec<(&str, &Type)> = again
             .variables()
             .iter()
             .map(|(n, t)| (n.as_str(), t))
             .collect();
-        assert_eq!(names, [("b", &Type::Int), ("a", &Type::String)]);
-        let again = env.to_builder().variable("b", Type::Bool).build().unwrap();
-        assert_eq!(again.variables()[1], (SmolStr::new("b"), Type::Bool));
-        assert_eq!(again.variables().len(), 2);
+        assert_eq!(names, [("b", &Type::Int), ("a", &Type::Bool)]);
+        let texts = env.to_builder().declare("b", "string").build().unwrap();
+        assert_eq!(texts.variables().len(), 2);
+        assert_eq!(texts.variable_type("b"), Some(&Type::String));
     }
 }

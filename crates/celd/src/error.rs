@@ -19,6 +19,9 @@ pub enum ErrorKind {
     Limit,
     /// The environment could not be built: an unknown extension, a bad declaration.
     Env,
+    /// A variable's value does not fit its declared type, found before evaluation:
+    /// `x` declared `int` and given `1.5`.
+    Variable,
 }
 
 impl ErrorKind {
@@ -29,6 +32,7 @@ impl ErrorKind {
             ErrorKind::Eval => "eval",
             ErrorKind::Limit => "limit",
             ErrorKind::Env => "env",
+            ErrorKind::Variable => "variable",
         }
     }
 }
@@ -65,6 +69,15 @@ impl Error {
     pub(crate) fn env(message: impl Into<String>) -> Error {
         Error::new(
             ErrorKind::Env,
+            vec![Diagnostic::new(Default::default(), message)],
+            None,
+        )
+    }
+
+    /// A variable given a value that does not fit its declaration.
+    pub(crate) fn variable(message: impl Into<String>) -> Error {
+        Error::new(
+            ErrorKind::Variable,
             vec![Diagnostic::new(Default::default(), message)],
             None,
         )

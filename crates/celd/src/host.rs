@@ -150,6 +150,19 @@ pub(crate) struct HostDecls {
 }
 
 impl HostDecls {
+    /// `ty` as its values are held at run time: a struct type is a map from field names to
+    /// values (what an activation checks a variable's value against).
+    pub(crate) fn runtime_type(&self, ty: &Type) -> Type {
+        match ty {
+            Type::Message(name) if self.structs.iter().any(|s| s.name() == name.as_str()) => {
+                Type::map(Type::String, Type::Dyn)
+            }
+            Type::List(elem) => Type::list(self.runtime_type(elem)),
+            Type::Map(kv) => Type::map(self.runtime_type(&kv.0), self.runtime_type(&kv.1)),
+            _ => ty.clone(),
+        }
+    }
+
     pub(crate) fn function(&mut self, name: &str, member: bool, overload: Overload) {
         self.functions.push((SmolStr::new(name), member, overload));
     }
@@ -560,12 +573,6 @@ pub(crate) fn extension_types(names: impl Iterator<Item = &'static str>) -> Vec<
 }
 
 impl crate::Env {
-    /// Parses CEL type syntax (`list(string)`, `map(string, k8s.Quantity)`) as this
-    /// environment reads it: host types and the extensions' opaque types by name.
-    pub fn parse_type(&self, text: &str) -> Result<Type, celd_types::TypeParseError> {
-        celd_types::parse_type(text).map(|ty| self.inner.check.resolve_type(&ty))
-    }
-
     /// Reads a celd JSON value: messages with this environment's descriptors, host values
     /// (`{"$k8s.Quantity": "1Gi"}`) with their type's [`HostType::from_json`].
     pub fn read_json(

@@ -219,12 +219,13 @@ mod env;
 mod error;
 mod extensions;
 mod host;
+mod json;
 mod program;
 pub mod protos;
 
 pub use celd_eval::{Activation, EvalOptions, Limits, MeteredAlloc};
 pub use celd_syntax::{ParseOptions, Source};
-pub use celd_types::{StructType, Type};
+pub use celd_types::{StructType, Type, TypeErrorKind};
 pub use celd_value::{
     Duration, FromValue, HostType, IntoResult, IntoValue, Key, List, Map, Timestamp, Value,
 };

@@ -35,6 +35,7 @@ impl Program {
         activation: &Activation,
         options: &EvalOptions<'_>,
     ) -> Result<Value, Error> {
+        check_variables(activation)?;
         self.plan
             .eval_with(activation, options)
             .map_err(|e| self.located(e))
@@ -50,6 +51,7 @@ impl Program {
         source: &Source,
         error_span: &dyn Fn(ExprId) -> Span,
     ) -> Result<Value, Error> {
+        check_variables(activation)?;
         self.plan.eval_with(activation, options).map_err(|error| {
             let span = error
                 .expr_id()
@@ -120,6 +122,14 @@ impl Program {
         let source = 96 + text.div_ceil(16) * 16 + 16;
         let spans = (self.spans.len() * std::mem::size_of::<Span>()).div_ceil(16) * 16 + 16;
         self.plan.heap_size() + source + spans
+    }
+}
+
+/// Fails before evaluation when a value given for a declared variable does not fit its type.
+fn check_variables(activation: &Activation) -> Result<(), Error> {
+    match activation.misfit() {
+        Some(message) => Err(Error::variable(message)),
+        None => Ok(()),
     }
 }
 

@@ -50,20 +50,38 @@ fn add_set(pool: &mut DescriptorPool, set: FileDescriptorSet, what: &str) -> Res
         .map_err(|e| Error::env(format!("{what}: {e}")))
 }
 
-/// Compiles `.proto` files with protox; imports resolve in `include_dirs` and in each file's
-/// own directory.
+/// Compiles `.proto` files with protox, finding them as `protoc` does: a file that exists (as
+/// given, from the current directory) is compiled from there, with its own directory as an
+/// include directory; any other relative path names a file under one of `include_dirs`
+/// (`--proto-path proto --proto pkg/shop.proto`). Imports resolve in the include directories.
 fn compile_protos(files: &[PathBuf], include_dirs: &[PathBuf]) -> Result<FileDescriptorSet, Error> {
     let mut includes: Vec<PathBuf> = include_dirs.to_vec();
     for file in files {
-        let dir = file
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        if !includes.iter().any(|i| i == dir) {
-            includes.push(dir.to_path_buf());
+        if file.is_file() {
+            let dir = file
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            if !includes.iter().any(|i| i == dir) {
+                includes.push(dir.to_path_buf());
+            }
+        } else if file.is_absolute() || !include_dirs.iter().any(|d| d.join(file).is_file()) {
+            return Err(Error::env(no_such_file(file, include_dirs)));
         }
     }
     protox::compile(files, &includes).map_err(|e| Error::env(format!("compiling protos: {e}")))
+}
+
+fn no_such_file(file: &Path, include_dirs: &[PathBuf]) -> String {
+    let mut message = format!("proto file {}: no such file", file.display());
+    if !include_dirs.is_empty() && file.is_relative() {
+        let dirs: Vec<String> = include_dirs
+            .iter()
+            .map(|d| d.display().to_string())
+            .collect();
+        message.push_str(&format!(" (nor under {})", dirs.join(", ")));
+    }
+    message
 }
 
 #[cfg(test)]
@@ -126,6 +144,49 @@ mod tests {
             ..ProtoSources::default()
         };
         assert!(missing.load().unwrap_err().message().contains("missing.pb"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn files_are_found_as_protoc_finds_them() {
+        let dir = temp_dir("paths");
+        std::fs::create_dir_all(dir.join("pkg")).unwrap();
+        std::fs::write(
+            dir.join("pkg/shop.proto"),
+            "syntax = \"proto3\"; package shop; message Order { string id = 1; }",
+        )
+        .unwrap();
+        // A path relative to an include directory, as `protoc -I DIR pkg/shop.proto` takes it.
+        let under_include = ProtoSources {
+            proto_files: vec![PathBuf::from("pkg/shop.proto")],
+            include_dirs: vec![dir.clone()],
+            ..ProtoSources::default()
+        };
+        let pool = under_include.load().unwrap();
+        assert!(pool.get_message_by_name("shop.Order").is_some());
+        let missing = ProtoSources {
+            proto_files: vec![PathBuf::from("pkg/nope.proto")],
+            include_dirs: vec![dir.clone()],
+            ..ProtoSources::default()
+        };
+        assert_eq!(
+            missing.load().unwrap_err().message(),
+            format!(
+                "proto file pkg/nope.proto: no such file (nor under {})",
+                dir.display()
+            )
+        );
+        let alone = ProtoSources {
+            proto_files: vec![dir.join("pkg/absent.proto")],
+            ..ProtoSources::default()
+        };
+        assert!(
+            alone
+                .load()
+                .unwrap_err()
+                .message()
+                .ends_with("absent.proto: no such file")
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

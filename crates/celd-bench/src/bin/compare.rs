@@ -11,9 +11,8 @@ use std::hint::black_box;
 use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
 
-use celd_bench::{
-    CASES, Case, HOST_CASES, cel_context, celd_env, celd_host_env, celd_vars, expected,
-};
+use celd_bench::peers::cel_context;
+use celd_bench::{CASES, Case, HOST_CASES, celd_env, celd_host_env, celd_vars, expected};
 
 /// Counts live heap bytes, so the replay can report what each program retains.
 struct Counting;

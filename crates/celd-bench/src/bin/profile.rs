@@ -8,7 +8,8 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use celd_bench::{CASES, HOST_CASES, cel_context, celd_env, celd_host_env, celd_vars};
+use celd_bench::peers::cel_context;
+use celd_bench::{CASES, HOST_CASES, celd_env, celd_host_env, celd_vars};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();

@@ -97,7 +97,7 @@ fn comprehension_variables_shadow_globals() {
             ("[1.0].exists(a, a > 0.5) && a", "bool"),
             (
                 "['s'].map(x, x.a)",
-                "ERROR ERROR: <input>:1:14: type 'string' does not support field selection\n | ['s'].map(x, x.a)\n | .............^",
+                "ERROR ERROR: <input>:1:16: type 'string' does not support field selection\n | ['s'].map(x, x.a)\n | ...............^",
             ),
         ],
     );

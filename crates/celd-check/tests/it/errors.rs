@@ -35,9 +35,9 @@ fn undeclared_function() {
 #[test]
 fn undeclared_method() {
     insta::assert_snapshot!(error("'a'.nope()"), @r"
-    ERROR: <input>:1:1: undeclared reference to 'nope' (in container 'cel.expr.conformance.proto3')
+    ERROR: <input>:1:5: undeclared reference to 'nope' (in container 'cel.expr.conformance.proto3')
      | 'a'.nope()
-     | ^
+     | ....^
     ");
 }
 
@@ -125,18 +125,18 @@ fn map_key_type() {
 #[test]
 fn field_on_int() {
     insta::assert_snapshot!(error("i.field"), @r"
-    ERROR: <input>:1:1: type 'int' does not support field selection
+    ERROR: <input>:1:3: type 'int' does not support field selection
      | i.field
-     | ^
+     | ..^
     ");
 }
 
 #[test]
 fn field_on_string() {
     insta::assert_snapshot!(error("s.size"), @r"
-    ERROR: <input>:1:1: type 'string' does not support field selection
+    ERROR: <input>:1:3: type 'string' does not support field selection
      | s.size
-     | ^
+     | ..^
     ");
 }
 
@@ -170,9 +170,9 @@ fn comprehension_condition_not_bool() {
 #[test]
 fn undefined_message_field() {
     insta::assert_snapshot!(error("TestAllTypes{}.nope"), @r"
-    ERROR: <input>:1:1: undefined field 'nope'
+    ERROR: <input>:1:16: undefined field 'nope'
      | TestAllTypes{}.nope
-     | ^
+     | ...............^
     ");
 }
 
@@ -278,5 +278,41 @@ fn in_wrong_container() {
     ERROR: <input>:1:3: found no matching overload for '@in' applied to '(int, string)'
      | 1 in s
      | ..^
+    ");
+}
+
+#[test]
+fn misspelt_method_points_at_its_name_with_a_suggestion() {
+    insta::assert_snapshot!(error(r#""abc".startWith("a")"#), @r#"
+    ERROR: <input>:1:7: undeclared reference to 'startWith' (in container 'cel.expr.conformance.proto3'); did you mean 'startsWith'?
+     | "abc".startWith("a")
+     | ......^
+    "#);
+}
+
+#[test]
+fn misspelt_names_get_suggestions() {
+    insta::assert_snapshot!(error("flg || sise(li) > 0 || TestAllTypes{}.single_int46 > 0"), @r"
+    ERROR: <input>:1:1: undeclared reference to 'flg' (in container 'cel.expr.conformance.proto3'); did you mean 'flag'?
+     | flg || sise(li) > 0 || TestAllTypes{}.single_int46 > 0
+     | ^
+    ERROR: <input>:1:8: undeclared reference to 'sise' (in container 'cel.expr.conformance.proto3'); did you mean 'size'?
+     | flg || sise(li) > 0 || TestAllTypes{}.single_int46 > 0
+     | .......^
+    ERROR: <input>:1:39: undefined field 'single_int46'; did you mean 'single_int64'?
+     | flg || sise(li) > 0 || TestAllTypes{}.single_int46 > 0
+     | ......................................^
+    ");
+}
+
+#[test]
+fn names_far_from_any_declaration_get_no_suggestion() {
+    insta::assert_snapshot!(error("zzzqqq.frobnicate()"), @r"
+    ERROR: <input>:1:1: undeclared reference to 'zzzqqq' (in container 'cel.expr.conformance.proto3')
+     | zzzqqq.frobnicate()
+     | ^
+    ERROR: <input>:1:8: undeclared reference to 'frobnicate' (in container 'cel.expr.conformance.proto3')
+     | zzzqqq.frobnicate()
+     | .......^
     ");
 }

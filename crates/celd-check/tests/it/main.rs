@@ -4,6 +4,7 @@
 mod support;
 
 mod containers;
+mod declarations;
 mod depth;
 mod errors;
 mod extensions;

@@ -243,7 +243,7 @@ fn pool_built_from_a_proto_string() {
             ("Order.Item{sku: 'a'}.sku", "string"),
             (
                 "order.nope",
-                "ERROR ERROR: <input>:1:1: undefined field 'nope'\n | order.nope\n | ^",
+                "ERROR ERROR: <input>:1:7: undefined field 'nope'\n | order.nope\n | ......^",
             ),
         ],
     );
@@ -314,7 +314,7 @@ fn strong_enums() {
         (
             "msg.standalone_enum.x",
             format!(
-                "ERROR ERROR: <input>:1:1: type '{nested}' does not support field selection\n | msg.standalone_enum.x\n | ^"
+                "ERROR ERROR: <input>:1:21: type '{nested}' does not support field selection\n | msg.standalone_enum.x\n | ....................^"
             ),
         ),
     ];

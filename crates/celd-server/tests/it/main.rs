@@ -6,4 +6,5 @@ mod api;
 mod console;
 mod host;
 mod openapi;
+mod requests;
 mod support;

@@ -209,6 +209,42 @@ const CASES: &[Case] = &[
         T,
         404,
     ),
+    // 405: the listed path sent with another method (see `wrong_method`).
+    case("POST", "/v1/eval", "/v1/eval", "", None, 405),
+    case("POST", "/v1/check", "/v1/check", "", None, 405),
+    case("GET", "/metrics", "/metrics", "", None, 405),
+    case("GET", "/healthz", "/healthz", "", None, 405),
+    case("GET", "/readyz", "/readyz", "", None, 405),
+    case("GET", "/debug/programs", "/debug/programs", "", T, 405),
+    case(
+        "GET",
+        "/debug/programs/{id}",
+        "/debug/programs/PROGRAM",
+        "",
+        T,
+        405,
+    ),
+    case("GET", "/debug/stats", "/debug/stats", "", T, 405),
+    case("GET", "/debug/export", "/debug/export", "", T, 405),
+    case("GET", "/", "/", "", None, 405),
+    case("GET", "/console", "/console", "", None, 405),
+    case("GET", "/console/", "/console/", "", None, 405),
+    case(
+        "GET",
+        "/console/playground",
+        "/console/playground",
+        "",
+        None,
+        405,
+    ),
+    case(
+        "GET",
+        "/console/assets/{name}",
+        "/console/assets/console.js",
+        "",
+        None,
+        405,
+    ),
     case("GET", "/debug/stats", "/debug/stats?since=0", "", T, 200),
     case("GET", "/debug/stats", "/debug/stats?since=soon", "", T, 400),
     case("GET", "/debug/stats", "/debug/stats", "", Some("no"), 401),
@@ -254,6 +290,14 @@ const CASES: &[Case] = &[
     ),
 ];
 
+/// The method a 405 case sends: not the one the path answers.
+fn wrong_method(listed: &str) -> &'static str {
+    match listed {
+        "GET" => "DELETE",
+        _ => "GET",
+    }
+}
+
 #[test]
 fn every_listed_answer_has_a_case_and_every_case_is_listed() {
     let listed = listed();
@@ -285,7 +329,11 @@ async fn every_case_gets_its_status() {
         }
         let program = seed_program(&s);
         let uri = c.uri.replace("PROGRAM", &program);
-        let mut request = Request::builder().method(c.method).uri(&uri);
+        let method = match c.status {
+            405 => wrong_method(c.method),
+            _ => c.method,
+        };
+        let mut request = Request::builder().method(method).uri(&uri);
         if let Some(token) = c.token {
             request = request.header("authorization", format!("Bearer {token}"));
         }
@@ -294,13 +342,22 @@ async fn every_case_gets_its_status() {
             request = request.header("if-none-match", &first.headers["etag"]);
         }
         let a = call(&s, request.body(Body::from(c.body)).unwrap()).await;
-        assert_eq!(
-            a.status.as_u16(),
-            c.status,
-            "{} {uri}: {}",
-            c.method,
-            a.text
-        );
+        assert_eq!(a.status.as_u16(), c.status, "{method} {uri}: {}", a.text);
+        if c.status >= 400 && c.spec_path != "/readyz" {
+            // Every error answer has the Error body.
+            let body: serde_json::Value = serde_json::from_str(&a.text)
+                .unwrap_or_else(|e| panic!("{method} {uri}: {e}: {:?}", a.text));
+            let kind = body["error"]["kind"].as_str().unwrap_or_default();
+            assert!(!kind.is_empty(), "{method} {uri}: {}", a.text);
+            assert!(
+                body["error"]["message"].is_string(),
+                "{method} {uri}: {}",
+                a.text
+            );
+        }
+        if c.status == 405 {
+            assert!(a.headers.contains_key("allow"), "{method} {uri}");
+        }
     }
 }
 

@@ -674,3 +674,40 @@ fn typed_closures_convert_every_scalar_kind() {
     );
     assert_eq!(err.location().map(|l| l.column), Some(1));
 }
+
+#[test]
+fn host_and_struct_typed_variables_are_checked_against_what_they_hold() {
+    let env = host_env(Arc::new(AtomicU64::new(0)));
+    // A struct value is a map; a host value is itself; anything else is refused.
+    let program = env.compile("pod.spec.replicas + x").unwrap();
+    let mut vars = activation(&env, &[]);
+    vars.insert("pod", 7).insert("limit", "1Gi");
+    let err = program.eval(&vars).unwrap_err().to_string();
+    assert!(
+        err.contains("variable 'pod' is declared test.Pod but was given int"),
+        "the first misfit inserted: {err}"
+    );
+    let mut vars = activation(&env, &[]);
+    vars.insert("limit", "1Gi");
+    let err = program.eval(&vars).unwrap_err().to_string();
+    assert!(
+        err.contains("variable 'limit' is declared k8s.Quantity but was given string"),
+        "{err}"
+    );
+    // Declared as text, a host type's name is that type, in the JSON reader too.
+    let env = env
+        .to_builder()
+        .declare("request", "k8s.Quantity")
+        .build()
+        .unwrap();
+    assert_eq!(
+        env.check("request < limit").unwrap().to_string(),
+        "bool",
+        "request is a k8s.Quantity"
+    );
+    let mut vars = activation(&env, &[]);
+    let request = env.read_json(&json!({"$k8s.Quantity": "512Mi"})).unwrap();
+    vars.insert("request", request);
+    let program = env.compile("request < limit").unwrap();
+    assert_eq!(program.eval(&vars).unwrap(), Value::Bool(true));
+}

@@ -11,7 +11,9 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use celd::layers::types::parse_type;
-use celd::layers::value::json::{JsonReader, check_integer_range, to_json};
+use celd::layers::value::json::{
+    JsonReader, MAX_DOCUMENT_DEPTH, check_integer_range, check_nesting, to_json,
+};
 use celd::{Env, Error, EvalOptions, Type};
 use table::{Case, Outcome};
 
@@ -73,11 +75,18 @@ fn prepare(case: &Case) -> Result<(celd::Program, celd::Activation, Env), Outcom
     };
     let vars: serde_json::Map<String, serde_json::Value> = match &case.vars {
         None => serde_json::Map::new(),
-        Some(bytes) => match check_integer_range(bytes).map(|()| serde_json::from_slice(bytes)) {
-            Err(e) => return Err(request(format!("invalid variables: {e}"))),
-            Ok(Ok(vars)) => vars,
-            Ok(Err(e)) => return Err(request(format!("invalid variables: {e}"))),
-        },
+        Some(bytes) => {
+            // The decoders refuse a document nested past the document limit, and integers
+            // out of range, before parsing it.
+            let checked = check_nesting(bytes, MAX_DOCUMENT_DEPTH)
+                .and_then(|()| check_integer_range(bytes))
+                .map(|()| serde_json::from_slice(bytes));
+            match checked {
+                Err(e) => return Err(request(format!("invalid variables: {e}"))),
+                Ok(Ok(vars)) => vars,
+                Ok(Err(e)) => return Err(request(format!("invalid variables: {e}"))),
+            }
+        }
     };
     let mut builder = Env::builder().all_extensions();
     for (name, ty) in &case.decls {

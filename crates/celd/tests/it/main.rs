@@ -6,6 +6,7 @@
 #[global_allocator]
 static ALLOCATOR: celd::MeteredAlloc = celd::MeteredAlloc;
 
+mod declarations;
 mod deep;
 mod enums;
 mod eval;
@@ -23,5 +24,6 @@ mod ext_support;
 mod fuzz_findings;
 mod host;
 mod hostile;
+mod json;
 mod properties;
 mod realistic;

@@ -11,7 +11,7 @@ mod encoders;
 mod hashed;
 mod lists;
 mod math;
-mod network;
+pub mod network;
 mod optional;
 mod regex;
 mod sets;
