@@ -1,0 +1,155 @@
+"""celd against the other CEL packages on PyPI, in one venv and one run.
+
+    pip install ./python cel-python common-expression-language cel-expr-python
+    python python/bench.py [--batch N] [--repeat R]
+
+The 13 expressions of the Rust `compare` set (crates/celd-bench). Per-call evaluation
+passes the variables as a Python dict each call, as users do; compile is measured apart.
+Each figure is the median over R batches of N calls; the table prints each package's time
+relative to celd's (``3.1x`` = celd is 3.1 times faster), ``-`` where a package fails the
+case or gives another result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+import celd
+
+ITEMS = [{"name": f"item{k}", "price": float(k)} for k in range(100)]
+VARS: Dict[str, Any] = {
+    "x": 1, "y": 2, "z": 3, "age": 30,
+    "a": {"b": {"c": "hello"}},
+    "name": "jane", "roles": ["user", "admin"], "s": "hello", "items": ITEMS,
+    "request": {"auth": {"claims": {"groups": ["user", "dev", "admin"]}}},
+}
+TYPES = {
+    "x": "int", "y": "int", "z": "int", "age": "int", "a": "map(string, dyn)",
+    "name": "string", "roles": "list(string)", "s": "string",
+    "items": "list(map(string, dyn))", "request": "map(string, dyn)",
+}
+CASES: List[Tuple[str, str]] = [
+    ("e01", "1 + 2 * 3 - 4"),
+    ("e02", "x + y * z"),
+    ("e03", "a.b.c == 'hello'"),
+    ("e04", "name.startsWith('j') && age >= 18 && 'admin' in roles"),
+    ("e05", "items.filter(i, i.price > 10.0).map(i, i.name)"),
+    ("e06", "items.exists(i, i.name == 'item99')"),
+    ("e07", "size(s) > 5 && s.contains('lo') && s.matches('^h.*o$')"),
+    ("e08", "request.auth.claims.groups.exists(g, g == 'admin') ? 'allow' : 'deny'"),
+    ("e09", "[1,2,3,4,5,6,7,8,9,10].map(n, string(n)).join(',')"),
+    ("e10", "timestamp('2024-01-01T00:00:00Z') + duration('1h') > timestamp('2023-12-31T00:00:00Z')"),
+    ("e11", "{'a': [x], 'b': [y, z]}['b'][1] == z"),
+    ("e12", "a.b.c + ' ' + name == 'hello jane'"),
+    ("e13", "size(s) >= 5 && s.contains('lo') && s.matches('^h.*o$')"),
+]
+
+Compile = Callable[[str], Any]
+Evaluate = Callable[[Any, Dict[str, Any]], Any]
+
+
+def engines() -> Dict[str, Tuple[Compile, Evaluate, Callable[[Any], Any]]]:
+    """name -> (compile, evaluate(program, vars), result as plain Python)."""
+    env = celd.Env(variables=TYPES, extensions="all")
+    found = {"celd": (env.compile, lambda p, v: p.evaluate(v), lambda r: r)}
+    try:
+        import cel  # common-expression-language
+
+        found["common-expression-language"] = (cel.compile, lambda p, v: p.execute(v), lambda r: r)
+    except ImportError:
+        pass
+    try:
+        from cel_expr_python import cel as cpp
+        from cel_expr_python.ext import ext_strings
+
+        cpp_types = {
+            "x": cpp.Type.INT, "y": cpp.Type.INT, "z": cpp.Type.INT, "age": cpp.Type.INT,
+            "a": cpp.Type.DYN, "name": cpp.Type.STRING, "roles": cpp.Type.List(cpp.Type.STRING),
+            "s": cpp.Type.STRING, "items": cpp.Type.List(cpp.Type.DYN), "request": cpp.Type.DYN,
+        }
+        cpp_env = cpp.NewEnv(variables=cpp_types, extensions=[ext_strings.ExtStrings()])
+        found["cel-expr-python"] = (
+            cpp_env.compile,
+            lambda p, v: p.eval(data=v),
+            lambda r: r.plain_value(),
+        )
+    except Exception:  # not installed, or its API moved
+        pass
+    try:
+        import celpy
+
+        cel_env = celpy.Environment()
+        found["cel-python"] = (
+            lambda e: cel_env.program(cel_env.compile(e)),
+            lambda p, v: p.evaluate(celpy.json_to_cel(v)),
+            lambda r: r,
+        )
+    except ImportError:
+        pass
+    return found
+
+
+def median_time(call: Callable[[], Any], batch: int, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for _ in range(batch):
+            call()
+        times.append((time.perf_counter() - start) / batch)
+    return statistics.median(times)
+
+
+def measure(batch: int, repeat: int) -> Dict[str, Dict[str, Tuple[Optional[float], Optional[float]]]]:
+    results: Dict[str, Dict[str, Tuple[Optional[float], Optional[float]]]] = {}
+    found = engines()
+    for case, expr in CASES:
+        expected = found["celd"][1](found["celd"][0](expr), VARS)
+        for name, (compile_, evaluate, plain) in found.items():
+            try:
+                program = compile_(expr)
+                if plain(evaluate(program, VARS)) != expected:
+                    raise ValueError("another result")
+                # Small batches for the slow pure-Python package.
+                n = batch if name != "cel-python" else max(batch // 50, 3)
+                eval_time = median_time(lambda: evaluate(program, VARS), n, repeat)
+                compile_time = median_time(lambda: compile_(expr), max(n // 10, 3), repeat)
+                results.setdefault(case, {})[name] = (eval_time, compile_time)
+            except Exception:
+                results.setdefault(case, {})[name] = (None, None)
+    return results
+
+
+def table(results, column: int, title: str) -> None:
+    names = list(next(iter(results.values())).keys())
+    print(f"\n{title}: time relative to celd (celd's own median in µs)")
+    print("| case | celd µs | " + " | ".join(names[1:]) + " |")
+    print("|---" * (len(names) + 1) + "|")
+    for case, by_engine in results.items():
+        base = by_engine["celd"][column]
+        cells = []
+        for name in names[1:]:
+            other = by_engine.get(name, (None, None))[column]
+            cells.append(f"{other / base:.1f}x" if other and base else "-")
+        print(f"| {case} | {base * 1e6:.2f} | " + " | ".join(cells) + " |")
+    for name in names[1:]:
+        ratios = [r[name][column] / r["celd"][column] for r in results.values() if r.get(name, (None,))[column]]
+        if ratios:
+            geo = statistics.geometric_mean(ratios)
+            print(f"{name}: geometric mean {geo:.1f}x, least {min(ratios):.1f}x over {len(ratios)} cases")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--batch", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    results = measure(args.batch, args.repeat)
+    table(results, 0, "evaluate (variables as a dict each call)")
+    table(results, 1, "compile")
+
+
+if __name__ == "__main__":
+    main()

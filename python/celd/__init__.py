@@ -1,0 +1,52 @@
+"""celd: a fast, complete Common Expression Language (CEL) engine with a bounded program cache.
+
+    >>> import celd
+    >>> env = celd.Env(variables={"name": "string", "age": "int"})
+    >>> program = env.compile("name.startsWith('j') && age >= 18")
+    >>> program.evaluate({"name": "jane", "age": 30})
+    True
+    >>> celd.evaluate("1 + 2")
+    3
+
+Values convert both ways exactly (see README's Python section): ``int`` is a CEL ``int``,
+:class:`UInt` a ``uint``, ``float`` a ``double``, ``str``, ``bytes``, ``bool``, ``None``
+(``null``), ``list``/``tuple``, ``dict``, an aware ``datetime`` a ``timestamp``, a
+``timedelta`` a ``duration``, :class:`Optional` an optional. Anything else is a
+``TypeError`` naming where it is (``vars['a'][3]: unsupported type set``).
+"""
+
+from ._celd import Env, Program, ProgramCache, __version__, evaluate
+from ._errors import (
+    CheckError,
+    CompileError,
+    CompileLimitError,
+    EnvError,
+    Error,
+    EvalError,
+    EvalLimitError,
+    LimitError,
+    ParseError,
+)
+from ._values import Duration, Optional, Timestamp, Type, UInt
+
+__all__ = [
+    "Env",
+    "Program",
+    "ProgramCache",
+    "evaluate",
+    "__version__",
+    "Error",
+    "CompileError",
+    "ParseError",
+    "CheckError",
+    "CompileLimitError",
+    "EvalError",
+    "EvalLimitError",
+    "LimitError",
+    "EnvError",
+    "UInt",
+    "Timestamp",
+    "Duration",
+    "Optional",
+    "Type",
+]

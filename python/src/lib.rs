@@ -1,0 +1,24 @@
+//! `celd._celd`: the extension module behind the `celd` Python package.
+//!
+//! The Python package (`celd/__init__.py`) re-exports what is defined here and adds the parts
+//! that are plain Python (exception classes, `UInt`, `Optional`, type hints to CEL types).
+//! Everything here uses the engine only through the `celd` and `celd-cache` crates' public API.
+
+mod cache;
+mod convert;
+mod env;
+mod errors;
+mod functions;
+mod program;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _celd(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<env::Env>()?;
+    m.add_class::<program::Program>()?;
+    m.add_class::<cache::ProgramCache>()?;
+    m.add_function(wrap_pyfunction!(cache::evaluate, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
