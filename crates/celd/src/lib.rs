@@ -40,9 +40,15 @@
 //! - with [`MeteredAlloc`] as the binary's global allocator, one evaluation allocates at most
 //!   64 MiB ([`Limits::max_memory_bytes`]):
 //!
-//! ```ignore
+//! ```
 //! #[global_allocator]
 //! static ALLOCATOR: celd::MeteredAlloc = celd::MeteredAlloc;
+//! # fn main() {
+//! # let env = celd::Env::standard();
+//! # let program = env.compile("[1, 2, 3].map(x, x * 2)").unwrap();
+//! # let doubled = program.eval(&env.activation()).unwrap();
+//! # assert_eq!(doubled.to_string(), "[2, 4, 6]");
+//! # }
 //! ```
 //!
 //! All limits are configurable ([`celd_syntax::ParseOptions`], [`Limits`]) and exceeding one is
