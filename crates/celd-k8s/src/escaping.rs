@@ -2,29 +2,7 @@
 //! `__slash__`, `__underscores__`, `__{keyword}__`), and its inverse.
 
 /// Names that are CEL reserved words; a property with exactly this name is `__{name}__`.
-pub const RESERVED: [&str; 21] = [
-    "true",
-    "false",
-    "null",
-    "in",
-    "as",
-    "break",
-    "const",
-    "continue",
-    "else",
-    "for",
-    "function",
-    "if",
-    "import",
-    "let",
-    "loop",
-    "package",
-    "namespace",
-    "return",
-    "var",
-    "void",
-    "while",
-];
+pub use celd::layers::value::display::RESERVED;
 
 fn is_reserved(name: &str) -> bool {
     RESERVED.contains(&name)

@@ -128,7 +128,7 @@ fn write_message(f: &mut fmt::Formatter<'_>, m: &DynamicMessage, depth: usize) -
 }
 
 /// Words CEL reserves: a field of that name is written escaped (`` `in` ``).
-const RESERVED: &[&str] = &[
+pub const RESERVED: &[&str] = &[
     "true",
     "false",
     "null",
