@@ -362,8 +362,8 @@ pub struct Plan {
     pub(crate) scalar_locals: Vec<u32>,
     /// Whether enum fields of messages read as typed enum values or as ints.
     pub(crate) enum_mode: celd_value::EnumMode,
-    /// What the compiled constant patterns hold (inside closures the size walk cannot see).
-    pub(crate) regex_bytes: usize,
+    /// The constant patterns (held inside closures the size walk cannot see), to weigh them.
+    pub(crate) patterns: Vec<Arc<crate::functions::patterns::ConstPattern>>,
 }
 
 #[derive(Clone, Debug)]

@@ -61,12 +61,6 @@ pub struct PlanError {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-fn patterns_over_budget(budget: usize) -> EvalError {
-    EvalError::limit(format!(
-        "the regular expressions of this program exceed the limit of {budget} bytes compiled"
-    ))
-}
-
 /// Plans an expression. `checked` (when given) must be the checked form of `ast`.
 pub fn plan(
     ast: &Ast,
@@ -94,8 +88,8 @@ pub fn plan(
             max_memory_bytes: usize::MAX,
         },
         slot_uses: Vec::new(),
-        regex_bytes: 0,
-        regexes: HashMap::new(),
+        pattern_budget: patterns::PatternBudget::new(env.max_regex_bytes),
+        patterns: HashMap::new(),
     };
     let root = planner.expr(&ast.expr);
     let scalar_locals = planner.scalar_locals();
@@ -121,7 +115,7 @@ pub fn plan(
         } else {
             EnumMode::Legacy
         },
-        regex_bytes: planner.regex_bytes,
+        patterns: planner.patterns.into_values().collect(),
     })
 }
 
@@ -147,10 +141,10 @@ struct Planner<'a> {
     /// Per local slot: how many locals used it, and how many of those were scalar loop
     /// variables; a slot is scalar in the plan only if every use was.
     slot_uses: Vec<SlotUses>,
-    /// What the constant patterns compiled so far hold (`patterns::held_bytes`).
-    regex_bytes: usize,
-    /// The constant patterns compiled so far: one compilation per distinct pattern.
-    regexes: HashMap<SmolStr, Arc<patterns::Regex>>,
+    /// What the program's constant patterns may hold together once compiled.
+    pattern_budget: Arc<patterns::PatternBudget>,
+    /// The program's constant patterns: one per distinct text, compiled on first use.
+    patterns: HashMap<SmolStr, Arc<patterns::ConstPattern>>,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -687,51 +681,42 @@ impl Planner<'_> {
         })
     }
 
-    /// Calls whose constant arguments are compiled once, now: regular expressions. A pattern
-    /// that does not compile, or would take the program's patterns past their budget, is an
-    /// error node (reported when evaluation reaches it, with its span).
+    /// Calls whose constant argument is prepared once: regular expressions, whose syntax is
+    /// checked now and whose automaton is built on first use (`patterns::ConstPattern`). An
+    /// invalid pattern is an error node (reported when evaluation reaches it, with its span).
     fn specialized_call(&mut self, id: ExprId, name: &str, args: &[Node]) -> Option<Node> {
         let ("matches", [subject, Node::Const(Value::String(pattern))]) = (name, args) else {
             return None;
         };
-        let regex = match self.compile_pattern(pattern) {
-            Ok(regex) => regex,
+        let pattern_len = u32::try_from(pattern.len()).unwrap_or(u32::MAX);
+        let pattern = match self.const_pattern(pattern) {
+            Ok(pattern) => pattern,
             Err(e) => return Some(Node::Error(e.at(id.0))),
         };
         let f = Impl::Custom(Arc::new(move |args: &[Value]| match args {
-            [Value::String(s), ..] => Ok(Value::Bool(regex.is_match(s.as_str()))),
+            [Value::String(s), ..] => Ok(Value::Bool(pattern.regex()?.is_match(s.as_str()))),
             _ => Err(crate::functions::no_such_overload("matches", args)),
         }));
         Some(Node::Call1(Box::new(Call1 {
             name: SmolStr::new("matches"),
             f,
-            cost: CallCost::MatchesPattern {
-                pattern_len: u32::try_from(pattern.len()).unwrap_or(u32::MAX),
-            },
+            cost: CallCost::MatchesPattern { pattern_len },
             arg: subject.clone(),
             id,
         })))
     }
 
-    /// Compiles a constant pattern within what is left of the program's pattern budget.
-    fn compile_pattern(&mut self, pattern: &SmolStr) -> celd_value::Result<Arc<patterns::Regex>> {
-        if let Some(regex) = self.regexes.get(pattern) {
-            return Ok(regex.clone());
+    /// The program's constant pattern for `text`, shared by every call that uses the same text.
+    fn const_pattern(&mut self, text: &SmolStr) -> celd_value::Result<Arc<patterns::ConstPattern>> {
+        if let Some(pattern) = self.patterns.get(text) {
+            return Ok(pattern.clone());
         }
-        let budget = self.env.max_regex_bytes;
-        if self.regex_bytes >= budget {
-            return Err(patterns_over_budget(budget));
-        }
-        let regex = patterns::compile(pattern)?;
-        let held = patterns::held_bytes(&regex);
-        if self.regex_bytes + held > budget {
-            self.regex_bytes = budget;
-            return Err(patterns_over_budget(budget));
-        }
-        self.regex_bytes += held;
-        let regex = Arc::new(regex);
-        self.regexes.insert(pattern.clone(), regex.clone());
-        Ok(regex)
+        let pattern = Arc::new(patterns::ConstPattern::new(
+            text.clone(),
+            self.pattern_budget.clone(),
+        )?);
+        self.patterns.insert(text.clone(), pattern.clone());
+        Ok(pattern)
     }
 
     fn conditional(&mut self, id: ExprId, cond: &Expr, t: &Expr, f: &Expr) -> Node {
@@ -795,7 +780,7 @@ impl Planner<'_> {
             } else {
                 EnumMode::Legacy
             },
-            regex_bytes: 0,
+            patterns: Vec::new(),
         };
         let options = EvalOptions {
             limits: Some(&self.fold_limits),

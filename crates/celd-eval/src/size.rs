@@ -23,7 +23,14 @@ pub(crate) fn plan_heap_size(plan: &Plan) -> usize {
             .iter()
             .map(|v| name_size(&v.name))
             .sum::<usize>();
-    vars + node_size(&plan.root) + plan.regex_bytes
+    // Weighing compiles the constant patterns not yet compiled: a cache must count what an
+    // entry will hold once evaluated, not what it holds before its first match.
+    let patterns = plan
+        .patterns
+        .iter()
+        .map(|p| p.held_bytes() + boxed::<crate::functions::patterns::ConstPattern>())
+        .sum::<usize>();
+    vars + node_size(&plan.root) + patterns
 }
 
 fn name_size(name: &SmolStr) -> usize {

@@ -12,7 +12,8 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use celd_value::{EvalError, Result};
 
@@ -20,6 +21,7 @@ use super::re2;
 use regex_automata::meta;
 use regex_automata::util::captures::Captures;
 use regex_automata::util::syntax;
+use smol_str::SmolStr;
 
 pub type Regex = meta::Regex;
 
@@ -107,6 +109,79 @@ pub fn held_bytes(re: &Regex) -> usize {
 /// to its limit, and its text.
 pub fn bound_bytes(re: &Regex, pattern: &str) -> usize {
     re.memory_usage() + SEARCH_CACHE_BYTES + pattern.len() + 1024
+}
+
+/// The bytes a program's constant patterns may hold together, taken as each is compiled.
+#[derive(Debug)]
+pub struct PatternBudget {
+    limit: usize,
+    used: AtomicUsize,
+}
+
+impl PatternBudget {
+    pub fn new(limit: usize) -> Arc<PatternBudget> {
+        Arc::new(PatternBudget {
+            limit,
+            used: AtomicUsize::new(0),
+        })
+    }
+
+    /// Takes `bytes` from the budget, or says it would be exceeded (and takes nothing).
+    fn take(&self, bytes: usize) -> Result<()> {
+        self.used
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
+                used.checked_add(bytes).filter(|&total| total <= self.limit)
+            })
+            .map(|_| ())
+            .map_err(|_| {
+                EvalError::limit(format!(
+                    "the regular expressions of this program exceed the limit of {} bytes compiled",
+                    self.limit
+                ))
+            })
+    }
+}
+
+/// A program's constant pattern. Its syntax is checked when the program is planned; its
+/// automaton, the costly part, is built once, on the first match or when the program is
+/// weighed, within the program's [`PatternBudget`]. Compiling a program that is evaluated
+/// rarely (or never, as most in a flood of one-off expressions) so costs no automaton.
+#[derive(Debug)]
+pub struct ConstPattern {
+    text: SmolStr,
+    budget: Arc<PatternBudget>,
+    compiled: OnceLock<Result<Regex>>,
+}
+
+impl ConstPattern {
+    /// A pattern whose syntax is valid (an invalid one is an error now, with RE2's message).
+    pub fn new(text: SmolStr, budget: Arc<PatternBudget>) -> Result<ConstPattern> {
+        check_syntax(&text)?;
+        Ok(ConstPattern {
+            text,
+            budget,
+            compiled: OnceLock::new(),
+        })
+    }
+
+    /// The compiled pattern, built on the first call; the error of a pattern over the size
+    /// bounds or the program's budget is kept and returned on every call.
+    pub fn regex(&self) -> Result<&Regex> {
+        self.compiled
+            .get_or_init(|| {
+                let re = compile(&self.text)?;
+                self.budget.take(held_bytes(&re))?;
+                Ok(re)
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// What the compiled pattern holds ([`held_bytes`]), compiling it if it is not yet; a
+    /// pattern that failed to compile holds nothing.
+    pub fn held_bytes(&self) -> usize {
+        self.regex().map_or(0, held_bytes)
+    }
 }
 
 /// Patterns this thread compiled at run time, and the bytes they may hold.
