@@ -6,7 +6,8 @@
 //! word character), and each thread that searches with it grows a search cache (the lazy DFA's
 //! states) up to [`SEARCH_CACHE_BYTES`]. So every compilation is bounded
 //! ([`COMPILED_SIZE_LIMIT`]), a program's constant patterns are weighed
-//! ([`held_bytes`]) and bounded together (`Limits::max_program_regex_bytes`), and the
+//! ([`held_bytes`]), built on first use ([`ConstPattern`]) and bounded together
+//! ([`PatternBudget`], `Limits::max_program_regex_bytes`), and the
 //! per-thread cache of patterns compiled at run time ([`cached`]) is bounded by the most its
 //! entries can hold ([`bound_bytes`]), not by their count.
 
