@@ -118,7 +118,12 @@ def same(result: Any, expected: Any) -> bool:
         return isinstance(result, list) and len(result) == len(expected) and all(
             same(r, e) for r, e in zip(result, expected)
         )
-    return result == expected and isinstance(result, bool) == isinstance(expected, bool)
+    return result == expected and is_bool(result) == isinstance(expected, bool)
+
+
+def is_bool(value: Any) -> bool:
+    """A bool, or cel-python's ``BoolType`` (an int subclass)."""
+    return isinstance(value, bool) or type(value).__name__ == "BoolType"
 
 
 def measure(batch: int, repeat: int) -> Tuple[Dict[str, Dict[str, Tuple[Optional[float], Optional[float]]]], List[str]]:
