@@ -226,6 +226,9 @@ fn map_value(dict: &Bound<'_, PyDict>, depth: usize) -> Converted<Value> {
 }
 
 fn map_key(key: &Bound<'_, PyAny>) -> Converted<Key> {
+    if let Ok(s) = key.cast_exact::<PyString>() {
+        return Ok(Key::String(s.to_str()?.into()));
+    }
     let value = if key.is_instance_of::<PyString>() || key.is_instance_of::<PyInt>() {
         convert_in(key, 0)?
     } else {
