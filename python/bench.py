@@ -13,7 +13,9 @@ case or gives another result.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import sys
 import time
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -24,7 +26,7 @@ VARS: Dict[str, Any] = {
     "x": 1, "y": 2, "z": 3, "age": 30,
     "a": {"b": {"c": "hello"}},
     "name": "jane", "roles": ["user", "admin"], "s": "hello", "items": ITEMS,
-    "request": {"auth": {"claims": {"groups": ["user", "dev", "admin"]}}},
+    "request": {"auth": {"claims": {"groups": ["user", "dev", "admin"], "sub": "jane"}}},
 }
 TYPES = {
     "x": "int", "y": "int", "z": "int", "age": "int", "a": "map(string, dyn)",
@@ -46,6 +48,14 @@ CASES: List[Tuple[str, str]] = [
     ("e12", "a.b.c + ' ' + name == 'hello jane'"),
     ("e13", "size(s) >= 5 && s.contains('lo') && s.matches('^h.*o$')"),
 ]
+
+# The results crates/celd-bench expects, as plain Python values.
+EXPECTED: Dict[str, Any] = {
+    "e01": 3, "e02": 7, "e03": True, "e04": True,
+    "e05": [f"item{k}" for k in range(11, 100)],
+    "e06": True, "e07": False, "e08": "allow", "e09": "1,2,3,4,5,6,7,8,9,10",
+    "e10": True, "e11": True, "e12": True, "e13": True,
+}
 
 Compile = Callable[[str], Any]
 Evaluate = Callable[[Any, Dict[str, Any]], Any]
@@ -102,43 +112,78 @@ def median_time(call: Callable[[], Any], batch: int, repeat: int) -> float:
     return statistics.median(times)
 
 
-def measure(batch: int, repeat: int) -> Dict[str, Dict[str, Tuple[Optional[float], Optional[float]]]]:
+def same(result: Any, expected: Any) -> bool:
+    """Equal, and a bool only where a bool is expected (``1 == True`` in Python)."""
+    if isinstance(expected, list):
+        return isinstance(result, list) and len(result) == len(expected) and all(
+            same(r, e) for r, e in zip(result, expected)
+        )
+    return result == expected and is_bool(result) == isinstance(expected, bool)
+
+
+def is_bool(value: Any) -> bool:
+    """A bool, or cel-python's ``BoolType`` (an int subclass)."""
+    return isinstance(value, bool) or type(value).__name__ == "BoolType"
+
+
+def measure(batch: int, repeat: int) -> Tuple[Dict[str, Dict[str, Tuple[Optional[float], Optional[float]]]], List[str]]:
+    """The medians per case and engine, and one line per engine that fails a case."""
     results: Dict[str, Dict[str, Tuple[Optional[float], Optional[float]]]] = {}
+    failures: List[str] = []
     found = engines()
     for case, expr in CASES:
-        expected = found["celd"][1](found["celd"][0](expr), VARS)
         for name, (compile_, evaluate, plain) in found.items():
+            results.setdefault(case, {})[name] = (None, None)
             try:
                 program = compile_(expr)
-                if plain(evaluate(program, VARS)) != expected:
-                    raise ValueError("another result")
-                # Small batches for the slow pure-Python package.
-                n = batch if name != "cel-python" else max(batch // 50, 3)
-                eval_time = median_time(lambda: evaluate(program, VARS), n, repeat)
-                compile_time = median_time(lambda: compile_(expr), max(n // 10, 3), repeat)
-                results.setdefault(case, {})[name] = (eval_time, compile_time)
-            except Exception:
-                results.setdefault(case, {})[name] = (None, None)
-    return results
+                result = plain(evaluate(program, VARS))
+            except Exception as error:  # the package cannot compile or evaluate the case
+                failures.append(f"{case} {name}: {type(error).__name__}: {str(error)[:100]}")
+                continue
+            if not same(result, EXPECTED[case]):
+                failures.append(f"{case} {name}: {result!r:.100} instead of {EXPECTED[case]!r:.100}")
+                continue
+            # Small batches for the slow pure-Python package.
+            n = batch if name != "cel-python" else max(batch // 50, 3)
+            eval_time = median_time(lambda: evaluate(program, VARS), n, repeat)
+            compile_time = median_time(lambda: compile_(expr), max(n // 10, 3), repeat)
+            results[case][name] = (eval_time, compile_time)
+    return results, failures
 
 
 def table(results, column: int, title: str) -> None:
+    """Each package's time over celd's, the fastest other package's, and their summaries."""
     names = list(next(iter(results.values())).keys())
+    others = names[1:]
     print(f"\n{title}: time relative to celd (celd's own median in µs)")
-    print("| case | celd µs | " + " | ".join(names[1:]) + " |")
-    print("|---" * (len(names) + 1) + "|")
+    print("| case | celd µs | " + " | ".join(others) + " | fastest other |")
+    print("|---" * (len(names) + 2) + "|")
     for case, by_engine in results.items():
         base = by_engine["celd"][column]
-        cells = []
-        for name in names[1:]:
-            other = by_engine.get(name, (None, None))[column]
-            cells.append(f"{other / base:.1f}x" if other and base else "-")
-        print(f"| {case} | {base * 1e6:.2f} | " + " | ".join(cells) + " |")
-    for name in names[1:]:
-        ratios = [r[name][column] / r["celd"][column] for r in results.values() if r.get(name, (None,))[column]]
-        if ratios:
-            geo = statistics.geometric_mean(ratios)
-            print(f"{name}: geometric mean {geo:.1f}x, least {min(ratios):.1f}x over {len(ratios)} cases")
+        ratios = [ratio(by_engine.get(name, (None, None))[column], base) for name in others]
+        cells = [f"{r:.1f}x" if r else "-" for r in ratios]
+        known = [r for r in ratios if r]
+        fastest = f"{min(known):.1f}x" if known else "-"
+        celd = f"{base * 1e6:.2f}" if base else "-"
+        print(f"| {case} | {celd} | " + " | ".join(cells) + f" | {fastest} |")
+    for name in others:
+        summary(name, [ratio(r[name][column], r["celd"][column]) for r in results.values()])
+    fastest = [
+        min((x for x in (ratio(r[n][column], r["celd"][column]) for n in others) if x), default=None)
+        for r in results.values()
+    ]
+    summary("fastest other", fastest)
+
+
+def ratio(other: Optional[float], base: Optional[float]) -> Optional[float]:
+    return other / base if other and base else None
+
+
+def summary(name: str, ratios: List[Optional[float]]) -> None:
+    known = [r for r in ratios if r]
+    if known:
+        geo = statistics.geometric_mean(known)
+        print(f"{name}: geometric mean {geo:.1f}x, least {min(known):.1f}x over {len(known)} cases")
 
 
 def main() -> None:
@@ -146,7 +191,10 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
-    results = measure(args.batch, args.repeat)
+    print(f"Python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.2f} at the start")
+    results, failures = measure(args.batch, args.repeat)
+    for line in failures:
+        print(f"no result: {line}")
     table(results, 0, "evaluate (variables as a dict each call)")
     table(results, 1, "compile")
 

@@ -53,7 +53,8 @@ class Program:
     def evaluate(
         self, variables: Optional[Mapping[str, Any]] = None, *, timeout: Optional[float] = None
     ) -> Any:
-        """Evaluates (the GIL released); raises ``celd.EvalError``, ``celd.EvalLimitError``
+        """Evaluates (the GIL released unless the program is cheap for any input), converting
+        only the variables it reads; raises ``celd.EvalError``, ``celd.EvalLimitError``
         or ``TypeError`` for a value with no CEL form."""
     @property
     def result_type(self) -> str: ...

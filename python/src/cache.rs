@@ -44,7 +44,7 @@ impl ProgramCache {
         let bound = py
             .detach(|| self.cache.get_or_compile_from(&env.env, expression, origin))
             .map_err(|e| to_py_err(py, &e))?;
-        Ok(Program::cached(env.env.clone(), bound))
+        Ok(Program::cached(py, env.env.clone(), bound))
     }
 
     /// The counters: programs, bytes, hits, misses, evictions, compilations.
@@ -133,7 +133,7 @@ pub fn evaluate<'py>(
         Ok::<_, celd::Error>((env, bound))
     });
     let (env, bound) = compiled.map_err(|e| to_py_err(py, &e))?;
-    let program = Program::cached(env, bound);
+    let program = Program::cached(py, env, bound);
     let activation = program.activation(variables)?;
     program.run(py, activation, timeout)
 }

@@ -113,7 +113,12 @@ impl Classes {
 
 /// Converts a Python object into a CEL value; `root` names it in errors (`vars['a']`).
 pub fn to_value(object: &Bound<'_, PyAny>, root: &str) -> PyResult<Value> {
-    convert_in(object, 0).map_err(|e| e.into_py_err(root))
+    to_value_at(object, || root.to_owned())
+}
+
+/// [`to_value`] with the root's name made only when there is an error to name it in.
+pub fn to_value_at(object: &Bound<'_, PyAny>, root: impl FnOnce() -> String) -> PyResult<Value> {
+    convert_in(object, 0).map_err(|e| e.into_py_err(&root()))
 }
 
 fn convert_in(object: &Bound<'_, PyAny>, depth: usize) -> Converted<Value> {
@@ -167,6 +172,9 @@ fn convert_in(object: &Bound<'_, PyAny>, depth: usize) -> Converted<Value> {
 }
 
 fn int_value(i: &Bound<'_, PyInt>) -> Converted<Value> {
+    if i.is_exact_instance_of::<PyInt>() {
+        return plain_int(i);
+    }
     if i.is_instance(Classes::uint(i.py())?)? {
         return i
             .extract::<u64>()
@@ -177,6 +185,10 @@ fn int_value(i: &Bound<'_, PyInt>) -> Converted<Value> {
         // A subclass of bool (rare) is still a bool.
         return Ok(Value::Bool(i.is_truthy()?));
     }
+    plain_int(i)
+}
+
+fn plain_int(i: &Bound<'_, PyInt>) -> Converted<Value> {
     i.extract::<i64>().map(Value::Int).map_err(|_| {
         ConvertError::new(
             ErrorKind::Overflow,
@@ -214,6 +226,9 @@ fn map_value(dict: &Bound<'_, PyDict>, depth: usize) -> Converted<Value> {
 }
 
 fn map_key(key: &Bound<'_, PyAny>) -> Converted<Key> {
+    if let Ok(s) = key.cast_exact::<PyString>() {
+        return Ok(Key::String(s.to_str()?.into()));
+    }
     let value = if key.is_instance_of::<PyString>() || key.is_instance_of::<PyInt>() {
         convert_in(key, 0)?
     } else {

@@ -102,7 +102,7 @@ impl Env {
         let program = py
             .detach(|| self.env.compile(expression))
             .map_err(|e| to_py_err(py, &e))?;
-        Ok(Program::direct(self.env.clone(), program))
+        Ok(Program::direct(py, self.env.clone(), program))
     }
 
     /// Parses and type-checks `expression`, returning its CEL result type (`"bool"`).

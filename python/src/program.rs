@@ -1,4 +1,4 @@
-//! `celd.Program`: a compiled expression, evaluated with the GIL released.
+//! `celd.Program`: a compiled expression, evaluated with the GIL released unless it is cheap.
 
 use std::time::{Duration, Instant};
 
@@ -8,7 +8,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 
-use crate::convert::{to_python, to_value};
+use crate::convert::{to_python, to_value_at};
 use crate::errors::to_py_err;
 
 /// A program compiled by an environment, or found in a program cache with this request's
@@ -18,26 +18,49 @@ enum Compiled {
     Cached(BoundProgram),
 }
 
+/// The most cost an evaluation may have to run with the GIL held: releasing and taking it
+/// back costs more than such an evaluation, and it cannot hold other threads up for long.
+const GIL_HELD_MAX_COST: u64 = 1_000;
+
 /// A compiled CEL expression. Immutable; evaluate it from any number of threads.
 #[pyclass(frozen, module = "celd")]
 pub struct Program {
     env: celd::Env,
     compiled: Compiled,
+    /// The variables the program reads, as Python strings for the dict lookups.
+    reads: Vec<Py<PyString>>,
+    /// Whether every evaluation is cheap enough to run without releasing the GIL.
+    cheap: bool,
 }
 
 impl Program {
-    pub fn direct(env: celd::Env, program: celd::Program) -> Program {
-        Program {
-            env,
-            compiled: Compiled::Direct(program),
-        }
+    pub fn direct(py: Python<'_>, env: celd::Env, program: celd::Program) -> Program {
+        Program::new(py, env, Compiled::Direct(program))
     }
 
-    pub fn cached(env: celd::Env, program: BoundProgram) -> Program {
-        Program {
+    pub fn cached(py: Python<'_>, env: celd::Env, program: BoundProgram) -> Program {
+        Program::new(py, env, Compiled::Cached(program))
+    }
+
+    fn new(py: Python<'_>, env: celd::Env, compiled: Compiled) -> Program {
+        let mut program = Program {
             env,
-            compiled: Compiled::Cached(program),
-        }
+            compiled,
+            reads: Vec::new(),
+            cheap: false,
+        };
+        let inner = program.program();
+        let reads = inner
+            .variables()
+            .map(|name| PyString::intern(py, name).unbind())
+            .collect();
+        let estimate = inner.estimate_cost(&SizeHints {
+            params: program.param_sizes(),
+            ..SizeHints::default()
+        });
+        program.reads = reads;
+        program.cheap = estimate.max.is_some_and(|max| max <= GIL_HELD_MAX_COST);
+        program
     }
 
     fn program(&self) -> &celd::Program {
@@ -47,17 +70,24 @@ impl Program {
         }
     }
 
-    /// The variables as an activation, converted while the GIL is held.
+    /// The variables the program reads as an activation, converted while the GIL is held;
+    /// entries it does not read are neither converted nor checked.
     pub fn activation(&self, variables: Option<&Bound<'_, PyDict>>) -> PyResult<Activation> {
         let mut activation = self.env.activation();
         let Some(variables) = variables else {
             return Ok(activation);
         };
-        for (name, value) in variables.iter() {
-            let name = name.cast::<PyString>()?;
-            let value = to_value(&value, &format!("vars[{}]", name.repr()?))?;
-            let name = name.to_str()?;
-            activation.insert(name, value);
+        let py = variables.py();
+        for name in &self.reads {
+            let name = name.bind(py);
+            let Some(value) = variables.get_item(name)? else {
+                continue;
+            };
+            let value = to_value_at(&value, || {
+                let repr = name.repr().map_or_else(|_| "?".into(), |r| r.to_string());
+                format!("vars[{repr}]")
+            })?;
+            activation.insert(name.to_str()?, value);
         }
         Ok(activation)
     }
@@ -70,7 +100,7 @@ impl Program {
         timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let deadline = timeout.map(deadline_after).transpose()?;
-        let result = py.detach(|| {
+        let eval = || {
             let options = EvalOptions {
                 limits: Some(self.program().limits()),
                 deadline,
@@ -80,7 +110,8 @@ impl Program {
                 Compiled::Direct(p) => p.eval_with(&activation, &options),
                 Compiled::Cached(b) => b.eval_with(&activation, &options),
             }
-        });
+        };
+        let result = if self.cheap { eval() } else { py.detach(eval) };
         let value: Value = result.map_err(|e| to_py_err(py, &e))?;
         to_python(py, &value, "result")
     }

@@ -77,3 +77,19 @@ def test_repr():
     assert repr(env.compile("x")) == "celd.Program('x')"
     assert "celd.Env" in repr(env)
     assert env.variables == [("x", "int")]
+
+
+def test_only_the_variables_read_are_converted():
+    program = celd.Env(variables={"x": "int", "y": "int"}).compile("x + 1")
+    assert program.variables == ["x"]
+    # An entry the program does not read is neither converted nor checked.
+    assert program.evaluate({"x": 1, "y": {1, 2}, "other": object()}) == 2
+    with pytest.raises(TypeError, match=r"^vars\['x'\]: unsupported type set$"):
+        program.evaluate({"x": {1}})
+
+
+def test_a_variable_that_does_not_fit_its_declaration_names_where():
+    program = celd.Env(variables={"xs": "list(map(string, int))"}).compile("size(xs)")
+    assert program.evaluate({"xs": [{"a": 1}, {"b": 2}]}) == 2
+    with pytest.raises(celd.EvalError, match=r"xs\[1\]\[\"b\"\]"):
+        program.evaluate({"xs": [{"a": 1}, {"b": "two"}]})

@@ -23,8 +23,7 @@ pub struct Misfit {
 /// The first part of `value` that does not fit `ty`, if any. Recurses only as deep as `ty`
 /// nests (a `dyn` stops it), so the work is bounded by the value's size.
 pub fn misfit(value: &Value, ty: &Type) -> Option<Misfit> {
-    let mut path = String::new();
-    misfit_at(value, ty, &mut path)
+    misfit_at(value, ty)
 }
 
 /// The message for a variable whose value does not fit its declaration.
@@ -40,49 +39,43 @@ pub fn misfit_message(name: &str, declared: &Type, misfit: &Misfit) -> String {
     )
 }
 
-fn misfit_at(value: &Value, ty: &Type, path: &mut String) -> Option<Misfit> {
-    if top_level_fits(value, ty) {
-        return match (ty, value) {
-            (Type::List(elem), Value::List(items)) if !elem.is_dyn() => {
-                items.iter().enumerate().find_map(|(i, item)| {
-                    let len = path.len();
-                    path.push_str(&format!("[{i}]"));
-                    let found = misfit_at(item, elem, path);
-                    path.truncate(len);
-                    found
-                })
-            }
-            (Type::Map(kv), Value::Map(map)) => map.iter().find_map(|(k, v)| {
-                let len = path.len();
-                path.push_str(&format!("[{}]", k.to_value()));
-                let key = k.to_value();
-                let found = match misfit_at(&key, &kv.0, &mut String::new()) {
-                    Some(m) => Some(Misfit {
-                        path: path[..len].to_owned(),
-                        key: true,
-                        ..m
-                    }),
-                    None => misfit_at(v, &kv.1, path),
-                };
-                path.truncate(len);
-                found
-            }),
-            (Type::Opaque(_), Value::Optional(Some(inner))) => {
-                let inner_ty = ty.optional_param()?;
-                let len = path.len();
-                path.push_str(".value()");
-                let found = misfit_at(inner, inner_ty, path);
-                path.truncate(len);
-                found
-            }
-            _ => None,
-        };
+/// The path of a misfit is written only once one is found, step by step on the way out.
+fn misfit_at(value: &Value, ty: &Type) -> Option<Misfit> {
+    if !top_level_fits(value, ty) {
+        return Some(Misfit {
+            path: String::new(),
+            found: value.type_name().into_owned(),
+            key: false,
+        });
     }
-    Some(Misfit {
-        path: path.clone(),
-        found: value.type_name().into_owned(),
-        key: false,
-    })
+    match (ty, value) {
+        (Type::List(elem), Value::List(items)) if !elem.is_dyn() => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| misfit_at(item, elem).map(|m| m.under(&format!("[{i}]")))),
+        (Type::Map(kv), Value::Map(map)) => map.iter().find_map(|(k, v)| {
+            let step = || format!("[{}]", k.to_value());
+            if !kv.0.is_dyn()
+                && let Some(m) = misfit_at(&k.to_value(), &kv.0)
+            {
+                return Some(Misfit { key: true, ..m });
+            }
+            misfit_at(v, &kv.1).map(|m| m.under(&step()))
+        }),
+        (Type::Opaque(_), Value::Optional(Some(inner))) => {
+            let inner_ty = ty.optional_param()?;
+            misfit_at(inner, inner_ty).map(|m| m.under(".value()"))
+        }
+        _ => None,
+    }
+}
+
+impl Misfit {
+    /// The misfit seen from one step further out (`[1]` before `["k"]`).
+    fn under(mut self, step: &str) -> Misfit {
+        self.path.insert_str(0, step);
+        self
+    }
 }
 
 /// Whether the value itself (not its elements) has a kind `ty` allows.
