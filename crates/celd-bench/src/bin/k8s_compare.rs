@@ -19,20 +19,53 @@ const BATCHES: usize = 7;
 
 /// Library calls with a constant result, run in both engines.
 const CALLS: &[(&str, &str)] = &[
-    ("quantity", "quantity('1.5Gi').isGreaterThan(quantity('1Gi'))"),
-    ("quantity", "quantity('500m').add(quantity('1')).asApproximateFloat()"),
-    ("url", "url('https://user@api.example.com:8443/v1?x=1').getHostname()"),
-    ("url", "isURL('https://example.com/a/b') && url('https://example.com/a/b').getEscapedPath() == '/a/b'"),
-    ("find", "'registry/app:1.22.3'.find('[0-9]+\\\\.[0-9]+\\\\.[0-9]+')"),
+    (
+        "quantity",
+        "quantity('1.5Gi').isGreaterThan(quantity('1Gi'))",
+    ),
+    (
+        "quantity",
+        "quantity('500m').add(quantity('1')).asApproximateFloat()",
+    ),
+    (
+        "url",
+        "url('https://user@api.example.com:8443/v1?x=1').getHostname()",
+    ),
+    (
+        "url",
+        "isURL('https://example.com/a/b') && url('https://example.com/a/b').getEscapedPath() == '/a/b'",
+    ),
+    (
+        "find",
+        "'registry/app:1.22.3'.find('[0-9]+\\\\.[0-9]+\\\\.[0-9]+')",
+    ),
     ("findAll", "'a1 b22 c333 d4444'.findAll('[a-z][0-9]+')"),
-    ("lists", "[3, 1, 2].sum() + [5, 9, 4].max() + [1, 2, 3].indexOf(3)"),
-    ("lists", "['a', 'b', 'c'].isSorted() && [1, 2, 3].slice(1, 3) == [2, 3]"),
-    ("ip", "ip('10.0.0.5').family() == 4 && ip('10.0.0.5').isGlobalUnicast()"),
+    (
+        "lists",
+        "[3, 1, 2].sum() + [5, 9, 4].max() + [1, 2, 3].indexOf(3)",
+    ),
+    (
+        "lists",
+        "['a', 'b', 'c'].isSorted() && [1, 2, 3].slice(1, 3) == [2, 3]",
+    ),
+    (
+        "ip",
+        "ip('10.0.0.5').family() == 4 && ip('10.0.0.5').isGlobalUnicast()",
+    ),
     ("cidr", "cidr('10.0.0.0/16').containsIP(ip('10.0.3.7'))"),
     ("semver", "semver('1.4.2').isGreaterThan(semver('1.4.0'))"),
-    ("semver", "semver('2.10.3').major() * 100 + semver('2.10.3').minor()"),
-    ("format", "format.dns1123Label().validate('my-app').hasValue()"),
-    ("format", "format.dns1123Subdomain().validate('-bad-.example.com').hasValue()"),
+    (
+        "semver",
+        "semver('2.10.3').major() * 100 + semver('2.10.3').minor()",
+    ),
+    (
+        "format",
+        "format.dns1123Label().validate('my-app').hasValue()",
+    ),
+    (
+        "format",
+        "format.dns1123Subdomain().validate('-bad-.example.com').hasValue()",
+    ),
 ];
 
 /// Nanoseconds per call of `f`: the median over timed batches after a warm-up.
@@ -99,8 +132,16 @@ fn main() -> Result<(), String> {
     let celd = CrdValidator::new(&crd).map_err(|e| e.to_string())?;
     let kube = kube_cel::Validator::new();
     let compiled = kube_cel::compile_schema(schema);
-    let kube_errors: Vec<_> = compiled.compilation_errors().iter().map(|e| format!("{e:?}")).collect();
-    println!("rules: celd-k8s {}, kube-cel compile errors {}", celd.rule_count(), kube_errors.len());
+    let kube_errors: Vec<_> = compiled
+        .compilation_errors()
+        .iter()
+        .map(|e| format!("{e:?}"))
+        .collect();
+    println!(
+        "rules: celd-k8s {}, kube-cel compile errors {}",
+        celd.rule_count(),
+        kube_errors.len()
+    );
     for e in &kube_errors {
         println!("  kube-cel compile error: {e}");
     }
@@ -108,8 +149,14 @@ fn main() -> Result<(), String> {
     let mut disagreements = 0;
     for (name, object) in [("valid", valid), ("broken", broken)] {
         let c = celd.validate(object, Some(old));
-        let k = kube.validate_compiled(&compiled, object, Some(old)).err().map_or(0, |e| e.len());
-        println!("{name} object: celd-k8s {} violations, kube-cel {k}", c.len());
+        let k = kube
+            .validate_compiled(&compiled, object, Some(old))
+            .err()
+            .map_or(0, |e| e.len());
+        println!(
+            "{name} object: celd-k8s {} violations, kube-cel {k}",
+            c.len()
+        );
         if c.len() != k {
             disagreements += 1;
             for v in &c {
@@ -123,14 +170,21 @@ fn main() -> Result<(), String> {
         }
     }
 
-    let env = celd_k8s::library::kubernetes_env().build().map_err(|e| e.message().to_string())?;
+    let env = celd_k8s::library::kubernetes_env()
+        .build()
+        .map_err(|e| e.message().to_string())?;
     let vars = celd::Activation::new();
     let mut ctx = kube_cel::cel::Context::default();
     ctx.register_all();
     let mut call_rows = Vec::new();
     for (library, expr) in CALLS {
-        let program = env.compile(expr).map_err(|e| format!("celd {expr}: {}", e.message()))?;
-        let value = program.eval(&vars).map(|v| v.to_string()).unwrap_or_else(|e| format!("error: {}", e.message()));
+        let program = env
+            .compile(expr)
+            .map_err(|e| format!("celd {expr}: {}", e.message()))?;
+        let value = program
+            .eval(&vars)
+            .map(|v| v.to_string())
+            .unwrap_or_else(|e| format!("error: {}", e.message()));
         let kube_program = match kube_cel::cel::Program::compile(expr) {
             Ok(p) => Some(p),
             Err(e) => {
@@ -139,8 +193,13 @@ fn main() -> Result<(), String> {
                 None
             }
         };
-        let Some(kube_program) = kube_program else { continue };
-        let kube_value = kube_program.execute(&ctx).map(|v| kube_text(&v)).unwrap_or_else(|e| format!("error: {e:?}"));
+        let Some(kube_program) = kube_program else {
+            continue;
+        };
+        let kube_value = kube_program
+            .execute(&ctx)
+            .map(|v| kube_text(&v))
+            .unwrap_or_else(|e| format!("error: {e:?}"));
         if value != kube_value {
             println!("DISAGREE {expr}: celd-k8s {value}, kube-cel {kube_value}");
             disagreements += 1;
@@ -155,23 +214,34 @@ fn main() -> Result<(), String> {
     }
     println!("disagreements: {disagreements}\n");
 
-    println!("{:<34} {:>12} {:>12} {:>8}", "ns per call", "celd-k8s", "kube-cel", "kube/celd");
+    println!(
+        "{:<34} {:>12} {:>12} {:>8}",
+        "ns per call", "celd-k8s", "kube-cel", "kube/celd"
+    );
     let c = measure(|| {
         black_box(celd.validate(black_box(valid), Some(old)));
     });
     let k = measure(|| {
-        black_box(kube.validate_compiled(&compiled, black_box(valid), Some(old)).ok());
+        black_box(
+            kube.validate_compiled(&compiled, black_box(valid), Some(old))
+                .ok(),
+        );
     });
     ratio_line("validate valid object", c, k);
     let c = measure(|| {
         black_box(celd.validate(black_box(broken), Some(old)));
     });
     let k = measure(|| {
-        black_box(kube.validate_compiled(&compiled, black_box(broken), Some(old)).err());
+        black_box(
+            kube.validate_compiled(&compiled, black_box(broken), Some(old))
+                .err(),
+        );
     });
     ratio_line("validate broken object", c, k);
     let c = measure(|| {
-        let v = crd_from_text(doc).ok().and_then(|crd| CrdValidator::new(&crd).ok());
+        let v = crd_from_text(doc)
+            .ok()
+            .and_then(|crd| CrdValidator::new(&crd).ok());
         black_box(v.map(|v| v.validate(valid, Some(old))));
     });
     let k = measure(|| {
