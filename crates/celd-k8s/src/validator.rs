@@ -138,6 +138,8 @@ impl CrdValidator {
             let base = format!("spec.versions[{i}].schema.openAPIV3Schema");
             let mut compiler = Compiler {
                 env: kubernetes_env(),
+                declared: std::collections::HashMap::new(),
+                base: None,
                 errors: Vec::new(),
                 total: TotalCost::default(),
             };
@@ -239,6 +241,11 @@ impl CrdValidator {
 /// Builds the types and compiles the rules of one version.
 struct Compiler {
     env: EnvBuilder,
+    /// The struct types declared in `env`, by name, so that a type met again is not redeclared.
+    declared: std::collections::HashMap<String, StructType>,
+    /// `env` built, shared by the rules until a new struct type is declared; each rule's
+    /// environment only adds `self` and `oldSelf` to it.
+    base: Option<Env>,
     errors: Vec<RuleError>,
     total: TotalCost,
 }
@@ -342,11 +349,25 @@ impl Compiler {
                     let ty = self.cel_type(&f.ty, &format!("{name}.{field}"));
                     st = st.field(field, ty);
                 }
-                let env = std::mem::take(&mut self.env);
-                self.env = env.struct_type(st);
+                if self.declared.get(name) != Some(&st) {
+                    self.declared.insert(name.to_string(), st.clone());
+                    let env = std::mem::take(&mut self.env);
+                    self.env = env.struct_type(st);
+                    self.base = None;
+                }
                 Type::object(name)
             }
         }
+    }
+
+    /// The environment of the types declared so far, built once for all the rules that see it.
+    fn base_env(&mut self) -> Result<Env, celd::Error> {
+        if let Some(base) = &self.base {
+            return Ok(base.clone());
+        }
+        let base = self.env.clone().build()?;
+        self.base = Some(base.clone());
+        Ok(base)
     }
 
     fn rule(
@@ -363,12 +384,12 @@ impl Compiler {
         } else {
             self_type.clone()
         };
-        let env = self
-            .env
-            .clone()
-            .variable("self", self_type.clone())
-            .variable("oldSelf", old_type)
-            .build();
+        let env = self.base_env().and_then(|base| {
+            base.to_builder()
+                .variable("self", self_type.clone())
+                .variable("oldSelf", old_type)
+                .build()
+        });
         let env = match env {
             Ok(env) => env,
             Err(e) => {
