@@ -15,6 +15,7 @@ use smallvec::SmallVec;
 
 use crate::bound::BoundProgram;
 use crate::config::CacheConfig;
+use crate::doorkeeper::Doorkeeper;
 use crate::entry::{CachedProgram, ProgramId, stable_hash};
 use crate::envs::EnvMemo;
 use crate::stats::{CacheStats, Counters};
@@ -50,6 +51,8 @@ pub struct ProgramCache {
     storms: StormDetector,
     recent_storms: RecentStorms,
     pub(crate) envs: EnvMemo,
+    /// Templates seen once while the cache was full: a second sighting is admitted.
+    doorkeeper: Doorkeeper,
     /// The hash of each environment's declarations, by `Env::id()`, for program ids.
     signatures: moka::sync::Cache<u64, u64, foldhash::fast::RandomState>,
     /// The seeds of the two halves of a program key's hash.
@@ -69,8 +72,8 @@ pub const MAX_ENTRY_FRACTION: u64 = 8;
 #[derive(Clone)]
 enum NotCached {
     Failed(Error),
-    /// Compiled, but too large to keep: used once.
-    TooLarge(Arc<CachedProgram>),
+    /// Compiled, but too large to keep or first seen while the cache is full: used once.
+    UsedOnce(Arc<CachedProgram>),
 }
 
 thread_local! {
@@ -104,6 +107,7 @@ impl ProgramCache {
             storms: StormDetector::new(config.storm.clone()),
             recent_storms: RecentStorms::default(),
             envs: EnvMemo::new(config.max_envs, config.max_env_bytes),
+            doorkeeper: Doorkeeper::default(),
             signatures: moka::sync::Cache::builder()
                 .max_capacity(MAX_SIGNATURES)
                 .build_with_hasher(foldhash::fast::RandomState::default()),
@@ -214,13 +218,18 @@ impl ProgramCache {
     ) -> Result<Arc<CachedProgram>, Error> {
         let id = self.program_id(env, &key);
         let max_entry = self.config.max_bytes / MAX_ENTRY_FRACTION;
-        let found = self.programs.try_get_with(self.key_hash(&key), || {
+        let hash = self.key_hash(&key);
+        let found = self.programs.try_get_with(hash, || {
             let entry = self
                 .compile(env, ast, slots, id, origin, &key)
                 .map_err(NotCached::Failed)?;
             if u64::from(entry.weight) > max_entry {
                 self.counters.uncached.fetch_add(1, Ordering::Relaxed);
-                return Err(NotCached::TooLarge(Arc::new(entry)));
+                return Err(NotCached::UsedOnce(Arc::new(entry)));
+            }
+            if self.would_evict(entry.weight) && !self.doorkeeper.seen_before(hash) {
+                self.counters.first_sightings.fetch_add(1, Ordering::Relaxed);
+                return Err(NotCached::UsedOnce(Arc::new(entry)));
             }
             self.counters.loaded(entry.weight);
             Ok(Arc::new(entry))
@@ -234,9 +243,15 @@ impl ProgramCache {
             }
             Err(e) => match &*e {
                 NotCached::Failed(e) => Err(e.clone()),
-                NotCached::TooLarge(entry) => Ok(entry.clone()),
+                NotCached::UsedOnce(entry) => Ok(entry.clone()),
             },
         }
+    }
+
+    /// Whether keeping `weight` more bytes would make the cache evict.
+    fn would_evict(&self, weight: u32) -> bool {
+        let held = self.counters.bytes_held.load(Ordering::Relaxed);
+        held.saturating_add(u64::from(weight)) > self.config.max_bytes
     }
 
     fn compile(

@@ -17,6 +17,7 @@ pub mod names {
     pub const COMPILE_STORMS: &str = "celd_compile_storms_total";
     pub const COMPILE_DURATION: &str = "celd_compile_duration_seconds";
     pub const PROGRAMS_UNCACHED: &str = "celd_programs_uncached_total";
+    pub const FIRST_SIGHTINGS: &str = "celd_cache_first_sightings_total";
     pub const DERIVED_ENVS: &str = "celd_derived_envs";
     pub const DERIVED_ENV_BYTES: &str = "celd_derived_env_bytes";
 }
@@ -33,6 +34,7 @@ pub(crate) struct Counters {
     pub evictions: AtomicU64,
     pub storms: AtomicU64,
     pub uncached: AtomicU64,
+    pub first_sightings: AtomicU64,
     pub compile_duration: Histogram,
 }
 
@@ -52,6 +54,7 @@ impl Counters {
     pub fn snapshot(&self, max_bytes: u64, envs: (u64, u64)) -> CacheStats {
         CacheStats {
             uncached: self.uncached.load(Ordering::Relaxed),
+            first_sightings: self.first_sightings.load(Ordering::Relaxed),
             derived_envs: envs.0,
             derived_env_bytes: envs.1,
             programs_loaded: self.programs_loaded.load(Ordering::Relaxed),
@@ -94,6 +97,10 @@ pub struct CacheStats {
     /// Programs compiled but too large to keep (over `CacheConfig::max_entry_fraction` of the
     /// budget): evaluated for their request and dropped (`celd_programs_uncached_total`).
     pub uncached: u64,
+    /// Templates compiled while the cache was full and seen for the first time: evaluated for
+    /// their request and not cached, so one-off expressions do not evict programs in use
+    /// (`celd_cache_first_sightings_total`). Their second sighting is cached.
+    pub first_sightings: u64,
     /// Derived environments remembered (`celd_derived_envs`) and the bytes they hold
     /// (`celd_derived_env_bytes`).
     pub derived_envs: u64,
@@ -154,6 +161,11 @@ impl CacheStats {
                 names::PROGRAMS_UNCACHED,
                 "Programs too large to cache, evaluated and dropped.",
                 self.uncached,
+            ),
+            (
+                names::FIRST_SIGHTINGS,
+                "Templates first seen while the cache was full, evaluated and not cached.",
+                self.first_sightings,
             ),
         ];
         for (name, help, value) in counters {
