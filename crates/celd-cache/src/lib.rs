@@ -30,6 +30,13 @@
 //! children are all constants: `1 + 2`, `[1, 2]`, `timestamp('...')`). `shaping.rs` holds that
 //! list; the planner and it must agree.
 //!
+//! # Lookup by exact text
+//!
+//! Before parsing, a fixed table (`raw.rs`, about 1/64 of the budget, taken from it) maps a
+//! hash of the environment id and the exact text to the program that text compiled; the entry
+//! found must hold that very text and environment, so a collision is a miss. Other texts of a
+//! template take the parse, parameterize and template lookup path (`CacheStats::raw_hits`).
+//!
 //! # Budget and eviction
 //!
 //! The cache is bounded in bytes ([`CacheConfig::max_bytes`], 64 MiB by default). An entry
@@ -60,6 +67,7 @@ mod dump;
 mod entry;
 mod envs;
 mod inventory;
+mod raw;
 mod shaping;
 pub mod stats;
 mod storm;

@@ -17,6 +17,7 @@ pub mod names {
     pub const COMPILE_STORMS: &str = "celd_compile_storms_total";
     pub const COMPILE_DURATION: &str = "celd_compile_duration_seconds";
     pub const PROGRAMS_UNCACHED: &str = "celd_programs_uncached_total";
+    pub const RAW_TEXT_HITS: &str = "celd_cache_raw_text_hits_total";
     pub const FIRST_SIGHTINGS: &str = "celd_cache_first_sightings_total";
     pub const DERIVED_ENVS: &str = "celd_derived_envs";
     pub const DERIVED_ENV_BYTES: &str = "celd_derived_env_bytes";
@@ -30,6 +31,7 @@ pub(crate) struct Counters {
     pub compilations: AtomicU64,
     pub compile_failures: AtomicU64,
     pub hits: StripedCounter,
+    pub raw_hits: StripedCounter,
     pub misses: StripedCounter,
     pub evictions: AtomicU64,
     pub storms: AtomicU64,
@@ -63,6 +65,7 @@ impl Counters {
             compilations: self.compilations.load(Ordering::Relaxed),
             compile_failures: self.compile_failures.load(Ordering::Relaxed),
             hits: self.hits.get(),
+            raw_hits: self.raw_hits.get(),
             misses: self.misses.get(),
             evictions: self.evictions.load(Ordering::Relaxed),
             storms: self.storms.load(Ordering::Relaxed),
@@ -88,6 +91,9 @@ pub struct CacheStats {
     pub hits: u64,
     /// Lookups that did not (`celd_cache_misses_total`); concurrent misses on one key compile once.
     pub misses: u64,
+    /// Of the hits, those found by the request's exact text, before any parsing
+    /// (`celd_cache_raw_text_hits_total`).
+    pub raw_hits: u64,
     /// Programs removed to stay within the budget (`celd_cache_evictions_total`).
     pub evictions: u64,
     /// Compile storms warned about (`celd_compile_storms_total`).
@@ -147,6 +153,11 @@ impl CacheStats {
             ),
             (names::CACHE_HITS, "Program cache hits.", self.hits),
             (names::CACHE_MISSES, "Program cache misses.", self.misses),
+            (
+                names::RAW_TEXT_HITS,
+                "Program cache hits found by exact text, before parsing.",
+                self.raw_hits,
+            ),
             (
                 names::CACHE_EVICTIONS,
                 "Programs evicted from the cache.",

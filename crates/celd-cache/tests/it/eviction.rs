@@ -166,14 +166,17 @@ fn a_hot_program_survives_a_flood_of_one_off_templates_longer_than_its_last_use(
     assert!(before.bytes_held <= before.max_bytes, "{before:?}");
     assert!(before.first_sightings > 19_000, "{before:?}");
     let hot = cache.get_if_cached(&env, "x * 3 + 99").expect("parses");
-    assert!(hot.is_some(), "the hot template was evicted by one-off templates");
+    assert!(
+        hot.is_some(),
+        "the hot template was evicted by one-off templates"
+    );
     assert_eq!(cache.stats().hits, before.hits + 1);
 }
 
 #[test]
 fn a_template_seen_twice_in_a_full_cache_passes_the_doorkeeper() {
     let env = env();
-    let cache = cache_of(16 * 1024);
+    let cache = cache_of(64 * 1024);
     // Fill the cache until the doorkeeper turns a first sighting away.
     let turned_away = (0..2000)
         .map(distinct)
@@ -182,7 +185,12 @@ fn a_template_seen_twice_in_a_full_cache_passes_the_doorkeeper() {
             cache.stats().first_sightings > 0
         })
         .expect("the cache fills up");
-    assert!(cache.get_if_cached(&env, &turned_away).expect("parses").is_none());
+    assert!(
+        cache
+            .get_if_cached(&env, &turned_away)
+            .expect("parses")
+            .is_none()
+    );
     let before = cache.stats();
     // The second sighting is offered to moka (whose frequency sketch decides), not turned away.
     cache.get_or_compile(&env, &turned_away).expect("compiles");
