@@ -13,13 +13,28 @@ use crate::template::Params;
 pub struct BoundProgram {
     entry: Arc<CachedProgram>,
     params: Params,
-    /// The request's own tree: its spans locate runtime errors.
-    ast: Ast,
+    /// The request's own tree: its spans locate runtime errors. `None` when the request's
+    /// text is the program's own (found by raw text): the program's spans serve.
+    ast: Option<Ast>,
 }
 
 impl BoundProgram {
     pub(crate) fn new(entry: Arc<CachedProgram>, params: Params, ast: Ast) -> BoundProgram {
-        BoundProgram { entry, params, ast }
+        BoundProgram {
+            entry,
+            params,
+            ast: Some(ast),
+        }
+    }
+
+    /// The program for the very text it was compiled from, with that text's literals.
+    pub(crate) fn of_own_text(entry: Arc<CachedProgram>) -> BoundProgram {
+        let params = entry.first_params.clone();
+        BoundProgram {
+            entry,
+            params,
+            ast: None,
+        }
     }
 
     /// The shared program (compiled from the first request of this template).
@@ -43,7 +58,10 @@ impl BoundProgram {
 
     /// The request's own text.
     pub fn source(&self) -> &Source {
-        &self.ast.source
+        match &self.ast {
+            Some(ast) => &ast.source,
+            None => self.entry.program.source(),
+        }
     }
 
     /// Evaluates with this request's parameters and the environment's limits.
@@ -66,11 +84,13 @@ impl BoundProgram {
             params: &self.params,
             ..*options
         };
-        self.entry
-            .program
-            .eval_located(activation, &options, &self.ast.source, &|id| {
-                self.ast.error_span(id)
-            })
+        let program = &self.entry.program;
+        match &self.ast {
+            Some(ast) => {
+                program.eval_located(activation, &options, &ast.source, &|id| ast.error_span(id))
+            }
+            None => program.eval_with(activation, &options),
+        }
     }
 }
 

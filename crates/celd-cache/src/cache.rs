@@ -15,8 +15,10 @@ use smallvec::SmallVec;
 
 use crate::bound::BoundProgram;
 use crate::config::CacheConfig;
+use crate::doorkeeper::Doorkeeper;
 use crate::entry::{CachedProgram, ProgramId, stable_hash};
 use crate::envs::EnvMemo;
+use crate::raw::RawIndex;
 use crate::stats::{CacheStats, Counters};
 use crate::storm::{RecentStorms, Storm, StormDetector, StormReport};
 use crate::template::{Params, Template, template_text};
@@ -50,6 +52,12 @@ pub struct ProgramCache {
     storms: StormDetector,
     recent_storms: RecentStorms,
     pub(crate) envs: EnvMemo,
+    /// Templates seen once while the cache was full: a second sighting is admitted.
+    doorkeeper: Doorkeeper,
+    /// Exact texts to the programs they compiled, looked up before parsing.
+    raw: RawIndex,
+    /// The bytes programs may hold: the budget less the raw-text index.
+    program_bytes: u64,
     /// The hash of each environment's declarations, by `Env::id()`, for program ids.
     signatures: moka::sync::Cache<u64, u64, foldhash::fast::RandomState>,
     /// The seeds of the two halves of a program key's hash.
@@ -69,8 +77,8 @@ pub const MAX_ENTRY_FRACTION: u64 = 8;
 #[derive(Clone)]
 enum NotCached {
     Failed(Error),
-    /// Compiled, but too large to keep: used once.
-    TooLarge(Arc<CachedProgram>),
+    /// Compiled, but too large to keep or first seen while the cache is full: used once.
+    UsedOnce(Arc<CachedProgram>),
 }
 
 thread_local! {
@@ -88,8 +96,10 @@ impl ProgramCache {
     pub fn new(config: CacheConfig) -> ProgramCache {
         let counters = Arc::new(Counters::default());
         let listener_counters = counters.clone();
+        let raw = RawIndex::for_budget(config.max_bytes);
+        let program_bytes = config.max_bytes.saturating_sub(raw.bytes());
         let programs = moka::sync::Cache::builder()
-            .max_capacity(config.max_bytes)
+            .max_capacity(program_bytes)
             .weigher(|_key: &u128, entry: &Arc<CachedProgram>| entry.weight)
             .eviction_listener(move |_key, entry: Arc<CachedProgram>, cause| {
                 listener_counters.unloaded(entry.weight);
@@ -104,6 +114,9 @@ impl ProgramCache {
             storms: StormDetector::new(config.storm.clone()),
             recent_storms: RecentStorms::default(),
             envs: EnvMemo::new(config.max_envs, config.max_env_bytes),
+            doorkeeper: Doorkeeper::default(),
+            raw,
+            program_bytes,
             signatures: moka::sync::Cache::builder()
                 .max_capacity(MAX_SIGNATURES)
                 .build_with_hasher(foldhash::fast::RandomState::default()),
@@ -130,6 +143,9 @@ impl ProgramCache {
         text: &str,
         origin: Option<&str>,
     ) -> Result<BoundProgram, Error> {
+        if let Some(bound) = self.find_raw(env, text) {
+            return Ok(bound);
+        }
         let ast = env.parse(text)?;
         let find = |template: &mut Template| self.find(env, &ast, template);
         let found = SCRATCH
@@ -138,9 +154,13 @@ impl ProgramCache {
             .flatten()
             .unwrap_or_else(|| find(&mut Template::default()));
         match found {
-            Found::Hit(entry, params) => Ok(BoundProgram::new(entry, params, ast)),
+            Found::Hit(entry, params) => {
+                self.note_text(env, text, &entry);
+                Ok(BoundProgram::new(entry, params, ast))
+            }
             Found::Miss { key, slots, params } => {
-                let entry = self.compile_once(env, key, &ast, &slots, origin)?;
+                let entry = self.compile_once(env, key, &ast, &slots, &params, origin)?;
+                self.note_text(env, text, &entry);
                 Ok(BoundProgram::new(entry, params, ast))
             }
         }
@@ -150,6 +170,9 @@ impl ProgramCache {
     /// lookup that never compiles (for a caller that must not spend a compilation's time
     /// where it is). `None` is not counted as a miss: the caller compiles next.
     pub fn get_if_cached(&self, env: &Env, text: &str) -> Result<Option<BoundProgram>, Error> {
+        if let Some(bound) = self.find_raw(env, text) {
+            return Ok(Some(bound));
+        }
         let ast = env.parse(text)?;
         let find = |template: &mut Template| self.find_hit(env, &ast, template);
         let found = SCRATCH
@@ -158,6 +181,27 @@ impl ProgramCache {
             .flatten()
             .unwrap_or_else(|| find(&mut Template::default()));
         Ok(found.map(|(entry, params)| BoundProgram::new(entry, params, ast)))
+    }
+
+    /// The program compiled from exactly `text` in `env`, found without parsing.
+    fn find_raw(&self, env: &Env, text: &str) -> Option<BoundProgram> {
+        let hash = self.raw.get(env.id(), text)?;
+        let entry = self.programs.get(&hash)?;
+        // The index is only a hint: the entry must be this text's, in this environment.
+        if entry.program.source().text() != text || entry.env.id() != env.id() {
+            return None;
+        }
+        self.counters.hits.add(1);
+        self.counters.raw_hits.add(1);
+        entry.touch(self.config.clock.now_nanos());
+        Some(BoundProgram::of_own_text(entry))
+    }
+
+    /// Remembers `text` for lookups before parsing if it is the text `entry` was compiled from.
+    fn note_text(&self, env: &Env, text: &str, entry: &CachedProgram) {
+        if entry.program.source().text() == text {
+            self.raw.record(env.id(), text, self.key_hash(&entry.key));
+        }
     }
 
     fn find_hit(
@@ -210,17 +254,25 @@ impl ProgramCache {
         key: Key,
         ast: &Ast,
         slots: &[ExprId],
+        params: &Params,
         origin: Option<&str>,
     ) -> Result<Arc<CachedProgram>, Error> {
         let id = self.program_id(env, &key);
         let max_entry = self.config.max_bytes / MAX_ENTRY_FRACTION;
-        let found = self.programs.try_get_with(self.key_hash(&key), || {
+        let hash = self.key_hash(&key);
+        let found = self.programs.try_get_with(hash, || {
             let entry = self
-                .compile(env, ast, slots, id, origin, &key)
+                .compile(env, ast, slots, params, id, origin, &key)
                 .map_err(NotCached::Failed)?;
             if u64::from(entry.weight) > max_entry {
                 self.counters.uncached.fetch_add(1, Ordering::Relaxed);
-                return Err(NotCached::TooLarge(Arc::new(entry)));
+                return Err(NotCached::UsedOnce(Arc::new(entry)));
+            }
+            if self.would_evict(entry.weight) && !self.doorkeeper.seen_before(hash) {
+                self.counters
+                    .first_sightings
+                    .fetch_add(1, Ordering::Relaxed);
+                return Err(NotCached::UsedOnce(Arc::new(entry)));
             }
             self.counters.loaded(entry.weight);
             Ok(Arc::new(entry))
@@ -230,13 +282,21 @@ impl ProgramCache {
             // Another key with the same 128-bit hash: compiled for this request only.
             Ok(_) => {
                 self.counters.uncached.fetch_add(1, Ordering::Relaxed);
-                Ok(Arc::new(self.compile(env, ast, slots, id, origin, &key)?))
+                Ok(Arc::new(
+                    self.compile(env, ast, slots, params, id, origin, &key)?,
+                ))
             }
             Err(e) => match &*e {
                 NotCached::Failed(e) => Err(e.clone()),
-                NotCached::TooLarge(entry) => Ok(entry.clone()),
+                NotCached::UsedOnce(entry) => Ok(entry.clone()),
             },
         }
+    }
+
+    /// Whether keeping `weight` more bytes would make the cache evict.
+    fn would_evict(&self, weight: u32) -> bool {
+        let held = self.counters.bytes_held.load(Ordering::Relaxed);
+        held.saturating_add(u64::from(weight)) > self.program_bytes
     }
 
     fn compile(
@@ -244,6 +304,7 @@ impl ProgramCache {
         env: &Env,
         ast: &Ast,
         slots: &[ExprId],
+        params: &Params,
         id: ProgramId,
         origin: Option<&str>,
         key: &[u8],
@@ -273,6 +334,7 @@ impl ProgramCache {
             env: env.clone(),
             origin: origin.map(Into::into),
             n_params: slots.len() as u32,
+            first_params: params.clone(),
             weight: 0,
             compile_time,
             created: end,

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use celd::{Env, Program};
+use celd::{Env, Program, Value};
+
+use crate::template::Params;
 
 /// A short stable identity of a cached program: a hash of its template key (structure and
 /// kept literals) and of its environment's declarations, printed as 12 hex digits. The same
@@ -86,6 +88,9 @@ pub(crate) struct CachedProgram {
     /// Where the first request came from, if the caller said.
     pub origin: Option<Box<str>>,
     pub n_params: u32,
+    /// The literal values of the text that compiled it (`program.source()`), for a lookup by
+    /// that exact text.
+    pub first_params: Params,
     /// Bytes charged against the cache budget.
     pub weight: u32,
     pub compile_time: Duration,
@@ -114,6 +119,7 @@ impl CachedProgram {
             + allocation(self.template.len())
             + self.origin.as_ref().map_or(0, |o| allocation(o.len()))
             + allocation(self.key.len())
+            + params_heap(&self.first_params)
             + MAP_ENTRY_OVERHEAD;
         u32::try_from(bytes).unwrap_or(u32::MAX)
     }
@@ -126,6 +132,24 @@ impl CachedProgram {
             self.last_use.store(now, Ordering::Relaxed);
         }
     }
+}
+
+/// Heap bytes of parameter values: the spilled vector and the texts of strings and bytes.
+fn params_heap(params: &Params) -> usize {
+    let spilled = if params.spilled() {
+        allocation(params.capacity() * size_of::<Value>())
+    } else {
+        0
+    };
+    let texts: usize = params
+        .iter()
+        .map(|v| match v {
+            Value::String(s) => allocation(s.len()),
+            Value::Bytes(b) => allocation(b.len()),
+            _ => 0,
+        })
+        .sum();
+    spilled + texts
 }
 
 #[cfg(test)]

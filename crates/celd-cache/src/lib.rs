@@ -30,12 +30,25 @@
 //! children are all constants: `1 + 2`, `[1, 2]`, `timestamp('...')`). `shaping.rs` holds that
 //! list; the planner and it must agree.
 //!
+//! # Lookup by exact text
+//!
+//! Before parsing, a fixed table (`raw.rs`, about 1/64 of the budget, taken from it) maps a
+//! hash of the environment id and the exact text to the program that text compiled; the entry
+//! found must hold that very text and environment, so a collision is a miss. Other texts of a
+//! template take the parse, parameterize and template lookup path (`CacheStats::raw_hits`).
+//!
 //! # Budget and eviction
 //!
 //! The cache is bounded in bytes ([`CacheConfig::max_bytes`], 64 MiB by default). An entry
 //! weighs what its program really holds (`Program::heap_size()`, a walk over the plan checked
 //! against a counting allocator) plus the entry's own texts, key and map bookkeeping. Eviction
-//! is moka's TinyLFU: recency and frequency. Concurrent misses on one key compile once.
+//! is moka's TinyLFU: recency and frequency. In front of it a doorkeeper keeps one-off
+//! templates out of a full cache: a template first seen when keeping it would evict is compiled,
+//! used for its request and not cached (`CacheStats::first_sightings`); its second sighting
+//! (among the last 4096 remembered) is cached. A flood of one-off expressions, however long,
+//! therefore evicts nothing (moka's sketch alone forgot a hot program within a few thousand
+//! one-offs: it ages its counts and only counts once the cache is half full). Concurrent misses
+//! on one key compile once.
 //!
 //! # Diagnosis
 //!
@@ -49,10 +62,12 @@ mod bound;
 mod cache;
 mod config;
 mod counters;
+mod doorkeeper;
 mod dump;
 mod entry;
 mod envs;
 mod inventory;
+mod raw;
 mod shaping;
 pub mod stats;
 mod storm;

@@ -17,6 +17,8 @@ pub mod names {
     pub const COMPILE_STORMS: &str = "celd_compile_storms_total";
     pub const COMPILE_DURATION: &str = "celd_compile_duration_seconds";
     pub const PROGRAMS_UNCACHED: &str = "celd_programs_uncached_total";
+    pub const RAW_TEXT_HITS: &str = "celd_cache_raw_text_hits_total";
+    pub const FIRST_SIGHTINGS: &str = "celd_cache_first_sightings_total";
     pub const DERIVED_ENVS: &str = "celd_derived_envs";
     pub const DERIVED_ENV_BYTES: &str = "celd_derived_env_bytes";
 }
@@ -29,10 +31,12 @@ pub(crate) struct Counters {
     pub compilations: AtomicU64,
     pub compile_failures: AtomicU64,
     pub hits: StripedCounter,
+    pub raw_hits: StripedCounter,
     pub misses: StripedCounter,
     pub evictions: AtomicU64,
     pub storms: AtomicU64,
     pub uncached: AtomicU64,
+    pub first_sightings: AtomicU64,
     pub compile_duration: Histogram,
 }
 
@@ -52,6 +56,7 @@ impl Counters {
     pub fn snapshot(&self, max_bytes: u64, envs: (u64, u64)) -> CacheStats {
         CacheStats {
             uncached: self.uncached.load(Ordering::Relaxed),
+            first_sightings: self.first_sightings.load(Ordering::Relaxed),
             derived_envs: envs.0,
             derived_env_bytes: envs.1,
             programs_loaded: self.programs_loaded.load(Ordering::Relaxed),
@@ -60,6 +65,7 @@ impl Counters {
             compilations: self.compilations.load(Ordering::Relaxed),
             compile_failures: self.compile_failures.load(Ordering::Relaxed),
             hits: self.hits.get(),
+            raw_hits: self.raw_hits.get(),
             misses: self.misses.get(),
             evictions: self.evictions.load(Ordering::Relaxed),
             storms: self.storms.load(Ordering::Relaxed),
@@ -85,6 +91,9 @@ pub struct CacheStats {
     pub hits: u64,
     /// Lookups that did not (`celd_cache_misses_total`); concurrent misses on one key compile once.
     pub misses: u64,
+    /// Of the hits, those found by the request's exact text, before any parsing
+    /// (`celd_cache_raw_text_hits_total`).
+    pub raw_hits: u64,
     /// Programs removed to stay within the budget (`celd_cache_evictions_total`).
     pub evictions: u64,
     /// Compile storms warned about (`celd_compile_storms_total`).
@@ -94,6 +103,10 @@ pub struct CacheStats {
     /// Programs compiled but too large to keep (over `CacheConfig::max_entry_fraction` of the
     /// budget): evaluated for their request and dropped (`celd_programs_uncached_total`).
     pub uncached: u64,
+    /// Templates compiled while the cache was full and seen for the first time: evaluated for
+    /// their request and not cached, so one-off expressions do not evict programs in use
+    /// (`celd_cache_first_sightings_total`). Their second sighting is cached.
+    pub first_sightings: u64,
     /// Derived environments remembered (`celd_derived_envs`) and the bytes they hold
     /// (`celd_derived_env_bytes`).
     pub derived_envs: u64,
@@ -141,6 +154,11 @@ impl CacheStats {
             (names::CACHE_HITS, "Program cache hits.", self.hits),
             (names::CACHE_MISSES, "Program cache misses.", self.misses),
             (
+                names::RAW_TEXT_HITS,
+                "Program cache hits found by exact text, before parsing.",
+                self.raw_hits,
+            ),
+            (
                 names::CACHE_EVICTIONS,
                 "Programs evicted from the cache.",
                 self.evictions,
@@ -154,6 +172,11 @@ impl CacheStats {
                 names::PROGRAMS_UNCACHED,
                 "Programs too large to cache, evaluated and dropped.",
                 self.uncached,
+            ),
+            (
+                names::FIRST_SIGHTINGS,
+                "Templates first seen while the cache was full, evaluated and not cached.",
+                self.first_sightings,
             ),
         ];
         for (name, help, value) in counters {

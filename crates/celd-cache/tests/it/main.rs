@@ -5,6 +5,7 @@ mod concurrency;
 mod diagnosis;
 mod equivalence;
 mod eviction;
+mod raw_text;
 mod sharing;
 mod storms;
 mod support;
