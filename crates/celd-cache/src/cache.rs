@@ -81,6 +81,17 @@ enum NotCached {
     UsedOnce(Arc<CachedProgram>),
 }
 
+/// What a compilation needs from the request that missed.
+struct Request<'a> {
+    env: &'a Env,
+    ast: &'a Ast,
+    /// The literals lifted into parameters.
+    slots: &'a [ExprId],
+    /// Their values in this request.
+    params: &'a Params,
+    origin: Option<&'a str>,
+}
+
 thread_local! {
     /// The template buffers of this thread, reused so a hit allocates nothing for its key.
     static SCRATCH: RefCell<Template> = RefCell::new(Template::default());
@@ -159,7 +170,14 @@ impl ProgramCache {
                 Ok(BoundProgram::new(entry, params, ast))
             }
             Found::Miss { key, slots, params } => {
-                let entry = self.compile_once(env, key, &ast, &slots, &params, origin)?;
+                let request = Request {
+                    env,
+                    ast: &ast,
+                    slots: &slots,
+                    params: &params,
+                    origin,
+                };
+                let entry = self.compile_once(&request, key)?;
                 self.note_text(env, text, &entry);
                 Ok(BoundProgram::new(entry, params, ast))
             }
@@ -248,22 +266,12 @@ impl ProgramCache {
 
     /// Compiles under moka's per-key lock: concurrent misses on one key compile once, the
     /// others wait for the program.
-    fn compile_once(
-        &self,
-        env: &Env,
-        key: Key,
-        ast: &Ast,
-        slots: &[ExprId],
-        params: &Params,
-        origin: Option<&str>,
-    ) -> Result<Arc<CachedProgram>, Error> {
-        let id = self.program_id(env, &key);
+    fn compile_once(&self, request: &Request<'_>, key: Key) -> Result<Arc<CachedProgram>, Error> {
+        let id = self.program_id(request.env, &key);
         let max_entry = self.config.max_bytes / MAX_ENTRY_FRACTION;
         let hash = self.key_hash(&key);
         let found = self.programs.try_get_with(hash, || {
-            let entry = self
-                .compile(env, ast, slots, params, id, origin, &key)
-                .map_err(NotCached::Failed)?;
+            let entry = self.compile(request, id, &key).map_err(NotCached::Failed)?;
             if u64::from(entry.weight) > max_entry {
                 self.counters.uncached.fetch_add(1, Ordering::Relaxed);
                 return Err(NotCached::UsedOnce(Arc::new(entry)));
@@ -282,9 +290,7 @@ impl ProgramCache {
             // Another key with the same 128-bit hash: compiled for this request only.
             Ok(_) => {
                 self.counters.uncached.fetch_add(1, Ordering::Relaxed);
-                Ok(Arc::new(
-                    self.compile(env, ast, slots, params, id, origin, &key)?,
-                ))
+                Ok(Arc::new(self.compile(request, id, &key)?))
             }
             Err(e) => match &*e {
                 NotCached::Failed(e) => Err(e.clone()),
@@ -301,14 +307,17 @@ impl ProgramCache {
 
     fn compile(
         &self,
-        env: &Env,
-        ast: &Ast,
-        slots: &[ExprId],
-        params: &Params,
+        request: &Request<'_>,
         id: ProgramId,
-        origin: Option<&str>,
         key: &[u8],
     ) -> Result<CachedProgram, Error> {
+        let Request {
+            env,
+            ast,
+            slots,
+            params,
+            origin,
+        } = *request;
         let clock = &self.config.clock;
         let start = clock.now_nanos();
         let compiled = compile_template(env, ast.clone(), slots);

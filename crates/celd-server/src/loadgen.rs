@@ -67,7 +67,7 @@ pub struct LoadConfig {
 }
 
 /// What a load run saw.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
     /// Requests answered (any status).
     pub requests: u64,
@@ -79,6 +79,8 @@ pub struct Counts {
     pub non_2xx: u64,
     /// Connections the server ended cleanly with `Connection: close`.
     pub closed_by_server: u64,
+    /// The first answer outside 2xx: its status and the start of its body.
+    pub first_non_2xx: Option<String>,
 }
 
 impl Counts {
@@ -93,7 +95,11 @@ impl std::fmt::Display for Counts {
             f,
             "requests {}, failures {}, connection errors {}, non-2xx {}, closed by server {}",
             self.requests, self.failures, self.connect_errors, self.non_2xx, self.closed_by_server
-        )
+        )?;
+        match &self.first_non_2xx {
+            Some(answer) => write!(f, " (first non-2xx: {answer})"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -105,6 +111,7 @@ struct Shared {
     non_2xx: AtomicU64,
     closed_by_server: AtomicU64,
     next: AtomicU64,
+    first_non_2xx: std::sync::OnceLock<String>,
 }
 
 impl Shared {
@@ -116,6 +123,7 @@ impl Shared {
             connect_errors: get(&self.connect_errors),
             non_2xx: get(&self.non_2xx),
             closed_by_server: get(&self.closed_by_server),
+            first_non_2xx: self.first_non_2xx.get().cloned(),
         }
     }
 }
@@ -165,6 +173,7 @@ async fn client(config: &LoadConfig, shared: &Shared, deadline: Instant) {
                 shared.requests.fetch_add(1, Ordering::Relaxed);
                 if !(200..300).contains(&answer.status) {
                     shared.non_2xx.fetch_add(1, Ordering::Relaxed);
+                    let _ = shared.first_non_2xx.set(describe(&answer));
                 }
                 if answer.close {
                     shared.closed_by_server.fetch_add(1, Ordering::Relaxed);
@@ -177,6 +186,12 @@ async fn client(config: &LoadConfig, shared: &Shared, deadline: Instant) {
             }
         }
     }
+}
+
+/// `503: {"error": ...}`: the status and the first 200 bytes of the body.
+fn describe(answer: &Answer) -> String {
+    let body = String::from_utf8_lossy(&answer.body[..answer.body.len().min(200)]);
+    format!("{}: {}", answer.status, body.trim())
 }
 
 /// A number in [0, 1) from `n` (a hash; no generator state to share between clients).

@@ -263,7 +263,7 @@ pub struct BenchConfig {
 }
 
 /// One server's figures.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Throughput {
     pub counts: Counts,
     pub requests_per_second: f64,
@@ -338,13 +338,16 @@ impl Totals {
         c.connect_errors += counts.connect_errors;
         c.non_2xx += counts.non_2xx;
         c.closed_by_server += counts.closed_by_server;
+        if c.first_non_2xx.is_none() {
+            c.first_non_2xx = counts.first_non_2xx;
+        }
         self.seconds += seconds;
         self.cpu_seconds += cpu_seconds;
     }
 
     fn throughput(&self) -> Throughput {
         Throughput {
-            counts: self.counts,
+            counts: self.counts.clone(),
             requests_per_second: self.counts.requests as f64 / self.seconds.max(1e-9),
             cpu_micros_per_request: self.cpu_seconds * 1e6 / self.counts.requests.max(1) as f64,
         }
