@@ -142,8 +142,23 @@ fn celd_map(entries: Vec<(&str, Value)>) -> Value {
     Value::map(map)
 }
 
-/// The case variables as celd values, stored by slot for `env`'s programs.
-pub fn celd_vars(env: &Env) -> Activation {
+/// The case variables as celd values, as a host holds them before an evaluation.
+#[derive(Clone, Debug)]
+pub struct CaseValues {
+    pub x: Value,
+    pub y: Value,
+    pub z: Value,
+    pub age: Value,
+    pub a: Value,
+    pub name: Value,
+    pub roles: Value,
+    pub s: Value,
+    pub items: Value,
+    pub request: Value,
+}
+
+/// The values every engine is given (each in its own form; these are celd's).
+pub fn case_values() -> CaseValues {
     let items = (0..N_ITEMS)
         .map(|k| {
             celd_map(vec![
@@ -159,25 +174,39 @@ pub fn celd_vars(env: &Env) -> Activation {
         ),
         ("sub", "jane".into()),
     ]);
+    CaseValues {
+        x: 1.into(),
+        y: 2.into(),
+        z: 3.into(),
+        age: 30.into(),
+        a: celd_map(vec![("b", celd_map(vec![("c", "hello".into())]))]),
+        name: "jane".into(),
+        roles: Value::list(vec!["user".into(), "admin".into()]),
+        s: "hello".into(),
+        items: Value::list(items),
+        request: celd_map(vec![("auth", celd_map(vec![("claims", claims)]))]),
+    }
+}
+
+/// The case variables as celd values, stored by slot for `env`'s programs.
+pub fn celd_vars(env: &Env) -> Activation {
+    let v = case_values();
     let mut act = env.activation();
-    act.insert("x", 1)
-        .insert("y", 2)
-        .insert("z", 3)
-        .insert("age", 30)
-        .insert(
-            "a",
-            celd_map(vec![("b", celd_map(vec![("c", "hello".into())]))]),
-        )
-        .insert("name", "jane")
-        .insert("roles", Value::list(vec!["user".into(), "admin".into()]))
-        .insert("s", "hello")
-        .insert("items", Value::list(items))
-        .insert(
-            "request",
-            celd_map(vec![("auth", celd_map(vec![("claims", claims)]))]),
-        );
+    act.insert("x", v.x)
+        .insert("y", v.y)
+        .insert("z", v.z)
+        .insert("age", v.age)
+        .insert("a", v.a)
+        .insert("name", v.name)
+        .insert("roles", v.roles)
+        .insert("s", v.s)
+        .insert("items", v.items)
+        .insert("request", v.request);
     act
 }
+
+pub mod js;
+pub mod native;
 
 #[cfg(feature = "peers")]
 pub mod peers;

@@ -1,18 +1,23 @@
-//! Side-by-side timing of celd and the `cel` crate on the benchmark cases, in one run.
+//! Side-by-side timing of celd, the `cel` crate, `@marcbachmann/cel-js` (under node, when
+//! installed) and the cases hand-written in Rust, on the benchmark cases, in one run.
 //!
 //! For each case: a warm-up, then the median of timed batches, for evaluation and for
 //! compilation; then the seed replay (100,000 distinct `x + k` compiled, evaluated and
-//! kept); then a host function against the built-in of the same shape. Prints a table and,
-//! as the last line, the ratios (cel time / celd time) as JSON. `compare host` runs only
-//! the host-function comparison.
+//! kept); then a host function against the built-in of the same shape. Prints two tables
+//! and, as the last line, the ratios as JSON (other engine's time / celd's time; celd's
+//! time / native's). `compare host` runs only the host-function comparison.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
 
+use celd_bench::js::{self, JsRow, Timing};
+use celd_bench::native::native_case;
 use celd_bench::peers::cel_context;
-use celd_bench::{CASES, Case, HOST_CASES, celd_env, celd_host_env, celd_vars, expected};
+use celd_bench::{
+    CASES, Case, CaseValues, HOST_CASES, case_values, celd_env, celd_host_env, celd_vars, expected,
+};
 
 /// Counts live heap bytes, so the replay can report what each program retains.
 struct Counting;
@@ -43,6 +48,12 @@ static GLOBAL: Counting = Counting;
 const WARM_UP: Duration = Duration::from_millis(100);
 const BATCH: Duration = Duration::from_millis(25);
 const BATCHES: usize = 7;
+/// node's JIT tiers code up over a longer run than Rust needs.
+const JS_TIMING: Timing = Timing {
+    warm_up: Duration::from_millis(500),
+    batch: BATCH,
+    batches: BATCHES,
+};
 
 /// Nanoseconds per call of `f`: the median over timed batches after a warm-up.
 fn measure(mut f: impl FnMut()) -> f64 {
@@ -85,8 +96,14 @@ fn cel_text(v: &cel::Value) -> String {
 
 struct Row {
     id: &'static str,
+    /// (celd, cel) nanoseconds per evaluation.
     eval: (f64, f64),
+    /// (celd, cel) nanoseconds per compilation.
     compile: (f64, f64),
+    /// The hand-written Rust, per evaluation.
+    native: f64,
+    /// `@marcbachmann/cel-js`'s figures, or why there are none.
+    js: Result<JsRow, String>,
 }
 
 /// Runs a case in both engines after checking both give the expected result;
@@ -95,6 +112,7 @@ fn run_case(
     case: &Case,
     env: &celd::Env,
     vars: &celd::Activation,
+    values: &CaseValues,
     ctx: &cel::Context,
 ) -> Result<Row, String> {
     let program = env
@@ -113,6 +131,10 @@ fn run_case(
     if cel_text(&cel_value) != expected(case) {
         return Err(format!("cel returned {}", cel_text(&cel_value)));
     }
+    let native = native_case(case.id).ok_or("no native twin")?;
+    if native(values).as_ref() != Some(&value) {
+        return Err(format!("native returned {:?}", native(values)));
+    }
 
     let celd_eval = measure(|| {
         black_box(program.eval(black_box(vars)).ok());
@@ -126,10 +148,15 @@ fn run_case(
     let cel_compile = measure(|| {
         black_box(cel::Program::compile(black_box(case.expr)).ok());
     });
+    let native_eval = measure(|| {
+        black_box(native(black_box(values)));
+    });
     Ok(Row {
         id: case.id,
         eval: (celd_eval, cel_eval),
         compile: (celd_compile, cel_compile),
+        native: native_eval,
+        js: Err("not measured".into()),
     })
 }
 
@@ -227,6 +254,103 @@ fn print_host_ratio() -> f64 {
     host / builtin
 }
 
+/// `a ÷ b` to one decimal, with `×`.
+fn times(a: f64, b: f64) -> String {
+    format!("{:.1}×", a / b)
+}
+
+/// A JavaScript figure and its ratio to celd's, or a dash.
+fn js_cells(js: &Result<JsRow, String>, pick: fn(&JsRow) -> f64, celd: f64) -> (String, String) {
+    match js {
+        Ok(row) => (fmt_ns(pick(row)), times(pick(row), celd)),
+        Err(_) => ("-".into(), "-".into()),
+    }
+}
+
+fn print_eval_table(rows: &[Row]) {
+    println!("evaluation (ratios: celd ÷ native; other engine ÷ celd)");
+    println!(
+        "{:<5} {:>11} {:>11} {:>8}   {:>11} {:>8}   {:>12} {:>8}",
+        "case", "celd", "native", "c÷native", "cel", "cel÷c", "marcbachmann", "mb÷c"
+    );
+    for r in rows {
+        let (js, js_ratio) = js_cells(&r.js, |j| j.eval, r.eval.0);
+        println!(
+            "{:<5} {:>11} {:>11} {:>8}   {:>11} {:>8}   {:>12} {:>8}",
+            r.id,
+            fmt_ns(r.eval.0),
+            fmt_ns(r.native),
+            times(r.eval.0, r.native),
+            fmt_ns(r.eval.1),
+            times(r.eval.1, r.eval.0),
+            js,
+            js_ratio
+        );
+    }
+    println!(
+        "celd ÷ native, geometric mean: {:.2}×",
+        geomean(rows.iter().map(|r| r.eval.0 / r.native))
+    );
+}
+
+fn print_compile_table(rows: &[Row]) {
+    println!("compilation (marcbachmann: parse + type check, and parse alone)");
+    println!(
+        "{:<5} {:>11}   {:>11} {:>8}   {:>12} {:>8}   {:>11} {:>8}",
+        "case", "celd", "cel", "cel÷c", "marcbachmann", "mb÷c", "mb parse", "parse÷c"
+    );
+    for r in rows {
+        let (js, js_ratio) = js_cells(&r.js, |j| j.compile, r.compile.0);
+        let (parse, parse_ratio) = js_cells(&r.js, |j| j.parse, r.compile.0);
+        println!(
+            "{:<5} {:>11}   {:>11} {:>8}   {:>12} {:>8}   {:>11} {:>8}",
+            r.id,
+            fmt_ns(r.compile.0),
+            fmt_ns(r.compile.1),
+            times(r.compile.1, r.compile.0),
+            js,
+            js_ratio,
+            parse,
+            parse_ratio
+        );
+    }
+}
+
+fn geomean(ratios: impl Iterator<Item = f64>) -> f64 {
+    let (sum, n) = ratios.fold((0.0, 0usize), |(sum, n), r| (sum + r.ln(), n + 1));
+    (sum / n.max(1) as f64).exp()
+}
+
+/// Fills each row's JavaScript figures from one run of the node harness.
+fn add_js(rows: &mut [Row]) {
+    let cases: Vec<Case> = rows
+        .iter()
+        .filter_map(|r| CASES.iter().find(|c| c.id == r.id).copied())
+        .collect();
+    match js::marcbachmann(&cases, JS_TIMING) {
+        Ok(mut by_id) => {
+            for r in rows.iter_mut() {
+                r.js = by_id
+                    .remove(r.id)
+                    .unwrap_or_else(|| Err("no figures".into()));
+                if let Err(why) = &r.js {
+                    println!("{:<5} marcbachmann not measured: {why}", r.id);
+                }
+            }
+        }
+        Err(why) => println!("marcbachmann not measured: {why}"),
+    }
+}
+
+/// `{"e01": 1.23, ...}` over the rows that have the figure.
+fn ratio_map(rows: &[Row], ratio: impl Fn(&Row) -> Option<f64>) -> String {
+    let entries: Vec<String> = rows
+        .iter()
+        .filter_map(|r| Some(format!("\"{}\": {:.2}", r.id, ratio(r)?)))
+        .collect();
+    format!("{{{}}}", entries.join(", "))
+}
+
 fn main() {
     if std::env::args().nth(1).as_deref() == Some("host") {
         let ratio = print_host_ratio();
@@ -235,33 +359,21 @@ fn main() {
     }
     let env = celd_env();
     let vars = celd_vars(&env);
+    let values = case_values();
     let ctx = cel_context();
     let mut rows = Vec::new();
     let mut failures = Vec::new();
     for case in CASES {
-        match run_case(case, &env, &vars, &ctx) {
+        match run_case(case, &env, &vars, &values, &ctx) {
             Ok(row) => rows.push(row),
             Err(why) => failures.push((case.id, why)),
         }
     }
+    add_js(&mut rows);
 
-    println!(
-        "{:<5} {:>12} {:>12} {:>8}   {:>12} {:>12} {:>8}",
-        "case", "celd eval", "cel eval", "ratio", "celd compile", "cel compile", "ratio"
-    );
-    for r in &rows {
-        println!(
-            "{:<5} {:>12} {:>12} {:>7.1}×   {:>12} {:>12} {:>7.1}×",
-            r.id,
-            fmt_ns(r.eval.0),
-            fmt_ns(r.eval.1),
-            r.eval.1 / r.eval.0,
-            fmt_ns(r.compile.0),
-            fmt_ns(r.compile.1),
-            r.compile.1 / r.compile.0
-        );
-    }
-
+    print_eval_table(&rows);
+    println!();
+    print_compile_table(&rows);
     for (id, why) in &failures {
         println!("{id:<5} not measured: {why}");
     }
@@ -276,20 +388,14 @@ fn main() {
         cel_secs / celd_secs
     );
 
-    let ratios = |pick: fn(&Row) -> (f64, f64)| {
-        let entries: Vec<String> = rows
-            .iter()
-            .map(|r| {
-                let (celd, cel) = pick(r);
-                format!("\"{}\": {:.2}", r.id, cel / celd)
-            })
-            .collect();
-        format!("{{{}}}", entries.join(", "))
-    };
     println!(
-        "{{\"eval\": {}, \"compile\": {}, \"seed_replay\": {{\"ratio\": {:.2}, \"celd_bytes_per_program\": {:.0}}}, \"host_over_builtin\": {:.2}}}",
-        ratios(|r| r.eval),
-        ratios(|r| r.compile),
+        "{{\"eval\": {}, \"compile\": {}, \"eval_marcbachmann\": {}, \"compile_marcbachmann\": {}, \"celd_over_native\": {}, \"celd_over_native_geomean\": {:.2}, \"seed_replay\": {{\"ratio\": {:.2}, \"celd_bytes_per_program\": {:.0}}}, \"host_over_builtin\": {:.2}}}",
+        ratio_map(&rows, |r| Some(r.eval.1 / r.eval.0)),
+        ratio_map(&rows, |r| Some(r.compile.1 / r.compile.0)),
+        ratio_map(&rows, |r| Some(r.js.as_ref().ok()?.eval / r.eval.0)),
+        ratio_map(&rows, |r| Some(r.js.as_ref().ok()?.compile / r.compile.0)),
+        ratio_map(&rows, |r| Some(r.eval.0 / r.native)),
+        geomean(rows.iter().map(|r| r.eval.0 / r.native)),
         cel_secs / celd_secs,
         celd_bytes,
         host_ratio
