@@ -670,12 +670,18 @@ impl<'a> Checker<'a> {
 
     // Aggregates.
 
-    /// The type of two elements of one literal together: the more general if
-    /// they agree, else `dyn`.
-    fn join_types(&mut self, previous: Option<Type>, current: Type) -> Type {
+    /// The type of two elements of one literal together: the more general if they agree,
+    /// else `dyn` (or, with homogeneous aggregate literals, an error at `element`).
+    fn join_types(&mut self, element: ExprId, previous: Option<Type>, current: Type) -> Type {
         match previous {
             None => current,
             Some(prev) if self.subst.assignable(&prev, &current) => most_general(&prev, &current),
+            Some(prev) if self.env.options.homogeneous_aggregate_literals => {
+                let prev = self.subst.substitute(&prev, false);
+                let current = self.subst.substitute(&current, false);
+                self.report(element, messages::type_mismatch(&prev, &current));
+                Type::Error
+            }
             Some(_) => Type::Dyn,
         }
     }
@@ -703,7 +709,7 @@ impl<'a> Checker<'a> {
             if list.optional_indices.contains(&(i as u32)) {
                 ty = self.unwrap_optional_value(element.id, ty);
             }
-            elem = Some(self.join_types(elem, ty));
+            elem = Some(self.join_types(element.id, elem, ty));
         }
         let elem = elem.unwrap_or_else(|| self.subst.fresh());
         self.set_type(id, Type::list(elem));
@@ -715,13 +721,13 @@ impl<'a> Checker<'a> {
         for entry in &map.entries {
             self.check(&entry.key);
             let key = self.type_of(entry.key.id);
-            key_type = Some(self.join_types(key_type, key));
+            key_type = Some(self.join_types(entry.key.id, key_type, key));
             self.check(&entry.value);
             let mut value = self.type_of(entry.value.id);
             if entry.optional {
                 value = self.unwrap_optional_value(entry.value.id, value);
             }
-            value_type = Some(self.join_types(value_type, value));
+            value_type = Some(self.join_types(entry.value.id, value_type, value));
         }
         let key = key_type.unwrap_or_else(|| self.subst.fresh());
         let value = value_type.unwrap_or_else(|| self.subst.fresh());

@@ -27,6 +27,9 @@ pub struct CheckOptions {
     /// Strong enums: each protobuf enum is its own type (constants and enum fields
     /// have it, `E(int)`, `E(string)` and `int(E)` convert). Off by default: enums are `int`.
     pub strong_enums: bool,
+    /// Each list literal's elements, and each map literal's keys and values, must be of one
+    /// type; off by default, where mixed types join as `dyn`.
+    pub homogeneous_aggregate_literals: bool,
 }
 
 impl Default for CheckOptions {
@@ -35,6 +38,7 @@ impl Default for CheckOptions {
             max_errors: DEFAULT_MAX_ERRORS,
             max_depth: DEFAULT_MAX_DEPTH,
             strong_enums: false,
+            homogeneous_aggregate_literals: false,
         }
     }
 }

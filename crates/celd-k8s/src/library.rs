@@ -88,7 +88,7 @@ pub const KUBERNETES_EXTENSIONS: &[Extension] = &[
 /// [`KUBERNETES_EXTENSIONS`] and every [`Library`]. Add the variables (`self`, `object`, …)
 /// and types of the expressions' context to it.
 pub fn kubernetes_env() -> EnvBuilder {
-    let mut env = celd::Env::builder();
+    let mut env = celd::Env::builder().homogeneous_aggregate_literals(true);
     for ext in KUBERNETES_EXTENSIONS {
         env = env.extension(*ext);
     }

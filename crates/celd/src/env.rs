@@ -36,6 +36,7 @@ pub(crate) struct EnvInner {
     pub(crate) limits: Limits,
     pub(crate) extensions: Vec<Extension>,
     pub(crate) strong_enums: bool,
+    pub(crate) homogeneous_aggregate_literals: bool,
     pub(crate) skip_variable_type_checks: bool,
     pub(crate) validations: Validations,
     /// Host functions, host types and struct types, bound.
@@ -114,6 +115,12 @@ impl Env {
         self.inner.strong_enums
     }
 
+    /// Whether list and map literals must be of one type (see
+    /// [`EnvBuilder::homogeneous_aggregate_literals`]).
+    pub fn homogeneous_aggregate_literals(&self) -> bool {
+        self.inner.homogeneous_aggregate_literals
+    }
+
     /// What compiling checks besides types (see [`EnvBuilder::validations`]).
     pub fn validations(&self) -> &Validations {
         &self.inner.validations
@@ -134,6 +141,7 @@ impl Env {
             registry: Some(self.inner.registry.clone()),
             check_library: Some(self.inner.check.library()),
             strong_enums: self.inner.strong_enums,
+            homogeneous_aggregate_literals: self.inner.homogeneous_aggregate_literals,
             skip_variable_type_checks: self.inner.skip_variable_type_checks,
             validations: self.inner.validations.clone(),
         }
@@ -172,6 +180,7 @@ pub struct EnvBuilder {
     /// are unchanged: an environment derived by adding variables costs what they cost.
     check_library: Option<CheckLibrary>,
     strong_enums: bool,
+    homogeneous_aggregate_literals: bool,
     skip_variable_type_checks: bool,
     validations: Validations,
 }
@@ -307,6 +316,16 @@ impl EnvBuilder {
         self
     }
 
+    /// Homogeneous aggregate literals: the elements of a list literal, and the keys and the
+    /// values of a map literal, must each be of one type, or checking reports
+    /// `expected type 'T' but found 'U'` at the first element that differs (`dyn(e)` agrees
+    /// with every type). Off by default, where mixed elements make the literal's element
+    /// type `dyn`; Kubernetes turns it on (cel-go's `HomogeneousAggregateLiterals`).
+    pub fn homogeneous_aggregate_literals(mut self, enabled: bool) -> Self {
+        self.homogeneous_aggregate_literals = enabled;
+        self
+    }
+
     /// What compiling checks besides types: literal regular expressions, timestamps and
     /// durations (on by default), and a comprehension-nesting limit (off by default).
     pub fn validations(mut self, validations: Validations) -> Self {
@@ -321,6 +340,7 @@ impl EnvBuilder {
             .options(CheckOptions {
                 max_depth: self.parse_options.max_depth.saturating_mul(2),
                 strong_enums: self.strong_enums,
+                homogeneous_aggregate_literals: self.homogeneous_aggregate_literals,
                 ..CheckOptions::default()
             });
         for ext in &self.extensions {
@@ -387,6 +407,7 @@ impl EnvBuilder {
                 limits: self.limits,
                 extensions: self.extensions,
                 strong_enums: self.strong_enums,
+                homogeneous_aggregate_literals: self.homogeneous_aggregate_literals,
                 skip_variable_type_checks: self.skip_variable_type_checks,
                 validations: self.validations,
                 host,

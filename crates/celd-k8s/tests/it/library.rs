@@ -279,3 +279,16 @@ fn libraries_are_selectable() {
     };
     assert!(error.message().contains("find"), "{}", error.message());
 }
+
+#[test]
+fn aggregate_literals_are_homogeneous_as_kube_apiserver_checks_them() {
+    run(&[
+        ("[1, 'a']", "check: expected type 'int' but found 'string'"),
+        (
+            "{'a': 1, 'b': 'x'}",
+            "check: expected type 'int' but found 'string'",
+        ),
+        ("[1, 2].sum()", "3"),
+        ("[1, dyn('a')].size()", "2"),
+    ]);
+}

@@ -23,6 +23,7 @@ mod ext_sets;
 mod ext_strings;
 mod ext_support;
 mod fuzz_findings;
+mod homogeneous;
 mod host;
 mod hostile;
 mod json;
