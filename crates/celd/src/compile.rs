@@ -76,7 +76,7 @@ impl Env {
             registry: &self.inner.registry,
             variables: &self.inner.variables,
             container: &self.inner.container,
-            pool: self.inner.pool.as_ref(),
+            pool: Some(self.message_pool()),
             strong_enums: self.inner.strong_enums,
             host: &self.inner.host.functions,
             max_regex_bytes: self.inner.limits.max_program_regex_bytes,

@@ -110,6 +110,14 @@ impl Env {
         self.inner.pool.as_ref()
     }
 
+    /// The message types programs can build and read: the environment's pool, or the
+    /// well-known types alone (`google.protobuf.Int64Value{value: 1}` needs no `.proto`).
+    pub(crate) fn message_pool(&self) -> &DescriptorPool {
+        static WELL_KNOWN: std::sync::LazyLock<DescriptorPool> =
+            std::sync::LazyLock::new(DescriptorPool::global);
+        self.inner.pool.as_ref().unwrap_or(&WELL_KNOWN)
+    }
+
     /// Whether protobuf enums are typed (see [`EnvBuilder::strong_enums`]).
     pub fn strong_enums(&self) -> bool {
         self.inner.strong_enums

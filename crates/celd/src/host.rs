@@ -585,7 +585,7 @@ impl crate::Env {
     /// The reader [`read_json`](Self::read_json) uses, to change its nesting limit.
     pub fn json_reader(&self) -> celd_value::json::JsonReader<'_> {
         celd_value::json::JsonReader {
-            pool: self.inner.pool.as_ref(),
+            pool: Some(self.message_pool()),
             host_types: Some(&self.inner.host.json),
             ..celd_value::json::JsonReader::default()
         }

@@ -569,3 +569,34 @@ fn a_pattern_compiled_at_run_time_is_charged_by_its_size() {
     let error = cost_of(&longer).unwrap_err();
     assert!(error.message().contains("cost limit"), "{error:?}");
 }
+
+#[test]
+fn well_known_messages_need_no_descriptor_pool() {
+    let env = celd::Env::standard();
+    assert!(env.descriptor_pool().is_none());
+    let rows = [
+        ("google.protobuf.Int64Value{value: 1} + 1", "2"),
+        ("[google.protobuf.Int64Value{value: 1}, 2]", "[1, 2]"),
+        (
+            "google.protobuf.Value{null_value: google.protobuf.NullValue.NULL_VALUE}",
+            "null",
+        ),
+        ("google.protobuf.Struct{fields: {'a': 1.5}}.a", "1.5"),
+        (
+            "google.protobuf.Timestamp{seconds: 5} == timestamp(5)",
+            "true",
+        ),
+        ("google.protobuf.Duration{seconds: 90}", "duration(\"90s\")"),
+    ];
+    for (src, want) in rows {
+        let program = env
+            .compile(src)
+            .unwrap_or_else(|e| panic!("{src}: {}", e.message()));
+        let got = program.eval(&env.activation()).unwrap();
+        assert_eq!(got.to_string(), want, "{src}");
+    }
+    let unchecked = env
+        .compile_unchecked("google.protobuf.Int64Value{value: 7}")
+        .unwrap();
+    assert_eq!(unchecked.eval(&env.activation()).unwrap().to_string(), "7");
+}
