@@ -14,7 +14,8 @@ pub struct BoundProgram {
     entry: Arc<CachedProgram>,
     params: Params,
     /// The request's own tree: its spans locate runtime errors. `None` when the request's
-    /// text is the program's own (found by raw text): the program's spans serve.
+    /// text is the program's own (found by raw text): the program's spans and first
+    /// parameters serve, and `params` is empty.
     ast: Option<Ast>,
 }
 
@@ -29,10 +30,9 @@ impl BoundProgram {
 
     /// The program for the very text it was compiled from, with that text's literals.
     pub(crate) fn of_own_text(entry: Arc<CachedProgram>) -> BoundProgram {
-        let params = entry.first_params.clone();
         BoundProgram {
             entry,
-            params,
+            params: Params::new(),
             ast: None,
         }
     }
@@ -44,7 +44,11 @@ impl BoundProgram {
 
     /// This request's values of the program's parameters, in slot order.
     pub fn params(&self) -> &[Value] {
-        &self.params
+        match self.ast {
+            Some(_) => &self.params,
+            // The program's own text: its literals are the ones it was compiled with.
+            None => &self.entry.first_params,
+        }
     }
 
     pub fn id(&self) -> ProgramId {
@@ -81,7 +85,7 @@ impl BoundProgram {
         options: &EvalOptions<'_>,
     ) -> Result<Value, Error> {
         let options = EvalOptions {
-            params: &self.params,
+            params: self.params(),
             ..*options
         };
         let program = &self.entry.program;
@@ -99,7 +103,7 @@ impl std::fmt::Debug for BoundProgram {
         f.debug_struct("BoundProgram")
             .field("id", &self.entry.id)
             .field("template", &self.entry.template)
-            .field("params", &self.params)
+            .field("params", &self.params())
             .finish()
     }
 }

@@ -55,7 +55,7 @@ pub struct ProgramCache {
     /// Templates seen once while the cache was full: a second sighting is admitted.
     doorkeeper: Doorkeeper,
     /// Exact texts to the programs they compiled, looked up before parsing.
-    raw: RawIndex,
+    raw: Arc<RawIndex>,
     /// The bytes programs may hold: the budget less the raw-text index.
     program_bytes: u64,
     /// The hash of each environment's declarations, by `Env::id()`, for program ids.
@@ -80,6 +80,9 @@ enum NotCached {
     /// Compiled, but too large to keep or first seen while the cache is full: used once.
     UsedOnce(Arc<CachedProgram>),
 }
+
+/// A program found by its exact text is looked up in the map once per this many such hits.
+const RAW_HITS_PER_MAP_READ: u64 = 16;
 
 /// What a compilation needs from the request that missed.
 struct Request<'a> {
@@ -107,13 +110,15 @@ impl ProgramCache {
     pub fn new(config: CacheConfig) -> ProgramCache {
         let counters = Arc::new(Counters::default());
         let listener_counters = counters.clone();
-        let raw = RawIndex::for_budget(config.max_bytes);
+        let raw = Arc::new(RawIndex::for_budget(config.max_bytes));
         let program_bytes = config.max_bytes.saturating_sub(raw.bytes());
+        let listener_raw = raw.clone();
         let programs = moka::sync::Cache::builder()
             .max_capacity(program_bytes)
             .weigher(|_key: &u128, entry: &Arc<CachedProgram>| entry.weight)
             .eviction_listener(move |_key, entry: Arc<CachedProgram>, cause| {
                 listener_counters.unloaded(entry.weight);
+                listener_raw.forget(&entry);
                 if cause == RemovalCause::Size {
                     listener_counters.evictions.fetch_add(1, Ordering::Relaxed);
                 }
@@ -166,7 +171,7 @@ impl ProgramCache {
             .unwrap_or_else(|| find(&mut Template::default()));
         match found {
             Found::Hit(entry, params) => {
-                self.note_text(env, text, &entry);
+                self.note_text(env, text, &entry, true);
                 Ok(BoundProgram::new(entry, params, ast))
             }
             Found::Miss { key, slots, params } => {
@@ -177,8 +182,10 @@ impl ProgramCache {
                     params: &params,
                     origin,
                 };
+                let hash = self.key_hash(&key);
                 let entry = self.compile_once(&request, key)?;
-                self.note_text(env, text, &entry);
+                let in_map = self.programs.contains_key(&hash);
+                self.note_text(env, text, &entry, in_map);
                 Ok(BoundProgram::new(entry, params, ast))
             }
         }
@@ -201,24 +208,27 @@ impl ProgramCache {
         Ok(found.map(|(entry, params)| BoundProgram::new(entry, params, ast)))
     }
 
-    /// The program compiled from exactly `text` in `env`, found without parsing.
+    /// The program compiled from exactly `text` in `env`, found without parsing and without
+    /// the map; every [`RAW_HITS_PER_MAP_READ`]th such hit also reads the map, so its
+    /// eviction policy still sees how often the program is used, and the clock, for the
+    /// program's last use.
     fn find_raw(&self, env: &Env, text: &str) -> Option<BoundProgram> {
-        let hash = self.raw.get(env.id(), text)?;
-        let entry = self.programs.get(&hash)?;
-        // The index is only a hint: the entry must be this text's, in this environment.
-        if entry.program.source().text() != text || entry.env.id() != env.id() {
-            return None;
-        }
+        let entry = self.raw.get(env.id(), text)?;
         self.counters.hits.add(1);
         self.counters.raw_hits.add(1);
-        entry.touch(self.config.clock.now_nanos());
+        let hits = entry.hits.fetch_add(1, Ordering::Relaxed) + 1;
+        if hits % RAW_HITS_PER_MAP_READ == 1 {
+            entry.note_use(self.config.clock.now_nanos());
+            self.programs.get(&self.key_hash(&entry.key));
+        }
         Some(BoundProgram::of_own_text(entry))
     }
 
-    /// Remembers `text` for lookups before parsing if it is the text `entry` was compiled from.
-    fn note_text(&self, env: &Env, text: &str, entry: &CachedProgram) {
-        if entry.program.source().text() == text {
-            self.raw.record(env.id(), text, self.key_hash(&entry.key));
+    /// Remembers `text` for lookups before parsing if it is the text `entry` was compiled
+    /// from and the cache holds `entry`.
+    fn note_text(&self, env: &Env, text: &str, entry: &Arc<CachedProgram>, in_map: bool) {
+        if in_map && entry.program.source().text() == text {
+            self.raw.record(env.id(), text, entry);
         }
     }
 

@@ -126,6 +126,11 @@ impl CachedProgram {
 
     pub fn touch(&self, now: u64) {
         self.hits.fetch_add(1, Ordering::Relaxed);
+        self.note_use(now);
+    }
+
+    /// Records `now` as the last use.
+    pub fn note_use(&self, now: u64) {
         // Skip the store when another thread already wrote this millisecond: the cache line
         // then stays shared instead of bouncing between cores on a hot template.
         if now.saturating_sub(self.last_use.load(Ordering::Relaxed)) >= 1_000_000 {

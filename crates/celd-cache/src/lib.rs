@@ -33,9 +33,12 @@
 //! # Lookup by exact text
 //!
 //! Before parsing, a fixed table (`raw.rs`, about 1/64 of the budget, taken from it) maps a
-//! hash of the environment id and the exact text to the program that text compiled; the entry
-//! found must hold that very text and environment, so a collision is a miss. Other texts of a
-//! template take the parse, parameterize and template lookup path (`CacheStats::raw_hits`).
+//! hash of the environment id and the exact text to a weak reference to the cached program
+//! that text compiled, so a hit touches neither the parser nor the map; the program found
+//! must hold that very text and environment, so a collision is a miss. Eviction clears the
+//! slot, so the table keeps nothing alive; every 16th hit by text also reads the map (and the
+//! clock), so the eviction policy still sees the program's use. Other texts of a template take
+//! the parse, parameterize and template lookup path (`CacheStats::raw_hits`).
 //!
 //! # Budget and eviction
 //!

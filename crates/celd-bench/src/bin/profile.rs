@@ -1,5 +1,6 @@
 //! Runs one benchmark case in a loop, for profilers: `profile e05 eval 5` (case,
-//! eval|eval-details|compile|parse|check|cel-eval|cel-compile|noop, seconds; the `cel-` modes
+//! eval|eval-details|compile|parse|check|cache-hit|cel-eval|cel-compile|noop, seconds;
+//! `cache-hit` looks the case's text up in a program cache that holds it; the `cel-` modes
 //! run the `cel` crate; cases e01..e13, and h01/h02: a host `my_size(s)` and the built-in
 //! `size(s)`). A count of calls instead of seconds, `x10000`, runs exactly that many
 //! calls: a fixed amount of work for instruction counters such as callgrind (`x0` measures
@@ -26,6 +27,10 @@ fn main() {
     let env = if host { celd_host_env() } else { celd_env() };
     let vars = celd_vars(&env);
     let program = env.compile(case.expr).expect("the case compiles");
+    let cache = celd_cache::ProgramCache::default();
+    cache
+        .get_or_compile(&env, case.expr)
+        .expect("the case compiles");
     let cel_ctx = cel_context();
     // The host cases have no `cel` counterpart: its modes run a constant there.
     let cel_program = cel::Program::compile(if host { "1" } else { case.expr })
@@ -58,6 +63,9 @@ fn main() {
                 }
                 "compile" => {
                     black_box(env.compile(black_box(case.expr)).ok());
+                }
+                "cache-hit" => {
+                    black_box(cache.get_or_compile(&env, black_box(case.expr)).ok());
                 }
                 _ => {
                     black_box(program.eval(black_box(&vars)).ok());
