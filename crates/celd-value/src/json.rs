@@ -809,6 +809,25 @@ mod tests {
     }
 
     #[test]
+    fn doubles_read_from_text_exactly() {
+        // Without serde_json's exact float parsing these read back one ulp off.
+        for d in [
+            1.3799999999999998e-23,
+            -5.4300000000000006e-21,
+            6.999999999999999e23,
+        ] {
+            let text = to_json(&Value::Double(d)).to_string();
+            let json: Json = serde_json::from_str(&text).unwrap();
+            let read = from_json(&json).unwrap();
+            assert_eq!(
+                read.as_double().map(f64::to_bits),
+                Some(d.to_bits()),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
     fn plain_json_has_no_tags() {
         let reader = JsonReader {
             dialect: JsonDialect::Plain,
