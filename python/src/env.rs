@@ -78,7 +78,7 @@ impl Env {
         if let Some(descriptors) = descriptors {
             builder = builder.descriptor_pool(load_descriptors(py, descriptors)?);
         }
-        builder = builder.macros(macros).strong_enums(strong_enums);
+        builder = builder.strong_enums(strong_enums);
         if !validate_literals {
             builder = builder.validations(Validations {
                 regex_literals: false,
@@ -90,7 +90,8 @@ impl Env {
         let mut options = celd::ParseOptions::default();
         options.max_code_points = max_expression_length.unwrap_or(options.max_code_points);
         options.max_depth = max_nesting_depth.unwrap_or(options.max_depth);
-        builder = builder.parse_options(options);
+        // After the parse options, which hold the macro setting too.
+        builder = builder.parse_options(options).macros(macros);
         // Types are read by an environment that knows the extensions' type names.
         let types = builder.clone().build().map_err(|e| to_py_err(py, &e))?;
         if let Some(variables) = variables {
