@@ -128,6 +128,8 @@ def test_message_equality_is_cel_equality():
     assert a != env.message("shop.Order", {"id": "x"})
     assert a != env.message("shop.Item", {})
     assert a != "x"
+    with pytest.raises(TypeError):
+        hash(a)  # CEL equality (Any unpacked, NaN unequal) has no hash to match it
     nan = env.message("shop.Order", {"price": math.nan})
     assert nan != env.message("shop.Order", {"price": math.nan})
 
