@@ -11,11 +11,13 @@
 Values convert both ways exactly (see README's Python section): ``int`` is a CEL ``int``,
 :class:`UInt` a ``uint``, ``float`` a ``double``, ``str``, ``bytes``, ``bool``, ``None``
 (``null``), ``list``/``tuple``, ``dict``, an aware ``datetime`` a ``timestamp``, a
-``timedelta`` a ``duration``, :class:`Optional` an optional. Anything else is a
+``timedelta`` a ``duration``, :class:`Optional` an optional, :class:`Type` a type value,
+:class:`Message` a protobuf message and :class:`Enum` a typed enum value (an environment
+with ``descriptors`` makes them). Anything else is a
 ``TypeError`` naming where it is (``vars['a'][3]: unsupported type set``).
 """
 
-from ._celd import Env, Program, ProgramCache, __version__, evaluate
+from ._celd import Enum, Env, Message, Program, ProgramCache, __version__, evaluate, from_json, to_json
 from ._errors import (
     CheckError,
     CompileError,
@@ -34,6 +36,10 @@ __all__ = [
     "Program",
     "ProgramCache",
     "evaluate",
+    "from_json",
+    "to_json",
+    "Message",
+    "Enum",
     "__version__",
     "Error",
     "CompileError",

@@ -3,6 +3,7 @@
 use std::fmt::Write;
 use std::sync::Arc;
 
+use celd::layers::value::{EnumValue, TypeValue};
 use celd::{Duration, Key, List, Map, Timestamp, Value};
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -11,6 +12,8 @@ use pyo3::types::{
     PyBool, PyByteArray, PyBytes, PyDateAccess, PyDateTime, PyDelta, PyDeltaAccess, PyDict,
     PyFloat, PyInt, PyList, PyString, PyTimeAccess, PyTuple, PyType, PyTzInfo,
 };
+
+use crate::messages::{Enum, Message};
 
 /// How deep Python containers may nest; deeper (or cyclic) values are an error, not a crash.
 pub const MAX_DEPTH: usize = 100;
@@ -136,6 +139,9 @@ fn convert_in(object: &Bound<'_, PyAny>, depth: usize) -> Converted<Value> {
         return Ok(Value::Bool(b.is_true()));
     }
     if let Ok(s) = object.cast::<PyString>() {
+        if !s.is_exact_instance_of::<PyString>() && s.is_instance(Classes::cel_type(py)?)? {
+            return Ok(Value::Type(TypeValue::named(s.to_str()?)));
+        }
         return Ok(Value::string(s.to_str()?));
     }
     if let Ok(i) = object.cast::<PyInt>() {
@@ -167,6 +173,12 @@ fn convert_in(object: &Bound<'_, PyAny>, depth: usize) -> Converted<Value> {
     }
     if object.is_instance(Classes::optional(py)?)? {
         return optional_value(object, depth);
+    }
+    if let Ok(message) = object.cast::<Message>() {
+        return Ok(Value::Message(message.get().message.clone()));
+    }
+    if let Ok(value) = object.cast::<Enum>() {
+        return Ok(value.get().value.clone().into_value());
     }
     Err(ConvertError::unsupported(object))
 }
@@ -340,12 +352,22 @@ fn python_in<'py>(py: Python<'py>, value: &Value) -> Converted<Bound<'py, PyAny>
             Classes::optional(py)?.call1((inner,))?
         }
         Value::Type(_) => Classes::cel_type(py)?.call1((value.to_string(),))?,
-        other => {
-            return Err(ConvertError::new(
-                ErrorKind::Type,
-                format!("a CEL {} value has no Python form", other.type_name()),
-            ));
-        }
+        Value::Message(message) => Bound::new(
+            py,
+            Message {
+                message: message.clone(),
+            },
+        )?
+        .into_any(),
+        Value::Opaque(_) => match EnumValue::of(value) {
+            Some(e) => Bound::new(py, Enum { value: e.clone() })?.into_any(),
+            None => {
+                return Err(ConvertError::new(
+                    ErrorKind::Type,
+                    format!("a CEL {} value has no Python form", value.type_name()),
+                ));
+            }
+        },
     })
 }
 

@@ -1,11 +1,14 @@
 //! `celd.Env`: declarations, extensions, container, limits and Python functions.
 
-use celd::{EnvBuilder, Extension, Limits, Overload, Type};
+use celd::layers::types::parse_type_with;
+use celd::{EnvBuilder, Extension, Limits, Overload, Type, TypeParseError, Validations};
+use prost_reflect::DescriptorPool;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
 use crate::errors::{env_error, to_py_err};
 use crate::functions::python_overload;
+use crate::messages::{Enum, Message, new_enum, new_message};
 use crate::program::Program;
 
 /// A CEL environment: the variables, functions and extensions expressions may use.
@@ -39,7 +42,7 @@ impl Env {
     #[new]
     #[pyo3(signature = (
         variables=None, *, extensions=None, container=None, functions=None, methods=None,
-        max_cost=None, max_string_bytes=None, max_list_len=None, max_map_len=None,
+        descriptors=None, macros=true, strong_enums=false, validate_literals=true, max_cost=None, max_string_bytes=None, max_list_len=None, max_map_len=None,
         max_expression_length=None, max_nesting_depth=None,
     ))]
     #[allow(clippy::too_many_arguments)]
@@ -50,6 +53,10 @@ impl Env {
         container: Option<&str>,
         functions: Option<&Bound<'_, PyDict>>,
         methods: Option<&Bound<'_, PyDict>>,
+        descriptors: Option<&Bound<'_, PyAny>>,
+        macros: bool,
+        strong_enums: bool,
+        validate_literals: bool,
         max_cost: Option<u64>,
         max_string_bytes: Option<usize>,
         max_list_len: Option<usize>,
@@ -68,10 +75,23 @@ impl Env {
         if let Some(container) = container {
             builder = builder.container(container);
         }
+        if let Some(descriptors) = descriptors {
+            builder = builder.descriptor_pool(load_descriptors(py, descriptors)?);
+        }
+        builder = builder.strong_enums(strong_enums);
+        if !validate_literals {
+            builder = builder.validations(Validations {
+                regex_literals: false,
+                timestamp_literals: false,
+                duration_literals: false,
+                ..Validations::default()
+            });
+        }
         let mut options = celd::ParseOptions::default();
         options.max_code_points = max_expression_length.unwrap_or(options.max_code_points);
         options.max_depth = max_nesting_depth.unwrap_or(options.max_depth);
-        builder = builder.parse_options(options);
+        // After the parse options, which hold the macro setting too.
+        builder = builder.parse_options(options).macros(macros);
         // Types are read by an environment that knows the extensions' type names.
         let types = builder.clone().build().map_err(|e| to_py_err(py, &e))?;
         if let Some(variables) = variables {
@@ -83,26 +103,61 @@ impl Env {
         }
         for (declared, is_method) in [(functions, false), (methods, true)] {
             let Some(declared) = declared else { continue };
-            for (name, spec) in declared.iter() {
+            for (name, specs) in declared.iter() {
                 let name = name.cast::<PyString>()?.to_str()?.to_owned();
-                let overload = function_overload(py, &types, &name, &spec)?;
-                builder = if is_method {
-                    builder.method(&name, overload)
-                } else {
-                    builder.function(&name, overload)
+                let specs = match specs.cast::<PyList>() {
+                    Ok(list) => list.iter().collect(),
+                    Err(_) => vec![specs],
                 };
+                for spec in &specs {
+                    let overload = function_overload(py, &types, &name, spec)?;
+                    builder = if is_method {
+                        builder.method(&name, overload)
+                    } else {
+                        builder.function(&name, overload)
+                    };
+                }
             }
         }
         let env = builder.build().map_err(|e| to_py_err(py, &e))?;
         Ok(Env { env })
     }
 
-    /// Parses, type-checks and plans `expression`; raises `celd.CompileError`.
-    fn compile(&self, py: Python<'_>, expression: &str) -> PyResult<Program> {
+    /// Parses, type-checks and plans `expression`; raises `celd.CompileError`. With
+    /// `check=False` the expression is not type-checked: names and overloads resolve at
+    /// evaluation, and the result type is `dyn`.
+    #[pyo3(signature = (expression, *, check=true))]
+    fn compile(&self, py: Python<'_>, expression: &str, check: bool) -> PyResult<Program> {
         let program = py
-            .detach(|| self.env.compile(expression))
+            .detach(|| match check {
+                true => self.env.compile(expression),
+                false => self.env.compile_unchecked(expression),
+            })
             .map_err(|e| to_py_err(py, &e))?;
         Ok(Program::direct(py, self.env.clone(), program))
+    }
+
+    /// A message of `type_name` from the descriptors, its fields set from Python values as
+    /// CEL sets them in `pkg.Msg{field: value}` (extensions by their full name).
+    #[pyo3(signature = (type_name, fields=None))]
+    fn message(&self, type_name: &str, fields: Option<&Bound<'_, PyDict>>) -> PyResult<Message> {
+        new_message(&self.pool(), type_name, fields)
+    }
+
+    /// The message of `type_name` encoded in `data` (the protobuf binary encoding).
+    fn decode_message(&self, type_name: &str, data: &[u8]) -> PyResult<Message> {
+        crate::messages::decode_message(&self.pool(), type_name, data)
+    }
+
+    /// A typed value of enum `type_name`, from its number or its name (`"RED"`).
+    fn enum_value(&self, type_name: &str, value: &Bound<'_, PyAny>) -> PyResult<Enum> {
+        new_enum(&self.pool(), type_name, value)
+    }
+
+    /// Whether protobuf enum values are typed (`celd.Enum`) rather than `int`.
+    #[getter]
+    fn strong_enums(&self) -> bool {
+        self.env.strong_enums()
     }
 
     /// Parses and type-checks `expression`, returning its CEL result type (`"bool"`).
@@ -139,6 +194,29 @@ impl Env {
             self.env.extensions().len()
         )
     }
+}
+
+impl Env {
+    /// The environment's message types (the well-known types alone without `descriptors`).
+    fn pool(&self) -> DescriptorPool {
+        self.env
+            .descriptor_pool()
+            .cloned()
+            .unwrap_or_else(DescriptorPool::global)
+    }
+}
+
+/// `descriptors`: a serialized `FileDescriptorSet` as `bytes`, or the path of a file holding one.
+fn load_descriptors(py: Python<'_>, descriptors: &Bound<'_, PyAny>) -> PyResult<DescriptorPool> {
+    let bytes = match descriptors.cast::<PyBytes>() {
+        Ok(bytes) => bytes.as_bytes().to_vec(),
+        Err(_) => {
+            let path: std::path::PathBuf = descriptors.extract()?;
+            std::fs::read(&path)
+                .map_err(|e| env_error(py, format!("descriptor set {}: {e}", path.display())))?
+        }
+    };
+    celd::protos::pool_from_descriptor_set(&bytes).map_err(|e| to_py_err(py, &e))
 }
 
 /// `extensions`: `None` (none), `"all"`, or names such as `["strings", "math"]`.
@@ -188,7 +266,31 @@ pub(crate) fn parse_type(
         .map_err(|e| env_error(py, format!("type {text:?}: {e}")))
 }
 
-/// A function spec: a callable with type hints, or `(callable, [param types], result type)`.
+/// A type of a function signature: as [`parse_type`] reads it, and besides a single
+/// upper-case letter is a type parameter (`list(T)`) and a name with parameters that the
+/// environment does not know an abstract type (`tuple(T, U)`).
+fn signature_type(py: Python<'_>, env: &celd::Env, text: &Bound<'_, PyAny>) -> PyResult<Type> {
+    let text: String = text.extract()?;
+    let mut resolve = |name: &str, params: Vec<Type>| -> Result<Type, TypeParseError> {
+        let is_param = name.len() == 1 && name.as_bytes()[0].is_ascii_uppercase();
+        if params.is_empty() && is_param {
+            return Ok(Type::param(name));
+        }
+        if params.is_empty() {
+            return env.parse_type(name);
+        }
+        let written: Vec<String> = params.iter().map(Type::to_string).collect();
+        match env.parse_type(&format!("{name}({})", written.join(", "))) {
+            Ok(ty) => Ok(ty),
+            Err(_) => Ok(Type::opaque(name, params)),
+        }
+    };
+    parse_type_with(&text, &mut resolve).map_err(|e| env_error(py, format!("type {text:?}: {e}")))
+}
+
+/// A function spec: a callable with type hints, or `(callable, [param types], result type)`
+/// where `callable` may be `None`: the overload is declared for type-checking and has no
+/// implementation (a call fails at evaluation).
 fn function_overload(
     py: Python<'_>,
     types: &celd::Env,
@@ -212,8 +314,11 @@ fn function_overload(
     };
     let params = params
         .iter()
-        .map(|p| parse_type(py, types, p))
+        .map(|p| signature_type(py, types, p))
         .collect::<PyResult<Vec<_>>>()?;
-    let result = parse_type(py, types, &result)?;
+    let result = signature_type(py, types, &result)?;
+    if callable.is_none() {
+        return Ok(Overload::late_bound(params, result));
+    }
     Ok(python_overload(name, callable.unbind(), params, result))
 }

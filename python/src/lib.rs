@@ -9,6 +9,8 @@ mod convert;
 mod env;
 mod errors;
 mod functions;
+mod json;
+mod messages;
 mod program;
 
 use pyo3::prelude::*;
@@ -18,7 +20,11 @@ fn _celd(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<env::Env>()?;
     m.add_class::<program::Program>()?;
     m.add_class::<cache::ProgramCache>()?;
+    m.add_class::<messages::Message>()?;
+    m.add_class::<messages::Enum>()?;
     m.add_function(wrap_pyfunction!(cache::evaluate, m)?)?;
+    m.add_function(wrap_pyfunction!(json::from_json, m)?)?;
+    m.add_function(wrap_pyfunction!(json::to_json, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

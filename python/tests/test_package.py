@@ -29,5 +29,7 @@ def test_stubs_match_the_module():
 
 def test_docstrings():
     for item in (celd.Env, celd.Program, celd.ProgramCache, celd.evaluate,
-                 celd.Program.evaluate, celd.Env.compile, celd.ProgramCache.compile):
+                 celd.Program.evaluate, celd.Env.compile, celd.ProgramCache.compile,
+                 celd.Message, celd.Enum, celd.from_json, celd.to_json, celd.Env.message,
+                 celd.Env.decode_message, celd.Env.enum_value):
         assert item.__doc__ and len(item.__doc__) > 20, item

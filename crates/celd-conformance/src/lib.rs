@@ -21,6 +21,7 @@
 pub mod compare;
 pub mod engine;
 pub mod expected;
+pub mod export;
 pub mod pb;
 pub mod report;
 pub mod runner;

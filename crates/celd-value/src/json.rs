@@ -550,9 +550,81 @@ fn write_message(m: &DynamicMessage) -> Json {
         "$message".to_owned(),
         Json::String(m.descriptor().full_name().to_owned()),
     );
-    let body = serde_json::to_value(m).unwrap_or(Json::Null);
+    let mut body = serde_json::to_value(m).unwrap_or(Json::Null);
+    write_non_finite_wrappers(m, &mut body);
     object.insert("value".to_owned(), body);
     Json::Object(object)
+}
+
+/// prost-reflect writes a `FloatValue` or `DoubleValue` holding NaN or an infinity as `null`
+/// (which reads back as no value at all); protobuf JSON writes `"NaN"`, `"Infinity"`,
+/// `"-Infinity"`, as it does for plain float fields. Rewrites those in `json`, the
+/// serialization of `m`, wherever they are: fields, extensions, lists, maps and `Any`.
+fn write_non_finite_wrappers(m: &DynamicMessage, json: &mut Json) {
+    let Json::Object(object) = json else { return };
+    if m.descriptor().full_name() == "google.protobuf.Any" {
+        let Ok(inner) = crate::proto::unpack_any(m) else {
+            return;
+        };
+        match non_finite_wrapper(&inner) {
+            Some(text) => {
+                object.insert("value".to_owned(), Json::String(text.to_owned()));
+            }
+            None => write_non_finite_wrappers(&inner, json),
+        }
+        return;
+    }
+    for (field, value) in m.fields() {
+        if let Some(child) = object.get_mut(field.json_name()) {
+            write_non_finite_in(value, child);
+        }
+    }
+    for (ext, value) in m.extensions() {
+        if let Some(child) = object.get_mut(ext.json_name()) {
+            write_non_finite_in(value, child);
+        }
+    }
+}
+
+fn write_non_finite_in(value: &prost_reflect::Value, json: &mut Json) {
+    use prost_reflect::{MapKey, Value as Pb};
+    match (value, json) {
+        (Pb::Message(m), json) => match non_finite_wrapper(m) {
+            Some(text) => *json = Json::String(text.to_owned()),
+            None => write_non_finite_wrappers(m, json),
+        },
+        (Pb::List(items), Json::Array(array)) => {
+            for (item, json) in items.iter().zip(array) {
+                write_non_finite_in(item, json);
+            }
+        }
+        (Pb::Map(map), Json::Object(object)) => {
+            for (key, item) in map {
+                let key = match key {
+                    MapKey::String(s) => s.clone(),
+                    MapKey::Bool(b) => b.to_string(),
+                    MapKey::I32(n) => n.to_string(),
+                    MapKey::I64(n) => n.to_string(),
+                    MapKey::U32(n) => n.to_string(),
+                    MapKey::U64(n) => n.to_string(),
+                };
+                if let Some(json) = object.get_mut(&key) {
+                    write_non_finite_in(item, json);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The protobuf JSON text of a float or double wrapper holding a non-finite number.
+fn non_finite_wrapper(m: &DynamicMessage) -> Option<&'static str> {
+    let number = match m.descriptor().full_name() {
+        "google.protobuf.FloatValue" => m.get_field_by_number(1)?.as_f32().map(f64::from)?,
+        "google.protobuf.DoubleValue" => m.get_field_by_number(1)?.as_f64()?,
+        _ => return None,
+    };
+    (!number.is_finite()).then(|| non_finite_name(number))
 }
 
 fn write_enum(e: &EnumValue) -> Json {
@@ -674,6 +746,85 @@ mod tests {
             round_trip(json!({"$a": 1, "b": 2})),
             json!({"$a": 1, "b": 2})
         );
+    }
+
+    /// A message with float wrappers everywhere protobuf JSON can hold one.
+    fn wrapper_pool() -> DescriptorPool {
+        struct Inline;
+        impl protox::file::FileResolver for Inline {
+            fn open_file(&self, name: &str) -> Result<protox::file::File, protox::Error> {
+                match name {
+                    "w.proto" => protox::file::File::from_source(
+                        name,
+                        "syntax = \"proto3\"; package w;\n\
+                         import \"google/protobuf/wrappers.proto\";\n\
+                         import \"google/protobuf/any.proto\";\n\
+                         message M { google.protobuf.FloatValue f = 1;\n\
+                         repeated google.protobuf.DoubleValue ds = 2;\n\
+                         map<int32, google.protobuf.DoubleValue> by_id = 3;\n\
+                         M child = 4; google.protobuf.Any any = 5; }",
+                    ),
+                    _ => Err(protox::Error::file_not_found(name)),
+                }
+            }
+        }
+        let mut resolver = protox::file::ChainFileResolver::new();
+        resolver.add(Inline);
+        resolver.add(protox::file::GoogleFileResolver::new());
+        let mut compiler = protox::Compiler::with_file_resolver(resolver);
+        compiler.open_file("w.proto").expect("compiles");
+        compiler.descriptor_pool()
+    }
+
+    #[test]
+    fn non_finite_wrappers_are_written_as_protobuf_json_names() {
+        let pool = wrapper_pool();
+        let desc = pool.get_message_by_name("w.M").unwrap();
+        let any_float = "[type.googleapis.com/google.protobuf.FloatValue] { value: -inf }";
+        let text = format!(
+            "f {{ value: inf }} ds {{ value: nan }} ds {{ value: 1.5 }} \
+             by_id {{ key: 7 value {{ value: -inf }} }} child {{ f {{ value: nan }} }} \
+             any {{ {any_float} }}"
+        );
+        let message = DynamicMessage::parse_text_format(desc, &text).unwrap();
+        let json = to_json(&Value::Message(Arc::new(message.clone())));
+        assert_eq!(
+            json["value"],
+            json!({
+                "f": "Infinity", "ds": ["NaN", 1.5], "byId": {"7": "-Infinity"},
+                "child": {"f": "NaN"},
+                "any": {"@type": "type.googleapis.com/google.protobuf.FloatValue", "value": "-Infinity"}
+            })
+        );
+        let reader = JsonReader {
+            pool: Some(&pool),
+            ..JsonReader::default()
+        };
+        let Value::Message(read) = reader.read(&json).unwrap() else {
+            panic!("a message")
+        };
+        let f = read.get_field_by_name("f").unwrap();
+        let f = f.as_message().unwrap().get_field_by_number(1).unwrap();
+        assert_eq!(f.as_f32(), Some(f32::INFINITY));
+    }
+
+    #[test]
+    fn doubles_read_from_text_exactly() {
+        // Without serde_json's exact float parsing these read back one ulp off.
+        for d in [
+            1.3799999999999998e-23,
+            -5.4300000000000006e-21,
+            6.999999999999999e23,
+        ] {
+            let text = to_json(&Value::Double(d)).to_string();
+            let json: Json = serde_json::from_str(&text).unwrap();
+            let read = from_json(&json).unwrap();
+            assert_eq!(
+                read.as_double().map(f64::to_bits),
+                Some(d.to_bits()),
+                "{text}"
+            );
+        }
     }
 
     #[test]

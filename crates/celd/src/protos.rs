@@ -33,16 +33,29 @@ impl ProtoSources {
         for path in &self.descriptor_sets {
             let bytes = std::fs::read(path)
                 .map_err(|e| Error::env(format!("descriptor set {}: {e}", path.display())))?;
-            let set = FileDescriptorSet::decode(bytes.as_slice()).map_err(|e| {
-                Error::env(format!(
-                    "descriptor set {}: not a FileDescriptorSet: {e}",
-                    path.display()
-                ))
-            })?;
-            add_set(&mut pool, set, &path.display().to_string())?;
+            add_encoded_set(
+                &mut pool,
+                &bytes,
+                &format!("descriptor set {}", path.display()),
+            )?;
         }
         Ok(pool)
     }
+}
+
+/// The message types of a serialized `google.protobuf.FileDescriptorSet`
+/// (`protoc --descriptor_set_out`), with the well-known types; an `env` error when the bytes
+/// are not a valid set.
+pub fn pool_from_descriptor_set(bytes: &[u8]) -> Result<DescriptorPool, Error> {
+    let mut pool = DescriptorPool::global();
+    add_encoded_set(&mut pool, bytes, "descriptor set")?;
+    Ok(pool)
+}
+
+fn add_encoded_set(pool: &mut DescriptorPool, bytes: &[u8], what: &str) -> Result<(), Error> {
+    let set = FileDescriptorSet::decode(bytes)
+        .map_err(|e| Error::env(format!("{what}: not a FileDescriptorSet: {e}")))?;
+    add_set(pool, set, what)
 }
 
 fn add_set(pool: &mut DescriptorPool, set: FileDescriptorSet, what: &str) -> Result<(), Error> {
@@ -145,6 +158,32 @@ mod tests {
         };
         assert!(missing.load().unwrap_err().message().contains("missing.pb"));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn encoded_sets_load_with_the_well_known_types() {
+        let dir = temp_dir("set");
+        std::fs::write(
+            dir.join("shop.proto"),
+            "syntax = \"proto3\"; package shop; import \"google/protobuf/struct.proto\";\n\
+             message Order { google.protobuf.Struct extra = 1; }",
+        )
+        .unwrap();
+        let set = compile_protos(&[dir.join("shop.proto")], &[]).unwrap();
+        let pool = pool_from_descriptor_set(&set.encode_to_vec()).unwrap();
+        assert!(pool.get_message_by_name("shop.Order").is_some());
+        assert!(
+            pool.get_message_by_name("google.protobuf.Duration")
+                .is_some()
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+        let e = pool_from_descriptor_set(b"\xff\xff\xff").unwrap_err();
+        assert!(
+            e.message()
+                .starts_with("descriptor set: not a FileDescriptorSet"),
+            "{}",
+            e.message()
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod cli;
 mod compare;
 mod conversions;
 mod expected;
+mod export;
 mod loading;
 mod report;
 mod suite;
