@@ -549,7 +549,9 @@ fn soak_config() -> SoakConfig {
         max_rss: None,
         workload: Workload::standard(),
         pause: None,
-        extra_args: Vec::new(),
+        // These tests are about recycling: on a loaded machine a request descheduled past
+        // the default 100 ms time limit would be answered 422, which is not a lost request.
+        extra_args: vec!["--eval-timeout".into(), "10s".into()],
     }
 }
 
@@ -573,7 +575,9 @@ fn max_rss_recycles_lose_no_request() {
     let config = SoakConfig {
         max_rss: Some("40MiB".into()),
         workload: Workload::Distinct,
-        extra_args: vec!["--cache-bytes".into(), "256MiB".into()],
+        extra_args: ["--cache-bytes", "256MiB", "--eval-timeout", "10s"]
+            .map(String::from)
+            .to_vec(),
         ..soak_config()
     };
     let report = run_soak(&config);
