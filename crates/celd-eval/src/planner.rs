@@ -107,7 +107,12 @@ pub fn plan(
         },
         root,
         table_id: env.variables.id(),
-        variables: planner.variables,
+        // Exact capacity: a retained plan keeps no spare slots (most plans read one or two).
+        variables: {
+            let mut variables = planner.variables;
+            variables.shrink_to_fit();
+            variables
+        },
         n_params: options.params.values().map(|&i| i + 1).max().unwrap_or(0),
         scalar_locals,
         enum_mode: if env.strong_enums {
