@@ -98,7 +98,36 @@ impl Plan {
         self.eval_with(activation, &EvalOptions::default())
     }
 
+    /// Evaluates with `options`. A plan that folded to a constant returns it without
+    /// interpretation when nothing could stop the evaluation early (no deadline, no
+    /// cancellation flag): it costs nothing and allocates nothing, so no limit applies.
+    #[inline]
     pub fn eval_with(&self, activation: &Activation, options: &EvalOptions<'_>) -> Result<Value> {
+        if let Node::Const(value) = &self.root
+            && options.deadline.is_none()
+            && options.cancel.is_none()
+            && options.params.len() >= self.n_params as usize
+        {
+            return Ok(self.constant_result(value, options));
+        }
+        self.eval_general(activation, options)
+    }
+
+    /// The value of a constant plan, reporting the nothing it spent where asked.
+    #[inline]
+    fn constant_result(&self, value: &Value, options: &EvalOptions<'_>) -> Value {
+        if let Some(spent) = options.cost_spent {
+            spent.set(0);
+        }
+        if let Some(details) = options.details {
+            details.record(0, Vec::new());
+        }
+        value.clone()
+    }
+
+    /// Evaluates by walking the plan, within the limits.
+    #[inline(never)]
+    fn eval_general(&self, activation: &Activation, options: &EvalOptions<'_>) -> Result<Value> {
         match options.details {
             None => self.run(activation, options, NoReads),
             Some(details) => self.run_recording(activation, options, details),

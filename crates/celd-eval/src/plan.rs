@@ -353,17 +353,17 @@ pub struct Plan {
     /// The identity of the variable table the plan was built against.
     pub(crate) table_id: u64,
     /// The variables the plan reads, by slot: name and index in the environment's table.
-    pub(crate) variables: Vec<PlanVariable>,
+    pub(crate) variables: Box<[PlanVariable]>,
     /// How many local slots comprehensions and blocks need.
     pub(crate) n_locals: u32,
     /// How many parameters the plan expects.
     pub(crate) n_params: u32,
     /// Loop variables the checker proved fixed-size scalars (for cost estimates).
-    pub(crate) scalar_locals: Vec<u32>,
+    pub(crate) scalar_locals: Box<[u32]>,
     /// Whether enum fields of messages read as typed enum values or as ints.
     pub(crate) enum_mode: celd_value::EnumMode,
     /// The constant patterns (held inside closures the size walk cannot see), to weigh them.
-    pub(crate) patterns: Vec<Arc<crate::functions::patterns::ConstPattern>>,
+    pub(crate) patterns: Box<[Arc<crate::functions::patterns::ConstPattern>]>,
 }
 
 #[derive(Clone, Debug)]

@@ -107,9 +107,10 @@ pub fn plan(
         },
         root,
         table_id: env.variables.id(),
-        variables: planner.variables,
+        // Boxed slices: a retained plan keeps no spare capacity (most read one or two variables).
+        variables: planner.variables.into_boxed_slice(),
         n_params: options.params.values().map(|&i| i + 1).max().unwrap_or(0),
-        scalar_locals,
+        scalar_locals: scalar_locals.into(),
         enum_mode: if env.strong_enums {
             EnumMode::Strong
         } else {
@@ -771,16 +772,16 @@ impl Planner<'_> {
         let plan = Plan {
             root: node,
             table_id: 0,
-            variables: Vec::new(),
+            variables: Box::default(),
             n_locals: self.n_locals,
             n_params: 0,
-            scalar_locals: Vec::new(),
+            scalar_locals: Box::default(),
             enum_mode: if self.env.strong_enums {
                 EnumMode::Strong
             } else {
                 EnumMode::Legacy
             },
-            patterns: Vec::new(),
+            patterns: Box::default(),
         };
         let options = EvalOptions {
             limits: Some(&self.fold_limits),

@@ -17,7 +17,7 @@ fn alloc(n: usize) -> usize {
 }
 
 pub(crate) fn plan_heap_size(plan: &Plan) -> usize {
-    let vars = alloc(plan.variables.capacity() * size_of::<crate::plan::PlanVariable>())
+    let vars = alloc(plan.variables.len() * size_of::<crate::plan::PlanVariable>())
         + plan
             .variables
             .iter()
@@ -30,7 +30,9 @@ pub(crate) fn plan_heap_size(plan: &Plan) -> usize {
         .iter()
         .map(|p| p.held_bytes() + boxed::<crate::functions::patterns::ConstPattern>())
         .sum::<usize>();
-    vars + node_size(&plan.root) + patterns
+    let lists = alloc(plan.scalar_locals.len() * size_of::<u32>())
+        + alloc(plan.patterns.len() * size_of::<usize>());
+    vars + lists + node_size(&plan.root) + patterns
 }
 
 fn name_size(name: &SmolStr) -> usize {

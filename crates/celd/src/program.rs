@@ -17,14 +17,15 @@ pub struct Program {
     /// The span of every expression node, so runtime errors point into the source.
     pub(crate) spans: Box<[Span]>,
     pub(crate) result_type: Type,
-    pub(crate) limits: Limits,
+    /// The environment's limits, shared.
+    pub(crate) limits: std::sync::Arc<Limits>,
 }
 
 impl Program {
     /// Evaluates with the environment's limits.
     pub fn eval(&self, activation: &Activation) -> Result<Value, Error> {
         let options = EvalOptions {
-            limits: Some(&self.limits),
+            limits: Some(&*self.limits),
             ..EvalOptions::default()
         };
         self.eval_with(activation, &options)
@@ -49,7 +50,7 @@ impl Program {
     pub fn eval_details(&self, activation: &Activation) -> (Result<Value, Error>, EvalDetails) {
         let details = EvalDetails::new();
         let options = EvalOptions {
-            limits: Some(&self.limits),
+            limits: Some(&*self.limits),
             details: Some(&details),
             ..EvalOptions::default()
         };
