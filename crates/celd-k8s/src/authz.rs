@@ -280,9 +280,7 @@ pub fn register(env: EnvBuilder) -> EnvBuilder {
                 Overload::new(
                     |g: &GroupCheck, resource: &str| -> Result<ResourceCheck, EvalError> {
                         if blank(resource) {
-                            return Err(EvalError::invalid_argument(
-                                "resource must not be empty",
-                            ));
+                            return Err(EvalError::invalid_argument("resource must not be empty"));
                         }
                         Ok(ResourceCheck {
                             authorizer: g.authorizer.clone(),
@@ -321,7 +319,10 @@ fn resource_setter(
 ) -> EnvBuilder {
     env.method(
         name,
-        nominal(id, Overload::new(move |r: &ResourceCheck, s: &str| with(r, set, s))),
+        nominal(
+            id,
+            Overload::new(move |r: &ResourceCheck, s: &str| with(r, set, s)),
+        ),
     )
 }
 
@@ -571,8 +572,12 @@ mod tests {
 
     #[test]
     fn rules_read_and_match() {
-        let rules = Rules::parse(["get:apps/deployments", "*:/pods/status", "get:path:/healthz"])
-            .unwrap();
+        let rules = Rules::parse([
+            "get:apps/deployments",
+            "*:/pods/status",
+            "get:path:/healthz",
+        ])
+        .unwrap();
         let check = |verb: &str, group: &str, resource: &str, sub: &str| {
             rules
                 .authorize(&Attributes {
@@ -586,7 +591,10 @@ mod tests {
         };
         assert_eq!(check("get", "apps", "deployments", ""), Verdict::Allow);
         assert_eq!(check("list", "apps", "deployments", ""), Verdict::NoOpinion);
-        assert_eq!(check("get", "apps", "deployments", "scale"), Verdict::NoOpinion);
+        assert_eq!(
+            check("get", "apps", "deployments", "scale"),
+            Verdict::NoOpinion
+        );
         assert_eq!(check("patch", "", "pods", "status"), Verdict::Allow);
         let path = Attributes {
             verb: "get".into(),

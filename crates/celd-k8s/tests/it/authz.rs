@@ -26,7 +26,11 @@ impl Authorizer for TestAuthorizer {
         }
         let allowed = a.namespace == "team-a" || a.path.as_deref() == Some("/healthz");
         AuthzDecision {
-            verdict: if allowed { Verdict::Allow } else { Verdict::Deny },
+            verdict: if allowed {
+                Verdict::Allow
+            } else {
+                Verdict::Deny
+            },
             reason: format!("{} {}", a.verb, if allowed { "ok" } else { "no" }),
             error: None,
         }
@@ -106,7 +110,9 @@ fn decisions_paths_and_service_accounts() {
         Ok(Value::string(""))
     );
     assert_eq!(
-        check("authorizer.serviceAccount('default', 'builder').group('').resource('pods').check('get').allowed()"),
+        check(
+            "authorizer.serviceAccount('default', 'builder').group('').resource('pods').check('get').allowed()"
+        ),
         Ok(Value::Bool(false))
     );
     assert_eq!(
@@ -139,7 +145,10 @@ fn builder_errors_are_kubernetes_messages() {
         check("authorizer.serviceAccount('default', 'invalid@*name')"),
         Err("Invalid service account name".into())
     );
-    assert!(check("authorizer.check('get')").is_err(), "no such overload");
+    assert!(
+        check("authorizer.check('get')").is_err(),
+        "no such overload"
+    );
 }
 
 #[test]
@@ -164,7 +173,10 @@ fn doc(name: &str) -> serde_json::Value {
         .join("tests/data")
         .join(name);
     let text = std::fs::read_to_string(&path).unwrap();
-    celd_k8s::yaml::parse_documents(&text).unwrap().remove(0).value
+    celd_k8s::yaml::parse_documents(&text)
+        .unwrap()
+        .remove(0)
+        .value
 }
 
 #[test]
@@ -187,7 +199,9 @@ fn admission_policies_see_the_authorizer_and_the_request_resource() {
         panic!("denied without permission");
     };
     assert!(
-        messages[0].0.ends_with("more than 3 replicas needs permission to scale deployments"),
+        messages[0]
+            .0
+            .ends_with("more than 3 replicas needs permission to scale deployments"),
         "{messages:?}"
     );
     deployment["metadata"]["namespace"] = "team-a".into();
@@ -203,7 +217,11 @@ fn admission_policies_see_the_authorizer_and_the_request_resource() {
     let seen = authorizer.seen.lock().unwrap();
     let own = seen.last().unwrap();
     assert_eq!(
-        (own.group.as_str(), own.resource.as_str(), own.namespace.as_str()),
+        (
+            own.group.as_str(),
+            own.resource.as_str(),
+            own.namespace.as_str()
+        ),
         ("apps", "deployments", "team-a")
     );
 }
