@@ -86,6 +86,16 @@ pub struct K8sAdmissionArgs {
     #[arg(long, value_name = "OPERATION", default_value = "CREATE",
           value_parser = ["CREATE", "UPDATE", "DELETE", "CONNECT"])]
     pub operation: String,
+    /// An authorization the request's user has, for `authorizer` checks (repeatable):
+    /// `VERB:GROUP/RESOURCE[/SUBRESOURCE]` (core group empty: `get:/pods`) or
+    /// `VERB:path:/PATH`; `*` matches any verb, group, resource or subresource. Every other
+    /// check has no opinion (`allowed()` is false).
+    #[arg(long = "allow", value_name = "RULE")]
+    pub allow: Vec<String>,
+    /// The request's resource, lower-case plural, for `authorizer.requestResource` (default:
+    /// the object's kind, lower-cased, with an `s`).
+    #[arg(long, value_name = "RESOURCE")]
+    pub resource: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 use std::path::Path;
+use std::sync::Arc;
 
 use celd_k8s::schema::Crd;
 use celd_k8s::validator::CrdValidator;
@@ -11,6 +12,7 @@ use celd_k8s::yaml::{self, Document};
 use crate::Failure;
 use crate::args::{K8sAdmissionArgs, K8sCheckArgs, K8sCommand, K8sValidateArgs};
 use celd_k8s::admission::{Decision, Policy, Request};
+use celd_k8s::authz::Rules;
 
 pub fn run(command: K8sCommand) -> Result<(), Failure> {
     match command {
@@ -142,11 +144,16 @@ fn admission(args: &K8sAdmissionArgs) -> Result<(), Failure> {
     let object = first_document(&args.object)?;
     let old = args.old_object.as_deref().map(first_document).transpose()?;
     let params = args.params.as_deref().map(first_document).transpose()?;
+    let rules = Rules::parse(args.allow.iter().map(String::as_str))
+        .map_err(|e| Failure::Usage(e.to_string()))?;
     let request = Request {
         object: Some(&object),
         old_object: old.as_ref(),
         params: params.as_ref(),
         operation: &args.operation,
+        authorizer: Some(Arc::new(rules)),
+        resource: args.resource.as_deref(),
+        subresource: "",
     };
     let mut out = io::stdout().lock();
     let audit = match policy.evaluate(&request) {

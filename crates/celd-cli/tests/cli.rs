@@ -388,4 +388,32 @@ mod admission {
             "denied (Invalid): ValidatingAdmissionPolicy 'replica-limit.example.celd.dev' denied request: replicas 7 exceed the limit of 5\naudit annotation replica-limit.example.celd.dev/replicas: 7\n"
         );
     }
+
+    fn authz_admission(allow: &[&str]) -> std::process::Output {
+        let (policy, object) = (data("authz-policy.yaml"), data("deployment.yaml"));
+        let mut args = vec!["k8s", "admission", "--policy", &policy, "--object", &object];
+        for rule in allow {
+            args.extend(["--allow", rule]);
+        }
+        celd(&args)
+    }
+
+    #[test]
+    fn allow_rules_answer_the_authorizer() {
+        let out = authz_admission(&[]);
+        assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+        assert!(
+            stdout(&out).contains("more than 3 replicas needs permission to scale deployments"),
+            "{}",
+            stdout(&out)
+        );
+        let out = authz_admission(&["update:apps/deployments/scale", "create:apps/deployments"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+        assert_eq!(
+            stdout(&out),
+            "allowed\naudit annotation scale-permission.example.celd.dev/own-resource: allowed by rule \"create:apps/deployments\"\n"
+        );
+        let out = authz_admission(&["update"]);
+        assert_eq!(out.status.code(), Some(2));
+    }
 }

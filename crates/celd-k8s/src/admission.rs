@@ -3,10 +3,12 @@
 //! would take for one request (`failurePolicy` deciding what an error does).
 
 use std::fmt;
+use std::sync::Arc;
 
 use celd::{Activation, Env, Key, Map, Program, Type, Value};
 use serde_json::Value as Json;
 
+use crate::authz::{self, Authorizer, AuthorizerValue, RequestResource};
 use crate::library::kubernetes_env;
 use crate::validator::plain;
 
@@ -40,7 +42,7 @@ pub struct Policy {
     audit_annotations: Vec<(String, Program)>,
 }
 
-/// What one request carries: the objects, the parameters and the operation.
+/// What one request carries: the objects, the parameters, the operation and the authorizer.
 #[derive(Clone, Debug, Default)]
 pub struct Request<'a> {
     pub object: Option<&'a Json>,
@@ -48,6 +50,13 @@ pub struct Request<'a> {
     pub params: Option<&'a Json>,
     /// `CREATE`, `UPDATE`, `DELETE` or `CONNECT`.
     pub operation: &'a str,
+    /// What answers `authorizer` checks; without one every check has no opinion (not allowed).
+    pub authorizer: Option<Arc<dyn Authorizer>>,
+    /// The resource (lower-case plural, `deployments`) for `authorizer.requestResource`; by
+    /// default the object's kind, lower-cased, with an `s`.
+    pub resource: Option<&'a str>,
+    /// The subresource of the request (`status`, `scale`), empty for the resource itself.
+    pub subresource: &'a str,
 }
 
 /// The policy's decision on a request.
@@ -78,7 +87,7 @@ const POLICY_VARIABLES: [&str; 6] = [
 ];
 
 fn env() -> Result<Env, PolicyError> {
-    let mut env = kubernetes_env();
+    let mut env = authz::declare_variables(kubernetes_env());
     for name in POLICY_VARIABLES {
         env = env.variable(name, Type::Dyn);
     }
@@ -173,6 +182,18 @@ impl Policy {
             .insert("params", value(request.params))
             .insert("namespaceObject", Value::Null)
             .insert("request", request_value(request));
+        let authorizer = AuthorizerValue::new(
+            request
+                .authorizer
+                .clone()
+                .unwrap_or_else(|| Arc::new(authz::Rules::default())),
+            "",
+        );
+        vars.insert(
+            "authorizer.requestResource",
+            authorizer.request_resource(&request_resource(request)),
+        )
+        .insert("authorizer", authorizer);
         let mut variables = Map::new();
         vars.insert("variables", Value::map(variables.clone()));
         for (name, program) in &self.variables {
@@ -264,6 +285,35 @@ impl Policy {
             "ValidatingAdmissionPolicy '{}' denied request: {message}",
             self.name
         )
+    }
+}
+
+/// The resource of the request: the object's group, the given resource (or the kind, plural),
+/// subresource, namespace and name.
+fn request_resource(request: &Request<'_>) -> RequestResource {
+    let object = request.object.or(request.old_object);
+    let field = |p: &str| {
+        object
+            .and_then(|o| o.pointer(p))
+            .and_then(Json::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let api_version = field("/apiVersion");
+    let group = api_version
+        .rsplit_once('/')
+        .map_or("", |(g, _)| g)
+        .to_string();
+    let resource = match request.resource {
+        Some(r) => r.to_string(),
+        None => format!("{}s", field("/kind").to_lowercase()),
+    };
+    RequestResource {
+        group,
+        resource,
+        subresource: request.subresource.to_string(),
+        namespace: field("/metadata/namespace"),
+        name: field("/metadata/name"),
     }
 }
 

@@ -16,6 +16,7 @@
 //! | [`lists`] | `isSorted`, `sum`, `min`, `max`, `indexOf`, `lastIndexOf` | the algorithms and their errors |
 //! | [`regex`] | `find`, `findAll` | Go `regexp` match iteration |
 //! | [`jsonpatch`] | `jsonpatch.escapeKey` | RFC 6901 escaping |
+//! | [`authz`] | `authorizer`, `check`, `Decision` (`library/authz.go`) | authorization checks answered by a host [`authz::Authorizer`] |
 //! | [`cost`] | `library/cost.go` | estimated and actual call costs on cel-go's arithmetic |
 //! | [`schema`] | `SchemaDeclType`, `apiextensions` validation | CRDs, schemas, CEL types, cardinality, cost limits |
 //! | [`escaping`] | `cel.Escape` | property names as identifiers |
@@ -38,6 +39,7 @@
 //! most [`yaml::MAX_DEPTH`] deep and expands to at most [`yaml::MAX_NODES`] nodes with aliases.
 
 pub mod admission;
+pub mod authz;
 pub mod cost;
 pub mod escaping;
 pub mod format;

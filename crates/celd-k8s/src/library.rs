@@ -39,6 +39,8 @@ pub enum Library {
     Semver,
     /// `jsonpatch.escapeKey()`.
     JsonPatch,
+    /// The `kubernetes.authorization` types and their methods (`authorizer.group(g)…check(v)`).
+    Authz,
 }
 
 impl Library {
@@ -53,6 +55,7 @@ impl Library {
         Library::Format,
         Library::JsonPatch,
         Library::Semver,
+        Library::Authz,
     ];
 
     /// Adds the library's host types and functions to `env`.
@@ -67,6 +70,7 @@ impl Library {
             Library::Format => format(env),
             Library::Semver => semver(env),
             Library::JsonPatch => jsonpatch(env),
+            Library::Authz => crate::authz::register(env),
         }
     }
 }

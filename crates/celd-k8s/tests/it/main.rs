@@ -2,6 +2,7 @@
 //! `tests/data`.
 
 mod admission;
+mod authz;
 mod crds;
 mod fixtures;
 mod library;
