@@ -133,6 +133,7 @@ impl Env {
             limits: self.inner.limits.clone(),
             registry: Some(self.inner.registry.clone()),
             check_library: Some(self.inner.check.library()),
+            bound_host: Some(self.inner.host.clone()),
             strong_enums: self.inner.strong_enums,
             skip_variable_type_checks: self.inner.skip_variable_type_checks,
             validations: self.inner.validations.clone(),
@@ -171,6 +172,9 @@ pub struct EnvBuilder {
     /// The checker's library tables to reuse when the libraries, functions and message types
     /// are unchanged: an environment derived by adding variables costs what they cost.
     check_library: Option<CheckLibrary>,
+    /// The host functions and types bound, to reuse while the same holds (and the enum mode
+    /// is unchanged): declaring and binding them is most of what building costs.
+    bound_host: Option<Host>,
     strong_enums: bool,
     skip_variable_type_checks: bool,
     validations: Validations,
@@ -214,6 +218,7 @@ impl EnvBuilder {
     pub fn function<M>(mut self, name: &str, overload: impl IntoOverload<M>) -> Self {
         self.host.function(name, false, overload.into_overload());
         self.check_library = None;
+        self.bound_host = None;
         self
     }
 
@@ -222,6 +227,7 @@ impl EnvBuilder {
     pub fn method<M>(mut self, name: &str, overload: impl IntoOverload<M>) -> Self {
         self.host.function(name, true, overload.into_overload());
         self.check_library = None;
+        self.bound_host = None;
         self
     }
 
@@ -231,6 +237,7 @@ impl EnvBuilder {
     pub fn host_type<T: HostType>(mut self) -> Self {
         self.host.host_type::<T>();
         self.check_library = None;
+        self.bound_host = None;
         self
     }
 
@@ -239,6 +246,7 @@ impl EnvBuilder {
     pub fn struct_type(mut self, ty: StructType) -> Self {
         self.host.struct_type(ty);
         self.check_library = None;
+        self.bound_host = None;
         self
     }
 
@@ -247,6 +255,7 @@ impl EnvBuilder {
             self.extensions.push(ext);
             self.registry = None;
             self.check_library = None;
+            self.bound_host = None;
         }
         self
     }
@@ -268,6 +277,7 @@ impl EnvBuilder {
     pub fn descriptor_pool(mut self, pool: DescriptorPool) -> Self {
         self.pool = Some(pool);
         self.check_library = None;
+        self.bound_host = None;
         self
     }
 
@@ -303,6 +313,9 @@ impl EnvBuilder {
     /// values of one enum compare with `==` and `!=` only to each other, and a message
     /// field of an enum type takes values of that enum (not `int`s).
     pub fn strong_enums(mut self, enabled: bool) -> Self {
+        if enabled != self.strong_enums {
+            self.bound_host = None;
+        }
         self.strong_enums = enabled;
         self
     }
@@ -337,7 +350,11 @@ impl EnvBuilder {
         if let Some(pool) = &self.pool {
             check = check.type_provider(TypeProvider::new(pool.clone()));
         }
-        let mut check = self.host.declare(check)?;
+        // A bound host comes with the checker library that declares it.
+        let mut check = match &self.bound_host {
+            Some(_) => check,
+            None => self.host.declare(check)?,
+        };
         if let Some(library) = self.check_library {
             check = check.library_from(library);
         }
@@ -368,11 +385,14 @@ impl EnvBuilder {
             Some(r) => r,
             None => Arc::new(crate::extensions::registry(&self.extensions)),
         };
-        let host = self.host.bind(
-            &check,
-            &crate::host::extension_types(self.extensions.iter().map(|e| e.name())),
-            crate::extensions::json_types(&self.extensions),
-        )?;
+        let host = match self.bound_host {
+            Some(host) => host,
+            None => self.host.bind(
+                &check,
+                &crate::host::extension_types(self.extensions.iter().map(|e| e.name())),
+                crate::extensions::json_types(&self.extensions),
+            )?,
+        };
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         Ok(Env {
             inner: Arc::new(EnvInner {
