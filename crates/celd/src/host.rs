@@ -130,7 +130,7 @@ impl Overload {
     /// let env = Env::builder()
     ///     .method(
     ///         "repeat",
-    ///         Overload::new(repeat).prepare(|constants: &[Option<&Value>]| match constants {
+    ///         Overload::new(repeat).prepare(move |constants: &[Option<&Value>]| match constants {
     ///             [_, Some(Value::Int(n))] if *n < 0 => {
     ///                 Err(EvalError::invalid_argument("negative count"))
     ///             }

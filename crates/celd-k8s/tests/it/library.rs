@@ -121,7 +121,10 @@ fn regex() {
         ("'abc'.find('[')", "check: Illegal regex"),
         ("'abc'.findAll('(', 2)", "check: Illegal regex"),
         ("'abc'.find('[' + 'b]')", "\"b\""),
-        ("['[', 'b'].all(p, 'abc'.find(p) != '')", "error: Illegal regex"),
+        (
+            "['[', 'b'].all(p, 'abc'.find(p) != '')",
+            "error: Illegal regex",
+        ),
     ]);
 }
 
