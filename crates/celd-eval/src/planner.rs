@@ -15,7 +15,7 @@ use smol_str::SmolStr;
 use crate::activation::VarTable;
 use crate::cost::{self, CallCost};
 use crate::eval::EvalOptions;
-use crate::functions::host::{HostCall, HostFunctions};
+use crate::functions::host::{Binding, HostCall, HostFunctions, HostOverload};
 use crate::functions::std_lib::{builtin_type_value, enum_conversion};
 use crate::functions::{Impl, Registry, patterns};
 use crate::limits::Limits;
@@ -550,7 +550,7 @@ impl Planner<'_> {
     /// serves arguments none of them accepts. `None` (the arguments left in place) when no
     /// host overload applies.
     fn host_call(
-        &self,
+        &mut self,
         id: ExprId,
         name: &SmolStr,
         member: bool,
@@ -586,6 +586,11 @@ impl Planner<'_> {
         if candidates.is_empty() {
             return None;
         }
+        let candidates = match self.prepared(&candidates, others, args) {
+            Ok(Some(prepared)) => vec![prepared],
+            Ok(None) => candidates,
+            Err(e) => return Some(self.error(id, e.message())),
+        };
         let fallback = if others {
             let arity = args.len();
             self.env
@@ -607,6 +612,40 @@ impl Planner<'_> {
             args: std::mem::take(args).into_vec(),
             id,
         })))
+    }
+
+    /// The one overload the checker chose, its implementation prepared for this call's
+    /// constant arguments (see [`Prepare`](crate::functions::host::Prepare)); `None` when
+    /// there is no choice made, nothing constant, or nothing to prepare.
+    fn prepared(
+        &self,
+        candidates: &[Arc<HostOverload>],
+        others: bool,
+        args: &CallArgs,
+    ) -> celd_value::Result<Option<Arc<HostOverload>>> {
+        let ([only], false) = (candidates, others) else {
+            return Ok(None);
+        };
+        let Some(prepare) = &only.prepare else {
+            return Ok(None);
+        };
+        let constants: Vec<Option<&Value>> = args
+            .iter()
+            .map(|a| match a {
+                Node::Const(v) => Some(v),
+                _ => None,
+            })
+            .collect();
+        if constants.iter().all(Option::is_none) {
+            return Ok(None);
+        }
+        Ok(prepare.call(&constants)?.map(|f| {
+            Arc::new(HostOverload {
+                binding: Binding::Static(f),
+                prepare: None,
+                ..(**only).clone()
+            })
+        }))
     }
 
     /// Whether a function of this name exists, built in or host.

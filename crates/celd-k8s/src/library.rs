@@ -8,7 +8,9 @@ use std::fmt;
 use std::net::IpAddr;
 
 use celd::layers::value::{arith, compare};
-use celd::{Cost, EnvBuilder, EvalError, Extension, HostType, Key, Map, Overload, Type, Value};
+use celd::{
+    Cost, EnvBuilder, EvalError, Extension, HostFunction, HostType, Key, Map, Overload, Type, Value,
+};
 use regex::Regex;
 
 use crate::cost::actual_call_cost;
@@ -365,32 +367,61 @@ fn compile_regex(pattern: &str) -> Result<Regex, EvalError> {
 }
 
 fn regex(env: EnvBuilder) -> EnvBuilder {
-    let env = method(
-        env,
+    let find = |s: &str, pattern: &str| -> Result<String, EvalError> {
+        Ok(crate::regex::find(&compile_regex(pattern)?, s).to_owned())
+    };
+    let find_all = |s: &str, pattern: &str, limit: i64| -> Result<Vec<String>, EvalError> {
+        Ok(owned(crate::regex::find_all(
+            &compile_regex(pattern)?,
+            s,
+            limit,
+        )))
+    };
+    env.method(
         "find",
-        "string_find_string",
-        |s: &str, pattern: &str| -> Result<String, EvalError> {
-            Ok(crate::regex::find(&compile_regex(pattern)?, s).to_owned())
-        },
-    );
-    let env = method(
-        env,
-        "findAll",
-        "string_find_all_string",
-        |s: &str, pattern: &str| -> Result<Vec<String>, EvalError> {
-            let re = compile_regex(pattern)?;
-            Ok(owned(crate::regex::find_all(&re, s, -1)))
-        },
-    );
-    method(
-        env,
-        "findAll",
-        "string_find_all_string_int",
-        |s: &str, pattern: &str, limit: i64| -> Result<Vec<String>, EvalError> {
-            let re = compile_regex(pattern)?;
-            Ok(owned(crate::regex::find_all(&re, s, limit)))
-        },
+        regex_overload("find", "string_find_string", find, |re| {
+            HostFunction::new(move |s: &str, _: &str| crate::regex::find(&re, s).to_owned())
+        }),
     )
+    .method(
+        "findAll",
+        regex_overload(
+            "findAll",
+            "string_find_all_string",
+            move |s: &str, pattern: &str| find_all(s, pattern, -1),
+            |re| {
+                HostFunction::new(move |s: &str, _: &str| owned(crate::regex::find_all(&re, s, -1)))
+            },
+        ),
+    )
+    .method(
+        "findAll",
+        regex_overload("findAll", "string_find_all_string_int", find_all, |re| {
+            HostFunction::new(move |s: &str, _: &str, limit: i64| {
+                owned(crate::regex::find_all(&re, s, limit))
+            })
+        }),
+    )
+}
+
+/// An overload taking a pattern second (after the receiver), whose constant pattern is
+/// compiled once with the program, as kube-apiserver's regex optimization does: an invalid
+/// one fails the compilation. `with_regex` is the implementation for a compiled pattern.
+fn regex_overload<M>(
+    name: &'static str,
+    id: &'static str,
+    general: impl celd::IntoHostFunction<M>,
+    with_regex: impl Fn(Regex) -> HostFunction + Send + Sync + 'static,
+) -> Overload {
+    Overload::new(general)
+        .id(id)
+        .cost(cost(name, id))
+        .prepare(move |constants| match constants {
+            [_, Some(Value::String(pattern)), ..] => {
+                compile_regex(pattern).map(|re| Some(with_regex(re)))
+            }
+            _ => Ok(None),
+        })
 }
 
 fn owned(matches: Vec<&str>) -> Vec<String> {

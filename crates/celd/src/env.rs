@@ -149,6 +149,7 @@ impl Env {
             limits: (*self.inner.limits).clone(),
             registry: Some(self.inner.registry.clone()),
             check_library: Some(self.inner.check.library()),
+            bound_host: Some(self.inner.host.clone()),
             strong_enums: self.inner.strong_enums,
             homogeneous_aggregate_literals: self.inner.homogeneous_aggregate_literals,
             skip_variable_type_checks: self.inner.skip_variable_type_checks,
@@ -188,6 +189,9 @@ pub struct EnvBuilder {
     /// The checker's library tables to reuse when the libraries, functions and message types
     /// are unchanged: an environment derived by adding variables costs what they cost.
     check_library: Option<CheckLibrary>,
+    /// The host functions and types bound, to reuse while the same holds (and the enum mode
+    /// is unchanged): declaring and binding them is most of what building costs.
+    bound_host: Option<Host>,
     strong_enums: bool,
     homogeneous_aggregate_literals: bool,
     skip_variable_type_checks: bool,
@@ -232,6 +236,7 @@ impl EnvBuilder {
     pub fn function<M>(mut self, name: &str, overload: impl IntoOverload<M>) -> Self {
         self.host.function(name, false, overload.into_overload());
         self.check_library = None;
+        self.bound_host = None;
         self
     }
 
@@ -240,6 +245,7 @@ impl EnvBuilder {
     pub fn method<M>(mut self, name: &str, overload: impl IntoOverload<M>) -> Self {
         self.host.function(name, true, overload.into_overload());
         self.check_library = None;
+        self.bound_host = None;
         self
     }
 
@@ -249,6 +255,7 @@ impl EnvBuilder {
     pub fn host_type<T: HostType>(mut self) -> Self {
         self.host.host_type::<T>();
         self.check_library = None;
+        self.bound_host = None;
         self
     }
 
@@ -257,6 +264,7 @@ impl EnvBuilder {
     pub fn struct_type(mut self, ty: StructType) -> Self {
         self.host.struct_type(ty);
         self.check_library = None;
+        self.bound_host = None;
         self
     }
 
@@ -265,6 +273,7 @@ impl EnvBuilder {
             self.extensions.push(ext);
             self.registry = None;
             self.check_library = None;
+            self.bound_host = None;
         }
         self
     }
@@ -286,6 +295,7 @@ impl EnvBuilder {
     pub fn descriptor_pool(mut self, pool: DescriptorPool) -> Self {
         self.pool = Some(pool);
         self.check_library = None;
+        self.bound_host = None;
         self
     }
 
@@ -321,6 +331,9 @@ impl EnvBuilder {
     /// values of one enum compare with `==` and `!=` only to each other, and a message
     /// field of an enum type takes values of that enum (not `int`s).
     pub fn strong_enums(mut self, enabled: bool) -> Self {
+        if enabled != self.strong_enums {
+            self.bound_host = None;
+        }
         self.strong_enums = enabled;
         self
     }
@@ -366,7 +379,11 @@ impl EnvBuilder {
         if let Some(pool) = &self.pool {
             check = check.type_provider(TypeProvider::new(pool.clone()));
         }
-        let mut check = self.host.declare(check)?;
+        // A bound host comes with the checker library that declares it.
+        let mut check = match &self.bound_host {
+            Some(_) => check,
+            None => self.host.declare(check)?,
+        };
         if let Some(library) = self.check_library {
             check = check.library_from(library);
         }
@@ -397,11 +414,14 @@ impl EnvBuilder {
             Some(r) => r,
             None => Arc::new(crate::extensions::registry(&self.extensions)),
         };
-        let host = self.host.bind(
-            &check,
-            &crate::host::extension_types(self.extensions.iter().map(|e| e.name())),
-            crate::extensions::json_types(&self.extensions),
-        )?;
+        let host = match self.bound_host {
+            Some(host) => host,
+            None => self.host.bind(
+                &check,
+                &crate::host::extension_types(self.extensions.iter().map(|e| e.name())),
+                crate::extensions::json_types(&self.extensions),
+            )?,
+        };
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         Ok(Env {
             inner: Arc::new(EnvInner {

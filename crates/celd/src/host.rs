@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use celd_check::{CheckEnv, CheckEnvBuilder};
 use celd_eval::functions::host::{
-    Binding, Cost, HostFunction, HostFunctions, HostOverload, IntoHostFunction,
+    Binding, Cost, HostFunction, HostFunctions, HostOverload, IntoHostFunction, Prepare,
 };
 use celd_types::{FunctionDecl, OverloadDecl, StructType, Type};
 use celd_value::{EvalError, HostType, HostTypes, Value};
@@ -49,6 +49,7 @@ pub struct Overload {
     signature: Option<(Vec<Type>, Type)>,
     binding: Binding,
     cost: Cost,
+    prepare: Option<Prepare>,
 }
 
 impl Overload {
@@ -60,6 +61,7 @@ impl Overload {
             signature: None,
             binding: Binding::Static(f.into_host_function()),
             cost: Cost::default(),
+            prepare: None,
         }
     }
 
@@ -77,6 +79,7 @@ impl Overload {
             signature: Some((params.into_iter().collect(), result)),
             binding: Binding::Static(HostFunction::dynamic(f)),
             cost: Cost::default(),
+            prepare: None,
         }
     }
 
@@ -89,6 +92,7 @@ impl Overload {
             signature: Some((params.into_iter().collect(), result)),
             binding: Binding::Late,
             cost: Cost::default(),
+            prepare: None,
         }
     }
 
@@ -110,6 +114,48 @@ impl Overload {
     /// What each call costs (by default 1, as a constant-time built-in).
     pub fn cost(mut self, cost: Cost) -> Overload {
         self.cost = cost;
+        self
+    }
+
+    /// Prepares each call whose arguments are partly constant once, when its program is
+    /// compiled: `prepare` sees the constant arguments (`Some`, receiver first; `None` for
+    /// the others) of a call the checker resolved to this overload, and returns that call's
+    /// implementation (`Ok(None)` keeps the general one). An error fails the compilation,
+    /// with the call's position: a constant pattern that does not compile, for example.
+    ///
+    /// ```
+    /// use celd::{Env, EvalError, HostFunction, Overload, Value};
+    ///
+    /// let repeat = |s: &str, n: i64| s.repeat(n.clamp(0, 8) as usize);
+    /// let env = Env::builder()
+    ///     .method(
+    ///         "repeat",
+    ///         Overload::new(repeat).prepare(move |constants: &[Option<&Value>]| match constants {
+    ///             [_, Some(Value::Int(n))] if *n < 0 => {
+    ///                 Err(EvalError::invalid_argument("negative count"))
+    ///             }
+    ///             [Some(Value::String(s)), Some(Value::Int(n))] => {
+    ///                 let text = repeat(s, *n);
+    ///                 Ok(Some(HostFunction::new(move |_: &str, _: i64| text.clone())))
+    ///             }
+    ///             _ => Ok(None),
+    ///         }),
+    ///     )
+    ///     .build()
+    ///     .unwrap();
+    /// let vars = celd::Activation::new();
+    /// let program = env.compile("'ab'.repeat(2)").unwrap();
+    /// assert_eq!(program.eval(&vars).unwrap(), Value::from("abab"));
+    /// assert!(env.compile("'ab'.repeat(-1)").is_err());
+    /// ```
+    pub fn prepare(
+        mut self,
+        prepare: impl Fn(&[Option<&Value>]) -> Result<Option<HostFunction>, EvalError>
+        + Send
+        + Sync
+        + 'static,
+    ) -> Overload {
+        self.prepare = Some(Prepare::new(prepare));
         self
     }
 }
@@ -270,6 +316,7 @@ impl HostDecls {
                 result: resolved.result,
                 cost: overload.cost.clone(),
                 binding: overload.binding.clone(),
+                prepare: overload.prepare.clone(),
             });
         }
         Ok(Host {

@@ -346,7 +346,9 @@ pub use validate::Validations;
 // The extension API: host functions, host types, struct types, and what their
 // declarations and errors name.
 pub use celd_eval::estimate::{CostEstimate, SizeHints};
-pub use celd_eval::functions::host::{Binding, Cost, HostFunction, HostOverload, IntoHostFunction};
+pub use celd_eval::functions::host::{
+    Binding, Cost, HostFunction, HostOverload, IntoHostFunction, Prepare,
+};
 pub use celd_syntax::source::{Diagnostic, Location};
 pub use celd_types::{FunctionDecl, OverloadDecl, TypeParseError};
 pub use celd_value::json::{JsonError, JsonReader};

@@ -258,6 +258,37 @@ pub struct HostOverload {
     pub result: Type,
     pub cost: Cost,
     pub binding: Binding,
+    /// Prepares the implementation of each call whose arguments are partly constant.
+    pub prepare: Option<Prepare>,
+}
+
+/// Prepares a host overload's implementation for one call when the program is planned, from
+/// the arguments known then (`Some` for each constant argument, receiver first, `None` for
+/// the others): `Ok(Some(f))` is that call's implementation, `Ok(None)` keeps the general one,
+/// and an error makes the program fail to compile, pointing at the call. For work an
+/// implementation would otherwise redo on every call, such as compiling a constant pattern.
+#[derive(Clone)]
+pub struct Prepare(Arc<PrepareFn>);
+
+type PrepareFn = dyn Fn(&[Option<&Value>]) -> Result<Option<HostFunction>> + Send + Sync;
+
+impl Prepare {
+    pub fn new(
+        f: impl Fn(&[Option<&Value>]) -> Result<Option<HostFunction>> + Send + Sync + 'static,
+    ) -> Prepare {
+        Prepare(Arc::new(f))
+    }
+
+    /// The call's implementation for these constant arguments (see [`Prepare`]).
+    pub fn call(&self, constants: &[Option<&Value>]) -> Result<Option<HostFunction>> {
+        (self.0)(constants)
+    }
+}
+
+impl fmt::Debug for Prepare {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Prepare(..)")
+    }
 }
 
 impl HostOverload {
@@ -320,9 +351,10 @@ impl HostFunctions {
     /// Adds an overload (a later one with the same id replaces an earlier one).
     pub fn add(&mut self, overload: HostOverload) {
         let overload = Arc::new(overload);
-        let same_id = |o: &Arc<HostOverload>| o.id == overload.id;
-        for list in self.by_name.values_mut() {
-            list.retain(|o| !same_id(o));
+        if let Some(replaced) = self.by_id.get(&overload.id)
+            && let Some(list) = self.by_name.get_mut(&replaced.function)
+        {
+            list.retain(|o| o.id != overload.id);
         }
         self.by_name
             .entry(overload.function.clone())

@@ -118,7 +118,13 @@ fn regex() {
         ("'123 abc 456'.findAll('[0-9]+')", "[\"123\", \"456\"]"),
         ("'123 abc 456'.findAll('[0-9]+', 1)", "[\"123\"]"),
         ("'123 abc 456'.findAll('xyz')", "[]"),
-        ("'abc'.find('[')", "error: Illegal regex"),
+        ("'abc'.find('[')", "check: Illegal regex"),
+        ("'abc'.findAll('(', 2)", "check: Illegal regex"),
+        ("'abc'.find('[' + 'b]')", "\"b\""),
+        (
+            "['[', 'b'].all(p, 'abc'.find(p) != '')",
+            "error: Illegal regex",
+        ),
     ]);
 }
 
