@@ -19,7 +19,12 @@ import sys
 import time
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-import celd
+# The installed package, not the source tree beside this script: scripts/python-test.sh
+# builds that tree's extension in debug, which would be measured instead.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
+
+import celd  # noqa: E402
 
 ITEMS = [{"name": f"item{k}", "price": float(k)} for k in range(100)]
 VARS: Dict[str, Any] = {
@@ -192,6 +197,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
     print(f"Python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.2f} at the start")
+    print(f"celd from {os.path.dirname(celd.__file__)}")
     results, failures = measure(args.batch, args.repeat)
     for line in failures:
         print(f"no result: {line}")
