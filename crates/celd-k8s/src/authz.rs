@@ -189,21 +189,14 @@ fn blank(s: &str) -> bool {
     s.trim().is_empty()
 }
 
-/// RFC 1123 label (a namespace name): at most 63 lower-case alphanumerics and `-`, starting and
-/// ending alphanumeric.
+/// A namespace name, as `ValidateNamespaceName` checks it.
 fn is_dns_label(s: &str) -> bool {
-    let b = s.as_bytes();
-    !b.is_empty()
-        && b.len() <= 63
-        && b.iter()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-        && b[0] != b'-'
-        && b[b.len() - 1] != b'-'
+    crate::format::is_dns1123_label(s).is_empty()
 }
 
-/// RFC 1123 subdomain (a service account name): dot-separated labels, at most 253 bytes.
+/// A service account name, as `ValidateServiceAccountName` checks it.
 fn is_dns_subdomain(s: &str) -> bool {
-    s.len() <= 253 && s.split('.').all(is_dns_label)
+    crate::format::is_dns1123_subdomain(s).is_empty()
 }
 
 fn nominal(id: &'static str, f: Overload) -> Overload {
