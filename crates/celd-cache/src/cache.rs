@@ -182,9 +182,7 @@ impl ProgramCache {
                     params: &params,
                     origin,
                 };
-                let hash = self.key_hash(&key);
-                let entry = self.compile_once(&request, key)?;
-                let in_map = self.programs.contains_key(&hash);
+                let (entry, in_map) = self.compile_once(&request, key)?;
                 self.note_text(env, text, &entry, in_map);
                 Ok(BoundProgram::new(entry, params, ast))
             }
@@ -276,7 +274,12 @@ impl ProgramCache {
 
     /// Compiles under moka's per-key lock: concurrent misses on one key compile once, the
     /// others wait for the program.
-    fn compile_once(&self, request: &Request<'_>, key: Key) -> Result<Arc<CachedProgram>, Error> {
+    /// Also says whether the cache keeps the program (false: compiled for this request only).
+    fn compile_once(
+        &self,
+        request: &Request<'_>,
+        key: Key,
+    ) -> Result<(Arc<CachedProgram>, bool), Error> {
         let id = self.program_id(request.env, &key);
         let max_entry = self.config.max_bytes / MAX_ENTRY_FRACTION;
         let hash = self.key_hash(&key);
@@ -296,15 +299,15 @@ impl ProgramCache {
             Ok(Arc::new(entry))
         });
         match found {
-            Ok(entry) if *entry.key == *key => Ok(entry),
+            Ok(entry) if *entry.key == *key => Ok((entry, true)),
             // Another key with the same 128-bit hash: compiled for this request only.
             Ok(_) => {
                 self.counters.uncached.fetch_add(1, Ordering::Relaxed);
-                Ok(Arc::new(self.compile(request, id, &key)?))
+                Ok((Arc::new(self.compile(request, id, &key)?), false))
             }
             Err(e) => match &*e {
                 NotCached::Failed(e) => Err(e.clone()),
-                NotCached::UsedOnce(entry) => Ok(entry.clone()),
+                NotCached::UsedOnce(entry) => Ok((entry.clone(), false)),
             },
         }
     }
