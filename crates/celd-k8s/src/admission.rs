@@ -9,7 +9,10 @@ use celd::{Activation, Env, Key, Map, Program, Type, Value};
 use serde_json::Value as Json;
 
 use crate::authz::{self, Authorizer, AuthorizerValue, RequestResource};
+use crate::binding::ParamKind;
+use crate::field::Path;
 use crate::library::kubernetes_env;
+use crate::matching::MatchResources;
 use crate::validator::plain;
 
 /// A policy that cannot be used: a missing part or an expression that does not compile.
@@ -40,6 +43,8 @@ pub struct Policy {
     variables: Vec<(String, Program)>,
     validations: Vec<Validation>,
     audit_annotations: Vec<(String, Program)>,
+    match_constraints: Option<MatchResources>,
+    param_kind: Option<ParamKind>,
 }
 
 /// What one request carries: the objects, the parameters, the operation and the authorizer.
@@ -48,6 +53,8 @@ pub struct Request<'a> {
     pub object: Option<&'a Json>,
     pub old_object: Option<&'a Json>,
     pub params: Option<&'a Json>,
+    /// The request's namespace (`namespaceObject`); null when not given.
+    pub namespace_object: Option<&'a Json>,
     /// `CREATE`, `UPDATE`, `DELETE` or `CONNECT`.
     pub operation: &'a str,
     /// What answers `authorizer` checks; without one every check has no opinion (not allowed).
@@ -72,6 +79,29 @@ pub enum Decision {
     /// reason, as the API server words it.
     Denied {
         messages: Vec<(String, String)>,
+        audit_annotations: Vec<(String, String)>,
+    },
+}
+
+/// A validation that failed (or erred under `failurePolicy: Fail`), before any wording of the
+/// policy or binding is added.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidationFailure {
+    /// The index of the validation in `spec.validations` (0 for a match condition's error).
+    pub index: usize,
+    pub message: String,
+    pub reason: String,
+}
+
+/// What one evaluation of the policy found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Evaluation {
+    /// A match condition is false (or erred under `failurePolicy: Ignore`).
+    NotMatched { condition: String },
+    /// The validations' failures and the audit annotations' values by key (without the
+    /// policy's name).
+    Evaluated {
+        failures: Vec<ValidationFailure>,
         audit_annotations: Vec<(String, String)>,
     },
 }
@@ -159,7 +189,33 @@ impl Policy {
                 reason: text(v, "reason").unwrap_or("Invalid").to_string(),
             });
         }
+        let match_constraints = spec
+            .get("matchConstraints")
+            .filter(|m| !m.is_null())
+            .map(|m| {
+                let mut errors = Vec::new();
+                let path = Path::root("spec").child("matchConstraints");
+                let constraints = MatchResources::parse(m, &path, &mut errors);
+                if constraints.resource_rules.is_empty() {
+                    errors.push(crate::field::FieldError::required(
+                        &path.child("resourceRules"),
+                        "",
+                    ));
+                }
+                if errors.is_empty() {
+                    Ok(constraints)
+                } else {
+                    Err(PolicyError(crate::field::FieldErrors(errors).to_string()))
+                }
+            })
+            .transpose()?;
+        let param_kind = spec.get("paramKind").map(|k| ParamKind {
+            api_version: text(k, "apiVersion").unwrap_or_default().to_string(),
+            kind: text(k, "kind").unwrap_or_default().to_string(),
+        });
         Ok(Policy {
+            match_constraints,
+            param_kind,
             name: doc
                 .pointer("/metadata/name")
                 .and_then(Json::as_str)
@@ -173,14 +229,63 @@ impl Policy {
         })
     }
 
-    /// Evaluates the policy on one request.
+    /// `metadata.name`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether `failurePolicy` is `Ignore`: errors and misconfigured bindings admit.
+    pub fn fails_open(&self) -> bool {
+        self.fail_open
+    }
+
+    /// `spec.matchConstraints`; absent, the API server refuses the policy (this library
+    /// applies it to every request when evaluated without a binding).
+    pub fn match_constraints(&self) -> Option<&MatchResources> {
+        self.match_constraints.as_ref()
+    }
+
+    /// `spec.paramKind`.
+    pub fn param_kind(&self) -> Option<&ParamKind> {
+        self.param_kind.as_ref()
+    }
+
+    /// Evaluates the policy on one request, worded as kube-apiserver words a policy
+    /// evaluated without a binding.
     pub fn evaluate(&self, request: &Request<'_>) -> Decision {
+        match self.validate(request) {
+            Evaluation::NotMatched { condition } => Decision::NotMatched { condition },
+            Evaluation::Evaluated {
+                failures,
+                audit_annotations,
+            } => {
+                let audit_annotations = audit_annotations
+                    .into_iter()
+                    .map(|(key, value)| (format!("{}/{key}", self.name), value))
+                    .collect();
+                if failures.is_empty() {
+                    return Decision::Allowed { audit_annotations };
+                }
+                Decision::Denied {
+                    messages: failures
+                        .into_iter()
+                        .map(|f| (self.denied(&f.message), f.reason))
+                        .collect(),
+                    audit_annotations,
+                }
+            }
+        }
+    }
+
+    /// Evaluates the policy on one request: match conditions, variables, validations and
+    /// audit annotations, with the failures as they are before any wording is added.
+    pub fn validate(&self, request: &Request<'_>) -> Evaluation {
         let mut vars = Activation::new();
         let value = |j: Option<&Json>| j.map_or(Value::Null, plain);
         vars.insert("object", value(request.object))
             .insert("oldObject", value(request.old_object))
             .insert("params", value(request.params))
-            .insert("namespaceObject", Value::Null)
+            .insert("namespaceObject", value(request.namespace_object))
             .insert("request", request_value(request));
         let authorizer = AuthorizerValue::new(
             request
@@ -207,31 +312,32 @@ impl Policy {
             match program.eval(&vars) {
                 Ok(Value::Bool(true)) => {}
                 Ok(_) => {
-                    return Decision::NotMatched {
+                    return Evaluation::NotMatched {
                         condition: name.clone(),
                     };
                 }
                 Err(_) if self.fail_open => {
-                    return Decision::NotMatched {
+                    return Evaluation::NotMatched {
                         condition: name.clone(),
                     };
                 }
                 Err(e) => {
-                    return Decision::Denied {
-                        messages: vec![(
-                            self.denied(&format!(
+                    return Evaluation::Evaluated {
+                        failures: vec![ValidationFailure {
+                            index: 0,
+                            message: format!(
                                 "failed to evaluate match condition {name:?}: {}",
                                 e.message()
-                            )),
-                            "Invalid".into(),
-                        )],
+                            ),
+                            reason: "Invalid".into(),
+                        }],
                         audit_annotations: Vec::new(),
                     };
                 }
             }
         }
-        let mut messages = Vec::new();
-        for v in &self.validations {
+        let mut failures = Vec::new();
+        for (index, v) in self.validations.iter().enumerate() {
             let message = match v.program.eval(&vars) {
                 Ok(Value::Bool(true)) => continue,
                 Ok(Value::Bool(false)) => self.message(v, &vars),
@@ -246,23 +352,23 @@ impl Policy {
                     e.message()
                 ),
             };
-            messages.push((self.denied(&message), v.reason.clone()));
+            failures.push(ValidationFailure {
+                index,
+                message,
+                reason: v.reason.clone(),
+            });
         }
         let audit_annotations = self
             .audit_annotations
             .iter()
             .filter_map(|(key, program)| match program.eval(&vars) {
-                Ok(Value::String(s)) => Some((format!("{}/{key}", self.name), s.to_string())),
+                Ok(Value::String(s)) => Some((key.clone(), s.to_string())),
                 _ => None,
             })
             .collect();
-        if messages.is_empty() {
-            Decision::Allowed { audit_annotations }
-        } else {
-            Decision::Denied {
-                messages,
-                audit_annotations,
-            }
+        Evaluation::Evaluated {
+            failures,
+            audit_annotations,
         }
     }
 

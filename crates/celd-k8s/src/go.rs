@@ -38,6 +38,28 @@ pub fn quote(s: &str) -> String {
     out
 }
 
+/// A string as Go's `encoding/json` writes it: `<`, `>` and `&` escaped for HTML, as well as
+/// U+2028 and U+2029; the other controls as `\n`, `\r`, `\t` or `\u00XX`.
+pub fn json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || matches!(c, '<' | '>' | '&' | '\u{2028}' | '\u{2029}') => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 fn printable(c: char) -> bool {
     if c == ' ' {
         return true;
@@ -168,6 +190,14 @@ pub fn parse_duration(text: &str) -> Result<i64, DurationError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_strings_like_go() {
+        assert_eq!(
+            json_string("a<b> & \"c\"\n\u{1}\u{2028}é"),
+            "\"a\\u003cb\\u003e \\u0026 \\\"c\\\"\\n\\u0001\\u2028é\""
+        );
+    }
 
     #[test]
     fn quotes_like_go() {

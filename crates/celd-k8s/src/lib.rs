@@ -4,7 +4,8 @@
 //! Each library is here as plain Rust with Kubernetes' semantics and messages, registered as CEL
 //! functions through celd's public extension API by [`library`] ([`library::kubernetes_env`] is
 //! the environment kube-apiserver compiles in); [`validator::CrdValidator`] applies a CRD's
-//! rules and [`admission::Policy`] a ValidatingAdmissionPolicy:
+//! rules, [`admission::Policy`] a ValidatingAdmissionPolicy and [`dispatch::admit`] that
+//! policy under its [`binding::Binding`]s:
 //!
 //! | module | Kubernetes library | what it holds |
 //! |---|---|---|
@@ -16,6 +17,11 @@
 //! | [`lists`] | `isSorted`, `sum`, `min`, `max`, `indexOf`, `lastIndexOf` | the algorithms and their errors |
 //! | [`regex`] | `find`, `findAll` | Go `regexp` match iteration |
 //! | [`jsonpatch`] | `jsonpatch.escapeKey` | RFC 6901 escaping |
+//! | [`selector`] | `metav1.LabelSelector` | `matchLabels`, `matchExpressions`, their validation |
+//! | [`matching`] | `policy/matching` | `matchConstraints` / `matchResources`: rules, exclusions, selectors |
+//! | [`binding`] | `ValidatingAdmissionPolicyBinding` | bindings, their validation, `paramRef` params |
+//! | [`dispatch`] | the validating dispatcher | a policy under its bindings: denial, warnings, audit annotations |
+//! | [`field`] | `field.Error` | field errors worded as the API server words them |
 //! | [`authz`] | `authorizer`, `check`, `Decision` (`library/authz.go`) | authorization checks answered by a host [`authz::Authorizer`] |
 //! | [`cost`] | `library/cost.go` | estimated and actual call costs on cel-go's arithmetic |
 //! | [`schema`] | `SchemaDeclType`, `apiextensions` validation | CRDs, schemas, CEL types, cardinality, cost limits |
@@ -40,17 +46,22 @@
 
 pub mod admission;
 pub mod authz;
+pub mod binding;
 pub mod cost;
+pub mod dispatch;
 pub mod escaping;
+pub mod field;
 pub mod format;
 pub mod go;
 pub mod jsonpatch;
 pub mod library;
 pub mod lists;
+pub mod matching;
 pub mod net;
 pub mod quantity;
 pub mod regex;
 pub mod schema;
+pub mod selector;
 pub mod semver;
 pub mod url;
 pub mod validator;
