@@ -63,8 +63,8 @@ pub enum K8sCommand {
     /// Validate objects (YAML or JSON, multi-document) against a CRD's rules; exit 1 when
     /// any object is invalid.
     Validate(K8sValidateArgs),
-    /// Evaluate a ValidatingAdmissionPolicy on one request and print the decision; exit 1
-    /// when the request is denied.
+    /// Evaluate a ValidatingAdmissionPolicy on one request, under its bindings when given,
+    /// and print the decision; exit 1 when the request is denied.
     Admission(K8sAdmissionArgs),
 }
 
@@ -73,9 +73,20 @@ pub struct K8sAdmissionArgs {
     /// The ValidatingAdmissionPolicy.
     #[arg(long, value_name = "POLICY.yaml")]
     pub policy: PathBuf,
-    /// The parameter object (`params`).
+    /// The param objects: without --binding, the first document is `params`; with
+    /// bindings, every document of the policy's paramKind is a candidate for `paramRef`.
     #[arg(long, value_name = "PARAMS.yaml")]
     pub params: Option<PathBuf>,
+    /// A file of ValidatingAdmissionPolicyBindings of the policy (repeatable, multi-document):
+    /// each binding's matchResources, paramRef and validationActions apply. Without one, the
+    /// policy is evaluated once with --params as `params` and its denials are denials.
+    #[arg(long = "binding", value_name = "BINDING.yaml")]
+    pub bindings: Vec<PathBuf>,
+    /// The Namespace of the request (`namespaceObject`, and the labels namespaceSelector
+    /// matches). Without it a namespaced request's namespace is unknown, as if it did not
+    /// exist.
+    #[arg(long, value_name = "NS.yaml")]
+    pub namespace_object: Option<PathBuf>,
     /// The object of the request (`object`).
     #[arg(long, value_name = "OBJECT.yaml")]
     pub object: PathBuf,
@@ -96,6 +107,10 @@ pub struct K8sAdmissionArgs {
     /// the object's kind, lower-cased, with an `s`).
     #[arg(long, value_name = "RESOURCE")]
     pub resource: Option<String>,
+    /// The request's subresource (`status`, `scale`), for resource rules and
+    /// `authorizer.requestResource`.
+    #[arg(long, value_name = "SUBRESOURCE", default_value = "")]
+    pub subresource: String,
 }
 
 #[derive(Args, Debug)]

@@ -1,5 +1,6 @@
-//! `celd k8s check` and `celd k8s validate`: a CRD's rules compiled and cost-checked as
-//! kube-apiserver does, and objects validated against them, with file and line in every report.
+//! `celd k8s check|validate|admission`: a CRD's rules compiled and cost-checked as
+//! kube-apiserver does, objects validated against them, and a ValidatingAdmissionPolicy under
+//! its bindings, with file and line in every report.
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -11,8 +12,10 @@ use celd_k8s::yaml::{self, Document};
 
 use crate::Failure;
 use crate::args::{K8sAdmissionArgs, K8sCheckArgs, K8sCommand, K8sValidateArgs};
-use celd_k8s::admission::{Decision, Policy, Request};
+use celd_k8s::admission::{Policy, Request};
 use celd_k8s::authz::Rules;
+use celd_k8s::binding::{Binding, BindingError, ParamScope};
+use celd_k8s::dispatch::{Admission, ParamSet, Skip, admit, admit_unbound, request_attributes};
 
 pub fn run(command: K8sCommand) -> Result<(), Failure> {
     match command {
@@ -143,43 +146,158 @@ fn admission(args: &K8sAdmissionArgs) -> Result<(), Failure> {
         .map_err(|e| Failure::Usage(format!("{}: {e}", args.policy.display())))?;
     let object = first_document(&args.object)?;
     let old = args.old_object.as_deref().map(first_document).transpose()?;
-    let params = args.params.as_deref().map(first_document).transpose()?;
+    let namespace = args
+        .namespace_object
+        .as_deref()
+        .map(namespace_object)
+        .transpose()?;
+    let param_docs = match &args.params {
+        Some(path) => documents(path)?,
+        None => Vec::new(),
+    };
+    let bindings = bindings(args, &policy)?;
     let rules = Rules::parse(args.allow.iter().map(String::as_str))
         .map_err(|e| Failure::Usage(e.to_string()))?;
-    let request = Request {
+    let mut request = Request {
         object: Some(&object),
         old_object: old.as_ref(),
-        params: params.as_ref(),
+        params: None,
+        namespace_object: namespace.as_ref(),
         operation: &args.operation,
         authorizer: Some(Arc::new(rules)),
         resource: args.resource.as_deref(),
-        subresource: "",
+        subresource: &args.subresource,
     };
+    let attributes = request_attributes(&request);
+    if let Some(ns) = &namespace {
+        let name = ns.pointer("/metadata/name").and_then(serde_json::Value::as_str);
+        if name != Some(attributes.namespace.as_str()) {
+            return Err(Failure::Usage(format!(
+                "--namespace-object is namespace {:?}, but the request is in namespace {:?}",
+                name.unwrap_or_default(),
+                attributes.namespace
+            )));
+        }
+    }
+    let admission = if bindings.is_empty() {
+        let params = param_docs.first().map(|d| &d.value);
+        if let (Some(kind), Some(params), Some(path)) = (policy.param_kind(), params, &args.params)
+            && !kind.is_kind_of(params)
+        {
+            return Err(Failure::Usage(format!(
+                "{}: the params are not of the policy's paramKind {kind}",
+                path.display()
+            )));
+        }
+        request.params = params;
+        admit_unbound(&policy, &request)
+    } else {
+        if policy.match_constraints().is_none() {
+            return Err(Failure::Usage(format!(
+                "{}: spec.matchConstraints.resourceRules: Required value (a policy with bindings needs matchConstraints)",
+                args.policy.display()
+            )));
+        }
+        let documents: Vec<&serde_json::Value> = param_docs.iter().map(|d| &d.value).collect();
+        let params = ParamSet {
+            scope: param_scope(&policy, &documents),
+            documents,
+        };
+        admit(&policy, &bindings, &request, &params)
+    };
+    report(&admission)
+}
+
+/// Prints what was not evaluated, the decision, the warnings and the audit annotations;
+/// exit 1 on denial.
+fn report(admission: &Admission) -> Result<(), Failure> {
     let mut out = io::stdout().lock();
-    let audit = match policy.evaluate(&request) {
-        Decision::NotMatched { condition } => {
-            writeln!(out, "not matched: match condition {condition:?} is false")?;
-            return Ok(());
-        }
-        Decision::Allowed { audit_annotations } => {
-            writeln!(out, "allowed")?;
-            audit_annotations
-        }
-        Decision::Denied {
-            messages,
-            audit_annotations,
-        } => {
-            for (message, reason) in &messages {
-                writeln!(out, "denied ({reason}): {message}")?;
-            }
-            for (key, value) in &audit_annotations {
-                writeln!(out, "audit annotation {key}: {value}")?;
-            }
-            return Err(Failure::Expression);
-        }
-    };
-    for (key, value) in &audit {
+    for skip in &admission.skipped {
+        let verdict = match skip {
+            Skip::NoParams { .. } => "not evaluated",
+            _ => "not matched",
+        };
+        writeln!(out, "{verdict}: {skip}")?;
+    }
+    for denial in &admission.denials {
+        writeln!(out, "denied ({}): {}", denial.reason, denial.message)?;
+    }
+    if admission.allowed() && admission.matched() {
+        writeln!(out, "allowed")?;
+    }
+    for warning in &admission.warnings {
+        writeln!(out, "warning: {warning}")?;
+    }
+    for (key, value) in &admission.audit_annotations {
         writeln!(out, "audit annotation {key}: {value}")?;
     }
-    Ok(())
+    if admission.allowed() {
+        Ok(())
+    } else {
+        Err(Failure::Expression)
+    }
+}
+
+/// The `--namespace-object`: a v1 Namespace.
+fn namespace_object(path: &Path) -> Result<serde_json::Value, Failure> {
+    let doc = first_document(path)?;
+    if doc.get("kind").and_then(serde_json::Value::as_str) != Some("Namespace") {
+        return Err(Failure::Usage(format!(
+            "{}: expected kind Namespace",
+            path.display()
+        )));
+    }
+    Ok(doc)
+}
+
+/// A paramKind is namespaced unless its documents are there and none has a namespace.
+fn param_scope(policy: &Policy, documents: &[&serde_json::Value]) -> ParamScope {
+    let Some(kind) = policy.param_kind() else {
+        return ParamScope::Namespaced;
+    };
+    let of_kind: Vec<_> = documents.iter().filter(|d| kind.is_kind_of(d)).collect();
+    let namespaced = of_kind
+        .iter()
+        .any(|d| d.pointer("/metadata/namespace").is_some());
+    if of_kind.is_empty() || namespaced {
+        ParamScope::Namespaced
+    } else {
+        ParamScope::Cluster
+    }
+}
+
+/// The bindings of every `--binding` file; an invalid one, or one of another policy, is
+/// reported with its location (exit 2).
+fn bindings(args: &K8sAdmissionArgs, policy: &Policy) -> Result<Vec<Binding>, Failure> {
+    let mut bindings = Vec::new();
+    for path in &args.bindings {
+        for doc in documents(path)? {
+            let at = |pointer: &str| format!("{}:{}", path.display(), doc.location(pointer));
+            match Binding::from_json(&doc.value) {
+                Ok(b) if b.policy_name != policy.name() => {
+                    return Err(Failure::Usage(format!(
+                        "{}: spec.policyName: binding {:?} binds policy {:?}, not {:?} (--policy)",
+                        at("/spec/policyName"),
+                        b.name,
+                        b.policy_name,
+                        policy.name()
+                    )));
+                }
+                Ok(b) => bindings.push(b),
+                Err(BindingError::Invalid { name, errors }) => {
+                    let mut err = io::stderr().lock();
+                    for e in &errors.0 {
+                        writeln!(err, "{}: {e}", at(&e.path.pointer))?;
+                    }
+                    return Err(Failure::Usage(format!(
+                        "{}: the API server would refuse ValidatingAdmissionPolicyBinding {name:?}: {} error(s)",
+                        path.display(),
+                        errors.0.len()
+                    )));
+                }
+                Err(e) => return Err(Failure::Usage(format!("{}: {e}", at("/kind")))),
+            }
+        }
+    }
+    Ok(bindings)
 }

@@ -3,6 +3,7 @@
 
 mod admission;
 mod authz;
+mod bindings;
 mod crds;
 mod fixtures;
 mod library;
