@@ -170,7 +170,9 @@ fn admission(args: &K8sAdmissionArgs) -> Result<(), Failure> {
     };
     let attributes = request_attributes(&request);
     if let Some(ns) = &namespace {
-        let name = ns.pointer("/metadata/name").and_then(serde_json::Value::as_str);
+        let name = ns
+            .pointer("/metadata/name")
+            .and_then(serde_json::Value::as_str);
         if name != Some(attributes.namespace.as_str()) {
             return Err(Failure::Usage(format!(
                 "--namespace-object is namespace {:?}, but the request is in namespace {:?}",

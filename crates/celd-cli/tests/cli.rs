@@ -361,7 +361,7 @@ mod k8s {
 
 /// `celd k8s admission` on the test policy of celd-k8s.
 mod admission {
-    use super::{celd, stdout};
+    use super::{celd, stderr, stdout};
 
     fn data(name: &str) -> String {
         format!(
@@ -415,5 +415,106 @@ mod admission {
         );
         let out = authz_admission(&["update"]);
         assert_eq!(out.status.code(), Some(2));
+    }
+
+    fn bound_admission(extra: &[&str]) -> std::process::Output {
+        let (policy, bindings, params, object) = (
+            data("policy.yaml"),
+            data("bindings.yaml"),
+            data("limits-params.yaml"),
+            data("deployment.yaml"),
+        );
+        let mut args = vec![
+            "k8s",
+            "admission",
+            "--policy",
+            &policy,
+            "--binding",
+            &bindings,
+            "--params",
+            &params,
+            "--object",
+            &object,
+        ];
+        args.extend(extra);
+        celd(&args)
+    }
+
+    #[test]
+    fn bindings_deny_warn_and_audit() {
+        let namespace = data("namespace-prod.yaml");
+        let out = bound_admission(&["--namespace-object", &namespace]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let p = "ValidatingAdmissionPolicy 'replica-limit.example.celd.dev'";
+        assert_eq!(
+            stdout(&out),
+            format!(
+                "denied (Invalid): {p} with binding 'replica-limit-prod' denied request: replicas 7 exceed the limit of 5\n\
+                 warning: Validation failed for {p} with binding 'replica-limit-audit': replicas 7 exceed the limit of 5\n\
+                 warning: Validation failed for {p} with binding 'replica-limit-audit': replicas 7 exceed the limit of 2\n\
+                 audit annotation validation.policy.admission.k8s.io/validation_failure: [{{\"message\":\"replicas 7 exceed the limit of 5\",\"policy\":\"replica-limit.example.celd.dev\",\"binding\":\"replica-limit-audit\",\"expressionIndex\":0,\"validationActions\":[\"Warn\",\"Audit\"]}}]\n\
+                 audit annotation replica-limit.example.celd.dev/replicas: 7\n"
+            )
+        );
+    }
+
+    #[test]
+    fn a_request_outside_the_constraints_is_not_matched_and_exits_0() {
+        let out = bound_admission(&["--operation", "DELETE"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_eq!(
+            stdout(&out),
+            "not matched: the policy's matchConstraints: no resourceRules entry matches DELETE apps/v1 deployments \"web\"\n"
+        );
+    }
+
+    #[test]
+    fn an_unknown_namespace_fails_the_namespace_selector() {
+        let out = bound_admission(&[]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            stdout(&out).contains("with binding 'replica-limit-prod' denied request: failed to configure binding: namespaces \"default\" not found"),
+            "{}",
+            stdout(&out)
+        );
+    }
+
+    #[test]
+    fn invalid_bindings_are_refused_with_their_locations() {
+        let (policy, bad, object) = (
+            data("policy.yaml"),
+            data("invalid-binding.yaml"),
+            data("deployment.yaml"),
+        );
+        let out = celd(&[
+            "k8s",
+            "admission",
+            "--policy",
+            &policy,
+            "--binding",
+            &bad,
+            "--object",
+            &object,
+        ]);
+        assert_eq!(out.status.code(), Some(2));
+        let err = stderr(&out);
+        assert!(err.contains("invalid-binding.yaml:10:5: spec.paramRef: Required value: one of name or selector must be specified"), "{err}");
+        assert!(
+            err.contains("invalid-binding.yaml:8:22: spec.validationActions: Invalid value:"),
+            "{err}"
+        );
+        let other = data("authz-policy.yaml");
+        let out = celd(&[
+            "k8s",
+            "admission",
+            "--policy",
+            &other,
+            "--binding",
+            &data("bindings.yaml"),
+            "--object",
+            &object,
+        ]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stderr(&out).contains("binds policy \"replica-limit.example.celd.dev\", not \"scale-permission.example.celd.dev\""), "{}", stderr(&out));
     }
 }

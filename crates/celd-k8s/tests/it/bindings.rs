@@ -55,7 +55,11 @@ fn run(policy: &Policy, bindings: &[Binding], namespace: Option<&Value>) -> Admi
 }
 
 fn messages(admission: &Admission) -> Vec<&str> {
-    admission.denials.iter().map(|d| d.message.as_str()).collect()
+    admission
+        .denials
+        .iter()
+        .map(|d| d.message.as_str())
+        .collect()
 }
 
 #[test]
@@ -64,7 +68,9 @@ fn each_binding_applies_its_validation_actions() {
     let admission = run(&policy(|_| {}), &bindings(), Some(&namespace));
     assert_eq!(
         messages(&admission),
-        [format!("ValidatingAdmissionPolicy '{POLICY}' with binding 'replica-limit-prod' denied request: replicas 7 exceed the limit of 5")]
+        [format!(
+            "ValidatingAdmissionPolicy '{POLICY}' with binding 'replica-limit-prod' denied request: replicas 7 exceed the limit of 5"
+        )]
     );
     // The selector finds both labelled ConfigMaps of `default`: one evaluation each.
     assert_eq!(admission.applied, 3);
@@ -76,7 +82,12 @@ fn each_binding_applies_its_validation_actions() {
     assert_eq!(
         admission.audit_annotations,
         [
-            (VALIDATION_FAILURE_KEY.to_string(), format!("[{{\"message\":\"replicas 7 exceed the limit of 5\",\"policy\":\"{POLICY}\",\"binding\":\"replica-limit-audit\",\"expressionIndex\":0,\"validationActions\":[\"Warn\",\"Audit\"]}}]")),
+            (
+                VALIDATION_FAILURE_KEY.to_string(),
+                format!(
+                    "[{{\"message\":\"replicas 7 exceed the limit of 5\",\"policy\":\"{POLICY}\",\"binding\":\"replica-limit-audit\",\"expressionIndex\":0,\"validationActions\":[\"Warn\",\"Audit\"]}}]"
+                )
+            ),
             (format!("{POLICY}/replicas"), "7".to_string()),
         ]
     );
@@ -101,7 +112,9 @@ fn a_namespace_that_is_not_selected_or_not_known() {
     let unknown = run(&policy(|_| {}), prod_only, None);
     assert_eq!(
         messages(&unknown),
-        [format!("ValidatingAdmissionPolicy '{POLICY}' with binding 'replica-limit-prod' denied request: failed to configure binding: namespaces \"default\" not found")]
+        [format!(
+            "ValidatingAdmissionPolicy '{POLICY}' with binding 'replica-limit-prod' denied request: failed to configure binding: namespaces \"default\" not found"
+        )]
     );
     let ignore = policy(|p| p["spec"]["failurePolicy"] = "Ignore".into());
     assert!(run(&ignore, prod_only, None).denials.is_empty());
@@ -118,7 +131,9 @@ fn parameter_not_found_action_denies_or_skips() {
     let admission = run(&policy(|_| {}), &missing, Some(&namespace));
     assert_eq!(
         messages(&admission),
-        [format!("ValidatingAdmissionPolicy '{POLICY}' with binding 'replica-limit-prod' denied request: failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction")]
+        [format!(
+            "ValidatingAdmissionPolicy '{POLICY}' with binding 'replica-limit-prod' denied request: failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction"
+        )]
     );
     assert_eq!(
         admission.skipped,
@@ -133,7 +148,8 @@ fn parameter_not_found_action_denies_or_skips() {
 fn the_policy_constraints_come_first_and_other_policies_bindings_are_not_used() {
     let namespace = docs("namespace-prod.yaml").remove(0);
     let statefulsets = policy(|p| {
-        p["spec"]["matchConstraints"]["resourceRules"][0]["resources"] = serde_json::json!(["statefulsets"]);
+        p["spec"]["matchConstraints"]["resourceRules"][0]["resources"] =
+            serde_json::json!(["statefulsets"]);
     });
     let admission = run(&statefulsets, &bindings(), Some(&namespace));
     assert!(matches!(
@@ -141,7 +157,10 @@ fn the_policy_constraints_come_first_and_other_policies_bindings_are_not_used() 
         [Skip::Policy(Exclusion::NoResourceRule { .. })]
     ));
     let renamed = policy(|p| p["metadata"]["name"] = "other".into());
-    assert_eq!(run(&renamed, &bindings(), Some(&namespace)).skipped, [Skip::Unbound]);
+    assert_eq!(
+        run(&renamed, &bindings(), Some(&namespace)).skipped,
+        [Skip::Unbound]
+    );
 }
 
 #[test]
