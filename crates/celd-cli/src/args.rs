@@ -103,7 +103,8 @@ pub struct K8sAdmissionArgs {
     /// check has no opinion (`allowed()` is false).
     #[arg(long = "allow", value_name = "RULE")]
     pub allow: Vec<String>,
-    /// The request's resource, lower-case plural, for `authorizer.requestResource` (default:
+    /// The request's resource, lower-case plural, for resource rules and
+    /// `authorizer.requestResource` (default:
     /// the object's kind, lower-cased, with an `s`).
     #[arg(long, value_name = "RESOURCE")]
     pub resource: Option<String>,
