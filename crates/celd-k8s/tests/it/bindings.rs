@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use celd_k8s::admission::{Policy, Request};
 use celd_k8s::binding::{Binding, BindingError, ParamScope};
-use celd_k8s::dispatch::{Admission, ParamSet, Skip, VALIDATION_FAILURE_KEY, admit};
+use celd_k8s::dispatch::{Admission, ParamSet, Skip, VALIDATION_FAILURE_KEY, admit, admit_unbound};
 use celd_k8s::matching::Exclusion;
 use celd_k8s::yaml;
 use serde_json::Value;
@@ -172,4 +172,60 @@ fn an_invalid_binding_is_refused_with_its_fields() {
     assert_eq!(name, "replica-limit-broken");
     let paths: Vec<&str> = errors.0.iter().map(|e| e.path.pointer.as_str()).collect();
     assert_eq!(paths, ["/spec/paramRef", "/spec/validationActions"]);
+}
+
+#[test]
+fn match_conditions_and_namespace_object_under_bindings() {
+    let namespace = docs("namespace-prod.yaml").remove(0);
+    let never = policy(|p| p["spec"]["matchConditions"][0]["expression"] = "false".into());
+    let admission = run(&never, &bindings(), Some(&namespace));
+    assert!(admission.allowed() && !admission.matched());
+    let condition = |b: &str| Skip::MatchCondition {
+        binding: Some(b.into()),
+        condition: "not-kube-system".into(),
+    };
+    // One evaluation per param: the selector's two params give two skips.
+    assert_eq!(
+        admission.skipped,
+        [
+            condition("replica-limit-prod"),
+            condition("replica-limit-audit"),
+            condition("replica-limit-audit")
+        ]
+    );
+    let by_namespace = policy(|p| {
+        p["spec"]["validations"][0]["expression"] =
+            "namespaceObject.metadata.labels.environment == 'prod'".into();
+    });
+    let admission = run(&by_namespace, &bindings()[..1], Some(&namespace));
+    assert!(
+        admission.allowed() && admission.applied == 1,
+        "{admission:?}"
+    );
+}
+
+#[test]
+fn without_a_binding_the_policy_is_evaluated_once_within_its_constraints() {
+    let policy = policy(|_| {});
+    let deployment = docs("deployment.yaml").remove(0);
+    let params = docs("policy-params.yaml").remove(0);
+    let mut request = Request {
+        object: Some(&deployment),
+        params: Some(&params),
+        operation: "CREATE",
+        ..Request::default()
+    };
+    assert_eq!(
+        messages(&admit_unbound(&policy, &request)),
+        [format!(
+            "ValidatingAdmissionPolicy '{POLICY}' denied request: replicas 7 exceed the limit of 5"
+        )]
+    );
+    request.operation = "DELETE";
+    let admission = admit_unbound(&policy, &request);
+    assert!(admission.allowed() && !admission.matched());
+    assert!(matches!(
+        admission.skipped.as_slice(),
+        [Skip::Policy(Exclusion::NoResourceRule { .. })]
+    ));
 }
