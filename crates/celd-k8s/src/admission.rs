@@ -43,6 +43,7 @@ pub struct Policy {
     variables: Vec<(String, Program)>,
     validations: Vec<Validation>,
     audit_annotations: Vec<(String, Program)>,
+    audit_expressions: Vec<String>,
     match_constraints: Option<MatchResources>,
     param_kind: Option<ParamKind>,
 }
@@ -98,11 +99,13 @@ pub struct ValidationFailure {
 pub enum Evaluation {
     /// A match condition is false (or erred under `failurePolicy: Ignore`).
     NotMatched { condition: String },
-    /// The validations' failures and the audit annotations' values by key (without the
-    /// policy's name).
+    /// The validations' failures, the audit annotations' values by key (without the
+    /// policy's name), and the audit annotations that could not be computed (an error under
+    /// `failurePolicy: Fail`, or a value neither a string nor null), which deny.
     Evaluated {
         failures: Vec<ValidationFailure>,
         audit_annotations: Vec<(String, String)>,
+        audit_errors: Vec<String>,
     },
 }
 
@@ -226,6 +229,10 @@ impl Policy {
             variables: named("variables", "expression")?,
             validations,
             audit_annotations: named("auditAnnotations", "valueExpression")?,
+            audit_expressions: list("auditAnnotations")
+                .iter()
+                .map(|a| text(a, "valueExpression").unwrap_or_default().to_string())
+                .collect(),
         })
     }
 
@@ -256,9 +263,15 @@ impl Policy {
         match self.validate(request) {
             Evaluation::NotMatched { condition } => Decision::NotMatched { condition },
             Evaluation::Evaluated {
-                failures,
+                mut failures,
                 audit_annotations,
+                audit_errors,
             } => {
+                failures.extend(audit_errors.into_iter().map(|message| ValidationFailure {
+                    index: 0,
+                    message,
+                    reason: "Invalid".into(),
+                }));
                 let audit_annotations = audit_annotations
                     .into_iter()
                     .map(|(key, value)| (format!("{}/{key}", self.name), value))
@@ -332,6 +345,7 @@ impl Policy {
                             reason: "Invalid".into(),
                         }],
                         audit_annotations: Vec::new(),
+                        audit_errors: Vec::new(),
                     };
                 }
             }
@@ -358,18 +372,37 @@ impl Policy {
                 reason: v.reason.clone(),
             });
         }
-        let audit_annotations = self
-            .audit_annotations
-            .iter()
-            .filter_map(|(key, program)| match program.eval(&vars) {
-                Ok(Value::String(s)) => Some((key.clone(), s.to_string())),
-                _ => None,
-            })
-            .collect();
+        let (audit_annotations, audit_errors) = self.audit(&vars);
         Evaluation::Evaluated {
             failures,
             audit_annotations,
+            audit_errors,
         }
+    }
+
+    /// The audit annotations' values (trimmed; empty and null ones left out) and errors.
+    fn audit(&self, vars: &Activation) -> (Vec<(String, String)>, Vec<String>) {
+        let (mut values, mut errors) = (Vec::new(), Vec::new());
+        for ((key, program), expression) in
+            self.audit_annotations.iter().zip(&self.audit_expressions)
+        {
+            match program.eval(vars) {
+                Ok(Value::String(s)) if !s.trim().is_empty() => {
+                    values.push((key.clone(), s.trim().to_string()));
+                }
+                Ok(Value::String(_) | Value::Null) => {}
+                Ok(other) => errors.push(format!(
+                    "valueExpression '{expression}' resulted in unsupported return type: {}. Return type must be either string or null.",
+                    other.type_name()
+                )),
+                Err(_) if self.fail_open => {}
+                Err(e) => errors.push(format!(
+                    "expression {expression:?} resulted in error: {}",
+                    e.message()
+                )),
+            }
+        }
+        (values, errors)
     }
 
     fn message(&self, v: &Validation, vars: &Activation) -> String {
@@ -378,11 +411,11 @@ impl Policy {
             && !s.trim().is_empty()
             && !s.contains('\n')
         {
-            return s.to_string();
+            return s.trim().to_string();
         }
         match &v.message {
-            Some(m) if !m.is_empty() => m.clone(),
-            _ => format!("failed expression: {}", v.expression),
+            Some(m) if !m.trim().is_empty() => m.trim().to_string(),
+            _ => format!("failed expression: {}", v.expression.trim()),
         }
     }
 

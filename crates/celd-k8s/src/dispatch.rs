@@ -246,6 +246,7 @@ pub fn admit_unbound(policy: &Policy, request: &Request<'_>) -> Admission {
         Evaluation::Evaluated {
             failures,
             audit_annotations,
+            audit_errors,
         } => {
             admission.applied += 1;
             for f in failures {
@@ -255,6 +256,13 @@ pub fn admit_unbound(policy: &Policy, request: &Request<'_>) -> Admission {
                     f.message
                 );
                 admission.deny(message, &f.reason);
+            }
+            for error in audit_errors {
+                let message = format!(
+                    "ValidatingAdmissionPolicy '{}' denied request: {error}",
+                    policy.name()
+                );
+                admission.deny(message, "Invalid");
             }
             for (key, value) in audit_annotations {
                 admission.annotate(&format!("{}/{key}", policy.name()), truncated(value));
@@ -341,10 +349,20 @@ fn bind(
             Evaluation::Evaluated {
                 failures,
                 audit_annotations,
+                audit_errors,
             } => {
                 admission.applied += 1;
                 for failure in &failures {
                     act(admission, policy, binding, failure);
+                }
+                // An audit annotation that cannot be computed denies, whatever the actions.
+                for error in audit_errors {
+                    let message = format!(
+                        "ValidatingAdmissionPolicy '{}' with binding '{}' denied request: {error}",
+                        policy.name(),
+                        binding.name
+                    );
+                    admission.deny(message, "Invalid");
                 }
                 for (key, value) in audit_annotations {
                     collect(collected, key, truncated(value));

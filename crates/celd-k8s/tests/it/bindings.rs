@@ -229,3 +229,29 @@ fn without_a_binding_the_policy_is_evaluated_once_within_its_constraints() {
         [Skip::Policy(Exclusion::NoResourceRule { .. })]
     ));
 }
+
+#[test]
+fn an_audit_annotation_that_is_not_a_string_denies_whatever_the_actions() {
+    let namespace = docs("namespace-prod.yaml").remove(0);
+    let int_annotation = policy(|p| {
+        p["spec"]["auditAnnotations"][0]["valueExpression"] = "variables.replicas".into();
+    });
+    // Only the Warn/Audit binding: its validation failures do not deny, the annotation does.
+    let admission = run(&int_annotation, &bindings()[1..], Some(&namespace));
+    assert_eq!(
+        messages(&admission)[0],
+        format!(
+            "ValidatingAdmissionPolicy '{POLICY}' with binding 'replica-limit-audit' denied request: valueExpression 'variables.replicas' resulted in unsupported return type: int. Return type must be either string or null."
+        )
+    );
+    let null_annotation = policy(|p| {
+        p["spec"]["auditAnnotations"][0]["valueExpression"] = "null".into();
+    });
+    let admission = run(&null_annotation, &bindings()[1..], Some(&namespace));
+    assert!(admission.allowed(), "{admission:?}");
+    assert_eq!(
+        admission.audit_annotations.len(),
+        1,
+        "only the validation failure"
+    );
+}
