@@ -273,7 +273,11 @@ fn param_scope(policy: &Policy, documents: &[&serde_json::Value]) -> ParamScope 
 fn bindings(args: &K8sAdmissionArgs, policy: &Policy) -> Result<Vec<Binding>, Failure> {
     let mut bindings = Vec::new();
     for path in &args.bindings {
-        for doc in documents(path)? {
+        let docs = documents(path)?;
+        if docs.is_empty() {
+            return Err(Failure::Usage(format!("{}: no document", path.display())));
+        }
+        for doc in docs {
             let at = |pointer: &str| format!("{}:{}", path.display(), doc.location(pointer));
             match Binding::from_json(&doc.value) {
                 Ok(b) if b.policy_name != policy.name() => {

@@ -281,23 +281,26 @@ fn validation_actions(
         .map(|a| a.as_str().map_or_else(|| a.to_string(), str::to_string))
         .collect();
     let mut actions = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for (i, action) in listed.iter().enumerate() {
+        let repeated = !seen.insert(action.as_str());
         let parsed = match action.as_str() {
             "Deny" => Some(ValidationAction::Deny),
             "Warn" => Some(ValidationAction::Warn),
             "Audit" => Some(ValidationAction::Audit),
             _ => None,
         };
-        match parsed {
-            None => errors.push(FieldError::not_supported(
+        if parsed.is_none() {
+            errors.push(FieldError::not_supported(
                 &path.index(i),
                 action,
                 VALIDATION_ACTIONS,
-            )),
-            Some(_) if listed[..i].contains(action) => {
-                errors.push(FieldError::duplicate(&path.index(i), action));
-            }
-            Some(a) => actions.push(a),
+            ));
+        }
+        if repeated {
+            errors.push(FieldError::duplicate(&path.index(i), action));
+        } else if let Some(a) = parsed {
+            actions.push(a);
         }
     }
     if actions.contains(&ValidationAction::Deny) && actions.contains(&ValidationAction::Warn) {

@@ -5,6 +5,7 @@
 //! Offline there is no discovery, so `matchPolicy: Equivalent` finds no equivalent resources
 //! (another version or group serving the same objects) and matches as `Exact` does.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use serde_json::{Map, Value as Json};
@@ -409,11 +410,12 @@ fn rule(json: &Json, path: &Path, errors: &mut Vec<FieldError>) -> Rule {
 }
 
 fn validate_resource_names(names: &[String], path: &Path, errors: &mut Vec<FieldError>) {
+    let mut seen = HashSet::new();
     for (i, name) in names.iter().enumerate() {
         for message in path_segment_name(name) {
             errors.push(FieldError::invalid(&path.index(i), name, &message));
         }
-        if names[..i].contains(name) {
+        if !seen.insert(name) {
             errors.push(FieldError::duplicate(&path.index(i), name));
         }
     }
@@ -474,8 +476,8 @@ fn validate_resources(resources: &[String], path: &Path, errors: &mut Vec<FieldE
     if resources.is_empty() {
         errors.push(FieldError::required(path, ""));
     }
-    let mut wildcard_subresources: Vec<&str> = Vec::new();
-    let mut wildcard_resources: Vec<&str> = Vec::new();
+    let mut wildcard_subresources: HashSet<&str> = HashSet::new();
+    let mut wildcard_resources: HashSet<&str> = HashSet::new();
     let (mut double_wildcard, mut single_wildcard, mut plain) = (false, false, false);
     for (i, entry) in resources.iter().enumerate() {
         if entry.is_empty() {
@@ -503,10 +505,10 @@ fn validate_resources(resources: &[String], path: &Path, errors: &mut Vec<FieldE
             ));
         }
         if subresource == "*" {
-            wildcard_subresources.push(resource);
+            wildcard_subresources.insert(resource);
         }
         if resource == "*" {
-            wildcard_resources.push(subresource);
+            wildcard_resources.insert(subresource);
         }
     }
     if resources.len() > 1 && double_wildcard {
