@@ -480,6 +480,48 @@ mod admission {
     }
 
     #[test]
+    fn params_and_namespace_must_fit_the_request() {
+        let (policy, object) = (data("policy.yaml"), data("deployment.yaml"));
+        let wrong_kind = data("namespace-prod.yaml");
+        let out = celd(&[
+            "k8s",
+            "admission",
+            "--policy",
+            &policy,
+            "--params",
+            &wrong_kind,
+            "--object",
+            &object,
+        ]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            stderr(&out).contains("the params are not of the policy's paramKind v1 ConfigMap"),
+            "{}",
+            stderr(&out)
+        );
+        let not_a_namespace = data("policy-params.yaml");
+        let out = bound_admission(&["--namespace-object", &not_a_namespace]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            stderr(&out).contains("expected kind Namespace"),
+            "{}",
+            stderr(&out)
+        );
+        let dir = std::env::temp_dir().join(format!("celd-ns-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let staging = dir.join("staging.yaml");
+        std::fs::write(
+            &staging,
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: staging\n",
+        )
+        .unwrap();
+        let out = bound_admission(&["--namespace-object", staging.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stderr(&out).contains("--namespace-object is namespace \"staging\", but the request is in namespace \"default\""), "{}", stderr(&out));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
     fn invalid_bindings_are_refused_with_their_locations() {
         let (policy, bad, object) = (
             data("policy.yaml"),
