@@ -201,6 +201,15 @@ fn admission(args: &K8sAdmissionArgs) -> Result<(), Failure> {
             )));
         }
         let documents: Vec<&serde_json::Value> = param_docs.iter().map(|d| &d.value).collect();
+        if let Some(kind) = policy.param_kind()
+            && bindings.iter().any(|b| b.param_ref.is_some())
+            && !documents.iter().any(|d| kind.is_kind_of(d))
+        {
+            writeln!(
+                io::stderr(),
+                "note: no --params document is a {kind} (the policy's paramKind): every paramRef finds nothing"
+            )?;
+        }
         let params = ParamSet {
             scope: param_scope(&policy, &documents),
             documents,
