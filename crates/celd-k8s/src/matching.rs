@@ -173,6 +173,14 @@ impl MatchResources {
     /// API server defaults them), adding `validateMatchResources`' errors to `errors`.
     pub fn parse(json: &Json, path: &Path, errors: &mut Vec<FieldError>) -> MatchResources {
         let mut resources = MatchResources::everything();
+        if !json.is_object() {
+            errors.push(FieldError::invalid(
+                path,
+                &json.to_string(),
+                "must be an object",
+            ));
+            return resources;
+        }
         let field = |key: &str| json.get(key).unwrap_or(&Json::Null);
         match field("matchPolicy") {
             Json::Null => {}
@@ -734,6 +742,10 @@ mod tests {
                 "m.resourceRules[0].resources[1]: Invalid value: \"pods/log\": if 'pods/*' is present, must not specify pods/log",
                 "m.resourceRules[0].scope: Unsupported value: \"Global\": supported values: \"*\", \"Cluster\", \"Namespaced\"",
             ]
+        );
+        assert_eq!(
+            errors(json!("all")),
+            ["m: Invalid value: \"\\\"all\\\"\": must be an object"]
         );
         assert_eq!(
             errors(json!({"resourceRules": [{}]})),
