@@ -39,6 +39,7 @@
 //! most [`yaml::MAX_DEPTH`] deep and expands to at most [`yaml::MAX_NODES`] nodes with aliases.
 
 pub mod admission;
+pub mod apply;
 pub mod authz;
 pub mod cost;
 pub mod escaping;
