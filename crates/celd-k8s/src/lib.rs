@@ -48,6 +48,7 @@ pub mod go;
 pub mod jsonpatch;
 pub mod library;
 pub mod lists;
+pub mod mutation;
 pub mod net;
 pub mod quantity;
 pub mod regex;

@@ -6,4 +6,5 @@ mod authz;
 mod crds;
 mod fixtures;
 mod library;
+mod mutation;
 mod validator;
