@@ -63,16 +63,25 @@ pub enum K8sCommand {
     /// Validate objects (YAML or JSON, multi-document) against a CRD's rules; exit 1 when
     /// any object is invalid.
     Validate(K8sValidateArgs),
-    /// Evaluate a ValidatingAdmissionPolicy on one request and print the decision; exit 1
-    /// when the request is denied.
+    /// Evaluate an admission policy on one request, its kind read from the document: a
+    /// ValidatingAdmissionPolicy prints the decision, a MutatingAdmissionPolicy the mutated
+    /// object (YAML or JSON, as the object was given); exit 1 when the request is denied.
     Admission(K8sAdmissionArgs),
 }
 
 #[derive(Args, Debug)]
 pub struct K8sAdmissionArgs {
-    /// The ValidatingAdmissionPolicy.
+    /// The ValidatingAdmissionPolicy or MutatingAdmissionPolicy.
     #[arg(long, value_name = "POLICY.yaml")]
     pub policy: PathBuf,
+    /// The object's CRD, whose schema decides how a MutatingAdmissionPolicy's apply
+    /// configurations merge lists (without it, a table of the built-in kinds' lists).
+    #[arg(long, value_name = "CRD.yaml")]
+    pub crd: Option<PathBuf>,
+    /// For a MutatingAdmissionPolicy: print the JSON Patch from the object to the mutated
+    /// object instead of the mutated object.
+    #[arg(long)]
+    pub patch: bool,
     /// The parameter object (`params`).
     #[arg(long, value_name = "PARAMS.yaml")]
     pub params: Option<PathBuf>,

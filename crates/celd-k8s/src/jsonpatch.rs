@@ -392,7 +392,8 @@ fn remove_at(container: &mut Json, key: &str) -> Result<Json, String> {
 }
 
 /// A patch that turns `from` into `to`: object members removed, added or patched in turn,
-/// any other change (arrays included) a `replace` of the whole value.
+/// arrays of one length patched item by item, items appended to an array added, any other
+/// change a `replace` of the whole value.
 pub fn diff(from: &Json, to: &Json) -> Vec<Operation> {
     let mut out = Vec::new();
     diff_at("", from, to, &mut out);
@@ -411,6 +412,18 @@ fn diff_at(path: &str, from: &Json, to: &Json, out: &mut Vec<Operation>) {
                     None => out.push(Operation::new("add", &at).with_value(new.clone())),
                     Some(old) => diff_at(&at, old, new, out),
                 }
+            }
+        }
+        (Json::Array(a), Json::Array(b)) if a.len() == b.len() => {
+            for (i, (old, new)) in a.iter().zip(b).enumerate() {
+                diff_at(&format!("{path}/{i}"), old, new, out);
+            }
+        }
+        (Json::Array(a), Json::Array(b))
+            if b.len() > a.len() && a.iter().zip(b).all(|(x, y)| json_equal(x, y)) =>
+        {
+            for (i, new) in b.iter().enumerate().skip(a.len()) {
+                out.push(Operation::new("add", &format!("{path}/{i}")).with_value(new.clone()));
             }
         }
         _ if json_equal(from, to) => {}
@@ -639,11 +652,12 @@ mod tests {
 
     #[test]
     fn a_diff_applied_gives_the_target() {
-        let from = json!({"a": {"b": 1, "c": [1]}, "d": 2, "e/f": 0});
-        let to = json!({"a": {"b": 2, "c": [1, 2]}, "g": {"h": true}, "e/f": 0});
+        let from = json!({"a": {"b": 1, "c": [1]}, "d": 2, "e/f": 0, "l": [1, {"x": 1}], "m": [1, 2]});
+        let to = json!({"a": {"b": 2, "c": [1, 2]}, "g": {"h": true}, "e/f": 0, "l": [1, {"x": 2}], "m": [2]});
         let ops = diff(&from, &to);
         assert_eq!(apply(&from, &ops).unwrap(), to);
-        assert_eq!(ops.len(), 4, "{ops:?}");
+        let paths: Vec<&str> = ops.iter().map(|o| o.path.as_str()).collect();
+        assert_eq!(paths, ["/d", "/a/b", "/a/c/1", "/g", "/l/1/x", "/m"]);
         assert!(diff(&to, &to).is_empty());
     }
 

@@ -70,7 +70,7 @@ fn the_documented_json_patch_appends_an_init_container_then_a_label() {
     let paths: Vec<&str> = out.patch.iter().map(|o| o.path.as_str()).collect();
     assert_eq!(
         paths,
-        ["/metadata/labels/mesh.example.com~1injected", "/spec/initContainers"]
+        ["/metadata/labels/mesh.example.com~1injected", "/spec/initContainers/1"]
     );
     // Params and variables: the image comes from the Sidecar.
     let params = doc("sidecar-params.yaml");
