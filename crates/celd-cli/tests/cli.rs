@@ -398,7 +398,11 @@ mod mutating_admission {
     #[test]
     fn patch_prints_the_json_patch() {
         let params = data("sidecar-params.yaml");
-        let out = admission("map-json-patch.yaml", "pod.yaml", &["--params", &params, "--patch"]);
+        let out = admission(
+            "map-json-patch.yaml",
+            "pod.yaml",
+            &["--params", &params, "--patch"],
+        );
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
         let patch: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
         assert_eq!(
@@ -426,7 +430,11 @@ mod mutating_admission {
     #[test]
     fn crd_gives_the_list_types() {
         let crd = data("widgets-crd.yaml");
-        let out = admission("map-widget.yaml", "widget.yaml", &["--crd", &crd, "--patch"]);
+        let out = admission(
+            "map-widget.yaml",
+            "widget.yaml",
+            &["--crd", &crd, "--patch"],
+        );
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
         let patch: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
         let paths: Vec<&str> = patch
@@ -445,10 +453,19 @@ mod mutating_admission {
         let dir = std::env::temp_dir().join(format!("celd-map-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let object = dir.join("pod.json");
-        std::fs::write(&object, r#"{"kind": "Pod", "spec": {"initContainers": []}}"#).unwrap();
+        std::fs::write(
+            &object,
+            r#"{"kind": "Pod", "spec": {"initContainers": []}}"#,
+        )
+        .unwrap();
         let policy = data("map-sidecar.yaml");
         let out = celd(&[
-            "k8s", "admission", "--policy", &policy, "--object", object.to_str().unwrap(),
+            "k8s",
+            "admission",
+            "--policy",
+            &policy,
+            "--object",
+            object.to_str().unwrap(),
         ]);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
         let printed: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();

@@ -36,7 +36,10 @@ pub const BUILTIN_LISTS: &[(&[&str], &[&str])] = &[
     (&["metadata", "ownerReferences"], &["uid"]),
     (&["containers", "ports"], &["containerPort", "protocol"]),
     (&["initContainers", "ports"], &["containerPort", "protocol"]),
-    (&["ephemeralContainers", "ports"], &["containerPort", "protocol"]),
+    (
+        &["ephemeralContainers", "ports"],
+        &["containerPort", "protocol"],
+    ),
     (&["spec", "ports"], &["port", "protocol"]),
     (&["containers"], &["name"]),
     (&["initContainers"], &["name"]),
@@ -50,7 +53,10 @@ pub const BUILTIN_LISTS: &[(&[&str], &[&str])] = &[
     (&["resourceClaims"], &["name"]),
     (&["schedulingGates"], &["name"]),
     (&["resizePolicy"], &["resourceName"]),
-    (&["topologySpreadConstraints"], &["topologyKey", "whenUnsatisfiable"]),
+    (
+        &["topologySpreadConstraints"],
+        &["topologyKey", "whenUnsatisfiable"],
+    ),
 ];
 
 /// Key fields with a default that the API server fills in before admission.
@@ -105,7 +111,7 @@ impl<'a> Place<'a> {
         let schema = self.schema.and_then(|s| {
             s.properties
                 .get(name)
-                .or_else(|| match &s.additional_properties {
+                .or(match &s.additional_properties {
                     Some(crate::schema::AdditionalProperties::Schema(v)) => Some(&**v),
                     _ => None,
                 })
@@ -354,7 +360,8 @@ mod tests {
 
     #[test]
     fn maps_merge_and_scalars_are_replaced() {
-        let live = json!({"metadata": {"labels": {"a": "1"}}, "spec": {"replicas": 1, "paused": false}});
+        let live =
+            json!({"metadata": {"labels": {"a": "1"}}, "spec": {"replicas": 1, "paused": false}});
         let patch = json!({"metadata": {"labels": {"b": "2"}}, "spec": {"replicas": 3}});
         assert_eq!(
             apply(&live, &patch, None).unwrap(),
@@ -369,7 +376,8 @@ mod tests {
         let out = apply(&live, &patch, None).unwrap();
         assert_eq!(names(&out["spec"]["containers"]), ["c", "a", "b"]);
         assert_eq!(out["spec"]["containers"][1]["image"], "a:2");
-        let patch = json!({"spec": {"containers": [{"name": "b", "env": [{"name": "X", "value": "1"}]}]}});
+        let patch =
+            json!({"spec": {"containers": [{"name": "b", "env": [{"name": "X", "value": "1"}]}]}});
         let out = apply(&live, &patch, None).unwrap();
         assert_eq!(names(&out["spec"]["containers"]), ["a", "b"]);
         assert_eq!(out["spec"]["containers"][1]["image"], "b:1");

@@ -361,7 +361,7 @@ fn add_at(container: &mut Json, key: &str, value: Json) -> Result<(), String> {
             items.insert(at, value);
             Ok(())
         }
-        _ => Err(format!("{MISSING}")),
+        _ => Err(MISSING.to_string()),
     }
 }
 
@@ -404,7 +404,10 @@ fn diff_at(path: &str, from: &Json, to: &Json, out: &mut Vec<Operation>) {
     match (from, to) {
         (Json::Object(a), Json::Object(b)) => {
             for key in a.keys().filter(|k| !b.contains_key(*k)) {
-                out.push(Operation::new("remove", &format!("{path}/{}", escape_key(key))));
+                out.push(Operation::new(
+                    "remove",
+                    &format!("{path}/{}", escape_key(key)),
+                ));
             }
             for (key, new) in b {
                 let at = format!("{path}/{}", escape_key(key));
@@ -652,7 +655,8 @@ mod tests {
 
     #[test]
     fn a_diff_applied_gives_the_target() {
-        let from = json!({"a": {"b": 1, "c": [1]}, "d": 2, "e/f": 0, "l": [1, {"x": 1}], "m": [1, 2]});
+        let from =
+            json!({"a": {"b": 1, "c": [1]}, "d": 2, "e/f": 0, "l": [1, {"x": 1}], "m": [1, 2]});
         let to = json!({"a": {"b": 2, "c": [1, 2]}, "g": {"h": true}, "e/f": 0, "l": [1, {"x": 2}], "m": [2]});
         let ops = diff(&from, &to);
         assert_eq!(apply(&from, &ops).unwrap(), to);

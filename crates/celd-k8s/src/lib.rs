@@ -4,7 +4,9 @@
 //! Each library is here as plain Rust with Kubernetes' semantics and messages, registered as CEL
 //! functions through celd's public extension API by [`library`] ([`library::kubernetes_env`] is
 //! the environment kube-apiserver compiles in); [`validator::CrdValidator`] applies a CRD's
-//! rules and [`admission::Policy`] a ValidatingAdmissionPolicy:
+//! rules, [`admission::Policy`] a ValidatingAdmissionPolicy and [`mutation::MutatingPolicy`] a
+//! MutatingAdmissionPolicy (JSON Patch by [`jsonpatch`], apply configurations merged by
+//! [`apply`]):
 //!
 //! | module | Kubernetes library | what it holds |
 //! |---|---|---|
@@ -15,7 +17,9 @@
 //! | [`format`] | `format.named()`, `format.<name>()`, `validate()` | the named formats and apimachinery's messages |
 //! | [`lists`] | `isSorted`, `sum`, `min`, `max`, `indexOf`, `lastIndexOf` | the algorithms and their errors |
 //! | [`regex`] | `find`, `findAll` | Go `regexp` match iteration |
-//! | [`jsonpatch`] | `jsonpatch.escapeKey` | RFC 6901 escaping |
+//! | [`jsonpatch`] | `jsonpatch.escapeKey` | RFC 6901 escaping; RFC 6902 application as `evanphx/json-patch` v4 |
+//! | [`apply`] | (server-side apply) | structured-merge-diff's merge of an apply configuration |
+//! | [`mutation`] | `Object`, `JSONPatch` | MutatingAdmissionPolicy evaluation |
 //! | [`authz`] | `authorizer`, `check`, `Decision` (`library/authz.go`) | authorization checks answered by a host [`authz::Authorizer`] |
 //! | [`cost`] | `library/cost.go` | estimated and actual call costs on cel-go's arithmetic |
 //! | [`schema`] | `SchemaDeclType`, `apiextensions` validation | CRDs, schemas, CEL types, cardinality, cost limits |

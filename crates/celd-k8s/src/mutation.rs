@@ -61,7 +61,9 @@ pub struct MutatingPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub enum MutationOutcome {
     /// A match condition is false (or, under `failurePolicy: Ignore`, erred).
-    NotMatched { condition: String },
+    NotMatched {
+        condition: String,
+    },
     Mutated(MutatedObject),
 }
 
@@ -526,10 +528,7 @@ fn to_json(value: &Value, numbers: Numbers) -> Result<Json, String> {
             Json::Object(out)
         }
         other => {
-            return Err(format!(
-                "unsupported type {}",
-                other.type_name()
-            ));
+            return Err(format!("unsupported type {}", other.type_name()));
         }
     })
 }

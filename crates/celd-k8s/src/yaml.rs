@@ -616,6 +616,9 @@ mod tests {
         let text = to_yaml(&value);
         let back = parse_documents(&text).unwrap().remove(0).value;
         assert_eq!(back, value, "{text}");
-        assert!(text.contains("  containers:\n  - args:\n    - \"-x\"\n"), "{text}");
+        assert!(
+            text.contains("  containers:\n  - args:\n    - \"-x\"\n"),
+            "{text}"
+        );
     }
 }

@@ -70,7 +70,10 @@ fn the_documented_json_patch_appends_an_init_container_then_a_label() {
     let paths: Vec<&str> = out.patch.iter().map(|o| o.path.as_str()).collect();
     assert_eq!(
         paths,
-        ["/metadata/labels/mesh.example.com~1injected", "/spec/initContainers/1"]
+        [
+            "/metadata/labels/mesh.example.com~1injected",
+            "/spec/initContainers/1"
+        ]
     );
     // Params and variables: the image comes from the Sidecar.
     let params = doc("sidecar-params.yaml");
@@ -98,7 +101,10 @@ fn sidecar_injection_by_apply_configuration_merges_init_containers_by_name() {
     let pod = doc("pod.yaml");
     let out = mutated(policy("map-sidecar.yaml").mutate(&create(&pod, None)));
     assert_eq!(init_names(&out.object), ["setup", "mesh-proxy"]);
-    assert_eq!(out.object["spec"]["initContainers"][0]["image"], "busybox:1.37");
+    assert_eq!(
+        out.object["spec"]["initContainers"][0]["image"],
+        "busybox:1.37"
+    );
     assert_eq!(out.object["spec"]["containers"], pod["spec"]["containers"]);
     // IfNeeded: run again on its output, the policy no longer matches and changes nothing.
     assert_eq!(out.reinvocation, Some(Vec::new()));
@@ -249,7 +255,10 @@ fn compile_errors_and_wrong_result_types_are_refused() {
 #[test]
 fn a_crds_schema_decides_how_lists_merge() {
     let crds = schema::crds_from_yaml(&data("widgets-crd.yaml")).unwrap_or_else(|e| panic!("{e}"));
-    let root = crds[0].version("v1").and_then(|v| v.schema.clone()).unwrap();
+    let root = crds[0]
+        .version("v1")
+        .and_then(|v| v.schema.clone())
+        .unwrap();
     let widget = doc("widget.yaml");
     let typed = policy("map-widget.yaml").with_schema(root);
     let out = mutated(typed.mutate(&create(&widget, None)));
