@@ -109,12 +109,10 @@ impl<'a> Place<'a> {
 
     fn field(&self, name: &str) -> Place<'a> {
         let schema = self.schema.and_then(|s| {
-            s.properties
-                .get(name)
-                .or(match &s.additional_properties {
-                    Some(crate::schema::AdditionalProperties::Schema(v)) => Some(&**v),
-                    _ => None,
-                })
+            s.properties.get(name).or(match &s.additional_properties {
+                Some(crate::schema::AdditionalProperties::Schema(v)) => Some(&**v),
+                _ => None,
+            })
         });
         let mut names = self.names.clone();
         names.push(name.to_string());
