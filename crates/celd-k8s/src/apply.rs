@@ -11,6 +11,7 @@
 //! [`BUILTIN_LISTS`] apply, matched on the field names that end the list's path; every other
 //! list is atomic, as in Kubernetes' own schemas for most lists.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use serde_json::{Map, Value as Json};
@@ -271,27 +272,37 @@ fn merge_items(
     patch: &[Json],
     key_of: impl Fn(&Json) -> Option<Json>,
 ) -> Result<Json, ApplyError> {
-    let live_keys: Vec<Option<Json>> = live.iter().map(&key_of).collect();
-    let patch_keys: Vec<Option<Json>> = patch.iter().map(&key_of).collect();
+    // Keys as their JSON text, each list indexed by key: linear in the lists' lengths.
+    let text = |item: &Json| key_of(item).map(|k| k.to_string());
+    let live_keys: Vec<Option<String>> = live.iter().map(text).collect();
+    let patch_keys: Vec<Option<String>> = patch.iter().map(text).collect();
+    let mut patch_index = HashMap::with_capacity(patch.len());
     for (i, key) in patch_keys.iter().enumerate() {
         if let Some(key) = key
-            && patch_keys[..i].iter().any(|k| k.as_ref() == Some(key))
+            && patch_index.insert(key.as_str(), i).is_some()
         {
             return Err(ApplyError::DuplicateKey {
                 path: place.printed.clone(),
-                key: key_text(key),
+                key: key_of(&patch[i]).map(|k| key_text(&k)).unwrap_or_default(),
             });
         }
     }
-    let in_patch = |key: &Option<Json>| key.is_some() && patch_keys.contains(key);
-    let in_live = |key: &Option<Json>| key.is_some() && live_keys.contains(key);
-    let live_of = |key: &Option<Json>| {
-        live_keys
-            .iter()
-            .position(|k| k.is_some() && k == key)
-            .map(|i| &live[i])
+    let mut live_index = HashMap::with_capacity(live.len());
+    for (i, key) in live_keys.iter().enumerate() {
+        if let Some(key) = key {
+            live_index.entry(key.as_str()).or_insert(i);
+        }
+    }
+    let in_patch = |key: &Option<String>| key.as_deref().and_then(|k| patch_index.get(k));
+    let live_of = |key: &Option<String>| {
+        key.as_deref()
+            .and_then(|k| live_index.get(k))
+            .map(|&i| &live[i])
     };
-    let mut shared = patch_keys.iter().filter(|k| in_live(k)).peekable();
+    let mut shared = patch_keys
+        .iter()
+        .filter(|k| k.as_deref().is_some_and(|k| live_index.contains_key(k)))
+        .peekable();
     let mut merged = vec![false; patch.len()];
     let mut out = Vec::with_capacity(live.len() + patch.len());
     let (mut l, mut r) = (0, 0);
@@ -307,29 +318,34 @@ fn merge_items(
                 r += 1;
                 continue;
             }
-            if in_patch(&live_keys[l]) && shared.peek().is_some_and(|s| **s != live_keys[l]) {
-                l += 1;
-                continue;
-            }
-        }
-        if l < live.len() {
-            if !in_patch(&live_keys[l]) {
-                out.push(live[l].clone());
-                l += 1;
-                continue;
-            }
-            if patch_keys
-                .iter()
-                .zip(&merged)
-                .any(|(k, done)| *done && *k == live_keys[l])
+            // A shared item that is not the next one the patch orders: it comes later.
+            if in_patch(&live_keys[l]).is_some()
+                && shared.peek().is_some_and(|s| **s != live_keys[l])
             {
                 l += 1;
                 continue;
             }
         }
+        if l < live.len() {
+            match in_patch(&live_keys[l]) {
+                None => {
+                    out.push(live[l].clone());
+                    l += 1;
+                    continue;
+                }
+                Some(&i) if merged[i] => {
+                    l += 1;
+                    continue;
+                }
+                Some(_) => {}
+            }
+        }
         if r < patch.len() {
-            let previous = live_of(&patch_keys[r]);
-            out.push(merge(&place.item(out.len()), previous, &patch[r])?);
+            out.push(merge(
+                &place.item(out.len()),
+                live_of(&patch_keys[r]),
+                &patch[r],
+            )?);
             merged[r] = true;
             if shared.peek() == Some(&&patch_keys[r]) {
                 shared.next();
