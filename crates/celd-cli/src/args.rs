@@ -74,8 +74,9 @@ pub struct K8sAdmissionArgs {
     /// The ValidatingAdmissionPolicy or MutatingAdmissionPolicy.
     #[arg(long, value_name = "POLICY.yaml")]
     pub policy: PathBuf,
-    /// The object's CRD, whose schema decides how a MutatingAdmissionPolicy's apply
-    /// configurations merge lists (without it, a table of the built-in kinds' lists).
+    /// The object's CRD: its schema types a MutatingAdmissionPolicy's `Object…` literals and
+    /// decides how apply configurations merge lists (without it the types are dynamic and
+    /// lists merge by a table of the built-in kinds' lists).
     #[arg(long, value_name = "CRD.yaml")]
     pub crd: Option<PathBuf>,
     /// For a MutatingAdmissionPolicy: print the JSON Patch from the object to the mutated

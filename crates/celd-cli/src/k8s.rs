@@ -213,12 +213,12 @@ fn object_schema(path: &Path, object: &serde_json::Value) -> Result<Schema, Fail
 }
 
 fn mutating_admission(args: &K8sAdmissionArgs, doc: &serde_json::Value) -> Result<(), Failure> {
-    let mut policy = MutatingPolicy::new(doc)
-        .map_err(|e| Failure::Usage(format!("{}: {e}", args.policy.display())))?;
     let object = first_document(&args.object)?;
-    if let Some(path) = &args.crd {
-        policy = policy.with_schema(object_schema(path, &object)?);
+    let policy = match &args.crd {
+        Some(path) => MutatingPolicy::with_schema(doc, object_schema(path, &object)?),
+        None => MutatingPolicy::new(doc),
     }
+    .map_err(|e| Failure::Usage(format!("{}: {e}", args.policy.display())))?;
     let old = args.old_object.as_deref().map(first_document).transpose()?;
     let params = args.params.as_deref().map(first_document).transpose()?;
     let rules = Rules::parse(args.allow.iter().map(String::as_str))

@@ -2,10 +2,11 @@
 //! (`JSONPatch` or `ApplyConfiguration`) on the result of the one before, with `failurePolicy`
 //! and `reinvocationPolicy`, as kube-apiserver's `policy/mutating` plugin runs them.
 //!
-//! Types are dynamic, as kube-apiserver's compiler makes them (its `DynamicTypeResolver`):
-//! `Object`, and every `Object.<field>…` named in an expression, is a struct type allowing every
-//! field as `dyn`; `JSONPatch` has `op`, `path`, `from` (strings) and `value` (`dyn`). A
-//! CRD's schema, when given, decides how lists merge ([`crate::apply`]).
+//! Without a schema the types are dynamic, as kube-apiserver's compiler makes them (its
+//! `DynamicTypeResolver`): `Object`, and every `Object.<field>…` named in an expression, is a
+//! struct type allowing every field as `dyn`. With a CRD's schema
+//! ([`MutatingPolicy::with_schema`]) they are the schema's, and it decides how lists merge
+//! ([`crate::apply`]). `JSONPatch` has `op`, `path`, `from` (strings) and `value` (`dyn`).
 //!
 //! Offline there is no other admission plugin, so `reinvocationPolicy: IfNeeded` is shown as
 //! what a reinvocation would do: the policy run once more on its own output, and the changes
@@ -94,8 +95,20 @@ impl fmt::Display for MutationError {
 impl std::error::Error for MutationError {}
 
 impl MutatingPolicy {
-    /// Compiles a `MutatingAdmissionPolicy` document.
+    /// Compiles a `MutatingAdmissionPolicy` document, its `Object…` types dynamic.
     pub fn new(doc: &Json) -> Result<MutatingPolicy, PolicyError> {
+        MutatingPolicy::compile(doc, None)
+    }
+
+    /// Compiles a `MutatingAdmissionPolicy` document for objects of one schema (a CRD
+    /// version's `openAPIV3Schema`): the `Object…` types are the schema's (a field it does not
+    /// declare, or a value of the wrong type, is a compile error; `metadata` and nodes with
+    /// `x-kubernetes-preserve-unknown-fields` stay dynamic), and lists merge by its list types.
+    pub fn with_schema(doc: &Json, schema: Schema) -> Result<MutatingPolicy, PolicyError> {
+        MutatingPolicy::compile(doc, Some(schema))
+    }
+
+    fn compile(doc: &Json, schema: Option<Schema>) -> Result<MutatingPolicy, PolicyError> {
         if text(doc, "kind") != Some("MutatingAdmissionPolicy") {
             return Err(PolicyError("expected kind MutatingAdmissionPolicy".into()));
         }
@@ -126,9 +139,10 @@ impl MutatingPolicy {
                 })
                 .collect()
         };
+        let typed = schema.as_ref().map(schema_types);
         let mut mutations = Vec::new();
         for (i, m) in list("mutations").iter().enumerate() {
-            mutations.push(compile_mutation(&base, m, i)?);
+            mutations.push(compile_mutation(&base, typed.as_deref(), m, i)?);
         }
         Ok(MutatingPolicy {
             name: doc
@@ -142,14 +156,8 @@ impl MutatingPolicy {
             match_conditions: named("matchConditions")?,
             variables: named("variables")?,
             mutations,
-            schema: None,
+            schema,
         })
-    }
-
-    /// The object's schema (a CRD version's `openAPIV3Schema`), for how its lists merge.
-    pub fn with_schema(mut self, schema: Schema) -> MutatingPolicy {
-        self.schema = Some(schema);
-        self
     }
 
     /// The binding's name, for the API server's messages (`policy 'p' with binding 'b' …`).
@@ -302,7 +310,12 @@ enum Run {
     Done((Json, Vec<String>)),
 }
 
-fn compile_mutation(base: &Env, m: &Json, i: usize) -> Result<Mutation, PolicyError> {
+fn compile_mutation(
+    base: &Env,
+    typed: Option<&[StructType]>,
+    m: &Json,
+    i: usize,
+) -> Result<Mutation, PolicyError> {
     let (patch_type, key) = match text(m, "patchType") {
         Some("JSONPatch") => (PatchType::JsonPatch, "jsonPatch"),
         Some("ApplyConfiguration") => (PatchType::ApplyConfiguration, "applyConfiguration"),
@@ -322,9 +335,18 @@ fn compile_mutation(base: &Env, m: &Json, i: usize) -> Result<Mutation, PolicyEr
         .to_string();
     let parsed = syntax::parse_str(&expression)
         .map_err(|e| PolicyError(format!("{at}: compilation failed: {e}")))?;
-    let mut names = BTreeSet::new();
-    object_type_names(&parsed.expr, &mut names);
-    let env = mutation_env(base, &names)
+    let object_types = match typed {
+        Some(types) => types.to_vec(),
+        None => {
+            let mut names = BTreeSet::new();
+            object_type_names(&parsed.expr, &mut names);
+            names
+                .iter()
+                .map(|name| StructType::new(name).with_dynamic_fields())
+                .collect()
+        }
+    };
+    let env = mutation_env(base, object_types)
         .map_err(|e| PolicyError(format!("{at}: compilation failed: {}", e.message())))?;
     let program = env
         .compile(&expression)
@@ -350,18 +372,94 @@ fn compile_mutation(base: &Env, m: &Json, i: usize) -> Result<Mutation, PolicyEr
     })
 }
 
-/// The policy environment with `JSONPatch` and the `Object` types the expression names.
-fn mutation_env(base: &Env, object_types: &BTreeSet<String>) -> Result<Env, celd::Error> {
+/// The policy environment with `JSONPatch` and the `Object` types.
+fn mutation_env(base: &Env, object_types: Vec<StructType>) -> Result<Env, celd::Error> {
     let json_patch = StructType::new(JSON_PATCH)
         .field("op", Type::String)
         .field("path", Type::String)
         .field("from", Type::String)
         .field("value", Type::Dyn);
     let mut builder = base.to_builder().struct_type(json_patch);
-    for name in object_types {
-        builder = builder.struct_type(StructType::new(name).with_dynamic_fields());
+    for ty in object_types {
+        builder = builder.struct_type(ty);
     }
     builder.build()
+}
+
+/// The `Object…` struct types of a schema: `Object` for the root, `Object.spec` for its
+/// `spec`, `Object.spec.ports` for the items of `spec.ports` (lists and map values add no
+/// name, as in kube-apiserver's type names). `Object.metadata` is dynamic.
+fn schema_types(root: &Schema) -> Vec<StructType> {
+    let mut out = Vec::new();
+    let mut object = struct_of(root, OBJECT, &mut out);
+    for field in ["apiVersion", "kind"] {
+        if !root.properties.contains_key(field) {
+            object.add_field(field, Type::String);
+        }
+    }
+    if !root.properties.contains_key("metadata") {
+        let metadata = format!("{OBJECT}.metadata");
+        out.push(StructType::new(&metadata).with_dynamic_fields());
+        object.add_field("metadata", Type::object(&metadata));
+    }
+    out.push(object);
+    out
+}
+
+/// The struct type of an object node called `name`, the types of its fields pushed on `out`.
+fn struct_of(s: &Schema, name: &str, out: &mut Vec<StructType>) -> StructType {
+    let mut st = StructType::new(name);
+    if s.preserve_unknown_fields || s.properties.is_empty() {
+        st = st.with_dynamic_fields();
+    }
+    for (field, child) in &s.properties {
+        let ty = field_type(child, &format!("{name}.{field}"), out);
+        st.add_field(field, ty);
+    }
+    st
+}
+
+fn is_identifier(segment: &str) -> bool {
+    let mut chars = segment.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The CEL type of a schema node whose object types are called `name`.
+fn field_type(s: &Schema, name: &str, out: &mut Vec<StructType>) -> Type {
+    if s.int_or_string {
+        return Type::Dyn;
+    }
+    match s.type_.as_str() {
+        "boolean" => Type::Bool,
+        "integer" => Type::Int,
+        "number" => Type::Double,
+        "string" => Type::String,
+        "array" => match &s.items {
+            Some(items) => Type::list(field_type(items, name, out)),
+            None => Type::list(Type::Dyn),
+        },
+        "object" => {
+            if let Some(crate::schema::AdditionalProperties::Schema(values)) =
+                &s.additional_properties
+                && s.properties.is_empty()
+            {
+                return Type::map(Type::String, field_type(values, name, out));
+            }
+            // A name that is not a dotted identifier cannot be written in a literal: dyn.
+            if !name.split('.').all(is_identifier) {
+                return Type::Dyn;
+            }
+            if !out.iter().any(|t| t.name() == name) {
+                let st = struct_of(s, name, out);
+                out.push(st);
+            }
+            Type::object(name)
+        }
+        _ => Type::Dyn,
+    }
 }
 
 /// `Object` and every `Object.a.b` a struct literal names, with the names on the way.

@@ -260,7 +260,8 @@ fn a_crds_schema_decides_how_lists_merge() {
         .and_then(|v| v.schema.clone())
         .unwrap();
     let widget = doc("widget.yaml");
-    let typed = policy("map-widget.yaml").with_schema(root);
+    let typed = MutatingPolicy::with_schema(&doc("map-widget.yaml"), root.clone())
+        .unwrap_or_else(|e| panic!("{e}"));
     let out = mutated(typed.mutate(&create(&widget, None)));
     assert_eq!(out.object["spec"]["replicas"], 4);
     assert_eq!(
@@ -277,4 +278,30 @@ fn a_crds_schema_decides_how_lists_merge() {
         err.0[0].ends_with("may not mutate atomic arrays, maps or structs: .spec.tags"),
         "{err}"
     );
+}
+
+#[test]
+fn with_a_schema_the_object_types_are_typed() {
+    let crds = schema::crds_from_yaml(&data("widgets-crd.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    let root = crds[0]
+        .version("v1")
+        .and_then(|v| v.schema.clone())
+        .unwrap();
+    let compile = |expression: &str| {
+        let doc = json!({"kind": "MutatingAdmissionPolicy", "metadata": {"name": "p"},
+            "spec": {"mutations": [{"patchType": "ApplyConfiguration",
+                "applyConfiguration": {"expression": expression}}]}});
+        MutatingPolicy::with_schema(&doc, root.clone()).map(drop)
+    };
+    compile("Object{metadata: Object.metadata{labels: {'a': 'b'}}, spec: Object.spec{replicas: 2, ports: [Object.spec.ports{name: 'x', port: 1}]}}")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let err = compile("Object{spec: Object.spec{replicas: 'two'}}").unwrap_err();
+    assert!(err.0.contains("compilation failed"), "{err}");
+    let err = compile("Object{spec: Object.spec{replica: 2}}").unwrap_err();
+    assert!(err.0.contains("replica"), "{err}");
+    // Without the schema, the same typo compiles (every field is dyn, as in kube-apiserver).
+    let doc = json!({"kind": "MutatingAdmissionPolicy", "metadata": {"name": "p"},
+        "spec": {"mutations": [{"patchType": "ApplyConfiguration",
+            "applyConfiguration": {"expression": "Object{spec: Object.spec{replica: 2}}"}}]}});
+    assert!(MutatingPolicy::new(&doc).is_ok());
 }
