@@ -393,7 +393,8 @@ fn remove_at(container: &mut Json, key: &str) -> Result<Json, String> {
 
 /// A patch that turns `from` into `to`: object members removed, added or patched in turn,
 /// arrays of one length patched item by item, items appended to an array added, any other
-/// change a `replace` of the whole value.
+/// change a `replace` of the whole value (at the root, a `replace` of path `""`, which
+/// [`apply`] refuses as the library does: the root of a Kubernetes object is an object).
 pub fn diff(from: &Json, to: &Json) -> Vec<Operation> {
     let mut out = Vec::new();
     diff_at("", from, to, &mut out);
@@ -673,5 +674,32 @@ mod tests {
         }
         let message = err(json!({}), Json::Array(ops));
         assert!(message.contains("exceeding the limit"), "{message}");
+    }
+
+    fn json_value() -> impl proptest::strategy::Strategy<Value = Json> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Json::Null),
+            any::<bool>().prop_map(Json::from),
+            (-5i64..5).prop_map(Json::from),
+            "[a-c~/]{0,2}".prop_map(Json::from),
+        ];
+        leaf.prop_recursive(4, 24, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Json::Array),
+                proptest::collection::btree_map("[a-c~/]{0,2}", inner, 0..4)
+                    .prop_map(|m| Json::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_diff_applied_to_its_source_gives_its_target(a in json_value(), b in json_value()) {
+            // Objects at the root, as Kubernetes objects are (the root cannot be replaced).
+            let (a, b) = (serde_json::json!({"o": a}), serde_json::json!({"o": b}));
+            let ops = diff(&a, &b);
+            proptest::prop_assert!(json_equal(&apply(&a, &ops).unwrap(), &b), "{:?}", ops);
+        }
     }
 }
