@@ -237,14 +237,16 @@ fn mutating_admission(args: &K8sAdmissionArgs, doc: &serde_json::Value) -> Resul
     let mutated = match policy.mutate(&request) {
         Ok(MutationOutcome::Mutated(m)) => m,
         Ok(MutationOutcome::NotMatched { condition }) => {
-            writeln!(err, "not matched: match condition {condition:?} is false")?;
             let unchanged = MutatedObject {
                 object: object.clone(),
                 patch: Vec::new(),
                 ignored: Vec::new(),
                 reinvocation: None,
             };
-            return print_mutated(args, &unchanged, &mut out);
+            print_mutated(args, &unchanged, &mut out)?;
+            drop(out);
+            writeln!(err, "not matched: match condition {condition:?} is false")?;
+            return Ok(());
         }
         Err(denied) => {
             for message in &denied.0 {
@@ -253,6 +255,9 @@ fn mutating_admission(args: &K8sAdmissionArgs, doc: &serde_json::Value) -> Resul
             return Err(Failure::Expression);
         }
     };
+    // The object first, then the notes about it.
+    print_mutated(args, &mutated, &mut out)?;
+    drop(out);
     for message in &mutated.ignored {
         writeln!(err, "ignored (failurePolicy: Ignore): {message}")?;
     }
@@ -268,7 +273,7 @@ fn mutating_admission(args: &K8sAdmissionArgs, doc: &serde_json::Value) -> Resul
         )?,
         None => {}
     }
-    print_mutated(args, &mutated, &mut out)
+    Ok(())
 }
 
 fn patch_json(patch: &[Operation]) -> serde_json::Value {
