@@ -63,16 +63,27 @@ pub enum K8sCommand {
     /// Validate objects (YAML or JSON, multi-document) against a CRD's rules; exit 1 when
     /// any object is invalid.
     Validate(K8sValidateArgs),
-    /// Evaluate a ValidatingAdmissionPolicy on one request, under its bindings when given,
-    /// and print the decision; exit 1 when the request is denied.
+    /// Evaluate an admission policy on one request, its kind read from the document: a
+    /// ValidatingAdmissionPolicy (under its bindings when given) prints the decision, a
+    /// MutatingAdmissionPolicy the mutated object (YAML or JSON, as the object was given);
+    /// exit 1 when the request is denied.
     Admission(K8sAdmissionArgs),
 }
 
 #[derive(Args, Debug)]
 pub struct K8sAdmissionArgs {
-    /// The ValidatingAdmissionPolicy.
+    /// The ValidatingAdmissionPolicy or MutatingAdmissionPolicy.
     #[arg(long, value_name = "POLICY.yaml")]
     pub policy: PathBuf,
+    /// The object's CRD: its schema types a MutatingAdmissionPolicy's `Object…` literals and
+    /// decides how apply configurations merge lists (without it the types are dynamic and
+    /// lists merge by a table of the built-in kinds' lists).
+    #[arg(long, value_name = "CRD.yaml")]
+    pub crd: Option<PathBuf>,
+    /// For a MutatingAdmissionPolicy: print the JSON Patch from the object to the mutated
+    /// object instead of the mutated object.
+    #[arg(long)]
+    pub patch: bool,
     /// The param objects: without --binding, the first document is `params`; with
     /// bindings, every document of the policy's paramKind is a candidate for `paramRef`.
     #[arg(long, value_name = "PARAMS.yaml")]

@@ -1,6 +1,7 @@
-//! `celd k8s check|validate|admission`: a CRD's rules compiled and cost-checked as
-//! kube-apiserver does, objects validated against them, and a ValidatingAdmissionPolicy under
-//! its bindings, with file and line in every report.
+//! `celd k8s check`, `validate` and `admission`: a CRD's rules compiled and cost-checked as
+//! kube-apiserver does, objects validated against them, and admission policies (validating,
+//! under their bindings, or mutating) evaluated on one request, with file and line in every
+//! report.
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -16,6 +17,9 @@ use celd_k8s::admission::{Policy, Request};
 use celd_k8s::authz::Rules;
 use celd_k8s::binding::{Binding, BindingError, ParamScope};
 use celd_k8s::dispatch::{Admission, ParamSet, Skip, admit, admit_unbound, request_attributes};
+use celd_k8s::jsonpatch::Operation;
+use celd_k8s::mutation::{MutatedObject, MutatingPolicy, MutationOutcome};
+use celd_k8s::schema::Schema;
 
 pub fn run(command: K8sCommand) -> Result<(), Failure> {
     match command {
@@ -142,7 +146,12 @@ fn first_document(path: &Path) -> Result<serde_json::Value, Failure> {
 }
 
 fn admission(args: &K8sAdmissionArgs) -> Result<(), Failure> {
-    let policy = Policy::new(&first_document(&args.policy)?)
+    let policy_doc = first_document(&args.policy)?;
+    if policy_doc.get("kind").and_then(serde_json::Value::as_str) == Some("MutatingAdmissionPolicy")
+    {
+        return mutating_admission(args, &policy_doc);
+    }
+    let policy = Policy::new(&policy_doc)
         .map_err(|e| Failure::Usage(format!("{}: {e}", args.policy.display())))?;
     let object = first_document(&args.object)?;
     let old = args.old_object.as_deref().map(first_document).transpose()?;
@@ -315,4 +324,136 @@ fn bindings(args: &K8sAdmissionArgs, policy: &Policy) -> Result<Vec<Binding>, Fa
         }
     }
     Ok(bindings)
+}
+
+/// The schema of the object's version in a CRD file.
+fn object_schema(path: &Path, object: &serde_json::Value) -> Result<Schema, Failure> {
+    let (crd, _) = crd(path)?;
+    let api_version = object
+        .get("apiVersion")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default();
+    let version = api_version.rsplit('/').next().unwrap_or_default();
+    crd.version(version)
+        .and_then(|v| v.schema.clone())
+        .ok_or_else(|| {
+            Failure::Usage(format!(
+                "{}: CustomResourceDefinition {} has no schema for version {version:?}",
+                path.display(),
+                crd.name
+            ))
+        })
+}
+
+fn mutating_admission(args: &K8sAdmissionArgs, doc: &serde_json::Value) -> Result<(), Failure> {
+    let object = first_document(&args.object)?;
+    let policy = match &args.crd {
+        Some(path) => MutatingPolicy::with_schema(doc, object_schema(path, &object)?),
+        None => MutatingPolicy::new(doc),
+    }
+    .map_err(|e| Failure::Usage(format!("{}: {e}", args.policy.display())))?;
+    let old = args.old_object.as_deref().map(first_document).transpose()?;
+    let params = args.params.as_deref().map(first_document).transpose()?;
+    let namespace = args
+        .namespace_object
+        .as_deref()
+        .map(namespace_object)
+        .transpose()?;
+    let rules = Rules::parse(args.allow.iter().map(String::as_str))
+        .map_err(|e| Failure::Usage(e.to_string()))?;
+    let request = Request {
+        object: Some(&object),
+        old_object: old.as_ref(),
+        params: params.as_ref(),
+        namespace_object: namespace.as_ref(),
+        operation: &args.operation,
+        authorizer: Some(Arc::new(rules)),
+        resource: args.resource.as_deref(),
+        subresource: &args.subresource,
+    };
+    let mut out = io::stdout().lock();
+    let mut err = io::stderr().lock();
+    let mutated = match policy.mutate(&request) {
+        Ok(MutationOutcome::Mutated(m)) => m,
+        Ok(MutationOutcome::NotMatched { condition }) => {
+            let unchanged = MutatedObject {
+                object: object.clone(),
+                patch: Vec::new(),
+                ignored: Vec::new(),
+                reinvocation: None,
+            };
+            print_mutated(args, &unchanged, &mut out)?;
+            drop(out);
+            writeln!(err, "not matched: match condition {condition:?} is false")?;
+            return Ok(());
+        }
+        Err(denied) => {
+            for message in &denied.0 {
+                writeln!(out, "denied: {message}")?;
+            }
+            return Err(Failure::Expression);
+        }
+    };
+    // The object first, then the notes about it.
+    print_mutated(args, &mutated, &mut out)?;
+    drop(out);
+    for message in &mutated.ignored {
+        writeln!(err, "ignored (failurePolicy: Ignore): {message}")?;
+    }
+    match &mutated.reinvocation {
+        Some(again) if again.is_empty() => writeln!(
+            err,
+            "reinvocation (IfNeeded): the policy run again on its output changes nothing"
+        )?,
+        Some(again) => writeln!(
+            err,
+            "reinvocation (IfNeeded): the policy run again on its output changes it again: {}",
+            patch_json(again)
+        )?,
+        None => {}
+    }
+    Ok(())
+}
+
+fn patch_json(patch: &[Operation]) -> serde_json::Value {
+    serde_json::Value::Array(
+        patch
+            .iter()
+            .map(|op| {
+                let mut map = serde_json::Map::new();
+                map.insert("op".into(), op.op.clone().into());
+                if let Some(from) = &op.from {
+                    map.insert("from".into(), from.clone().into());
+                }
+                map.insert("path".into(), op.path.clone().into());
+                if let Some(value) = &op.value {
+                    map.insert("value".into(), value.clone());
+                }
+                serde_json::Value::Object(map)
+            })
+            .collect(),
+    )
+}
+
+/// The mutated object, as YAML unless the object was given as JSON; or, with `--patch`,
+/// the JSON Patch.
+fn print_mutated(
+    args: &K8sAdmissionArgs,
+    mutated: &MutatedObject,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    if args.patch {
+        writeln!(out, "{}", patch_json(&mutated.patch))?;
+        return Ok(());
+    }
+    let text = std::fs::read_to_string(&args.object)
+        .map_err(|e| Failure::Usage(format!("{}: {e}", args.object.display())))?;
+    if text.trim_start().starts_with('{') {
+        let pretty = serde_json::to_string_pretty(&mutated.object)
+            .map_err(|e| Failure::Usage(e.to_string()))?;
+        writeln!(out, "{pretty}")?;
+    } else {
+        write!(out, "{}", yaml::to_yaml(&mutated.object))?;
+    }
+    Ok(())
 }

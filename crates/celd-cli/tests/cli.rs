@@ -359,6 +359,121 @@ mod k8s {
     }
 }
 
+/// `celd k8s admission` on the MutatingAdmissionPolicies of celd-k8s's tests.
+mod mutating_admission {
+    use super::{celd, stderr, stdout};
+
+    fn data(name: &str) -> String {
+        format!(
+            "{}/../celd-k8s/tests/data/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        )
+    }
+
+    fn admission(policy: &str, object: &str, extra: &[&str]) -> std::process::Output {
+        let (policy, object) = (data(policy), data(object));
+        let mut args = vec!["k8s", "admission", "--policy", &policy, "--object", &object];
+        args.extend(extra);
+        celd(&args)
+    }
+
+    #[test]
+    fn the_mutated_object_is_printed_as_yaml_and_reads_back() {
+        let out = admission("map-sidecar.yaml", "pod.yaml", &[]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let printed = celd_k8s::yaml::parse_documents(&stdout(&out)).unwrap();
+        let names: Vec<&str> = printed[0].value["spec"]["initContainers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["setup", "mesh-proxy"]);
+        assert_eq!(
+            stderr(&out),
+            "reinvocation (IfNeeded): the policy run again on its output changes nothing\n"
+        );
+    }
+
+    #[test]
+    fn patch_prints_the_json_patch() {
+        let params = data("sidecar-params.yaml");
+        let out = admission(
+            "map-json-patch.yaml",
+            "pod.yaml",
+            &["--params", &params, "--patch"],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let patch: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(
+            patch,
+            serde_json::json!([
+                {"op": "add", "path": "/metadata/labels/mesh.example.com~1injected", "value": "2"},
+                {"op": "add", "path": "/spec/initContainers/1",
+                 "value": {"name": "mesh-proxy", "image": "mesh-proxy/v2.0.0", "restartPolicy": "Always"}}
+            ])
+        );
+    }
+
+    #[test]
+    fn the_documented_sidecar_is_denied_for_its_atomic_args() {
+        let out = admission("map-sidecar-documented.yaml", "pod.yaml", &[]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            stdout(&out).starts_with("denied: policy 'sidecar-policy.example.com' denied request"),
+            "{}",
+            stdout(&out)
+        );
+        assert!(stdout(&out).contains(".spec.initContainers[0].args"));
+    }
+
+    #[test]
+    fn crd_gives_the_list_types() {
+        let crd = data("widgets-crd.yaml");
+        let out = admission(
+            "map-widget.yaml",
+            "widget.yaml",
+            &["--crd", &crd, "--patch"],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let patch: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let paths: Vec<&str> = patch
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|op| op["path"].as_str().unwrap())
+            .collect();
+        assert_eq!(paths, ["/spec/ports/1", "/spec/replicas", "/spec/tags/2"]);
+        let out = admission("map-widget.yaml", "widget.yaml", &[]);
+        assert_eq!(out.status.code(), Some(1));
+    }
+
+    #[test]
+    fn a_json_object_is_printed_as_json() {
+        let dir = std::env::temp_dir().join(format!("celd-map-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let object = dir.join("pod.json");
+        std::fs::write(
+            &object,
+            r#"{"kind": "Pod", "spec": {"initContainers": []}}"#,
+        )
+        .unwrap();
+        let policy = data("map-sidecar.yaml");
+        let out = celd(&[
+            "k8s",
+            "admission",
+            "--policy",
+            &policy,
+            "--object",
+            object.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let printed: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(printed["spec"]["initContainers"][0]["name"], "mesh-proxy");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
 /// `celd k8s admission` on the test policy of celd-k8s.
 mod admission {
     use super::{celd, stderr, stdout};

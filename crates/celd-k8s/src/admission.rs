@@ -119,7 +119,7 @@ const POLICY_VARIABLES: [&str; 6] = [
     "variables",
 ];
 
-fn env() -> Result<Env, PolicyError> {
+pub(crate) fn env() -> Result<Env, PolicyError> {
     let mut env = authz::declare_variables(kubernetes_env());
     for name in POLICY_VARIABLES {
         env = env.variable(name, Type::Dyn);
@@ -128,7 +128,7 @@ fn env() -> Result<Env, PolicyError> {
         .map_err(|e| PolicyError(e.message().to_string()))
 }
 
-fn text<'a>(v: &'a Json, key: &str) -> Option<&'a str> {
+pub(crate) fn text<'a>(v: &'a Json, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Json::as_str)
 }
 
@@ -429,7 +429,7 @@ impl Policy {
 
 /// The resource of the request: the object's group, the given resource (or the kind, plural),
 /// subresource, namespace and name.
-fn request_resource(request: &Request<'_>) -> RequestResource {
+pub(crate) fn request_resource(request: &Request<'_>) -> RequestResource {
     let object = request.object.or(request.old_object);
     let field = |p: &str| {
         object
@@ -457,7 +457,7 @@ fn request_resource(request: &Request<'_>) -> RequestResource {
 }
 
 /// `request`: the operation, and the object's name, namespace and kind.
-fn request_value(request: &Request<'_>) -> Value {
+pub(crate) fn request_value(request: &Request<'_>) -> Value {
     let object = request.object.or(request.old_object);
     let field = |p: &str| {
         Value::from(

@@ -5,7 +5,9 @@
 //! functions through celd's public extension API by [`library`] ([`library::kubernetes_env`] is
 //! the environment kube-apiserver compiles in); [`validator::CrdValidator`] applies a CRD's
 //! rules, [`admission::Policy`] a ValidatingAdmissionPolicy and [`dispatch::admit`] that
-//! policy under its [`binding::Binding`]s:
+//! policy under its [`binding::Binding`]s, and [`mutation::MutatingPolicy`] a
+//! MutatingAdmissionPolicy (JSON Patch by [`jsonpatch`], apply configurations merged by
+//! [`apply`]):
 //!
 //! | module | Kubernetes library | what it holds |
 //! |---|---|---|
@@ -16,7 +18,9 @@
 //! | [`format`] | `format.named()`, `format.<name>()`, `validate()` | the named formats and apimachinery's messages |
 //! | [`lists`] | `isSorted`, `sum`, `min`, `max`, `indexOf`, `lastIndexOf` | the algorithms and their errors |
 //! | [`regex`] | `find`, `findAll` | Go `regexp` match iteration |
-//! | [`jsonpatch`] | `jsonpatch.escapeKey` | RFC 6901 escaping |
+//! | [`jsonpatch`] | `jsonpatch.escapeKey` | RFC 6901 escaping; RFC 6902 application as `evanphx/json-patch` v4 |
+//! | [`apply`] | (server-side apply) | structured-merge-diff's merge of an apply configuration |
+//! | [`mutation`] | `Object`, `JSONPatch` | MutatingAdmissionPolicy evaluation |
 //! | [`selector`] | `metav1.LabelSelector` | `matchLabels`, `matchExpressions`, their validation |
 //! | [`matching`] | `policy/matching` | `matchConstraints` / `matchResources`: rules, exclusions, selectors |
 //! | [`binding`] | `ValidatingAdmissionPolicyBinding` | bindings, their validation, `paramRef` params |
@@ -45,6 +49,7 @@
 //! most [`yaml::MAX_DEPTH`] deep and expands to at most [`yaml::MAX_NODES`] nodes with aliases.
 
 pub mod admission;
+pub mod apply;
 pub mod authz;
 pub mod binding;
 pub mod cost;
@@ -57,6 +62,7 @@ pub mod jsonpatch;
 pub mod library;
 pub mod lists;
 pub mod matching;
+pub mod mutation;
 pub mod net;
 pub mod quantity;
 pub mod regex;

@@ -5,6 +5,8 @@
 //! (`sigs.k8s.io/yaml`, on go-yaml v2) types them, YAML 1.1 style: `yes`/`no`/`on`/`off` are
 //! booleans, `0777` is octal, `0x1F` hexadecimal, `1_000` an integer. Timestamps stay strings.
 //! A key that appears twice in a mapping is an error (the API server's strict decoding reports it).
+//! [`to_yaml`] writes a value back, quoting every string this reader would not read back as
+//! the same string.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -427,6 +429,98 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
         .collect())
 }
 
+/// A JSON value as a YAML document in block style (flow style for empty collections).
+pub fn to_yaml(value: &Value) -> String {
+    let mut out = String::new();
+    match value {
+        Value::Object(map) if !map.is_empty() => write_map(map, 0, &mut out),
+        Value::Array(items) if !items.is_empty() => write_list(items, 0, &mut out),
+        scalar => {
+            out.push_str(&scalar_text(scalar));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn write_map(map: &Map<String, Value>, indent: usize, out: &mut String) {
+    for (key, value) in map {
+        out.push_str(&" ".repeat(indent));
+        out.push_str(&string_text(key));
+        out.push(':');
+        match value {
+            // A list under a key at the key's indentation, as kubectl writes it.
+            Value::Array(items) if !items.is_empty() => {
+                out.push('\n');
+                write_list(items, indent, out);
+            }
+            _ => write_child(value, indent + 2, out),
+        }
+    }
+}
+
+fn write_list(items: &[Value], indent: usize, out: &mut String) {
+    for value in items {
+        out.push_str(&" ".repeat(indent));
+        out.push('-');
+        match value {
+            // The first entry on the dash's line, the others under it.
+            Value::Object(map) if !map.is_empty() => {
+                let mut nested = String::new();
+                write_map(map, indent + 2, &mut nested);
+                out.push(' ');
+                out.push_str(&nested[indent + 2..]);
+            }
+            _ => write_child(value, indent + 2, out),
+        }
+    }
+}
+
+/// After `key:` or `-`: a scalar on the same line, a collection on the next ones.
+fn write_child(value: &Value, indent: usize, out: &mut String) {
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            out.push('\n');
+            write_map(map, indent, out);
+        }
+        Value::Array(items) if !items.is_empty() => {
+            out.push('\n');
+            write_list(items, indent, out);
+        }
+        scalar => {
+            out.push(' ');
+            out.push_str(&scalar_text(scalar));
+            out.push('\n');
+        }
+    }
+}
+
+fn scalar_text(value: &Value) -> String {
+    match value {
+        Value::Object(_) => "{}".into(),
+        Value::Array(_) => "[]".into(),
+        Value::String(s) => string_text(s),
+        other => other.to_string(),
+    }
+}
+
+/// A string plain when it reads back as that string, else double-quoted (JSON escapes are
+/// valid YAML ones).
+fn string_text(s: &str) -> String {
+    let plain_chars = s
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'));
+    let starts_well = s
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '/');
+    if plain_chars && starts_well && resolve_plain(s).is_none() {
+        s.to_string()
+    } else {
+        Value::String(s.to_string()).to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -506,5 +600,25 @@ mod tests {
         assert!(e.message.contains("nesting"), "{e}");
         let ok = "- ".repeat(100) + "x\n";
         assert!(parse_documents(&ok).is_ok());
+    }
+
+    #[test]
+    fn to_yaml_reads_back_as_the_same_value() {
+        let value = serde_json::json!({
+            "apiVersion": "v1",
+            "metadata": {"labels": {"a/b": "yes", "n": "1", "empty": ""}, "annotations": {}},
+            "spec": {
+                "containers": [{"name": "app", "ports": [{"containerPort": 80}], "args": ["-x", "a b"]}],
+                "list": [[1, 2], [], {"k": null}],
+                "f": 2.5, "t": true, "s": "line\nbreak: \"q\"", "y": "y"
+            }
+        });
+        let text = to_yaml(&value);
+        let back = parse_documents(&text).unwrap().remove(0).value;
+        assert_eq!(back, value, "{text}");
+        assert!(
+            text.contains("  containers:\n  - args:\n    - \"-x\"\n"),
+            "{text}"
+        );
     }
 }

@@ -18,7 +18,12 @@ use crate::ty::Type;
 pub struct StructType {
     name: SmolStr,
     fields: IndexMap<SmolStr, Type>,
+    /// Any field name is allowed; those not declared have type `dyn`.
+    dynamic_fields: bool,
 }
+
+/// The type of a field a struct with dynamic fields does not declare.
+static DYN: Type = Type::Dyn;
 
 impl StructType {
     /// A struct type called `name` (a dotted identifier), with no fields yet.
@@ -26,7 +31,20 @@ impl StructType {
         StructType {
             name: SmolStr::new(name.strip_prefix('.').unwrap_or(name)),
             fields: IndexMap::new(),
+            dynamic_fields: false,
         }
+    }
+
+    /// Allows every field name: a field not declared has type `dyn` (an object whose schema
+    /// is unknown, such as Kubernetes' `Object.spec` without an OpenAPI schema).
+    pub fn with_dynamic_fields(mut self) -> StructType {
+        self.dynamic_fields = true;
+        self
+    }
+
+    /// Whether every field name is allowed (see [`StructType::with_dynamic_fields`]).
+    pub fn has_dynamic_fields(&self) -> bool {
+        self.dynamic_fields
     }
 
     /// Adds a field (replacing an earlier one of the same name).
@@ -52,7 +70,10 @@ impl StructType {
 
     /// The type of the field called `name`.
     pub fn field_type(&self, name: &str) -> Option<&Type> {
-        self.fields.get(name)
+        match self.fields.get(name) {
+            None if self.dynamic_fields => Some(&DYN),
+            declared => declared,
+        }
     }
 
     /// Rewrites every field type (the environment resolves opaque type names this way).

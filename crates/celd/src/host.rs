@@ -301,6 +301,9 @@ impl HostDecls {
                 .unwrap_or(declared);
             check_struct(check, st)?;
             functions.add_struct(st.name(), st.fields().map(|(f, _)| SmolStr::new(f)));
+            if st.has_dynamic_fields() {
+                functions.allow_every_field(st.name());
+            }
             structs.push(st.clone());
         }
         for (name, member, overload) in &self.functions {

@@ -199,7 +199,8 @@
 //! A [`StructType`] declares an object type with named, typed fields without protobuf:
 //! field selection, `has()` and type errors work as for messages (`pod.spec.replica` is an
 //! undefined field, `pod.spec.replicas` an `int`), and `test.Pod{...}` builds one. Values
-//! are maps from field names to values.
+//! are maps from field names to values. [`StructType::with_dynamic_fields`] allows every
+//! field name, an undeclared one being `dyn` (an object whose schema is unknown).
 //!
 //! ```
 //! use celd::{Env, StructType, Type, Value};

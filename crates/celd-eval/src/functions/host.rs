@@ -341,6 +341,8 @@ pub struct HostFunctions {
     type_names: HashMap<SmolStr, (), foldhash::fast::RandomState>,
     /// Struct types and their field names, for `Name{field: value}` (built as maps).
     struct_names: HashMap<SmolStr, Vec<SmolStr>, foldhash::fast::RandomState>,
+    /// Struct types that allow every field name.
+    dynamic_structs: HashMap<SmolStr, (), foldhash::fast::RandomState>,
 }
 
 impl HostFunctions {
@@ -374,6 +376,12 @@ impl HostFunctions {
     pub fn add_struct(&mut self, name: &str, fields: impl IntoIterator<Item = SmolStr>) {
         self.struct_names
             .insert(SmolStr::new(name), fields.into_iter().collect());
+    }
+
+    /// Declares that struct type `name` (declared by [`HostFunctions::add_struct`]) allows
+    /// every field name.
+    pub fn allow_every_field(&mut self, name: &str) {
+        self.dynamic_structs.insert(SmolStr::new(name), ());
     }
 
     /// Whether nothing at all is declared (planning then skips every host lookup).
@@ -424,6 +432,9 @@ impl HostFunctions {
 
     /// Whether struct type `name` has a field called `field`.
     pub fn has_field(&self, name: &str, field: &str) -> bool {
+        if self.dynamic_structs.contains_key(name) {
+            return self.struct_names.contains_key(name);
+        }
         self.struct_names
             .get(name)
             .is_some_and(|fields| fields.iter().any(|f| f == field))

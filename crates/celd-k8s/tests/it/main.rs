@@ -7,4 +7,5 @@ mod bindings;
 mod crds;
 mod fixtures;
 mod library;
+mod mutation;
 mod validator;

@@ -711,3 +711,37 @@ fn host_and_struct_typed_variables_are_checked_against_what_they_hold() {
     let program = env.compile("request < limit").unwrap();
     assert_eq!(program.eval(&vars).unwrap(), Value::Bool(true));
 }
+
+#[test]
+fn struct_types_with_dynamic_fields_allow_every_field_as_dyn() {
+    let env = Env::builder()
+        .struct_type(StructType::new("Object").with_dynamic_fields())
+        .struct_type(
+            StructType::new("Object.spec")
+                .field("replicas", Type::Int)
+                .with_dynamic_fields(),
+        )
+        .variable("o", Type::object("Object.spec"))
+        .build()
+        .unwrap();
+    // A declared field keeps its type; any other is dyn.
+    assert_eq!(env.check("o.replicas").unwrap(), Type::Int);
+    assert_eq!(env.check("o.anything").unwrap(), Type::Dyn);
+    assert!(env.check("Object.spec{replicas: 'x'}").is_err());
+    let program = env
+        .compile("Object{spec: Object.spec{replicas: 3, paused: true}}")
+        .unwrap();
+    assert_eq!(*program.result_type(), Type::object("Object"));
+    let built = program.eval(&env.activation()).unwrap();
+    let expected = env
+        .read_json(&serde_json::json!({"spec": {"replicas": 3, "paused": true}}))
+        .unwrap();
+    assert_eq!(built, expected);
+    // A struct type without dynamic fields still refuses an undeclared one.
+    let closed = Env::builder()
+        .struct_type(StructType::new("Closed").field("a", Type::Int))
+        .build()
+        .unwrap();
+    let err = closed.compile("Closed{b: 1}").unwrap_err();
+    assert!(err.message().contains("'b'"), "{err}");
+}
