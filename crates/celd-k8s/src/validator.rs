@@ -6,11 +6,11 @@
 use std::cell::Cell;
 use std::fmt;
 
-use celd::{
-    Env, EnvBuilder, EvalOptions, Key, Limits, Map, Program, SizeHints, StructType, Type, Value,
-};
+use celd::cel_go_cost::{CostEstimate, CostOptions};
+use celd::{CheckedAst, Env, EnvBuilder, EvalOptions, Key, Limits, Map, Program, StructType, Type, Value};
 use serde_json::Value as Json;
 
+use crate::cost::{KubernetesEstimator, SchemaSizes};
 use crate::escaping;
 use crate::library::kubernetes_env;
 use crate::schema::{
@@ -397,8 +397,8 @@ impl Compiler {
                 return None;
             }
         };
-        let program = match env.compile(&rule.rule) {
-            Ok(p) => p,
+        let (program, checked) = match env.compile_with_checked(&rule.rule) {
+            Ok(compiled) => compiled,
             Err(e) => {
                 let text = format!("compilation failed: {}", e.message());
                 self.invalid(path, "rule", &rule.rule, &rule.pointer, &text);
@@ -416,19 +416,8 @@ impl Compiler {
             return None;
         }
         let transition = program.variables().any(|v| v == "oldSelf");
-        let size = max_size(decl);
-        let mut hints = SizeHints {
-            variables: [("self".to_string(), size), ("oldSelf".to_string(), size)]
-                .into_iter()
-                .collect(),
-            default: Some(size),
-            ..SizeHints::default()
-        };
-        for var in ["self", "oldSelf"] {
-            size_paths(decl, var.to_string(), &mut hints.variables);
-        }
         let mut over_budget = false;
-        let estimate = program.estimate_cost(&hints).max.unwrap_or(u64::MAX);
+        let estimate = estimate_rule(&env, &checked, decl).max;
         let cost = schema::expression_cost(estimate, cardinality, decl.min_serialized_size);
         self.total.observe(path, cost);
         if estimate > schema::STATIC_ESTIMATED_COST_LIMIT {
@@ -503,34 +492,14 @@ fn message_program(env: &Env, text: &str) -> Result<Program, String> {
     Ok(program)
 }
 
-/// The largest size anything in a value of this type can have: the hint of the estimate,
-/// which knows sizes per variable.
-fn max_size(decl: &DeclType) -> u64 {
-    let own = decl.max_elements.max(1) as u64;
-    let inner = match &decl.kind {
-        DeclKind::List { elem, .. } | DeclKind::Map(elem) => max_size(elem),
-        DeclKind::Object(fields) => fields.values().map(|f| max_size(&f.ty)).max().unwrap_or(1),
-        _ => 1,
+/// cel-go's estimate of a rule, as kube-apiserver makes it: over the checked expression, with
+/// Kubernetes' call costs and the sizes the schema of `self` allows.
+fn estimate_rule(env: &Env, checked: &CheckedAst, decl: &DeclType) -> CostEstimate {
+    let sizes = SchemaSizes { root: decl };
+    let estimator = KubernetesEstimator {
+        sizes: Some(&sizes),
     };
-    own.max(inner)
-}
-
-/// The size bound of every selection path below `path` (`self.spec.ports`, and
-/// `self.spec.ports.@items` for a list's elements as a comprehension visits them): what the
-/// schema's `maxLength`, `maxItems` and `maxProperties` (or the request size limit) allow.
-fn size_paths(decl: &DeclType, path: String, out: &mut std::collections::HashMap<String, u64>) {
-    match &decl.kind {
-        DeclKind::Object(fields) => {
-            for (name, field) in fields {
-                size_paths(&field.ty, format!("{path}.{name}"), out);
-            }
-        }
-        DeclKind::List { elem, .. } => {
-            size_paths(elem, format!("{path}.@items"), out);
-        }
-        _ => {}
-    }
-    out.insert(path, decl.max_elements.max(1) as u64);
+    env.estimate_cel_go(checked, &estimator, &CostOptions::kubernetes())
 }
 
 /// One object's validation: the violations so far and the runtime budget left.
