@@ -634,10 +634,12 @@ impl<'a> Coster<'a> {
         if let Some(est) = self.library_overload_cost(call) {
             return with_args(est);
         }
-        if let Some(est) =
-            self.estimator
-                .estimate_call_cost(call.function, call.overload_id, call.target, call.args)
-        {
+        if let Some(est) = self.estimator.estimate_call_cost(
+            call.function,
+            call.overload_id,
+            call.target,
+            call.args,
+        ) {
             return with_args(est);
         }
         if let Some(est) = self.standard_cost(call, arg_sum) {
@@ -671,7 +673,11 @@ impl<'a> Coster<'a> {
     }
 
     /// The overload-specific figures of cel-go's standard functions.
-    fn standard_cost(&mut self, call: &Call<'a, '_>, arg_sum: CostEstimate) -> Option<CallEstimate> {
+    fn standard_cost(
+        &mut self,
+        call: &Call<'a, '_>,
+        arg_sum: CostEstimate,
+    ) -> Option<CallEstimate> {
         let size = |n: &AstNode<'_>| n.computed_size.unwrap_or(SizeEstimate::UNBOUNDED);
         let traversal = |s: SizeEstimate| s.multiply_by_cost_factor(STRING_TRAVERSAL_COST_FACTOR);
         let args = call.args;
@@ -733,9 +739,16 @@ impl<'a> Coster<'a> {
             "add_string" | "add_bytes" | "add_list" if args.len() == 2 => {
                 Some(self.concatenation_cost(call, arg_sum))
             }
-            "less_string" | "greater_string" | "less_equals_string" | "greater_equals_string"
-            | "less_bytes" | "greater_bytes" | "less_equals_bytes" | "greater_equals_bytes"
-            | "equals" | "not_equals"
+            "less_string"
+            | "greater_string"
+            | "less_equals_string"
+            | "greater_equals_string"
+            | "less_bytes"
+            | "greater_bytes"
+            | "less_equals_bytes"
+            | "greater_equals_bytes"
+            | "equals"
+            | "not_equals"
                 if args.len() == 2 =>
             {
                 let smallest_max = size(&args[0]).max.min(size(&args[1]).max);
@@ -743,7 +756,10 @@ impl<'a> Coster<'a> {
                     min: u64::from(smallest_max > 0),
                     max: smallest_max,
                 };
-                Some(with(cost.multiply_by_cost_factor(STRING_TRAVERSAL_COST_FACTOR), None))
+                Some(with(
+                    cost.multiply_by_cost_factor(STRING_TRAVERSAL_COST_FACTOR),
+                    None,
+                ))
             }
             _ => None,
         }
@@ -895,6 +911,9 @@ struct Call<'a, 'c> {
 /// that is not a macro's.
 fn is_bind(c: &Comprehension) -> bool {
     let empty_range = matches!(&c.iter_range.kind, ExprKind::List(l) if l.elements.is_empty());
-    let never_loops = matches!(c.loop_condition.kind, ExprKind::Literal(Literal::Bool(false)));
+    let never_loops = matches!(
+        c.loop_condition.kind,
+        ExprKind::Literal(Literal::Bool(false))
+    );
     empty_range && never_loops && c.accu_var != "__result__"
 }

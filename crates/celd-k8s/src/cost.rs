@@ -19,6 +19,9 @@ use crate::schema::{DeclKind, DeclType};
 
 /// The regex size the estimate assumes for every named format (`MaxNameFormatRegexSize`).
 pub const MAX_NAME_FORMAT_REGEX_SIZE: u64 = 128;
+/// The size of a named format compared for equality (`MaxFormatSize`). Kubernetes' figure
+/// for comparing two formats, `{5, 11}` with `4` for the operands, puts it between 61 and 70.
+pub const MAX_FORMAT_SIZE: u64 = 64;
 /// An authorization check (`check`): sized so an expression can afford two.
 pub const AUTHZ_CHECK_COST: u64 = 350_000;
 
@@ -205,7 +208,10 @@ fn estimate_call_cost(
             let regex_cost = size(pattern).multiply_by_cost_factor(REGEX_STRING_LENGTH_COST_FACTOR);
             Some(CallEstimate {
                 cost: str_cost.multiply(regex_cost),
-                result_size: Some(SizeEstimate { min: 0, max: sz.max }),
+                result_size: Some(SizeEstimate {
+                    min: 0,
+                    max: sz.max,
+                }),
             })
         }
         "cidr" | "isIP" | "isCIDR" | "quantity" | "isQuantity" | "semver" | "isSemver" => {
@@ -237,7 +243,8 @@ fn estimate_call_cost(
             if function == "containsCIDR" {
                 cost = cost + traversal(IP_BYTES) + CostEstimate::fixed(1);
             }
-            if overload_id == "cidr_contains_ip_string" || overload_id == "cidr_contains_cidr_string"
+            if overload_id == "cidr_contains_ip_string"
+                || overload_id == "cidr_contains_cidr_string"
             {
                 cost = cost + traversal(size(arg));
             }
@@ -277,10 +284,13 @@ fn equality_cost(args: &[AstNode<'_>]) -> Option<CallEstimate> {
     if lhs.ty != rhs.ty {
         return None;
     }
-    let Type::Message(name) = lhs.ty else {
-        return None;
+    // Kubernetes' types are host types: opaque in celd, named either way.
+    let name = match lhs.ty {
+        Type::Message(name) => name.as_str(),
+        Type::Opaque(o) if o.params.is_empty() => o.name.as_str(),
+        _ => return None,
     };
-    match name.as_str() {
+    match name {
         "net.IP"
         | "net.CIDR"
         | "kubernetes.Quantity"
@@ -290,9 +300,18 @@ fn equality_cost(args: &[AstNode<'_>]) -> Option<CallEstimate> {
         | "kubernetes.authorization.GroupCheck"
         | "kubernetes.authorization.ResourceCheck"
         | "kubernetes.authorization.Decision" => nominal(),
+        "kubernetes.NamedFormat" => cost_only(
+            CostEstimate {
+                min: 1,
+                max: MAX_FORMAT_SIZE,
+            }
+            .multiply_by_cost_factor(STRING_TRAVERSAL_COST_FACTOR),
+        ),
         "kubernetes.URL" => {
             // Kubernetes reads the right-hand size twice (for both sides).
-            let size = rhs.computed_size.map_or(SizeEstimate::exact(1), |r| r.union(r));
+            let size = rhs
+                .computed_size
+                .map_or(SizeEstimate::exact(1), |r| r.union(r));
             cost_only(
                 CostEstimate {
                     min: 1,
@@ -322,7 +341,11 @@ pub fn replace_size(sz: SizeEstimate, from: SizeEstimate, to: SizeEstimate) -> S
     let mut count = SizeEstimate { min: 0, max: 0 };
     let mut retained = SizeEstimate { min: 0, max: 0 };
     if from.min == 0 {
-        count.max = if sz.max < u64::MAX { sz.max + 1 } else { sz.max };
+        count.max = if sz.max < u64::MAX {
+            sz.max + 1
+        } else {
+            sz.max
+        };
         retained.max = sz.max;
     } else if to.max <= from.min {
         retained.max = sz.max;
@@ -330,7 +353,11 @@ pub fn replace_size(sz: SizeEstimate, from: SizeEstimate, to: SizeEstimate) -> S
         count.max = (sz.max as f64 / from.min as f64).ceil() as u64;
     }
     if from.max == 0 {
-        count.min = if sz.min < u64::MAX { sz.min + 1 } else { sz.min };
+        count.min = if sz.min < u64::MAX {
+            sz.min + 1
+        } else {
+            sz.min
+        };
         retained.min = sz.min;
     } else if from.max <= to.min {
         retained.min = sz.min;
@@ -440,4 +467,3 @@ pub fn traversal_cost(value: Traversed<'_>) -> u64 {
         Traversed::Other => 1,
     }
 }
-

@@ -7,7 +7,9 @@ use std::cell::Cell;
 use std::fmt;
 
 use celd::cel_go_cost::{CostEstimate, CostOptions};
-use celd::{CheckedAst, Env, EnvBuilder, EvalOptions, Key, Limits, Map, Program, StructType, Type, Value};
+use celd::{
+    CheckedAst, Env, EnvBuilder, EvalOptions, Key, Limits, Map, Program, StructType, Type, Value,
+};
 use serde_json::Value as Json;
 
 use crate::cost::{KubernetesEstimator, SchemaSizes};

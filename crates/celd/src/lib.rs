@@ -343,11 +343,11 @@ pub use host::{IntoOverload, Overload};
 pub use program::Program;
 pub use validate::Validations;
 
+pub use celd_check::CheckedAst;
 /// cel-go's static cost estimate over the checked expression as written (the estimate
 /// Kubernetes applies), with hooks for a host's sizes and call costs; see
 /// [`Env::estimate_cel_go`].
 pub use celd_check::cost as cel_go_cost;
-pub use celd_check::CheckedAst;
 
 // The extension API: host functions, host types, struct types, and what their
 // declarations and errors name.

@@ -4,6 +4,7 @@
 mod admission;
 mod authz;
 mod crds;
+mod estimate;
 mod fixtures;
 mod library;
 mod validator;
