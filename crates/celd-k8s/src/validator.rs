@@ -419,7 +419,7 @@ impl Compiler {
         }
         let transition = program.variables().any(|v| v == "oldSelf");
         let mut over_budget = false;
-        let estimate = estimate_rule(&env, &checked, decl).max;
+        let estimate = estimate_checked(&env, &checked, decl).max;
         let cost = schema::expression_cost(estimate, cardinality, decl.min_serialized_size);
         self.total.observe(path, cost);
         if estimate > schema::STATIC_ESTIMATED_COST_LIMIT {
@@ -496,12 +496,41 @@ fn message_program(env: &Env, text: &str) -> Result<Program, String> {
 
 /// cel-go's estimate of a rule, as kube-apiserver makes it: over the checked expression, with
 /// Kubernetes' call costs and the sizes the schema of `self` allows.
-fn estimate_rule(env: &Env, checked: &CheckedAst, decl: &DeclType) -> CostEstimate {
+fn estimate_checked(env: &Env, checked: &CheckedAst, decl: &DeclType) -> CostEstimate {
     let sizes = SchemaSizes { root: decl };
     let estimator = KubernetesEstimator {
         sizes: Some(&sizes),
     };
     env.estimate_cel_go(checked, &estimator, &CostOptions::kubernetes())
+}
+
+/// cel-go's estimate of `rule` on the schema node `s` (not a resource root), as Kubernetes'
+/// `Compile` makes it (`MaxCost` is its `max`), before any cardinality; `Err` with the
+/// compiler's message.
+pub fn estimate_rule(s: &Schema, rule: &str) -> Result<CostEstimate, String> {
+    let mut compiler = Compiler {
+        env: kubernetes_env(),
+        declared: std::collections::HashMap::new(),
+        base: None,
+        errors: Vec::new(),
+        total: TotalCost::default(),
+    };
+    let decl = schema::decl_type(s, false)
+        .ok_or("rules are not supported where the data is not visible to CEL")?;
+    let ty = compiler.cel_type(&decl, "Object");
+    let env = compiler
+        .base_env()
+        .and_then(|base| {
+            base.to_builder()
+                .variable("self", ty.clone())
+                .variable("oldSelf", ty)
+                .build()
+        })
+        .map_err(|e| e.message().to_string())?;
+    let (_, checked) = env
+        .compile_with_checked(rule)
+        .map_err(|e| e.message().to_string())?;
+    Ok(estimate_checked(&env, &checked, &decl))
 }
 
 /// One object's validation: the violations so far and the runtime budget left.

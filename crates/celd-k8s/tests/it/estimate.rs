@@ -441,3 +441,115 @@ fn two_variable_comprehensions() {
         ("[1, 2].transformList(i, v, v < 5, v + 1)", 27, 53),
     ]);
 }
+
+/// The estimate of `rule` on the schema `yaml` (not a resource root), as Kubernetes' `Compile`
+/// reports it (`MaxCost`).
+fn rule_max_cost(yaml: &str, rule: &str) -> u64 {
+    let docs = celd_k8s::yaml::parse_documents(yaml).unwrap_or_else(|e| panic!("{e}"));
+    let schema = celd_k8s::schema::schema_from_document(&docs[0]).unwrap_or_else(|e| panic!("{e}"));
+    celd_k8s::validator::estimate_rule(&schema, rule)
+        .unwrap_or_else(|e| panic!("{rule}: {e}"))
+        .max
+}
+
+/// A schema with an optional size limit, as the generators of `TestCostEstimation` write
+/// them (`genArrayWithRule`, `genMapWithRule`, `genStringWithRule`, ...).
+fn sized(template: &str, limit: Option<u64>) -> String {
+    let line = |key: &str| limit.map_or(String::new(), |n| format!("{key}: {n}\n"));
+    template
+        .replace("{maxItems}", &line("maxItems"))
+        .replace("{maxProperties}", &line("maxProperties"))
+        .replace("{maxLength}", &line("maxLength"))
+        .replace("{itemMaxLength}", &line("  maxLength"))
+}
+
+const NUMBER_ARRAY: &str = "type: array\nitems:\n  type: number\n{maxItems}";
+const STRING_ARRAY: &str = "type: array\nitems:\n  type: string\n{maxItems}";
+const NUMBER_MAP: &str = "type: object\nadditionalProperties:\n  type: number\n{maxProperties}";
+const STRING: &str = "type: string\n{maxLength}";
+const BYTE_STRING: &str = "type: string\nformat: byte\n{maxLength}";
+const BOUNDED_STRING_ARRAY: &str =
+    "type: array\nitems:\n  type: string\n{itemMaxLength}{maxItems}";
+
+/// `TestCostEstimation` of `apiextensions-apiserver/pkg/apiserver/schema/cel/compilation_test.go`:
+/// each rule's estimate without size limits (sizes from the 3 MiB request limit) and with the
+/// limit the case sets; comprehensions over bounded and unbounded lists and maps, strings with
+/// and without `maxLength`.
+#[test]
+fn crd_rule_estimates() {
+    let cases: &[(&str, &str, u64, u64, u64)] = &[
+        // (schema, rule, cost unbounded, limit, cost with the limit)
+        (NUMBER_ARRAY, "self.all(x, true)", 4718591, 10, 32),
+        (STRING_ARRAY, "self.all(x, true)", 3145727, 20, 62),
+        (NUMBER_MAP, "self.all(x, true)", 1348169, 10, 32),
+        (STRING, "self.contains('test')", 314574, 10, 5),
+        (STRING, "self.startsWith('test')", 2, 15, 2),
+        (STRING, "self.endsWith('test')", 2, 30, 2),
+        (STRING, "size(self + \"hello\") > size(\"hello\")", 314578, 4, 7),
+        (NUMBER_ARRAY, "self[1] == 0.0", 2, 5000, 2),
+        (STRING_ARRAY, "self[1] == self[1]", 314577, 8, 314577),
+        (NUMBER_ARRAY, "self.all(x, self.all(y, true))", 0, 10, 352),
+        (NUMBER_ARRAY, "self.all(x, self.all(y, self.all(z, true)))", 0, 10, 3552),
+        (STRING, "self.matches(\"x\")", 314574, 50, 22),
+        (STRING, "\"\".matches(\"(((((((((())))))))))[0-9]\")", 7, 10, 7),
+        (STRING, "self.matches(\"\")", 1, 100, 1),
+        (NUMBER_ARRAY, "self[3] == 0.0", 2, 0, 2),
+        (NUMBER_MAP, "self[\"x\"] == 0.0", 2, 0, 2),
+        (STRING, "self == \"x\"", 2, 0, 1),
+        (BYTE_STRING, "self == b\"x\"", 2, 0, 1),
+        (NUMBER_ARRAY, "self.all(x, x == 0.0)", 6291454, 3 * 1024 * 2048, 25165826),
+        (STRING, "self.find('[0-9]+') == ''", 629147, 10, 11),
+        (BOUNDED_STRING_ARRAY, "self.join(' ') == 'aa bb'", 329853068905, 10, 43),
+        (BOUNDED_STRING_ARRAY, "self.isSorted() == true", 329854432052, 10, 52),
+    ];
+    let mut wrong = Vec::new();
+    for &(template, rule, unbounded, limit, bounded) in cases {
+        let got = rule_max_cost(&sized(template, None), rule);
+        // 0: Kubernetes asserts only that this one exceeds the per-call limit.
+        if unbounded == 0 && got < celd_k8s::schema::PER_CALL_LIMIT {
+            wrong.push(format!("{rule} unbounded: want over the limit, got {got}"));
+        }
+        if unbounded != 0 && got != unbounded {
+            wrong.push(format!("{rule} unbounded: want {unbounded}, got {got}"));
+        }
+        let got = rule_max_cost(&sized(template, Some(limit)), rule);
+        if got != bounded {
+            wrong.push(format!("{rule} with limit {limit}: want {bounded}, got {got}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The `replace` and `split` cases of `TestCostEstimation`: the result size of the call feeds
+/// the comparison after it.
+#[test]
+fn crd_rule_estimates_of_string_results() {
+    let object = |limit: Option<u64>| {
+        let max = limit.map_or(String::new(), |n| format!("    maxLength: {n}\n"));
+        format!(
+            "type: object\nproperties:\n  str:\n    type: string\n{max}  separator:\n    type: string\n{max}  before:\n    type: string\n    maxLength: 2\n  after:\n    type: string\n    maxLength: 4\n"
+        )
+    };
+    let replace = "self.str.replace(self.before, self.after) == 'does not matter'";
+    assert_eq!(rule_max_cost(&object(None), replace), 629154);
+    assert_eq!(rule_max_cost(&object(Some(4)), replace), 12);
+    let split = "self.str.split(self.separator) == []";
+    assert_eq!(rule_max_cost(&object(None), split), 629160);
+    assert_eq!(rule_max_cost(&object(Some(10)), split), 22);
+}
+
+/// The planner folds constant subexpressions; the estimate is of the expression as written.
+#[test]
+fn folded_constants_are_still_estimated() {
+    // 10 for the list, 1 for the result, per element 3 for the condition
+    // `@not_strictly_false(!@result)` and 1 to 3 for the step `@result || x == 2`: what cel-go
+    // charges, though the plan is the constant `true`, which costs nothing to evaluate.
+    let folded = "[1, 2, 3].exists(x, x == 2)";
+    assert_eq!(estimate(folded), CostEstimate { min: 23, max: 29 });
+    let env = kubernetes_env().build().unwrap();
+    let plan_estimate = env.compile(folded).unwrap().estimate_cost(&celd::SizeHints::new());
+    assert_eq!(plan_estimate.max, Some(0));
+    // cel-go's figure for `'abc' + 'def' == 'abcdef'`: the concatenation traverses 6
+    // characters (1), the comparison 6 (1).
+    assert_eq!(estimate("'abc' + 'def' == 'abcdef'"), CostEstimate { min: 2, max: 2 });
+}
