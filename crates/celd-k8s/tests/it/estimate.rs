@@ -468,8 +468,7 @@ const STRING_ARRAY: &str = "type: array\nitems:\n  type: string\n{maxItems}";
 const NUMBER_MAP: &str = "type: object\nadditionalProperties:\n  type: number\n{maxProperties}";
 const STRING: &str = "type: string\n{maxLength}";
 const BYTE_STRING: &str = "type: string\nformat: byte\n{maxLength}";
-const BOUNDED_STRING_ARRAY: &str =
-    "type: array\nitems:\n  type: string\n{itemMaxLength}{maxItems}";
+const BOUNDED_STRING_ARRAY: &str = "type: array\nitems:\n  type: string\n{itemMaxLength}{maxItems}";
 
 /// `TestCostEstimation` of `apiextensions-apiserver/pkg/apiserver/schema/cel/compilation_test.go`:
 /// each rule's estimate without size limits (sizes from the 3 MiB request limit) and with the
@@ -485,22 +484,58 @@ fn crd_rule_estimates() {
         (STRING, "self.contains('test')", 314574, 10, 5),
         (STRING, "self.startsWith('test')", 2, 15, 2),
         (STRING, "self.endsWith('test')", 2, 30, 2),
-        (STRING, "size(self + \"hello\") > size(\"hello\")", 314578, 4, 7),
+        (
+            STRING,
+            "size(self + \"hello\") > size(\"hello\")",
+            314578,
+            4,
+            7,
+        ),
         (NUMBER_ARRAY, "self[1] == 0.0", 2, 5000, 2),
         (STRING_ARRAY, "self[1] == self[1]", 314577, 8, 314577),
         (NUMBER_ARRAY, "self.all(x, self.all(y, true))", 0, 10, 352),
-        (NUMBER_ARRAY, "self.all(x, self.all(y, self.all(z, true)))", 0, 10, 3552),
+        (
+            NUMBER_ARRAY,
+            "self.all(x, self.all(y, self.all(z, true)))",
+            0,
+            10,
+            3552,
+        ),
         (STRING, "self.matches(\"x\")", 314574, 50, 22),
-        (STRING, "\"\".matches(\"(((((((((())))))))))[0-9]\")", 7, 10, 7),
+        (
+            STRING,
+            "\"\".matches(\"(((((((((())))))))))[0-9]\")",
+            7,
+            10,
+            7,
+        ),
         (STRING, "self.matches(\"\")", 1, 100, 1),
         (NUMBER_ARRAY, "self[3] == 0.0", 2, 0, 2),
         (NUMBER_MAP, "self[\"x\"] == 0.0", 2, 0, 2),
         (STRING, "self == \"x\"", 2, 0, 1),
         (BYTE_STRING, "self == b\"x\"", 2, 0, 1),
-        (NUMBER_ARRAY, "self.all(x, x == 0.0)", 6291454, 3 * 1024 * 2048, 25165826),
+        (
+            NUMBER_ARRAY,
+            "self.all(x, x == 0.0)",
+            6291454,
+            3 * 1024 * 2048,
+            25165826,
+        ),
         (STRING, "self.find('[0-9]+') == ''", 629147, 10, 11),
-        (BOUNDED_STRING_ARRAY, "self.join(' ') == 'aa bb'", 329853068905, 10, 43),
-        (BOUNDED_STRING_ARRAY, "self.isSorted() == true", 329854432052, 10, 52),
+        (
+            BOUNDED_STRING_ARRAY,
+            "self.join(' ') == 'aa bb'",
+            329853068905,
+            10,
+            43,
+        ),
+        (
+            BOUNDED_STRING_ARRAY,
+            "self.isSorted() == true",
+            329854432052,
+            10,
+            52,
+        ),
     ];
     let mut wrong = Vec::new();
     for &(template, rule, unbounded, limit, bounded) in cases {
@@ -514,7 +549,9 @@ fn crd_rule_estimates() {
         }
         let got = rule_max_cost(&sized(template, Some(limit)), rule);
         if got != bounded {
-            wrong.push(format!("{rule} with limit {limit}: want {bounded}, got {got}"));
+            wrong.push(format!(
+                "{rule} with limit {limit}: want {bounded}, got {got}"
+            ));
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
@@ -547,9 +584,78 @@ fn folded_constants_are_still_estimated() {
     let folded = "[1, 2, 3].exists(x, x == 2)";
     assert_eq!(estimate(folded), CostEstimate { min: 23, max: 29 });
     let env = kubernetes_env().build().unwrap();
-    let plan_estimate = env.compile(folded).unwrap().estimate_cost(&celd::SizeHints::new());
+    let plan_estimate = env
+        .compile(folded)
+        .unwrap()
+        .estimate_cost(&celd::SizeHints::new());
     assert_eq!(plan_estimate.max, Some(0));
     // cel-go's figure for `'abc' + 'def' == 'abcdef'`: the concatenation traverses 6
     // characters (1), the comparison 6 (1).
-    assert_eq!(estimate("'abc' + 'def' == 'abcdef'"), CostEstimate { min: 2, max: 2 });
+    assert_eq!(
+        estimate("'abc' + 'def' == 'abcdef'"),
+        CostEstimate { min: 2, max: 2 }
+    );
+}
+
+fn crd_errors(rule: &str, max_items: u64) -> String {
+    let crd = format!(
+        "apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: grids.example.celd.dev
+spec:
+  group: example.celd.dev
+  names:
+    kind: Grid
+    plural: grids
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                cells:
+                  type: array
+                  maxItems: {max_items}
+                  items:
+                    type: number
+                  x-kubernetes-validations:
+                    - rule: {rule:?}
+"
+    );
+    let crds = celd_k8s::schema::crds_from_yaml(&crd).unwrap_or_else(|e| panic!("{e}"));
+    match celd_k8s::validator::CrdValidator::new(&crds[0]) {
+        Ok(_) => String::new(),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// A rule's estimate over the per-rule limit (10,000,000) is refused with Kubernetes' figure:
+/// `self.all(x, self.all(y, true))` over 2000 numbers estimates `2000 * (3 + (3 * 2000 + 2)) + 2`
+/// = 12,010,002 (cel-go's arithmetic, as `TestCostEstimation`'s O(n^2) case gives 352 for 10),
+/// 1.201000 times the limit; over 1000 numbers (3,005,002) it is accepted.
+#[test]
+fn crd_rules_over_the_limit_are_refused_with_kubernetes_factor() {
+    let rule = "self.all(x, self.all(y, true))";
+    let errors = crd_errors(rule, 2000);
+    assert_eq!(
+        errors.lines().next(),
+        Some(
+            "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[cells].x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of 1.201000x (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)"
+        ),
+        "{errors}"
+    );
+    assert_eq!(crd_errors(rule, 1000), "");
+    // Three nested loops over 1000: 1000 * (3 + 3,005,002) + 2, over 100 times the limit.
+    let errors = crd_errors("self.all(x, self.all(y, self.all(z, true)))", 1000);
+    assert!(
+        errors.contains("exceeds budget by factor of more than 100x"),
+        "{errors}"
+    );
 }
