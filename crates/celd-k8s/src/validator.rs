@@ -448,7 +448,23 @@ impl Compiler {
         let message = match &rule.message_expression {
             None => None,
             Some(text) => match message_program(&env, text) {
-                Ok(p) => Some(p),
+                Ok((program, checked)) => {
+                    // Kubernetes limits and totals the message's own estimate, without
+                    // cardinality.
+                    let estimate = estimate_checked(&env, &checked, decl).max;
+                    let field = format!("{path}.messageExpression");
+                    self.total.observe(&field, estimate);
+                    if estimate > schema::STATIC_ESTIMATED_COST_LIMIT {
+                        let why = schema::cost_error_message(
+                            "estimated messageExpression cost",
+                            estimate,
+                            schema::STATIC_ESTIMATED_COST_LIMIT,
+                        );
+                        self.forbidden_at(field, &rule.pointer, why);
+                        over_budget = true;
+                    }
+                    Some(program)
+                }
                 Err(why) => {
                     self.invalid(path, "messageExpression", text, &rule.pointer, &why);
                     return None;
@@ -476,22 +492,26 @@ impl Compiler {
     }
 
     fn forbidden(&mut self, path: &str, pointer: &str, why: String) {
+        self.forbidden_at(format!("{path}.rule"), pointer, why);
+    }
+
+    fn forbidden_at(&mut self, field: String, pointer: &str, why: String) {
         self.errors.push(RuleError {
-            field: format!("{path}.rule"),
+            field,
             detail: format!("Forbidden: {why}"),
             pointer: pointer.to_string(),
         });
     }
 }
 
-fn message_program(env: &Env, text: &str) -> Result<Program, String> {
-    let program = env
-        .compile(text)
+fn message_program(env: &Env, text: &str) -> Result<(Program, CheckedAst), String> {
+    let (program, checked) = env
+        .compile_with_checked(text)
         .map_err(|e| format!("messageExpression compilation failed: {}", e.message()))?;
     if *program.result_type() != Type::String && *program.result_type() != Type::Dyn {
         return Err("messageExpression must evaluate to a string".into());
     }
-    Ok(program)
+    Ok((program, checked))
 }
 
 /// cel-go's estimate of a rule, as kube-apiserver makes it: over the checked expression, with

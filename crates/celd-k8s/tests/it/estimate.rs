@@ -598,6 +598,13 @@ fn folded_constants_are_still_estimated() {
 }
 
 fn crd_errors(rule: &str, max_items: u64) -> String {
+    crd_errors_with_message(rule, None, max_items)
+}
+
+fn crd_errors_with_message(rule: &str, message: Option<&str>, max_items: u64) -> String {
+    let message = message.map_or(String::new(), |m| {
+        format!("                      messageExpression: {m:?}\n")
+    });
     let crd = format!(
         "apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
@@ -627,7 +634,7 @@ spec:
                     type: number
                   x-kubernetes-validations:
                     - rule: {rule:?}
-"
+{message}"
     );
     let crds = celd_k8s::schema::crds_from_yaml(&crd).unwrap_or_else(|e| panic!("{e}"));
     match celd_k8s::validator::CrdValidator::new(&crds[0]) {
@@ -658,4 +665,30 @@ fn crd_rules_over_the_limit_are_refused_with_kubernetes_factor() {
         errors.contains("exceeds budget by factor of more than 100x"),
         "{errors}"
     );
+}
+
+/// A `messageExpression` is estimated like its rule and refused on its own estimate (without
+/// cardinality), as Kubernetes' `validation.go` does.
+#[test]
+fn crd_message_expressions_over_the_limit_are_refused() {
+    let message = "self.all(x, self.all(y, true)) ? 'a' : 'b'";
+    let errors = crd_errors_with_message("true", Some(message), 2000);
+    assert_eq!(
+        errors.lines().next(),
+        Some(
+            "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[cells].x-kubernetes-validations[0].messageExpression: Forbidden: estimated messageExpression cost exceeds budget by factor of 1.201000x (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)"
+        ),
+        "{errors}"
+    );
+    assert_eq!(crd_errors_with_message("true", Some(message), 1000), "");
+    // `string()` of a number has no size bound, so a concatenation with it may be as long as
+    // any string: kube-apiserver refuses this common-looking message.
+    let concatenated = "'first: ' + string(self[0])";
+    let errors = crd_errors_with_message("true", Some(concatenated), 10);
+    assert!(
+        errors.contains("messageExpression: Forbidden: estimated messageExpression cost exceeds budget by factor of more than 100x"),
+        "{errors}"
+    );
+    let formatted = "'first: %s'.format([self[0]])";
+    assert_eq!(crd_errors_with_message("true", Some(formatted), 10), "");
 }
