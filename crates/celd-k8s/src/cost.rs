@@ -64,9 +64,13 @@ impl CostEstimator for SchemaSizes<'_> {
     fn estimate_size(&self, node: &AstNode<'_>) -> Option<SizeEstimate> {
         let (_, rest) = node.path.split_first()?;
         let mut current = self.root;
-        for name in rest {
+        for (i, name) in rest.iter().enumerate() {
             current = match (name.as_str(), &current.kind) {
                 ("@items" | "@values", DeclKind::List { elem, .. } | DeclKind::Map(elem)) => elem,
+                // A map's keys are Kubernetes' plain `StringType`, whose `MaxElements` is 0.
+                ("@keys", DeclKind::Map(_)) if i + 1 == rest.len() => {
+                    return Some(SizeEstimate { min: 0, max: 0 });
+                }
                 ("@items" | "@values" | "@keys", _) => return None,
                 (field, DeclKind::Object(fields)) => &fields.get(field)?.ty,
                 _ => return None,

@@ -468,6 +468,25 @@ const STRING_ARRAY: &str = "type: array\nitems:\n  type: string\n{maxItems}";
 const NUMBER_MAP: &str = "type: object\nadditionalProperties:\n  type: number\n{maxProperties}";
 const STRING: &str = "type: string\n{maxLength}";
 const BYTE_STRING: &str = "type: string\nformat: byte\n{maxLength}";
+const STRING_MAP: &str = "type: object\nadditionalProperties:\n  type: string\n{maxProperties}";
+const BOOLEAN_MAP: &str = "type: object\nadditionalProperties:\n  type: boolean\n{maxProperties}";
+const BOOLEAN_ARRAY: &str = "type: array\nitems:\n  type: boolean\n{maxItems}";
+const INT_OR_STRING_ARRAY: &str =
+    "type: array\nitems:\n  x-kubernetes-int-or-string: true\n{maxItems}";
+const NUMBER_ARRAYS: &str =
+    "type: array\nitems:\n  type: array\n  items:\n    type: number\n{maxItems}";
+const DURATION_ARRAY: &str = "type: array\nitems:\n  type: string\n  format: duration\n{maxItems}";
+const DATE_ARRAY: &str = "type: array\nitems:\n  type: string\n  format: date\n{maxItems}";
+const DATE_TIME_ARRAY: &str =
+    "type: array\nitems:\n  type: string\n  format: date-time\n{maxItems}";
+const DURATION_MAP: &str =
+    "type: object\nadditionalProperties:\n  type: string\n  format: duration\n{maxProperties}";
+const DATE_MAP: &str =
+    "type: object\nadditionalProperties:\n  type: string\n  format: date\n{maxProperties}";
+const DATE_TIME_MAP: &str =
+    "type: object\nadditionalProperties:\n  type: string\n  format: date-time\n{maxProperties}";
+const BOUNDED_STRING_MAP: &str =
+    "type: object\nadditionalProperties:\n  type: string\n{itemMaxLength}{maxProperties}";
 const BOUNDED_STRING_ARRAY: &str = "type: array\nitems:\n  type: string\n{itemMaxLength}{maxItems}";
 
 /// `TestCostEstimation` of `apiextensions-apiserver/pkg/apiserver/schema/cel/compilation_test.go`:
@@ -522,6 +541,31 @@ fn crd_rule_estimates() {
             25165826,
         ),
         (STRING, "self.find('[0-9]+') == ''", 629147, 10, 11),
+        (STRING_MAP, "self.all(x, true)", 1179647, 3, 11),
+        (BOOLEAN_MAP, "self.all(x, true)", 943718, 100, 302),
+        (BOOLEAN_ARRAY, "self.all(x, true)", 1887437, 5, 17),
+        (BOOLEAN_ARRAY, "self[0] == false", 2, 25, 2),
+        (INT_OR_STRING_ARRAY, "self.all(x, true)", 4718591, 10, 32),
+        (INT_OR_STRING_ARRAY, "self[0] == 5", 3, 10, 3),
+        (NUMBER_ARRAYS, "self.all(x, true)", 3145727, 100, 302),
+        (NUMBER_ARRAYS, "self[0][0] == -1.0", 3, 51, 3),
+        (DURATION_ARRAY, "self.all(x, true)", 2359295, 5, 17),
+        (DURATION_ARRAY, "self[0].getHours() == 2", 4, 525, 4),
+        (DATE_ARRAY, "self.all(x, true)", 725936, 15, 47),
+        (DATE_ARRAY, "self[2].getDayOfMonth() == 13", 4, 42, 4),
+        (DATE_TIME_ARRAY, "self.all(x, true)", 428963, 25, 77),
+        (DATE_TIME_ARRAY, "self[2].getMinutes() == 45", 4, 99, 4),
+        (DURATION_MAP, "self.all(x, true)", 1048577, 5, 17),
+        (DATE_MAP, "self.all(x, true)", 524288, 10, 32),
+        (DATE_TIME_MAP, "self.all(x, true)", 349526, 25, 77),
+        // Map keys size 0 (Kubernetes' `StringType`), so `x.contains(...)` costs its operands.
+        (
+            BOUNDED_STRING_MAP,
+            "self.all(x, x.contains(self[x]))",
+            2752507,
+            10,
+            72,
+        ),
         (
             BOUNDED_STRING_ARRAY,
             "self.join(' ') == 'aa bb'",
