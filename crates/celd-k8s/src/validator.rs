@@ -8,7 +8,8 @@ use std::fmt;
 
 use celd::cel_go_cost::{CostEstimate, CostOptions};
 use celd::{
-    CheckedAst, Env, EnvBuilder, EvalOptions, Key, Limits, Map, Program, StructType, Type, Value,
+    CheckedAst, Env, EnvBuilder, EvalOptions, Key, Limits, ListEquality, Map, Program, StructType,
+    Type, Value,
 };
 use serde_json::Value as Json;
 
@@ -795,8 +796,11 @@ pub fn to_cel(decl: &DeclType, json: &Json) -> Value {
                 Err(_) => plain(json),
             }
         }
-        (DeclKind::List { elem, .. }, Json::Array(items)) => {
-            Value::list(items.iter().map(|v| to_cel(elem, v)).collect())
+        (DeclKind::List { elem, list_type }, Json::Array(items)) => {
+            let list = celd::List::new(items.iter().map(|v| to_cel(elem, v)).collect());
+            Value::List(std::sync::Arc::new(
+                list.with_equality(list_equality(list_type)),
+            ))
         }
         (DeclKind::Map(elem), Json::Object(entries)) => {
             let mut map = Map::with_capacity(entries.len());
@@ -820,6 +824,24 @@ pub fn to_cel(decl: &DeclType, json: &Json) -> Value {
             Value::map(map)
         }
         _ => plain(json),
+    }
+}
+
+/// How `==` compares a list of this type, as Kubernetes' `UnstructuredToVal` lists do: a `set`
+/// as a set, a `map` list by its keys (escaped as its elements' field names are).
+fn list_equality(list_type: &ListType) -> ListEquality {
+    match list_type {
+        ListType::Atomic => ListEquality::Ordered,
+        ListType::Set => ListEquality::Set,
+        ListType::Map(keys) => ListEquality::Map(
+            keys.iter()
+                .map(|k| {
+                    escaping::escape(k)
+                        .unwrap_or_else(|| k.clone())
+                        .into_boxed_str()
+                })
+                .collect(),
+        ),
     }
 }
 

@@ -333,8 +333,8 @@ pub use celd_value::serde_bridge::{
     SerdeError, SerdeErrorKind, SerdeLimits, from_value, from_value_with, to_value, to_value_with,
 };
 pub use celd_value::{
-    Duration, FromValue, HostType, IntoResult, IntoValue, Key, List, Map, Timestamp, Value,
-    ValueTypeError,
+    Duration, FromValue, HostType, IntoResult, IntoValue, Key, List, ListEquality, Map, Timestamp,
+    Value, ValueTypeError,
 };
 pub use env::{Env, EnvBuilder};
 pub use error::{Error, ErrorKind};
