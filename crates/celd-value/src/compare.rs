@@ -101,13 +101,54 @@ fn lists_equal(x: &crate::List, y: &crate::List) -> bool {
     }
     match x.equality() {
         ListEquality::Ordered => x.iter().zip(y.iter()).all(|(p, q)| equals(p, q)),
-        ListEquality::Set => y.iter().all(|q| x.iter().any(|p| equals(p, q))),
-        ListEquality::Map(keys) => y.iter().all(|q| {
-            x.iter()
-                .find(|p| same_keys(p, q, keys))
-                .is_some_and(|p| equals(p, q))
-        }),
+        ListEquality::Set => match (string_set(x), string_set(y)) {
+            // Set lists are usually strings: compared by hashing, not pair by pair.
+            (Some(xs), Some(ys)) => ys.iter().all(|q| xs.contains(q)),
+            _ => y.iter().all(|q| x.iter().any(|p| equals(p, q))),
+        },
+        ListEquality::Map(keys) => match string_keyed(x, keys) {
+            Some(by_key) => y.iter().all(|q| {
+                string_key(q, keys)
+                    .and_then(|k| by_key.get(&k))
+                    .is_some_and(|p| equals(p, q))
+            }),
+            None => y.iter().all(|q| {
+                x.iter()
+                    .find(|p| same_keys(p, q, keys))
+                    .is_some_and(|p| equals(p, q))
+            }),
+        },
     }
+}
+
+/// The elements as a hash set, when all are strings.
+fn string_set(list: &crate::List) -> Option<std::collections::HashSet<&str>> {
+    list.iter()
+        .map(|v| match v {
+            Value::String(s) => Some(s.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A map-list element's key, when every key field is a string.
+fn string_key<'v>(v: &'v Value, keys: &[Box<str>]) -> Option<Vec<&'v str>> {
+    keys.iter()
+        .map(|k| match key_field(v, k) {
+            Some(Value::String(s)) => Some(s.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The elements of a map list by key, when every key is made of strings.
+fn string_keyed<'v>(
+    list: &'v crate::List,
+    keys: &[Box<str>],
+) -> Option<std::collections::HashMap<Vec<&'v str>, &'v Value>> {
+    list.iter()
+        .map(|v| Some((string_key(v, keys)?, v)))
+        .collect()
 }
 
 /// Whether two map-list elements have equal values (or both none) for every key field.
@@ -151,6 +192,13 @@ mod tests {
         assert!(!equals(&reversed, &typed(&[1, 2], ListEquality::Set)));
         assert!(!equals(&set, &Value::List(Arc::new(ints(&[1, 3])))));
         assert!(!equals(&set, &Value::List(Arc::new(ints(&[1, 2, 2])))));
+        // Strings are compared by hashing.
+        let strings = |xs: &[&str]| List::new(xs.iter().map(|&x| Value::from(x)).collect());
+        let tags = Value::List(Arc::new(
+            strings(&["a", "b"]).with_equality(ListEquality::Set),
+        ));
+        assert!(equals(&tags, &Value::List(Arc::new(strings(&["b", "a"])))));
+        assert!(!equals(&tags, &Value::List(Arc::new(strings(&["a", "c"])))));
         let item = |name: &str, port: i64| {
             let mut m = Map::with_capacity(2);
             m.insert(Key::String("name".into()), Value::from(name));
