@@ -31,6 +31,9 @@ fn estimate(vars: &[(&str, Type)], hints: &[(&'static str, u64)], expr: &str) ->
     env.estimate_cel_go(&checked, &hints, &CostOptions::default())
 }
 
+/// Variables, size hints, the expression, and cel-go's least and most cost.
+type Case = (Vec<(&'static str, Type)>, Vec<(&'static str, u64)>, &'static str, u64, u64);
+
 #[test]
 fn cel_go_figures() {
     let all = Type::object("test.TestAllTypes");
@@ -39,7 +42,7 @@ fn cel_go_figures() {
     let nested_map = Type::map(Type::String, all_map.clone());
     let ints = Type::list(Type::Int);
     let input = |ty: &Type| vec![("input", ty.clone())];
-    let cases: Vec<(Vec<(&str, Type)>, Vec<(&'static str, u64)>, &str, u64, u64)> = vec![
+    let cases: Vec<Case> = vec![
         (vec![], vec![], "\"Hello World!\"", 0, 0),
         (input(&ints), vec![], "input", 1, 1),
         (
