@@ -145,21 +145,11 @@ impl CrdValidator {
                 base: None,
                 errors: Vec::new(),
                 total: TotalCost::default(),
+                pointers: std::collections::HashMap::new(),
             };
             let root = compiler.node(schema, true, Some(1), "Object", &base);
             if compiler.total.total > schema::STATIC_ESTIMATED_CRD_COST_LIMIT {
-                compiler.errors.push(RuleError {
-                    field: base.clone(),
-                    detail: format!(
-                        "Forbidden: {}",
-                        schema::cost_error_message(
-                            "x-kubernetes-validations estimated cost total for entire OpenAPIv3 schema",
-                            compiler.total.total,
-                            schema::STATIC_ESTIMATED_CRD_COST_LIMIT
-                        )
-                    ),
-                    pointer: schema.pointer.clone(),
-                });
+                compiler.over_total(&base, &schema.pointer);
             }
             errors.extend(compiler.errors);
             versions.push((version.name.clone(), Some(schema.clone()), root));
@@ -243,6 +233,8 @@ impl CrdValidator {
 
 /// Builds the types and compiles the rules of one version.
 struct Compiler {
+    /// Where each expression whose cost joins the total is, by its field path.
+    pointers: std::collections::HashMap<String, String>,
     env: EnvBuilder,
     /// The struct types declared in `env`, by name, so that a type met again is not redeclared.
     declared: std::collections::HashMap<String, StructType>,
@@ -422,7 +414,7 @@ impl Compiler {
         let mut over_budget = false;
         let estimate = estimate_checked(&env, &checked, decl).max;
         let cost = schema::expression_cost(estimate, cardinality, decl.min_serialized_size);
-        self.total.observe(path, cost);
+        self.observe(format!("{path}.rule"), &rule.pointer, cost);
         if estimate > schema::STATIC_ESTIMATED_COST_LIMIT {
             self.forbidden(
                 path,
@@ -454,7 +446,7 @@ impl Compiler {
                     // cardinality.
                     let estimate = estimate_checked(&env, &checked, decl).max;
                     let field = format!("{path}.messageExpression");
-                    self.total.observe(&field, estimate);
+                    self.observe(field.clone(), &rule.pointer, estimate);
                     if estimate > schema::STATIC_ESTIMATED_COST_LIMIT {
                         let why = schema::cost_error_message(
                             "estimated messageExpression cost",
@@ -482,6 +474,35 @@ impl Compiler {
             transition,
             optional_old_self,
         })
+    }
+
+    /// Adds an expression's cost to the CRD total (`ObserveExpressionCost`).
+    fn observe(&mut self, field: String, pointer: &str, cost: u64) {
+        self.total.observe(&field, cost);
+        self.pointers.insert(field, pointer.to_string());
+    }
+
+    /// The errors of a CRD whose rules cost more in total than the limit: one for each of the
+    /// most expensive expressions, then the total's, as Kubernetes words them.
+    fn over_total(&mut self, base: &str, pointer: &str) {
+        for (field, _) in std::mem::take(&mut self.total.most_expensive) {
+            let pointer = self.pointers.get(&field).cloned().unwrap_or_default();
+            self.errors.push(RuleError {
+                field,
+                detail: "Forbidden: contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema".into(),
+                pointer,
+            });
+        }
+        let why = schema::cost_error_message(
+            "x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema",
+            self.total.total,
+            schema::STATIC_ESTIMATED_CRD_COST_LIMIT,
+        );
+        self.errors.push(RuleError {
+            field: base.to_string(),
+            detail: format!("Forbidden: {why}"),
+            pointer: pointer.to_string(),
+        });
     }
 
     fn invalid(&mut self, path: &str, field: &str, value: &str, pointer: &str, why: &str) {
@@ -535,6 +556,7 @@ pub fn estimate_rule(s: &Schema, rule: &str) -> Result<CostEstimate, String> {
         base: None,
         errors: Vec::new(),
         total: TotalCost::default(),
+        pointers: std::collections::HashMap::new(),
     };
     let decl = schema::decl_type(s, false)
         .ok_or("rules are not supported where the data is not visible to CEL")?;

@@ -32,7 +32,13 @@ fn estimate(vars: &[(&str, Type)], hints: &[(&'static str, u64)], expr: &str) ->
 }
 
 /// Variables, size hints, the expression, and cel-go's least and most cost.
-type Case = (Vec<(&'static str, Type)>, Vec<(&'static str, u64)>, &'static str, u64, u64);
+type Case = (
+    Vec<(&'static str, Type)>,
+    Vec<(&'static str, u64)>,
+    &'static str,
+    u64,
+    u64,
+);
 
 #[test]
 fn cel_go_figures() {
