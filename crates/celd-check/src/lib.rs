@@ -37,6 +37,7 @@
 
 mod checked;
 mod checker;
+pub mod cost;
 mod declared;
 mod env;
 mod error;

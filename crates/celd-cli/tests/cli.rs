@@ -271,10 +271,10 @@ mod k8s {
         assert_eq!(out.status.code(), Some(1));
         let err = stderr(&out);
         assert!(
-            err.contains("widgets-crd.yaml:94:23: spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[notes].x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget"),
+            err.contains("widgets-crd.yaml:96:23: spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[notes].x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget"),
             "{err}"
         );
-        assert!(err.contains("2 error(s)"), "{err}");
+        assert!(err.contains("3 error(s)"), "{err}");
     }
 
     #[test]

@@ -1,245 +1,237 @@
 //! The cost figures Kubernetes charges for its library functions
-//! (`k8s.io/apiserver/pkg/cel/library/cost.go`): a static estimate from argument size
-//! estimates, and an actual cost from argument sizes at run time, on cel-go's arithmetic.
+//! (`k8s.io/apiserver/pkg/cel/library/cost.go`): a static estimate ([`KubernetesEstimator`], the
+//! hook of cel-go's estimate [`celd::Env::estimate_cel_go`], with CRD schema sizes from
+//! [`SchemaSizes`]), and an actual cost from argument sizes at run time, on cel-go's arithmetic.
 //!
 //! The estimate is part of the API: a CRD whose rules estimate over the limits is refused, so a
 //! changed figure would accept or refuse different CRDs than kube-apiserver does. Figures are
-//! reproduced as Kubernetes computes them, including where the code and its comments disagree:
-//! the global forms of `quantity`, `isQuantity`, `semver`, `isSemver`, `cidr`, `isIP`, `isCIDR`,
-//! `ip` and `ip.isCanonical` are handled in `cost.go` only with a receiver, so their estimate is
-//! cel-go's default (`None` here), while their actual cost does traverse the string.
+//! those Kubernetes' tests expect (`library/cost_test.go`): the global parsers (`ip('...')`,
+//! `cidr`, `quantity`, `semver`, `isIP`, ..., `ip.isCanonical`) traverse their string argument.
 
-use std::ops::Add;
+use celd::Type;
+use celd::cel_go_cost::{AstNode, CostEstimator};
+pub use celd::cel_go_cost::{
+    CallEstimate, CostEstimate, LIST_CREATE_BASE_COST, REGEX_STRING_LENGTH_COST_FACTOR,
+    STRING_TRAVERSAL_COST_FACTOR, STRUCT_CREATE_BASE_COST, SizeEstimate, multiply_by_cost_factor,
+};
 
-/// cel-go's `common.StringTraversalCostFactor`.
-pub const STRING_TRAVERSAL_COST_FACTOR: f64 = 0.1;
-/// cel-go's `common.RegexStringLengthCostFactor`.
-pub const REGEX_STRING_LENGTH_COST_FACTOR: f64 = 0.25;
-/// cel-go's `common.ListCreateBaseCost`.
-pub const LIST_CREATE_BASE_COST: u64 = 10;
-/// cel-go's `common.StructCreateBaseCost`.
-pub const STRUCT_CREATE_BASE_COST: u64 = 40;
+use crate::schema::{DeclKind, DeclType};
+
 /// The regex size the estimate assumes for every named format (`MaxNameFormatRegexSize`).
 pub const MAX_NAME_FORMAT_REGEX_SIZE: u64 = 128;
+/// The size of a named format compared for equality (`MaxFormatSize`). Kubernetes' figure
+/// for comparing two formats, `{5, 11}` with `4` for the operands, puts it between 61 and 70.
+pub const MAX_FORMAT_SIZE: u64 = 64;
 /// An authorization check (`check`): sized so an expression can afford two.
 pub const AUTHZ_CHECK_COST: u64 = 350_000;
 
-/// cel-go's `checker.SizeEstimate`: the least and most size (length, entries) of a value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SizeEstimate {
-    pub min: u64,
-    pub max: u64,
+/// The size of an IP address compared byte by byte: 4 or 16.
+const IP_BYTES: SizeEstimate = SizeEstimate { min: 4, max: 16 };
+
+/// Kubernetes' `library.CostEstimator`: the library's call costs, with input sizes from a
+/// size estimator (a CRD schema's, see [`SchemaSizes`]), for cel-go's estimate
+/// ([`celd::Env::estimate_cel_go`]).
+pub struct KubernetesEstimator<'a> {
+    /// Where sizes the expression does not show come from (`SizeEstimator`).
+    pub sizes: Option<&'a dyn CostEstimator>,
 }
 
-/// cel-go's `checker.CostEstimate`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CostEstimate {
-    pub min: u64,
-    pub max: u64,
-}
-
-/// cel-go's `multiplyByCostFactor`: the product rounded up, saturating.
-pub fn multiply_by_cost_factor(x: u64, factor: f64) -> u64 {
-    let xf = x as f64;
-    if xf > 0.0 && factor > 0.0 && xf > u64::MAX as f64 / factor {
-        return u64::MAX;
+impl CostEstimator for KubernetesEstimator<'_> {
+    fn estimate_size(&self, node: &AstNode<'_>) -> Option<SizeEstimate> {
+        self.sizes?.estimate_size(node)
     }
-    let ceil = (xf * factor).ceil();
-    if ceil >= 18446744073709551616.0 {
-        return u64::MAX;
+
+    fn estimate_call_cost(
+        &self,
+        function: &str,
+        overload_id: &str,
+        target: Option<&AstNode<'_>>,
+        args: &[AstNode<'_>],
+    ) -> Option<CallEstimate> {
+        estimate_call_cost(self, function, overload_id, target, args)
     }
-    ceil as u64
 }
 
-impl SizeEstimate {
-    pub const UNBOUNDED: SizeEstimate = SizeEstimate {
-        min: 0,
-        max: u64::MAX,
+/// The sizes a CRD schema allows (Kubernetes' CRD `sizeEstimator`): a path from `self` (or
+/// `oldSelf`) through fields, `@items`, `@keys` and `@values` to a schema node gives
+/// `0..maxElements` of that node (`maxLength`, `maxItems`, `maxProperties`, or what the
+/// request size limit allows).
+pub struct SchemaSizes<'a> {
+    pub root: &'a DeclType,
+}
+
+impl CostEstimator for SchemaSizes<'_> {
+    fn estimate_size(&self, node: &AstNode<'_>) -> Option<SizeEstimate> {
+        let (_, rest) = node.path.split_first()?;
+        let mut current = self.root;
+        for (i, name) in rest.iter().enumerate() {
+            current = match (name.as_str(), &current.kind) {
+                ("@items" | "@values", DeclKind::List { elem, .. } | DeclKind::Map(elem)) => elem,
+                // A map's keys are Kubernetes' plain `StringType`, whose `MaxElements` is 0.
+                ("@keys", DeclKind::Map(_)) if i + 1 == rest.len() => {
+                    return Some(SizeEstimate { min: 0, max: 0 });
+                }
+                ("@items" | "@values" | "@keys", _) => return None,
+                (field, DeclKind::Object(fields)) => &fields.get(field)?.ty,
+                _ => return None,
+            };
+        }
+        Some(SizeEstimate {
+            min: 0,
+            max: current.max_elements.max(0) as u64,
+        })
+    }
+}
+
+/// `sizeEstimate`: the node's computed size, else the size estimator's, else unbounded.
+fn size_of(est: &KubernetesEstimator<'_>, node: &AstNode<'_>) -> SizeEstimate {
+    node.computed_size
+        .or_else(|| est.estimate_size(node))
+        .unwrap_or(SizeEstimate::UNBOUNDED)
+}
+
+/// `listElementNode`: a node for the first type parameter of a list (or map, optional, ...),
+/// with the path extended by `@items` when the list has one.
+fn list_element_node<'a>(list: &AstNode<'a>) -> Option<AstNode<'a>> {
+    let elem: &'a Type = match list.ty {
+        Type::List(elem) => elem,
+        Type::Map(kv) => &kv.0,
+        Type::Opaque(o) => o.params.first()?,
+        Type::TypeOf(Some(t)) => t,
+        _ => return None,
     };
-
-    pub fn exact(n: u64) -> SizeEstimate {
-        SizeEstimate { min: n, max: n }
+    let mut path = list.path.clone();
+    if !path.is_empty() {
+        path.push("@items".into());
     }
-
-    pub fn multiply(self, other: SizeEstimate) -> SizeEstimate {
-        SizeEstimate {
-            min: self.min.saturating_mul(other.min),
-            max: self.max.saturating_mul(other.max),
-        }
-    }
-
-    pub fn multiply_by_cost_factor(self, factor: f64) -> CostEstimate {
-        CostEstimate {
-            min: multiply_by_cost_factor(self.min, factor),
-            max: multiply_by_cost_factor(self.max, factor),
-        }
-    }
-
-    pub fn multiply_by_cost(self, cost: CostEstimate) -> CostEstimate {
-        CostEstimate {
-            min: self.min.saturating_mul(cost.min),
-            max: self.max.saturating_mul(cost.max),
-        }
-    }
-
-    pub fn union(self, other: SizeEstimate) -> SizeEstimate {
-        SizeEstimate {
-            min: self.min.min(other.min),
-            max: self.max.max(other.max),
-        }
-    }
+    Some(AstNode {
+        path,
+        ty: elem,
+        expr: None,
+        computed_size: None,
+    })
 }
 
-impl CostEstimate {
-    pub fn fixed(n: u64) -> CostEstimate {
-        CostEstimate { min: n, max: n }
-    }
-
-    pub fn multiply(self, other: CostEstimate) -> CostEstimate {
-        CostEstimate {
-            min: self.min.saturating_mul(other.min),
-            max: self.max.saturating_mul(other.max),
-        }
-    }
-
-    pub fn multiply_by_cost_factor(self, factor: f64) -> CostEstimate {
-        CostEstimate {
-            min: multiply_by_cost_factor(self.min, factor),
-            max: multiply_by_cost_factor(self.max, factor),
-        }
-    }
-}
-
-/// Saturating addition, as cel-go's `Add`.
-impl Add for SizeEstimate {
-    type Output = SizeEstimate;
-    fn add(self, other: SizeEstimate) -> SizeEstimate {
-        SizeEstimate {
-            min: self.min.saturating_add(other.min),
-            max: self.max.saturating_add(other.max),
-        }
-    }
-}
-
-/// Saturating addition, as cel-go's `Add`.
-impl Add for CostEstimate {
-    type Output = CostEstimate;
-    fn add(self, other: CostEstimate) -> CostEstimate {
-        CostEstimate {
-            min: self.min.saturating_add(other.min),
-            max: self.max.saturating_add(other.max),
-        }
-    }
-}
-
-/// What the estimator knows of one argument (or the receiver) of a call.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ArgEstimate {
-    /// Its size.
-    pub size: SizeEstimate,
-    /// For a list: its elements' size, and whether they are strings or bytes.
-    pub element: Option<ElementEstimate>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ElementEstimate {
-    pub size: SizeEstimate,
-    pub string_or_bytes: bool,
-}
-
-impl ArgEstimate {
-    pub fn sized(size: SizeEstimate) -> ArgEstimate {
-        ArgEstimate {
-            size,
-            element: None,
-        }
-    }
-}
-
-/// An estimate's cost and, where `cost.go` gives one, the result's size.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CallEstimate {
-    pub cost: CostEstimate,
-    pub result_size: Option<SizeEstimate>,
+fn traversal(size: SizeEstimate) -> CostEstimate {
+    size.multiply_by_cost_factor(STRING_TRAVERSAL_COST_FACTOR)
 }
 
 fn cost_only(cost: CostEstimate) -> Option<CallEstimate> {
-    Some(CallEstimate {
-        cost,
-        result_size: None,
-    })
+    Some(CallEstimate::cost(cost))
 }
 
 fn nominal() -> Option<CallEstimate> {
     cost_only(CostEstimate::fixed(1))
 }
 
-/// The size of an IP address compared byte by byte: 4 or 16.
-const IP_BYTES: SizeEstimate = SizeEstimate { min: 4, max: 16 };
-
 /// `EstimateCallCost`: the estimate Kubernetes gives a library call, or `None` where it leaves
-/// the call to cel-go's default.
-pub fn estimate_call_cost(
+/// the call to cel-go's figure.
+fn estimate_call_cost(
+    est: &KubernetesEstimator<'_>,
     function: &str,
     overload_id: &str,
-    target: Option<&ArgEstimate>,
-    args: &[ArgEstimate],
+    target: Option<&AstNode<'_>>,
+    args: &[AstNode<'_>],
 ) -> Option<CallEstimate> {
-    let traversal = |sz: SizeEstimate| sz.multiply_by_cost_factor(STRING_TRAVERSAL_COST_FACTOR);
+    let size = |n: &AstNode<'_>| size_of(est, n);
     match function {
         "check" => cost_only(CostEstimate::fixed(AUTHZ_CHECK_COST)),
         "serviceAccount" | "path" | "group" | "resource" | "subresource" | "namespace" | "name"
         | "allowed" | "reason" | "error" | "errored" => nominal(),
+        "fieldSelector" | "labelSelector" if args.len() == 1 => {
+            cost_only(selector_cost_estimate(size(&args[0])))
+        }
         "isSorted" | "sum" | "max" | "min" | "indexOf" | "lastIndexOf" => {
             let target = target?;
-            match target.element {
+            match list_element_node(target) {
                 Some(element) => {
                     let mut el_cost = CostEstimate::fixed(1);
-                    if element.string_or_bytes {
-                        el_cost = el_cost.add(traversal(element.size));
+                    if matches!(element.ty, Type::String | Type::Bytes) {
+                        el_cost = el_cost + traversal(size(&element));
                     }
-                    cost_only(target.size.multiply_by_cost(el_cost))
+                    cost_only(size(target).multiply_by_cost(el_cost))
                 }
-                None => cost_only(traversal(target.size)),
+                None => cost_only(traversal(size(target))),
             }
         }
-        "url" | "jsonpatch.escapeKey" if args.len() == 1 => Some(CallEstimate {
-            cost: traversal(args[0].size),
-            result_size: Some(args[0].size),
-        }),
+        "url" | "jsonpatch.escapeKey" if args.len() == 1 => {
+            let sz = size(&args[0]);
+            Some(CallEstimate {
+                cost: traversal(sz),
+                result_size: Some(sz),
+            })
+        }
+        "lowerAscii" | "upperAscii" | "substring" | "trim" => {
+            let sz = size(target?);
+            Some(CallEstimate {
+                cost: traversal(sz),
+                result_size: Some(sz),
+            })
+        }
+        "replace" if args.len() >= 2 => {
+            let sz = size(target?);
+            let result = replace_size(sz, size(&args[0]), size(&args[1]));
+            Some(CallEstimate {
+                cost: sz.multiply_by_cost_factor(2.0 * STRING_TRAVERSAL_COST_FACTOR),
+                result_size: Some(result),
+            })
+        }
+        "split" => {
+            let sz = size(target?);
+            let limit = args.get(1).and_then(literal_int);
+            // A negative limit reads as Go's conversion of it to `uint64`.
+            let max = limit.map_or(sz.max, |n| n as u64);
+            Some(CallEstimate {
+                cost: sz.multiply_by_cost_factor(2.0 * STRING_TRAVERSAL_COST_FACTOR),
+                result_size: Some(SizeEstimate { min: 0, max }),
+            })
+        }
+        "join" => {
+            let target = target?;
+            let list_size = size(target);
+            let mut sz = match list_element_node(target) {
+                Some(element) => list_size.multiply(size(&element)),
+                None => SizeEstimate { min: 0, max: 0 },
+            };
+            if let Some(separator) = args.first() {
+                let separators = SizeEstimate {
+                    min: list_size.min.saturating_sub(1),
+                    max: list_size.max.saturating_sub(1),
+                };
+                sz = sz + size(separator).multiply(separators);
+            }
+            Some(CallEstimate {
+                cost: traversal(sz),
+                result_size: Some(sz),
+            })
+        }
         "find" | "findAll" => {
             let (target, pattern) = (target?, args.first()?);
-            let str_cost = traversal(target.size.add(SizeEstimate::exact(1)));
-            let regex_cost = pattern
-                .size
-                .multiply_by_cost_factor(REGEX_STRING_LENGTH_COST_FACTOR);
+            let sz = size(target);
+            let str_cost = traversal(sz + SizeEstimate::exact(1));
+            let regex_cost = size(pattern).multiply_by_cost_factor(REGEX_STRING_LENGTH_COST_FACTOR);
             Some(CallEstimate {
                 cost: str_cost.multiply(regex_cost),
                 result_size: Some(SizeEstimate {
                     min: 0,
-                    max: target.size.max,
+                    max: sz.max,
                 }),
             })
         }
         "cidr" | "isIP" | "isCIDR" | "quantity" | "isQuantity" | "semver" | "isSemver" => {
-            target?;
-            cost_only(traversal(args.first()?.size))
+            cost_only(traversal(size(args.first()?)))
         }
-        "ip" => {
-            target?;
-            if overload_id == "cidr_ip" || args.is_empty() {
-                return nominal();
+        "ip" => match args.first() {
+            Some(_) if overload_id == "cidr_ip" => nominal(),
+            Some(arg) => cost_only(traversal(size(arg))),
+            None => {
+                target?;
+                nominal()
             }
-            cost_only(traversal(args[0].size))
-        }
-        "ip.isCanonical" => {
-            target?;
-            cost_only(
-                args.first()?
-                    .size
-                    .multiply_by_cost_factor(2.0 * STRING_TRAVERSAL_COST_FACTOR),
-            )
-        }
+        },
+        "ip.isCanonical" => cost_only(
+            size(args.first()?).multiply_by_cost_factor(2.0 * STRING_TRAVERSAL_COST_FACTOR),
+        ),
         "masked"
         | "prefixLength"
         | "family"
@@ -251,20 +243,20 @@ pub fn estimate_call_cost(
         "containsIP" | "containsCIDR" => {
             target?;
             let arg = args.first()?;
-            let mut cost = traversal(IP_BYTES.add(IP_BYTES));
+            let mut cost = traversal(IP_BYTES + IP_BYTES);
             if function == "containsCIDR" {
-                cost = cost.add(traversal(IP_BYTES)).add(CostEstimate::fixed(1));
+                cost = cost + traversal(IP_BYTES) + CostEstimate::fixed(1);
             }
             if overload_id == "cidr_contains_ip_string"
                 || overload_id == "cidr_contains_cidr_string"
             {
-                cost = cost.add(traversal(arg.size));
+                cost = cost + traversal(size(arg));
             }
             cost_only(cost)
         }
         "validate" => {
             target?;
-            cost_only(traversal(args.first()?.size).multiply_by_cost_factor(
+            cost_only(traversal(size(args.first()?)).multiply_by_cost_factor(
                 MAX_NAME_FORMAT_REGEX_SIZE as f64 * REGEX_STRING_LENGTH_COST_FACTOR,
             ))
         }
@@ -274,35 +266,109 @@ pub fn estimate_call_cost(
         "getScheme" | "getHostname" | "getHost" | "getPort" | "getEscapedPath" | "getQuery" => {
             nominal()
         }
+        "_==_" => equality_cost(args),
         _ => None,
     }
 }
 
-/// Kubernetes' types whose equality `_==_` is charged by `cost.go`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KubernetesType {
-    Quantity,
-    Ip,
-    Cidr,
-    Semver,
-    Url,
-    Authorizer,
+/// An integer literal argument (`split`'s limit).
+fn literal_int(node: &AstNode<'_>) -> Option<i64> {
+    match &node.expr?.kind {
+        celd::layers::syntax::ExprKind::Literal(celd::layers::syntax::Literal::Int(n)) => Some(*n),
+        _ => None,
+    }
 }
 
-/// The estimate for `a == b` on two values of one Kubernetes type.
-pub fn estimate_equality_cost(ty: KubernetesType, rhs_size: Option<SizeEstimate>) -> CostEstimate {
-    match ty {
-        KubernetesType::Url => {
-            // Kubernetes unions the right-hand size with itself (it reads `rhs` twice).
-            let size = rhs_size.map_or(SizeEstimate::exact(1), |r| r.union(r));
+/// The estimate for `a == b` on two values of one Kubernetes type; `None` (cel-go's figure)
+/// for any other type.
+fn equality_cost(args: &[AstNode<'_>]) -> Option<CallEstimate> {
+    let [lhs, rhs] = args else {
+        return None;
+    };
+    if lhs.ty != rhs.ty {
+        return None;
+    }
+    // Kubernetes' types are host types: opaque in celd, named either way.
+    let name = match lhs.ty {
+        Type::Message(name) => name.as_str(),
+        Type::Opaque(o) if o.params.is_empty() => o.name.as_str(),
+        _ => return None,
+    };
+    match name {
+        "net.IP"
+        | "net.CIDR"
+        | "kubernetes.Quantity"
+        | "kubernetes.Semver"
+        | "kubernetes.authorization.Authorizer"
+        | "kubernetes.authorization.PathCheck"
+        | "kubernetes.authorization.GroupCheck"
+        | "kubernetes.authorization.ResourceCheck"
+        | "kubernetes.authorization.Decision" => nominal(),
+        "kubernetes.NamedFormat" => cost_only(
             CostEstimate {
                 min: 1,
-                max: size.max,
+                max: MAX_FORMAT_SIZE,
             }
-            .multiply_by_cost_factor(STRING_TRAVERSAL_COST_FACTOR)
+            .multiply_by_cost_factor(STRING_TRAVERSAL_COST_FACTOR),
+        ),
+        "kubernetes.URL" => {
+            // Kubernetes reads the right-hand size twice (for both sides).
+            let size = rhs
+                .computed_size
+                .map_or(SizeEstimate::exact(1), |r| r.union(r));
+            cost_only(
+                CostEstimate {
+                    min: 1,
+                    max: size.max,
+                }
+                .multiply_by_cost_factor(STRING_TRAVERSAL_COST_FACTOR),
+            )
         }
-        _ => CostEstimate::fixed(1),
+        _ => None,
     }
+}
+
+/// `selectorCostEstimate`: a list, the parse (a tenth per byte), and a list and a struct for
+/// every two bytes.
+fn selector_cost_estimate(length: SizeEstimate) -> CostEstimate {
+    let parse = length.multiply_by_cost_factor(STRING_TRAVERSAL_COST_FACTOR);
+    let clauses = length.multiply_by_cost_factor(0.5);
+    let allocation = clauses.multiply(CostEstimate::fixed(
+        LIST_CREATE_BASE_COST + STRUCT_CREATE_BASE_COST,
+    ));
+    CostEstimate::fixed(LIST_CREATE_BASE_COST) + parse + allocation
+}
+
+/// The size of `s.replace(from, to)`: the most and least replacements, times the replacement,
+/// plus what is kept of the string.
+pub fn replace_size(sz: SizeEstimate, from: SizeEstimate, to: SizeEstimate) -> SizeEstimate {
+    let mut count = SizeEstimate { min: 0, max: 0 };
+    let mut retained = SizeEstimate { min: 0, max: 0 };
+    if from.min == 0 {
+        count.max = if sz.max < u64::MAX {
+            sz.max + 1
+        } else {
+            sz.max
+        };
+        retained.max = sz.max;
+    } else if to.max <= from.min {
+        retained.max = sz.max;
+    } else {
+        count.max = (sz.max as f64 / from.min as f64).ceil() as u64;
+    }
+    if from.max == 0 {
+        count.min = if sz.min < u64::MAX {
+            sz.min + 1
+        } else {
+            sz.min
+        };
+        retained.min = sz.min;
+    } else if from.max <= to.min {
+        retained.min = sz.min;
+    } else {
+        count.min = (sz.min as f64 / from.max as f64).ceil() as u64;
+    }
+    count.multiply(to) + retained
 }
 
 /// The actual cost of one call (`CallCost`), from the sizes of its arguments at run time (the
@@ -403,135 +469,5 @@ pub fn traversal_cost(value: Traversed<'_>) -> u64 {
             .map(|(k, v)| traversal_cost(k).saturating_add(traversal_cost(v)))
             .fold(0, u64::saturating_add),
         Traversed::Other => 1,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn sized(min: u64, max: u64) -> ArgEstimate {
-        ArgEstimate::sized(SizeEstimate { min, max })
-    }
-
-    #[test]
-    fn cost_factors_round_up_and_saturate() {
-        assert_eq!(multiply_by_cost_factor(0, 0.1), 0);
-        assert_eq!(multiply_by_cost_factor(1, 0.1), 1);
-        assert_eq!(multiply_by_cost_factor(10, 0.1), 1);
-        assert_eq!(multiply_by_cost_factor(11, 0.1), 2);
-        // In floating point, as cel-go computes it.
-        assert_eq!(
-            multiply_by_cost_factor(u64::MAX, 0.1),
-            1_844_674_407_370_955_264
-        );
-        assert_eq!(multiply_by_cost_factor(u64::MAX, 2.0), u64::MAX);
-    }
-
-    #[test]
-    fn list_functions_charge_per_element() {
-        let ints = ArgEstimate {
-            size: SizeEstimate { min: 0, max: 100 },
-            element: Some(ElementEstimate {
-                size: SizeEstimate::exact(1),
-                string_or_bytes: false,
-            }),
-        };
-        let est = estimate_call_cost("isSorted", "list_int_is_sorted_bool", Some(&ints), &[]);
-        assert_eq!(est.map(|e| e.cost), Some(CostEstimate { min: 0, max: 100 }));
-        let strings = ArgEstimate {
-            size: SizeEstimate { min: 0, max: 10 },
-            element: Some(ElementEstimate {
-                size: SizeEstimate { min: 0, max: 64 },
-                string_or_bytes: true,
-            }),
-        };
-        let est = estimate_call_cost("max", "list_string_max_string", Some(&strings), &[]);
-        assert_eq!(est.map(|e| e.cost), Some(CostEstimate { min: 0, max: 80 }));
-    }
-
-    #[test]
-    fn regex_costs_multiply_string_and_pattern() {
-        let est = estimate_call_cost(
-            "find",
-            "string_find_string",
-            Some(&sized(0, 99)),
-            &[sized(8, 8)],
-        );
-        assert_eq!(
-            est,
-            Some(CallEstimate {
-                cost: CostEstimate { min: 2, max: 20 },
-                result_size: Some(SizeEstimate { min: 0, max: 99 }),
-            })
-        );
-        assert_eq!(actual_call_cost("find", "", &[99, 8], || 0), Some(20));
-    }
-
-    #[test]
-    fn global_parsers_fall_to_the_default_estimate() {
-        for f in [
-            "quantity",
-            "isQuantity",
-            "semver",
-            "isSemver",
-            "cidr",
-            "isIP",
-            "isCIDR",
-            "ip",
-        ] {
-            assert_eq!(
-                estimate_call_cost(f, "", None, &[sized(0, 100)]),
-                None,
-                "{f}"
-            );
-            assert_eq!(actual_call_cost(f, "", &[100], || 0), Some(10), "{f}");
-        }
-        assert_eq!(actual_call_cost("ip", "cidr_ip", &[16], || 0), Some(1));
-        assert_eq!(actual_call_cost("ip.isCanonical", "", &[11], || 0), Some(3));
-    }
-
-    #[test]
-    fn containment_costs() {
-        let est = estimate_call_cost(
-            "containsCIDR",
-            "cidr_contains_cidr_string",
-            Some(&sized(4, 16)),
-            &[sized(0, 43)],
-        );
-        assert_eq!(est.map(|e| e.cost), Some(CostEstimate { min: 3, max: 12 }));
-        assert_eq!(
-            actual_call_cost("containsIP", "cidr_contains_ip_string", &[4, 11], || 0),
-            Some(3)
-        );
-    }
-
-    #[test]
-    fn validate_and_nominal_costs() {
-        let est = estimate_call_cost(
-            "validate",
-            "format-validate",
-            Some(&sized(1, 1)),
-            &[sized(0, 63)],
-        );
-        assert_eq!(est.map(|e| e.cost), Some(CostEstimate { min: 0, max: 224 }));
-        assert_eq!(actual_validate_cost(30, 13), 16);
-        assert_eq!(
-            estimate_call_cost("check", "", Some(&sized(1, 1)), &[]).map(|e| e.cost.max),
-            Some(350_000)
-        );
-        assert_eq!(
-            estimate_call_cost("getHost", "", Some(&sized(1, 1)), &[]).map(|e| e.cost.max),
-            Some(1)
-        );
-        assert_eq!(estimate_call_cost("frobnicate", "", None, &[]), None);
-    }
-
-    #[test]
-    fn traversal_truncates_strings() {
-        let list = Traversed::List(Box::new(
-            vec![Traversed::Text(15), Traversed::Text(9), Traversed::Other].into_iter(),
-        ));
-        assert_eq!(traversal_cost(list), 2);
     }
 }

@@ -6,11 +6,14 @@
 use std::cell::Cell;
 use std::fmt;
 
+use celd::cel_go_cost::{CostEstimate, CostOptions};
 use celd::{
-    Env, EnvBuilder, EvalOptions, Key, Limits, Map, Program, SizeHints, StructType, Type, Value,
+    CheckedAst, Env, EnvBuilder, EvalOptions, Key, Limits, ListEquality, Map, Program, StructType,
+    Type, Value,
 };
 use serde_json::Value as Json;
 
+use crate::cost::{KubernetesEstimator, SchemaSizes};
 use crate::escaping;
 use crate::library::kubernetes_env;
 use crate::schema::{
@@ -142,21 +145,11 @@ impl CrdValidator {
                 base: None,
                 errors: Vec::new(),
                 total: TotalCost::default(),
+                pointers: std::collections::HashMap::new(),
             };
             let root = compiler.node(schema, true, Some(1), "Object", &base);
             if compiler.total.total > schema::STATIC_ESTIMATED_CRD_COST_LIMIT {
-                compiler.errors.push(RuleError {
-                    field: base.clone(),
-                    detail: format!(
-                        "Forbidden: {}",
-                        schema::cost_error_message(
-                            "x-kubernetes-validations estimated cost total for entire OpenAPIv3 schema",
-                            compiler.total.total,
-                            schema::STATIC_ESTIMATED_CRD_COST_LIMIT
-                        )
-                    ),
-                    pointer: schema.pointer.clone(),
-                });
+                compiler.over_total(&base, &schema.pointer);
             }
             errors.extend(compiler.errors);
             versions.push((version.name.clone(), Some(schema.clone()), root));
@@ -240,6 +233,8 @@ impl CrdValidator {
 
 /// Builds the types and compiles the rules of one version.
 struct Compiler {
+    /// Where each expression whose cost joins the total is, by its field path.
+    pointers: std::collections::HashMap<String, String>,
     env: EnvBuilder,
     /// The struct types declared in `env`, by name, so that a type met again is not redeclared.
     declared: std::collections::HashMap<String, StructType>,
@@ -397,8 +392,8 @@ impl Compiler {
                 return None;
             }
         };
-        let program = match env.compile(&rule.rule) {
-            Ok(p) => p,
+        let (program, checked) = match env.compile_with_checked(&rule.rule) {
+            Ok(compiled) => compiled,
             Err(e) => {
                 let text = format!("compilation failed: {}", e.message());
                 self.invalid(path, "rule", &rule.rule, &rule.pointer, &text);
@@ -416,21 +411,10 @@ impl Compiler {
             return None;
         }
         let transition = program.variables().any(|v| v == "oldSelf");
-        let size = max_size(decl);
-        let mut hints = SizeHints {
-            variables: [("self".to_string(), size), ("oldSelf".to_string(), size)]
-                .into_iter()
-                .collect(),
-            default: Some(size),
-            ..SizeHints::default()
-        };
-        for var in ["self", "oldSelf"] {
-            size_paths(decl, var.to_string(), &mut hints.variables);
-        }
         let mut over_budget = false;
-        let estimate = program.estimate_cost(&hints).max.unwrap_or(u64::MAX);
+        let estimate = estimate_checked(&env, &checked, decl).max;
         let cost = schema::expression_cost(estimate, cardinality, decl.min_serialized_size);
-        self.total.observe(path, cost);
+        self.observe(format!("{path}.rule"), &rule.pointer, cost);
         if estimate > schema::STATIC_ESTIMATED_COST_LIMIT {
             self.forbidden(
                 path,
@@ -457,7 +441,23 @@ impl Compiler {
         let message = match &rule.message_expression {
             None => None,
             Some(text) => match message_program(&env, text) {
-                Ok(p) => Some(p),
+                Ok((program, checked)) => {
+                    // Kubernetes limits and totals the message's own estimate, without
+                    // cardinality.
+                    let estimate = estimate_checked(&env, &checked, decl).max;
+                    let field = format!("{path}.messageExpression");
+                    self.observe(field.clone(), &rule.pointer, estimate);
+                    if estimate > schema::STATIC_ESTIMATED_COST_LIMIT {
+                        let why = schema::cost_error_message(
+                            "estimated messageExpression cost",
+                            estimate,
+                            schema::STATIC_ESTIMATED_COST_LIMIT,
+                        );
+                        self.forbidden_at(field, &rule.pointer, why);
+                        over_budget = true;
+                    }
+                    Some(program)
+                }
                 Err(why) => {
                     self.invalid(path, "messageExpression", text, &rule.pointer, &why);
                     return None;
@@ -476,6 +476,35 @@ impl Compiler {
         })
     }
 
+    /// Adds an expression's cost to the CRD total (`ObserveExpressionCost`).
+    fn observe(&mut self, field: String, pointer: &str, cost: u64) {
+        self.total.observe(&field, cost);
+        self.pointers.insert(field, pointer.to_string());
+    }
+
+    /// The errors of a CRD whose rules cost more in total than the limit: one for each of the
+    /// most expensive expressions, then the total's, as Kubernetes words them.
+    fn over_total(&mut self, base: &str, pointer: &str) {
+        for (field, _) in std::mem::take(&mut self.total.most_expensive) {
+            let pointer = self.pointers.get(&field).cloned().unwrap_or_default();
+            self.errors.push(RuleError {
+                field,
+                detail: "Forbidden: contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema".into(),
+                pointer,
+            });
+        }
+        let why = schema::cost_error_message(
+            "x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema",
+            self.total.total,
+            schema::STATIC_ESTIMATED_CRD_COST_LIMIT,
+        );
+        self.errors.push(RuleError {
+            field: base.to_string(),
+            detail: format!("Forbidden: {why}"),
+            pointer: pointer.to_string(),
+        });
+    }
+
     fn invalid(&mut self, path: &str, field: &str, value: &str, pointer: &str, why: &str) {
         self.errors.push(RuleError {
             field: format!("{path}.{field}"),
@@ -485,52 +514,66 @@ impl Compiler {
     }
 
     fn forbidden(&mut self, path: &str, pointer: &str, why: String) {
+        self.forbidden_at(format!("{path}.rule"), pointer, why);
+    }
+
+    fn forbidden_at(&mut self, field: String, pointer: &str, why: String) {
         self.errors.push(RuleError {
-            field: format!("{path}.rule"),
+            field,
             detail: format!("Forbidden: {why}"),
             pointer: pointer.to_string(),
         });
     }
 }
 
-fn message_program(env: &Env, text: &str) -> Result<Program, String> {
-    let program = env
-        .compile(text)
+fn message_program(env: &Env, text: &str) -> Result<(Program, CheckedAst), String> {
+    let (program, checked) = env
+        .compile_with_checked(text)
         .map_err(|e| format!("messageExpression compilation failed: {}", e.message()))?;
     if *program.result_type() != Type::String && *program.result_type() != Type::Dyn {
         return Err("messageExpression must evaluate to a string".into());
     }
-    Ok(program)
+    Ok((program, checked))
 }
 
-/// The largest size anything in a value of this type can have: the hint of the estimate,
-/// which knows sizes per variable.
-fn max_size(decl: &DeclType) -> u64 {
-    let own = decl.max_elements.max(1) as u64;
-    let inner = match &decl.kind {
-        DeclKind::List { elem, .. } | DeclKind::Map(elem) => max_size(elem),
-        DeclKind::Object(fields) => fields.values().map(|f| max_size(&f.ty)).max().unwrap_or(1),
-        _ => 1,
+/// cel-go's estimate of a rule, as kube-apiserver makes it: over the checked expression, with
+/// Kubernetes' call costs and the sizes the schema of `self` allows.
+fn estimate_checked(env: &Env, checked: &CheckedAst, decl: &DeclType) -> CostEstimate {
+    let sizes = SchemaSizes { root: decl };
+    let estimator = KubernetesEstimator {
+        sizes: Some(&sizes),
     };
-    own.max(inner)
+    env.estimate_cel_go(checked, &estimator, &CostOptions::kubernetes())
 }
 
-/// The size bound of every selection path below `path` (`self.spec.ports`, and
-/// `self.spec.ports.@items` for a list's elements as a comprehension visits them): what the
-/// schema's `maxLength`, `maxItems` and `maxProperties` (or the request size limit) allow.
-fn size_paths(decl: &DeclType, path: String, out: &mut std::collections::HashMap<String, u64>) {
-    match &decl.kind {
-        DeclKind::Object(fields) => {
-            for (name, field) in fields {
-                size_paths(&field.ty, format!("{path}.{name}"), out);
-            }
-        }
-        DeclKind::List { elem, .. } => {
-            size_paths(elem, format!("{path}.@items"), out);
-        }
-        _ => {}
-    }
-    out.insert(path, decl.max_elements.max(1) as u64);
+/// cel-go's estimate of `rule` on the schema node `s` (not a resource root), as Kubernetes'
+/// `Compile` makes it (`MaxCost` is its `max`), before any cardinality; `Err` with the
+/// compiler's message.
+pub fn estimate_rule(s: &Schema, rule: &str) -> Result<CostEstimate, String> {
+    let mut compiler = Compiler {
+        env: kubernetes_env(),
+        declared: std::collections::HashMap::new(),
+        base: None,
+        errors: Vec::new(),
+        total: TotalCost::default(),
+        pointers: std::collections::HashMap::new(),
+    };
+    let decl = schema::decl_type(s, false)
+        .ok_or("rules are not supported where the data is not visible to CEL")?;
+    let ty = compiler.cel_type(&decl, "Object");
+    let env = compiler
+        .base_env()
+        .and_then(|base| {
+            base.to_builder()
+                .variable("self", ty.clone())
+                .variable("oldSelf", ty)
+                .build()
+        })
+        .map_err(|e| e.message().to_string())?;
+    let (_, checked) = env
+        .compile_with_checked(rule)
+        .map_err(|e| e.message().to_string())?;
+    Ok(estimate_checked(&env, &checked, &decl))
 }
 
 /// One object's validation: the violations so far and the runtime budget left.
@@ -775,8 +818,11 @@ pub fn to_cel(decl: &DeclType, json: &Json) -> Value {
                 Err(_) => plain(json),
             }
         }
-        (DeclKind::List { elem, .. }, Json::Array(items)) => {
-            Value::list(items.iter().map(|v| to_cel(elem, v)).collect())
+        (DeclKind::List { elem, list_type }, Json::Array(items)) => {
+            let list = celd::List::new(items.iter().map(|v| to_cel(elem, v)).collect());
+            Value::List(std::sync::Arc::new(
+                list.with_equality(list_equality(list_type)),
+            ))
         }
         (DeclKind::Map(elem), Json::Object(entries)) => {
             let mut map = Map::with_capacity(entries.len());
@@ -800,6 +846,24 @@ pub fn to_cel(decl: &DeclType, json: &Json) -> Value {
             Value::map(map)
         }
         _ => plain(json),
+    }
+}
+
+/// How `==` compares a list of this type, as Kubernetes' `UnstructuredToVal` lists do: a `set`
+/// as a set, a `map` list by its keys (escaped as its elements' field names are).
+fn list_equality(list_type: &ListType) -> ListEquality {
+    match list_type {
+        ListType::Atomic => ListEquality::Ordered,
+        ListType::Set => ListEquality::Set,
+        ListType::Map(keys) => ListEquality::Map(
+            keys.iter()
+                .map(|k| {
+                    escaping::escape(k)
+                        .unwrap_or_else(|| k.clone())
+                        .into_boxed_str()
+                })
+                .collect(),
+        ),
     }
 }
 

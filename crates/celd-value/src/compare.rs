@@ -2,6 +2,7 @@
 
 use std::cmp::Ordering;
 
+use crate::list::ListEquality;
 use crate::{EvalError, Result, Value};
 
 /// Compares an int with a double as the reference implementation does: the int is
@@ -72,10 +73,7 @@ pub fn equals(a: &Value, b: &Value) -> bool {
         }
         (String(x), String(y)) => x == y,
         (Bytes(x), Bytes(y)) => x == y,
-        (List(x), List(y)) => {
-            std::sync::Arc::ptr_eq(x, y)
-                || (x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| equals(p, q)))
-        }
+        (List(x), List(y)) => std::sync::Arc::ptr_eq(x, y) || lists_equal(x, y),
         (Map(x), Map(y)) => {
             std::sync::Arc::ptr_eq(x, y)
                 || (x.len() == y.len()
@@ -96,6 +94,80 @@ pub fn equals(a: &Value, b: &Value) -> bool {
     }
 }
 
+/// List equality as the left list's [`ListEquality`] says.
+fn lists_equal(x: &crate::List, y: &crate::List) -> bool {
+    if x.len() != y.len() {
+        return false;
+    }
+    match x.equality() {
+        ListEquality::Ordered => x.iter().zip(y.iter()).all(|(p, q)| equals(p, q)),
+        ListEquality::Set => match (string_set(x), string_set(y)) {
+            // Set lists are usually strings: compared by hashing, not pair by pair.
+            (Some(xs), Some(ys)) => ys.iter().all(|q| xs.contains(q)),
+            _ => y.iter().all(|q| x.iter().any(|p| equals(p, q))),
+        },
+        ListEquality::Map(keys) => match string_keyed(x, keys) {
+            Some(by_key) => y.iter().all(|q| {
+                string_key(q, keys)
+                    .and_then(|k| by_key.get(&k))
+                    .is_some_and(|p| equals(p, q))
+            }),
+            None => y.iter().all(|q| {
+                x.iter()
+                    .find(|p| same_keys(p, q, keys))
+                    .is_some_and(|p| equals(p, q))
+            }),
+        },
+    }
+}
+
+/// The elements as a hash set, when all are strings.
+fn string_set(list: &crate::List) -> Option<std::collections::HashSet<&str>> {
+    list.iter()
+        .map(|v| match v {
+            Value::String(s) => Some(s.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A map-list element's key, when every key field is a string.
+fn string_key<'v>(v: &'v Value, keys: &[Box<str>]) -> Option<Vec<&'v str>> {
+    keys.iter()
+        .map(|k| match key_field(v, k) {
+            Some(Value::String(s)) => Some(s.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The elements of a map list by key, when every key is made of strings.
+fn string_keyed<'v>(
+    list: &'v crate::List,
+    keys: &[Box<str>],
+) -> Option<std::collections::HashMap<Vec<&'v str>, &'v Value>> {
+    list.iter()
+        .map(|v| Some((string_key(v, keys)?, v)))
+        .collect()
+}
+
+/// Whether two map-list elements have equal values (or both none) for every key field.
+fn same_keys(p: &Value, q: &Value, keys: &[Box<str>]) -> bool {
+    keys.iter()
+        .all(|k| match (key_field(p, k), key_field(q, k)) {
+            (Some(a), Some(b)) => equals(a, b),
+            (None, None) => true,
+            _ => false,
+        })
+}
+
+fn key_field<'v>(v: &'v Value, key: &str) -> Option<&'v Value> {
+    match v {
+        Value::Map(m) => m.get_str(key),
+        _ => None,
+    }
+}
+
 impl PartialEq for Value {
     /// CEL equality; note that `NaN != NaN`, so this is not `Eq`.
     fn eq(&self, other: &Value) -> bool {
@@ -106,6 +178,53 @@ impl PartialEq for Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_lists_compare_as_their_left_operand_says() {
+        use crate::{Key, List, ListEquality, Map};
+        use std::sync::Arc;
+        let ints = |xs: &[i64]| List::new(xs.iter().map(|&x| Value::Int(x)).collect());
+        let typed = |xs: &[i64], eq| Value::List(Arc::new(ints(xs).with_equality(eq)));
+        let set = typed(&[1, 2], ListEquality::Set);
+        let reversed = Value::List(Arc::new(ints(&[2, 1])));
+        assert!(equals(&set, &reversed));
+        // The left operand decides: an ordered list is not equal to a reordered set.
+        assert!(!equals(&reversed, &typed(&[1, 2], ListEquality::Set)));
+        assert!(!equals(&set, &Value::List(Arc::new(ints(&[1, 3])))));
+        assert!(!equals(&set, &Value::List(Arc::new(ints(&[1, 2, 2])))));
+        // Strings are compared by hashing.
+        let strings = |xs: &[&str]| List::new(xs.iter().map(|&x| Value::from(x)).collect());
+        let tags = Value::List(Arc::new(
+            strings(&["a", "b"]).with_equality(ListEquality::Set),
+        ));
+        assert!(equals(&tags, &Value::List(Arc::new(strings(&["b", "a"])))));
+        assert!(!equals(&tags, &Value::List(Arc::new(strings(&["a", "c"])))));
+        let item = |name: &str, port: i64| {
+            let mut m = Map::with_capacity(2);
+            m.insert(Key::String("name".into()), Value::from(name));
+            m.insert(Key::String("port".into()), Value::Int(port));
+            Value::map(m)
+        };
+        let keys: Arc<[Box<str>]> = vec!["name".into()].into();
+        let ports = |items: Vec<Value>| {
+            Value::List(Arc::new(
+                List::new(items).with_equality(ListEquality::Map(keys.clone())),
+            ))
+        };
+        let old = ports(vec![item("http", 80), item("dns", 53)]);
+        assert!(equals(
+            &old,
+            &Value::list(vec![item("dns", 53), item("http", 80)])
+        ));
+        assert!(!equals(
+            &old,
+            &Value::list(vec![item("dns", 54), item("http", 80)])
+        ));
+        assert!(!equals(
+            &old,
+            &Value::list(vec![item("dns", 53), item("web", 80)])
+        ));
+    }
 
     #[test]
     fn int_double_comparison_converts_the_int() {

@@ -30,7 +30,7 @@ use prost_reflect::ReflectMessage;
 pub use enums::EnumValue;
 pub use error::{ErrorKind, EvalError, LimitKind, Result};
 pub use host::{FromValue, HostType, HostTypes, IntoResult, IntoValue};
-pub use list::List;
+pub use list::{List, ListEquality};
 pub use map::{Key, KeyRef, Map};
 pub use proto::EnumMode;
 pub use try_from::ValueTypeError;

@@ -9,20 +9,51 @@
 //! scalars), and at least 1, so even nested empty lists cannot hide their number.
 
 use std::ops::Deref;
+use std::sync::Arc;
 
 use crate::Value;
 
-/// The elements of a CEL list and their total weight.
+/// The elements of a CEL list, their total weight, and how `==` compares the list.
 #[derive(Clone, Debug, Default)]
 pub struct List {
     items: Vec<Value>,
     weight: u64,
+    equality: ListEquality,
+}
+
+/// How `a == b` compares a list `a` with a list `b` (the left operand decides, as
+/// Kubernetes' typed lists do).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum ListEquality {
+    /// Element by element, in order: CEL's list equality.
+    #[default]
+    Ordered,
+    /// As sets: as many elements, each of `b` equal to one of `a` (a Kubernetes
+    /// `x-kubernetes-list-type: set` list).
+    Set,
+    /// As maps keyed by these fields of the (map) elements: as many elements, each of `b`
+    /// equal to the element of `a` with the same keys (`x-kubernetes-list-type: map`).
+    Map(Arc<[Box<str>]>),
 }
 
 impl List {
     pub fn new(items: Vec<Value>) -> List {
         let weight = items.iter().fold(0u64, |w, v| w.saturating_add(v.weight()));
-        List { items, weight }
+        List {
+            items,
+            weight,
+            equality: ListEquality::Ordered,
+        }
+    }
+
+    /// The same list, compared by `==` as `equality` says.
+    pub fn with_equality(mut self, equality: ListEquality) -> List {
+        self.equality = equality;
+        self
+    }
+
+    pub fn equality(&self) -> &ListEquality {
+        &self.equality
     }
 
     /// The weight of every element (at least 1).

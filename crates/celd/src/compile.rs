@@ -5,6 +5,7 @@ use celd_eval::{PlanEnv, PlanOptions};
 use celd_syntax::{Ast, ParseErrorKind, Source, Span};
 use celd_types::Type;
 
+use crate::cel_go_cost;
 use crate::env::Env;
 use crate::error::{Error, ErrorKind};
 use crate::program::Program;
@@ -46,6 +47,40 @@ impl Env {
     pub fn compile(&self, text: &str) -> Result<Program, Error> {
         let checked = self.check_ast(self.parse(text)?)?;
         self.plan_checked(&checked, &PlanOptions::default())
+    }
+
+    /// Parses, type-checks and plans `text`, returning the checked expression with the program:
+    /// for analyses of the expression as written, such as [`Env::estimate_cel_go`], which
+    /// constant folding in the plan must not change.
+    pub fn compile_with_checked(&self, text: &str) -> Result<(Program, CheckedAst), Error> {
+        let checked = self.check_ast(self.parse(text)?)?;
+        let program = self.plan_checked(&checked, &PlanOptions::default())?;
+        Ok((program, checked))
+    }
+
+    /// cel-go's estimate of a checked expression (`checker.Cost`), node by node as written:
+    /// the figures cel-go and Kubernetes give, where [`Program::estimate_cost`] estimates
+    /// celd's own plan with celd's cost model. `estimator` supplies input sizes and host call
+    /// costs ([`cel_go_cost::NoSizes`] for none).
+    ///
+    /// ```
+    /// # use celd::{Env, Type};
+    /// # use celd::cel_go_cost::{CostEstimate, CostOptions, NoSizes};
+    /// let env = Env::builder().variable("s", Type::String).build()?;
+    /// let (program, checked) = env.compile_with_checked("[1, 2, 3].exists(x, x == 2) && s == 'a'")?;
+    /// // The plan folds the constant comprehension away; the estimate does not.
+    /// let estimate = env.estimate_cel_go(&checked, &NoSizes, &CostOptions::default());
+    /// assert_eq!(estimate, CostEstimate { min: 23, max: 31 });
+    /// assert_eq!(program.estimate_cost(&celd::SizeHints::new()).max, Some(2));
+    /// # Ok::<(), celd::Error>(())
+    /// ```
+    pub fn estimate_cel_go(
+        &self,
+        checked: &CheckedAst,
+        estimator: &dyn cel_go_cost::CostEstimator,
+        options: &cel_go_cost::CostOptions,
+    ) -> cel_go_cost::CostEstimate {
+        cel_go_cost::estimate_cost(checked, estimator, options)
     }
 
     /// Parses and plans `text` without type-checking: names and overloads resolve at run time.

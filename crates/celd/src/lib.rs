@@ -334,8 +334,8 @@ pub use celd_value::serde_bridge::{
     SerdeError, SerdeErrorKind, SerdeLimits, from_value, from_value_with, to_value, to_value_with,
 };
 pub use celd_value::{
-    Duration, FromValue, HostType, IntoResult, IntoValue, Key, List, Map, Timestamp, Value,
-    ValueTypeError,
+    Duration, FromValue, HostType, IntoResult, IntoValue, Key, List, ListEquality, Map, Timestamp,
+    Value, ValueTypeError,
 };
 pub use env::{Env, EnvBuilder};
 pub use error::{Error, ErrorKind};
@@ -343,6 +343,12 @@ pub use extensions::Extension;
 pub use host::{IntoOverload, Overload};
 pub use program::Program;
 pub use validate::Validations;
+
+pub use celd_check::CheckedAst;
+/// cel-go's static cost estimate over the checked expression as written (the estimate
+/// Kubernetes applies), with hooks for a host's sizes and call costs; see
+/// [`Env::estimate_cel_go`].
+pub use celd_check::cost as cel_go_cost;
 
 // The extension API: host functions, host types, struct types, and what their
 // declarations and errors name.

@@ -5,6 +5,7 @@ mod admission;
 mod authz;
 mod bindings;
 mod crds;
+mod estimate;
 mod fixtures;
 mod library;
 mod mutation;

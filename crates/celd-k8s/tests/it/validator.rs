@@ -66,13 +66,18 @@ fn a_rule_over_an_unbounded_list_is_refused() {
         .err()
         .expect("over budget");
     let lines: Vec<&str> = error.lines().collect();
-    assert_eq!(lines.len(), 2, "{error}");
+    // The rule, its part in the CRD-wide total, and the total, as kube-apiserver lists them.
+    assert_eq!(lines.len(), 3, "{error}");
     assert!(lines[0].starts_with(
         "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[notes].x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of"
     ), "{}", lines[0]);
-    assert!(lines[1].starts_with(
-        "spec.versions[0].schema.openAPIV3Schema: Forbidden: x-kubernetes-validations estimated cost total for entire OpenAPIv3 schema exceeds budget"
-    ), "{}", lines[1]);
+    assert_eq!(
+        lines[1],
+        "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[notes].x-kubernetes-validations[0].rule: Forbidden: contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema"
+    );
+    assert!(lines[2].starts_with(
+        "spec.versions[0].schema.openAPIV3Schema: Forbidden: x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema exceeds budget"
+    ), "{}", lines[2]);
 }
 
 #[test]
@@ -183,5 +188,95 @@ fn an_object_of_another_kind_is_refused() {
     assert_eq!(
         shown(v.validate(&unknown, None)),
         ["apiVersion: Invalid value: \"string\": the CRD has no version \"v9\""]
+    );
+}
+
+/// `x-kubernetes-list-type: set` lists compare as sets and `map` lists as maps keyed by
+/// `x-kubernetes-list-map-keys`, when the typed list is the left operand of `==` (Kubernetes'
+/// `UnstructuredToVal` lists); `atomic` lists compare in order.
+#[test]
+fn typed_lists_compare_as_sets_and_maps() {
+    let crd = "apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: boxes.example.celd.dev
+spec:
+  group: example.celd.dev
+  names:
+    kind: Box
+    plural: boxes
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              x-kubernetes-validations:
+                - rule: self.tags == oldSelf.tags
+                  message: tags changed
+                - rule: self.ports == oldSelf.ports
+                  message: ports changed
+                - rule: self.order == oldSelf.order
+                  message: order changed
+              properties:
+                tags:
+                  type: array
+                  maxItems: 10
+                  x-kubernetes-list-type: set
+                  items:
+                    type: string
+                    maxLength: 10
+                ports:
+                  type: array
+                  maxItems: 10
+                  x-kubernetes-list-type: map
+                  x-kubernetes-list-map-keys: [name]
+                  items:
+                    type: object
+                    required: [name]
+                    properties:
+                      name:
+                        type: string
+                        maxLength: 10
+                      port:
+                        type: integer
+                order:
+                  type: array
+                  maxItems: 10
+                  items:
+                    type: integer
+";
+    let v = validator(crd).unwrap_or_else(|e| panic!("{e}"));
+    let boxed = |spec: serde_json::Value| serde_json::json!({"apiVersion": "example.celd.dev/v1", "kind": "Box", "spec": spec});
+    let old = boxed(serde_json::json!({
+        "tags": ["a", "b"],
+        "ports": [{"name": "http", "port": 80}, {"name": "dns", "port": 53}],
+        "order": [1, 2]
+    }));
+    let reordered = boxed(serde_json::json!({
+        "tags": ["b", "a"],
+        "ports": [{"name": "dns", "port": 53}, {"name": "http", "port": 80}],
+        "order": [2, 1]
+    }));
+    assert_eq!(
+        shown(v.validate(&reordered, Some(&old))),
+        ["spec: Invalid value: \"object\": order changed"]
+    );
+    let changed = boxed(serde_json::json!({
+        "tags": ["a", "c"],
+        "ports": [{"name": "dns", "port": 54}, {"name": "http", "port": 80}],
+        "order": [1, 2]
+    }));
+    assert_eq!(
+        shown(v.validate(&changed, Some(&old))),
+        [
+            "spec: Invalid value: \"object\": tags changed",
+            "spec: Invalid value: \"object\": ports changed",
+        ]
     );
 }

@@ -6,6 +6,7 @@
 #[global_allocator]
 static ALLOCATOR: celd::MeteredAlloc = celd::MeteredAlloc;
 
+mod cel_go_cost;
 mod declarations;
 mod deep;
 mod details;
