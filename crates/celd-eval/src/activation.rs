@@ -186,6 +186,7 @@ impl Activation {
 
     /// Why a value given for a declared variable does not fit its type (the first such
     /// variable, in insertion order): `variable 'x' is declared int but was given double`.
+    #[inline]
     pub fn misfit(&self) -> Option<&str> {
         self.misfits.first().map(|(_, message)| message.as_str())
     }

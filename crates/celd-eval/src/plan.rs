@@ -388,6 +388,16 @@ impl Plan {
         &self.root
     }
 
+    /// The value of a plan that folded to a constant and needs no parameters: evaluating it
+    /// only returns this value.
+    #[inline]
+    pub fn folded_constant(&self) -> Option<&Value> {
+        match &self.root {
+            Node::Const(value) if self.n_params == 0 => Some(value),
+            _ => None,
+        }
+    }
+
     /// The plan's heap footprint in bytes, measured by walking it.
     pub fn heap_size(&self) -> usize {
         crate::size::plan_heap_size(self)

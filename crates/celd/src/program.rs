@@ -23,7 +23,20 @@ pub struct Program {
 
 impl Program {
     /// Evaluates with the environment's limits.
+    #[inline]
     pub fn eval(&self, activation: &Activation) -> Result<Value, Error> {
+        // A folded constant allocates nothing and costs nothing: no limit can apply.
+        if let Some(value) = self.plan.folded_constant()
+            && activation.misfit().is_none()
+        {
+            return Ok(value.clone());
+        }
+        self.eval_limited(activation)
+    }
+
+    /// Evaluates by walking the plan, within the environment's limits.
+    #[inline(never)]
+    fn eval_limited(&self, activation: &Activation) -> Result<Value, Error> {
         let options = EvalOptions {
             limits: Some(&*self.limits),
             ..EvalOptions::default()
