@@ -1,11 +1,12 @@
 //! Side-by-side timing of celd, the `cel` crate, `@marcbachmann/cel-js` (under node, when
 //! installed) and the cases hand-written in Rust, on the benchmark cases, in one run.
 //!
-//! For each case: a warm-up, then the median of timed batches, for evaluation and for
-//! compilation; then the seed replay (100,000 distinct `x + k` compiled, evaluated and
-//! kept); then a host function against the built-in of the same shape. Prints two tables
-//! and, as the last line, the ratios as JSON (other engine's time / celd's time; celd's
-//! time / native's). `compare host` runs only the host-function comparison.
+//! For each case: a warm-up, then the median of timed batches, for evaluation, for
+//! compilation and for the program cache finding the text again; then the seed replay
+//! (100,000 distinct `x + k` compiled, evaluated and kept); then a host function against
+//! the built-in of the same shape. Prints two tables and, as the last line, the ratios as
+//! JSON (other engine's time / celd's time; celd's time / native's; cache hits in ns).
+//! `compare host` runs only the host-function comparison.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
@@ -18,6 +19,7 @@ use celd_bench::peers::cel_context;
 use celd_bench::{
     CASES, Case, CaseValues, HOST_CASES, case_values, celd_env, celd_host_env, celd_vars, expected,
 };
+use celd_cache::ProgramCache;
 
 /// Counts live heap bytes, so the replay can report what each program retains.
 struct Counting;
@@ -102,6 +104,8 @@ struct Row {
     compile: (f64, f64),
     /// The hand-written Rust, per evaluation.
     native: f64,
+    /// celd's program cache finding the case's text it has seen before, per lookup.
+    cache_hit: f64,
     /// `@marcbachmann/cel-js`'s figures, or why there are none.
     js: Result<JsRow, String>,
 }
@@ -114,6 +118,7 @@ fn run_case(
     vars: &celd::Activation,
     values: &CaseValues,
     ctx: &cel::Context,
+    cache: &ProgramCache,
 ) -> Result<Row, String> {
     let program = env
         .compile(case.expr)
@@ -151,11 +156,22 @@ fn run_case(
     let native_eval = measure(|| {
         black_box(native(black_box(values)));
     });
+    let cached = cache
+        .get_or_compile(env, case.expr)
+        .and_then(|bound| bound.eval(vars))
+        .map_err(|e| format!("celd cache: {}", e.message()))?;
+    if cached != value {
+        return Err(format!("celd cache returned {cached}"));
+    }
+    let cache_hit = measure(|| {
+        black_box(cache.get_or_compile(env, black_box(case.expr)).ok());
+    });
     Ok(Row {
         id: case.id,
         eval: (celd_eval, cel_eval),
         compile: (celd_compile, cel_compile),
         native: native_eval,
+        cache_hit,
         js: Err("not measured".into()),
     })
 }
@@ -268,15 +284,18 @@ fn js_cells(js: &Result<JsRow, String>, pick: fn(&JsRow) -> f64, celd: f64) -> (
 }
 
 fn print_eval_table(rows: &[Row]) {
-    println!("evaluation (ratios: celd ÷ native; other engine ÷ celd)");
     println!(
-        "{:<5} {:>11} {:>11} {:>8}   {:>11} {:>8}   {:>12} {:>8}",
-        "case", "celd", "native", "c÷native", "cel", "cel÷c", "marcbachmann", "mb÷c"
+        "evaluation (ratios: celd ÷ native; other engine ÷ celd; cache hit: the program cache \
+         finding a text it has seen, before evaluation)"
+    );
+    println!(
+        "{:<5} {:>11} {:>11} {:>8}   {:>11} {:>8}   {:>12} {:>8}   {:>10}",
+        "case", "celd", "native", "c÷native", "cel", "cel÷c", "marcbachmann", "mb÷c", "cache hit"
     );
     for r in rows {
         let (js, js_ratio) = js_cells(&r.js, |j| j.eval, r.eval.0);
         println!(
-            "{:<5} {:>11} {:>11} {:>8}   {:>11} {:>8}   {:>12} {:>8}",
+            "{:<5} {:>11} {:>11} {:>8}   {:>11} {:>8}   {:>12} {:>8}   {:>10}",
             r.id,
             fmt_ns(r.eval.0),
             fmt_ns(r.native),
@@ -284,7 +303,8 @@ fn print_eval_table(rows: &[Row]) {
             fmt_ns(r.eval.1),
             times(r.eval.1, r.eval.0),
             js,
-            js_ratio
+            js_ratio,
+            fmt_ns(r.cache_hit)
         );
     }
     println!(
@@ -363,8 +383,9 @@ fn main() {
     let ctx = cel_context();
     let mut rows = Vec::new();
     let mut failures = Vec::new();
+    let cache = ProgramCache::default();
     for case in CASES {
-        match run_case(case, &env, &vars, &values, &ctx) {
+        match run_case(case, &env, &vars, &values, &ctx, &cache) {
             Ok(row) => rows.push(row),
             Err(why) => failures.push((case.id, why)),
         }
@@ -389,13 +410,14 @@ fn main() {
     );
 
     println!(
-        "{{\"eval\": {}, \"compile\": {}, \"eval_marcbachmann\": {}, \"compile_marcbachmann\": {}, \"celd_over_native\": {}, \"celd_over_native_geomean\": {:.2}, \"seed_replay\": {{\"ratio\": {:.2}, \"celd_bytes_per_program\": {:.0}}}, \"host_over_builtin\": {:.2}}}",
+        "{{\"eval\": {}, \"compile\": {}, \"eval_marcbachmann\": {}, \"compile_marcbachmann\": {}, \"celd_over_native\": {}, \"celd_over_native_geomean\": {:.2}, \"cache_hit_ns\": {}, \"seed_replay\": {{\"ratio\": {:.2}, \"celd_bytes_per_program\": {:.0}}}, \"host_over_builtin\": {:.2}}}",
         ratio_map(&rows, |r| Some(r.eval.1 / r.eval.0)),
         ratio_map(&rows, |r| Some(r.compile.1 / r.compile.0)),
         ratio_map(&rows, |r| Some(r.js.as_ref().ok()?.eval / r.eval.0)),
         ratio_map(&rows, |r| Some(r.js.as_ref().ok()?.compile / r.compile.0)),
         ratio_map(&rows, |r| Some(r.eval.0 / r.native)),
         geomean(rows.iter().map(|r| r.eval.0 / r.native)),
+        ratio_map(&rows, |r| Some(r.cache_hit)),
         cel_secs / celd_secs,
         celd_bytes,
         host_ratio
