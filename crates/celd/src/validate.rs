@@ -222,7 +222,7 @@ impl Walk<'_> {
         };
         let outcome = match rule {
             LiteralRule::Regex if self.options.regex_literals => {
-                celd_eval::functions::patterns::check_syntax(text)
+                celd_eval::functions::patterns::check_syntax_for_plan(text)
             }
             LiteralRule::Timestamp if self.options.timestamp_literals => {
                 celd_value::time::parse_timestamp(text).map(|_| ())
