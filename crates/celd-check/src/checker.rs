@@ -130,6 +130,9 @@ struct Checker<'a> {
     kinds: Vec<CheckErrorKind>,
     depth: u32,
     reported_depth: bool,
+    /// Set while checking the operand of a field selection whose dotted name no declaration
+    /// could have (see `check_select`): the operand's shorter name is not looked up either.
+    chain_names_ruled_out: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -150,6 +153,7 @@ impl<'a> Checker<'a> {
             kinds: Vec::new(),
             depth: 0,
             reported_depth: false,
+            chain_names_ruled_out: false,
         }
     }
 
@@ -413,14 +417,25 @@ impl<'a> Checker<'a> {
     }
 
     fn check_select(&mut self, e: &Expr, sel: &Select) {
-        if !sel.test_only
-            && let Some(qualified) = self.qualified_name(e, &self.env.name_roots)
-            && let Some(resolved) = self.resolve_name(&qualified)
+        let names_ruled_out = std::mem::take(&mut self.chain_names_ruled_out);
+        let qualified = if sel.test_only || names_ruled_out {
+            None
+        } else {
+            self.qualified_name(e, &self.env.name_roots)
+        };
+        if let Some(qualified) = &qualified
+            && let Some(resolved) = self.resolve_name(qualified)
         {
             self.apply_resolution(e.id, resolved);
             return;
         }
+        // An operand that is itself a field selection spells a prefix of this chain, ending
+        // at the same base: when no declaration could have this name, none has that one.
+        self.chain_names_ruled_out = !sel.test_only
+            && qualified.is_none()
+            && matches!(&sel.operand.kind, ExprKind::Select(inner) if !inner.test_only);
         self.check(&sel.operand);
+        self.chain_names_ruled_out = false;
         let operand_type = self.type_of(sel.operand.id);
         let ty = self.select_field_type(e.id, &operand_type, &sel.field, false);
         let ty = if sel.test_only {

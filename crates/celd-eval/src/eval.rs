@@ -445,28 +445,9 @@ impl<R: Reads> Ctx<'_, R> {
         let l = self.arg(x, x_owned)?;
         let r = self.arg(y, y_owned)?;
         self.charge(1)?;
-        use crate::plan::ArithOp::*;
-        use celd_value::arith as ops;
-        let result = match (l.get(), r.get(), a.op) {
-            (Value::Int(p), Value::Int(q), op) => match op {
-                Add => ops::add_int(*p, *q),
-                Sub => ops::sub_int(*p, *q),
-                Mul => ops::mul_int(*p, *q),
-                Div => ops::div_int(*p, *q),
-                Rem => ops::rem_int(*p, *q),
-            },
-            (Value::Uint(p), Value::Uint(q), op) => match op {
-                Add => ops::add_uint(*p, *q),
-                Sub => ops::sub_uint(*p, *q),
-                Mul => ops::mul_uint(*p, *q),
-                Div => ops::div_uint(*p, *q),
-                Rem => ops::rem_uint(*p, *q),
-            },
-            (Value::Double(p), Value::Double(q), Add) => Ok(Value::Double(p + q)),
-            (Value::Double(p), Value::Double(q), Sub) => Ok(Value::Double(p - q)),
-            (Value::Double(p), Value::Double(q), Mul) => Ok(Value::Double(p * q)),
-            (Value::Double(p), Value::Double(q), Div) => Ok(Value::Double(p / q)),
-            (p, q, op) => a.fallback.call2(op.function(), p, q),
+        let result = match scalar_arith(a.op, l.get(), r.get()) {
+            Some(result) => result,
+            None => a.fallback.call2(a.op.function(), l.get(), r.get()),
         };
         result.map_err(|e| e.at(a.id.0))
     }
@@ -1212,4 +1193,38 @@ impl RangeItems {
             },
         }
     }
+}
+
+/// Arithmetic on two ints, two uints or two doubles (`None` for any other pair of values,
+/// which the operator's general implementation handles). Evaluation and constant folding
+/// share it.
+#[inline]
+pub(crate) fn scalar_arith(
+    op: crate::plan::ArithOp,
+    l: &Value,
+    r: &Value,
+) -> Option<Result<Value>> {
+    use crate::plan::ArithOp::*;
+    use celd_value::arith as ops;
+    Some(match (l, r, op) {
+        (Value::Int(p), Value::Int(q), op) => match op {
+            Add => ops::add_int(*p, *q),
+            Sub => ops::sub_int(*p, *q),
+            Mul => ops::mul_int(*p, *q),
+            Div => ops::div_int(*p, *q),
+            Rem => ops::rem_int(*p, *q),
+        },
+        (Value::Uint(p), Value::Uint(q), op) => match op {
+            Add => ops::add_uint(*p, *q),
+            Sub => ops::sub_uint(*p, *q),
+            Mul => ops::mul_uint(*p, *q),
+            Div => ops::div_uint(*p, *q),
+            Rem => ops::rem_uint(*p, *q),
+        },
+        (Value::Double(p), Value::Double(q), Add) => Ok(Value::Double(p + q)),
+        (Value::Double(p), Value::Double(q), Sub) => Ok(Value::Double(p - q)),
+        (Value::Double(p), Value::Double(q), Mul) => Ok(Value::Double(p * q)),
+        (Value::Double(p), Value::Double(q), Div) => Ok(Value::Double(p / q)),
+        _ => return None,
+    })
 }

@@ -10,6 +10,7 @@ use celd_syntax::ast::{
 use celd_syntax::{Ast, Diagnostic, ExprId};
 use celd_value::{EnumMode, EnumValue, EvalError, Key, KeyRef, Value};
 use prost_reflect::{DescriptorPool, EnumDescriptor};
+use smallvec::SmallVec;
 use smol_str::SmolStr;
 
 use crate::activation::VarTable;
@@ -76,7 +77,7 @@ pub fn plan(
         scopes: Vec::new(),
         next_slot: 0,
         n_locals: 0,
-        variables: Vec::new(),
+        variables: SmallVec::new(),
         var_slots: HashMap::default(),
         diagnostics: Vec::new(),
         fold_limits: Limits {
@@ -88,7 +89,7 @@ pub fn plan(
             max_memory_bytes: usize::MAX,
         },
         slot_uses: Vec::new(),
-        pattern_budget: patterns::PatternBudget::new(env.max_regex_bytes),
+        pattern_budget: None,
         patterns: HashMap::new(),
     };
     let root = planner.expr(&ast.expr);
@@ -108,7 +109,7 @@ pub fn plan(
         root,
         table_id: env.variables.id(),
         // Boxed slices: a retained plan keeps no spare capacity (most read one or two variables).
-        variables: planner.variables.into_boxed_slice(),
+        variables: exact_boxed_slice(planner.variables),
         n_params: options.params.values().map(|&i| i + 1).max().unwrap_or(0),
         scalar_locals: scalar_locals.into(),
         enum_mode: if env.strong_enums {
@@ -133,7 +134,9 @@ struct Planner<'a> {
     next_slot: u32,
     /// The most local slots in use at once.
     n_locals: u32,
-    variables: Vec<PlanVariable>,
+    /// Inline up to four: most programs read few variables, and the plan keeps them in a
+    /// boxed slice allocated once at its exact length.
+    variables: SmallVec<[PlanVariable; 4]>,
     /// Variable slots by name, once there are more than `LINEAR_VARIABLES` (fewer are
     /// found by scanning `variables`).
     var_slots: HashMap<SmolStr, u32, foldhash::fast::RandomState>,
@@ -142,8 +145,9 @@ struct Planner<'a> {
     /// Per local slot: how many locals used it, and how many of those were scalar loop
     /// variables; a slot is scalar in the plan only if every use was.
     slot_uses: Vec<SlotUses>,
-    /// What the program's constant patterns may hold together once compiled.
-    pattern_budget: Arc<patterns::PatternBudget>,
+    /// What the program's constant patterns may hold together once compiled (made with
+    /// the first constant pattern).
+    pattern_budget: Option<Arc<patterns::PatternBudget>>,
     /// The program's constant patterns: one per distinct text, compiled on first use.
     patterns: HashMap<SmolStr, Arc<patterns::ConstPattern>>,
 }
@@ -753,7 +757,9 @@ impl Planner<'_> {
         }
         let pattern = Arc::new(patterns::ConstPattern::new(
             text.clone(),
-            self.pattern_budget.clone(),
+            self.pattern_budget
+                .get_or_insert_with(|| patterns::PatternBudget::new(self.env.max_regex_bytes))
+                .clone(),
         )?);
         self.patterns.insert(text.clone(), pattern.clone());
         Ok(pattern)
@@ -800,13 +806,16 @@ impl Planner<'_> {
             Node::CallN(c) => c.args.iter().all(is_const),
             _ => false,
         };
-        if all_constant && !self.options.no_folding {
-            self.fold_constant(node)
-        } else {
-            node
+        if !all_constant || self.options.no_folding {
+            return node;
+        }
+        match fold_scalar_arith(node) {
+            Ok(folded) => folded,
+            Err(node) => self.fold_constant(node),
         }
     }
 
+    /// Evaluates a constant subexpression with a throwaway plan (the general fold).
     fn fold_constant(&self, node: Node) -> Node {
         let plan = Plan {
             root: node,
@@ -1564,4 +1573,29 @@ fn mentions(e: &Expr, name: &str) -> bool {
         ExprKind::Ident(n) => n == name,
         _ => e.children().into_iter().any(|c| mentions(c, name)),
     }
+}
+
+/// Folds an arithmetic node over two numeric constants of one type without building a plan
+/// to evaluate it (the general fold's result, at a fraction of its cost); gives the node back
+/// when it is anything else. A failing operation (overflow, division by zero) stays in the
+/// plan, to report at run time with its span.
+fn fold_scalar_arith(node: Node) -> Result<Node, Node> {
+    let Node::Arith(a) = &node else {
+        return Err(node);
+    };
+    let [Node::Const(l), Node::Const(r)] = &a.args else {
+        return Err(node);
+    };
+    match crate::eval::scalar_arith(a.op, l, r) {
+        Some(Ok(value)) => Ok(Node::Const(value)),
+        Some(Err(_)) | None => Err(node),
+    }
+}
+
+/// The values as a boxed slice allocated once at their exact length (collecting a `SmallVec`
+/// into a box would allocate spare room, then shrink it).
+fn exact_boxed_slice<T, const N: usize>(values: SmallVec<[T; N]>) -> Box<[T]> {
+    let mut exact = Vec::with_capacity(values.len());
+    exact.extend(values);
+    exact.into_boxed_slice()
 }

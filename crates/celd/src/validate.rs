@@ -57,7 +57,9 @@ impl Validations {
 
 /// The literal checks of a checked expression, then the nesting limit.
 pub(crate) fn validate_checked(checked: &CheckedAst, options: &Validations) -> Result<(), Error> {
-    if *options == Validations::none() {
+    if *options == Validations::none()
+        || (options.max_comprehension_nesting.is_none() && !calls_with_literal_rule(checked))
+    {
         return Ok(());
     }
     let mut walk = Walk {
@@ -69,6 +71,17 @@ pub(crate) fn validate_checked(checked: &CheckedAst, options: &Validations) -> R
     };
     walk.expr(&checked.ast().expr, 0);
     walk.finish()
+}
+
+/// Whether any call resolved to an overload whose literal argument is validated: a scan of
+/// the reference table, much cheaper than the walk it spares most expressions.
+fn calls_with_literal_rule(checked: &CheckedAst) -> bool {
+    (0..checked.ast().id_bound()).any(|id| {
+        matches!(
+            checked.reference(ExprId(id)),
+            Some(Reference::Function(f)) if f.overload_ids.iter().any(|o| literal_rule(o).is_some())
+        )
+    })
 }
 
 /// The nesting limit of an unchecked expression (its calls are not resolved, so the literal
@@ -209,7 +222,7 @@ impl Walk<'_> {
         };
         let outcome = match rule {
             LiteralRule::Regex if self.options.regex_literals => {
-                celd_eval::functions::patterns::check_syntax(text)
+                celd_eval::functions::patterns::check_syntax_for_plan(text)
             }
             LiteralRule::Timestamp if self.options.timestamp_literals => {
                 celd_value::time::parse_timestamp(text).map(|_| ())

@@ -47,6 +47,51 @@ pub fn compile(pattern: &str) -> Result<Regex> {
 /// Checks `pattern`'s syntax without building its automaton (much cheaper than [`compile`],
 /// with the same verdict and message on everything but the size bounds).
 pub fn check_syntax(pattern: &str) -> Result<()> {
+    check_syntax_now(pattern)
+}
+
+/// [`check_syntax`], remembering a valid pattern for the planner, whose constant pattern of
+/// the same text ([`ConstPattern::new`]) then takes the verdict instead of checking again:
+/// compile-time validation checks the patterns the planner is about to.
+pub fn check_syntax_for_plan(pattern: &str) -> Result<()> {
+    check_syntax_now(pattern)?;
+    let _ = VALID_PATTERNS.try_with(|valid| {
+        let mut valid = valid.borrow_mut();
+        if valid.len() >= VALID_PATTERNS_KEPT {
+            valid.remove(0);
+        }
+        valid.push(SmolStr::new(pattern));
+    });
+    Ok(())
+}
+
+/// The most valid patterns a thread remembers for the planner (each is taken when used; the
+/// oldest goes first when a validation's patterns are not planned).
+const VALID_PATTERNS_KEPT: usize = 8;
+
+thread_local! {
+    /// Patterns [`check_syntax_for_plan`] found valid that no constant pattern took yet.
+    static VALID_PATTERNS: RefCell<Vec<SmolStr>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Whether `pattern` was found valid by [`check_syntax_for_plan`]; the verdict is taken (a
+/// pattern's validity depends on its text alone, so a verdict is never stale).
+fn take_valid(pattern: &str) -> bool {
+    VALID_PATTERNS
+        .try_with(|valid| {
+            let mut valid = valid.borrow_mut();
+            match valid.iter().position(|p| p == pattern) {
+                Some(i) => {
+                    valid.remove(i);
+                    true
+                }
+                None => false,
+            }
+        })
+        .unwrap_or(false)
+}
+
+fn check_syntax_now(pattern: &str) -> Result<()> {
     let translated = re2::translate(pattern).map_err(invalid_re2)?;
     // Translating the syntax tree for the automaton can only fail on what the tree does
     // not settle (a Unicode class's table); most patterns skip that step, most of the work.
@@ -157,7 +202,9 @@ pub struct ConstPattern {
 impl ConstPattern {
     /// A pattern whose syntax is valid (an invalid one is an error now, with RE2's message).
     pub fn new(text: SmolStr, budget: Arc<PatternBudget>) -> Result<ConstPattern> {
-        check_syntax(&text)?;
+        if !take_valid(&text) {
+            check_syntax(&text)?;
+        }
         Ok(ConstPattern {
             text,
             budget,
@@ -234,6 +281,32 @@ pub fn group<'h>(caps: &Captures, group: usize, haystack: &'h str) -> Option<&'h
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_verdict_left_by_validation_is_taken_once() {
+        assert!(check_syntax_for_plan("^h.*o$").is_ok());
+        assert!(take_valid("^h.*o$"));
+        assert!(!take_valid("^h.*o$"));
+    }
+
+    #[test]
+    fn an_invalid_pattern_leaves_no_verdict_and_still_fails_to_plan() {
+        assert!(check_syntax_for_plan("x++").is_err());
+        assert!(!take_valid("x++"));
+        let budget = PatternBudget::new(usize::MAX);
+        assert!(ConstPattern::new(SmolStr::new("x++"), budget).is_err());
+    }
+
+    #[test]
+    fn the_remembered_verdicts_are_bounded() {
+        for i in 0..VALID_PATTERNS_KEPT + 4 {
+            assert!(check_syntax_for_plan(&format!("p{i}")).is_ok());
+        }
+        let kept = VALID_PATTERNS.with(|valid| valid.borrow().len());
+        assert_eq!(kept, VALID_PATTERNS_KEPT);
+        assert!(!take_valid("p0"));
+        assert!(take_valid(&format!("p{}", VALID_PATTERNS_KEPT + 3)));
+    }
 
     #[test]
     fn errors_are_worded_as_the_regex_crate_words_them() {
