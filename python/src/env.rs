@@ -11,6 +11,10 @@ use crate::functions::python_overload;
 use crate::messages::{Enum, Message, new_enum, new_message};
 use crate::program::Program;
 
+/// Texts up to this many bytes compile with the GIL held (microseconds: less than releasing
+/// and taking back the GIL costs when other threads want it).
+const GIL_HELD_MAX_COMPILE_BYTES: usize = 256;
+
 /// A CEL environment: the variables, functions and extensions expressions may use.
 #[pyclass(frozen, module = "celd")]
 pub struct Env {
@@ -128,12 +132,16 @@ impl Env {
     /// evaluation, and the result type is `dyn`.
     #[pyo3(signature = (expression, *, check=true))]
     fn compile(&self, py: Python<'_>, expression: &str, check: bool) -> PyResult<Program> {
-        let program = py
-            .detach(|| match check {
-                true => self.env.compile(expression),
-                false => self.env.compile_unchecked(expression),
-            })
-            .map_err(|e| to_py_err(py, &e))?;
+        let compile = || match check {
+            true => self.env.compile(expression),
+            false => self.env.compile_unchecked(expression),
+        };
+        let program = if expression.len() <= GIL_HELD_MAX_COMPILE_BYTES {
+            compile()
+        } else {
+            py.detach(compile)
+        }
+        .map_err(|e| to_py_err(py, &e))?;
         Ok(Program::direct(py, self.env.clone(), program))
     }
 
