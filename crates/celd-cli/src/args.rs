@@ -88,9 +88,11 @@ pub struct K8sAdmissionArgs {
     /// bindings, every document of the policy's paramKind is a candidate for `paramRef`.
     #[arg(long, value_name = "PARAMS.yaml")]
     pub params: Option<PathBuf>,
-    /// A file of ValidatingAdmissionPolicyBindings of the policy (repeatable, multi-document):
-    /// each binding's matchResources, paramRef and validationActions apply. Without one, the
-    /// policy is evaluated once with --params as `params` and its denials are denials.
+    /// A file of bindings of the policy (repeatable, multi-document): Validating- or
+    /// MutatingAdmissionPolicyBindings, as the policy is. Each binding's matchResources,
+    /// paramRef and validationActions apply; a mutating policy runs once per binding and
+    /// param, in order, each on the previous result. Without one, the policy is evaluated
+    /// once with --params as `params` (its denials are denials).
     #[arg(long = "binding", value_name = "BINDING.yaml")]
     pub bindings: Vec<PathBuf>,
     /// The Namespace of the request (`namespaceObject`, and the labels namespaceSelector
@@ -98,10 +100,11 @@ pub struct K8sAdmissionArgs {
     /// exist.
     #[arg(long, value_name = "NS.yaml")]
     pub namespace_object: Option<PathBuf>,
-    /// The object of the request (`object`).
+    /// The object of the request (`object`); for DELETE, the object deleted, which
+    /// kube-apiserver passes as `oldObject` (`object` is null).
     #[arg(long, value_name = "OBJECT.yaml")]
     pub object: PathBuf,
-    /// The object before the request (`oldObject`), for updates.
+    /// The object before the request (`oldObject`), for updates (not with DELETE).
     #[arg(long, value_name = "OLD.yaml")]
     pub old_object: Option<PathBuf>,
     /// The request's operation.

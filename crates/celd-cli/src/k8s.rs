@@ -15,10 +15,13 @@ use crate::Failure;
 use crate::args::{K8sAdmissionArgs, K8sCheckArgs, K8sCommand, K8sValidateArgs};
 use celd_k8s::admission::{Policy, Request};
 use celd_k8s::authz::Rules;
-use celd_k8s::binding::{Binding, BindingError, ParamScope};
-use celd_k8s::dispatch::{Admission, ParamSet, Skip, admit, admit_unbound, request_attributes};
+use celd_k8s::binding::{Binding, BindingError, BindingKind, ParamKind, ParamScope};
+use celd_k8s::dispatch::{
+    Admission, Mutations, ParamSet, Skip, admit, admit_unbound, mutate, mutate_unbound,
+    request_attributes,
+};
 use celd_k8s::jsonpatch::Operation;
-use celd_k8s::mutation::{MutatedObject, MutatingPolicy, MutationOutcome};
+use celd_k8s::mutation::MutatingPolicy;
 use celd_k8s::schema::Schema;
 
 pub fn run(command: K8sCommand) -> Result<(), Failure> {
@@ -153,8 +156,7 @@ fn admission(args: &K8sAdmissionArgs) -> Result<(), Failure> {
     }
     let policy = Policy::new(&policy_doc)
         .map_err(|e| Failure::Usage(format!("{}: {e}", args.policy.display())))?;
-    let object = first_document(&args.object)?;
-    let old = args.old_object.as_deref().map(first_document).transpose()?;
+    let (object, old) = request_objects(args)?;
     let namespace = args
         .namespace_object
         .as_deref()
@@ -164,11 +166,11 @@ fn admission(args: &K8sAdmissionArgs) -> Result<(), Failure> {
         Some(path) => documents(path)?,
         None => Vec::new(),
     };
-    let bindings = bindings(args, &policy)?;
+    let bindings = bindings(args, policy.name(), BindingKind::Validating)?;
     let rules = Rules::parse(args.allow.iter().map(String::as_str))
         .map_err(|e| Failure::Usage(e.to_string()))?;
     let mut request = Request {
-        object: Some(&object),
+        object: object.as_ref(),
         old_object: old.as_ref(),
         params: None,
         namespace_object: namespace.as_ref(),
@@ -220,7 +222,7 @@ fn admission(args: &K8sAdmissionArgs) -> Result<(), Failure> {
             )?;
         }
         let params = ParamSet {
-            scope: param_scope(&policy, &documents),
+            scope: param_scope(policy.param_kind(), &documents),
             documents,
         };
         admit(&policy, &bindings, &request, &params)
@@ -271,8 +273,8 @@ fn namespace_object(path: &Path) -> Result<serde_json::Value, Failure> {
 }
 
 /// A paramKind is namespaced unless its documents are there and none has a namespace.
-fn param_scope(policy: &Policy, documents: &[&serde_json::Value]) -> ParamScope {
-    let Some(kind) = policy.param_kind() else {
+fn param_scope(param_kind: Option<&ParamKind>, documents: &[&serde_json::Value]) -> ParamScope {
+    let Some(kind) = param_kind else {
         return ParamScope::Namespaced;
     };
     let of_kind: Vec<_> = documents.iter().filter(|d| kind.is_kind_of(d)).collect();
@@ -288,7 +290,11 @@ fn param_scope(policy: &Policy, documents: &[&serde_json::Value]) -> ParamScope 
 
 /// The bindings of every `--binding` file; an invalid one, or one of another policy, is
 /// reported with its location (exit 2).
-fn bindings(args: &K8sAdmissionArgs, policy: &Policy) -> Result<Vec<Binding>, Failure> {
+fn bindings(
+    args: &K8sAdmissionArgs,
+    policy_name: &str,
+    kind: BindingKind,
+) -> Result<Vec<Binding>, Failure> {
     let mut bindings = Vec::new();
     for path in &args.bindings {
         let docs = documents(path)?;
@@ -297,14 +303,14 @@ fn bindings(args: &K8sAdmissionArgs, policy: &Policy) -> Result<Vec<Binding>, Fa
         }
         for doc in docs {
             let at = |pointer: &str| format!("{}:{}", path.display(), doc.location(pointer));
-            match Binding::from_json(&doc.value) {
-                Ok(b) if b.policy_name != policy.name() => {
+            match Binding::parse(&doc.value, kind) {
+                Ok(b) if b.policy_name != policy_name => {
                     return Err(Failure::Usage(format!(
                         "{}: spec.policyName: binding {:?} binds policy {:?}, not {:?} (--policy)",
                         at("/spec/policyName"),
                         b.name,
                         b.policy_name,
-                        policy.name()
+                        policy_name
                     )));
                 }
                 Ok(b) => bindings.push(b),
@@ -314,8 +320,9 @@ fn bindings(args: &K8sAdmissionArgs, policy: &Policy) -> Result<Vec<Binding>, Fa
                         writeln!(err, "{}: {e}", at(&e.path.pointer))?;
                     }
                     return Err(Failure::Usage(format!(
-                        "{}: the API server would refuse ValidatingAdmissionPolicyBinding {name:?}: {} error(s)",
+                        "{}: the API server would refuse {} {name:?}: {} error(s)",
                         path.display(),
+                        kind.kind(),
                         errors.0.len()
                     )));
                 }
@@ -346,14 +353,19 @@ fn object_schema(path: &Path, object: &serde_json::Value) -> Result<Schema, Fail
 }
 
 fn mutating_admission(args: &K8sAdmissionArgs, doc: &serde_json::Value) -> Result<(), Failure> {
-    let object = first_document(&args.object)?;
-    let policy = match &args.crd {
-        Some(path) => MutatingPolicy::with_schema(doc, object_schema(path, &object)?),
-        None => MutatingPolicy::new(doc),
+    let (object, old) = request_objects(args)?;
+    let policy = match (&args.crd, &object) {
+        (Some(path), Some(object)) => {
+            MutatingPolicy::with_schema(doc, object_schema(path, object)?)
+        }
+        _ => MutatingPolicy::new(doc),
     }
     .map_err(|e| Failure::Usage(format!("{}: {e}", args.policy.display())))?;
-    let old = args.old_object.as_deref().map(first_document).transpose()?;
-    let params = args.params.as_deref().map(first_document).transpose()?;
+    let param_docs = match &args.params {
+        Some(path) => documents(path)?,
+        None => Vec::new(),
+    };
+    let bindings = bindings(args, policy.name(), BindingKind::Mutating)?;
     let namespace = args
         .namespace_object
         .as_deref()
@@ -361,56 +373,92 @@ fn mutating_admission(args: &K8sAdmissionArgs, doc: &serde_json::Value) -> Resul
         .transpose()?;
     let rules = Rules::parse(args.allow.iter().map(String::as_str))
         .map_err(|e| Failure::Usage(e.to_string()))?;
-    let request = Request {
-        object: Some(&object),
+    let mut request = Request {
+        object: object.as_ref(),
         old_object: old.as_ref(),
-        params: params.as_ref(),
+        params: None,
         namespace_object: namespace.as_ref(),
         operation: &args.operation,
         authorizer: Some(Arc::new(rules)),
         resource: args.resource.as_deref(),
         subresource: &args.subresource,
     };
-    let mut out = io::stdout().lock();
-    let mut err = io::stderr().lock();
-    let mutated = match policy.mutate(&request) {
-        Ok(MutationOutcome::Mutated(m)) => m,
-        Ok(MutationOutcome::NotMatched { condition }) => {
-            let unchanged = MutatedObject {
-                object: object.clone(),
-                patch: Vec::new(),
-                ignored: Vec::new(),
-                reinvocation: None,
-            };
-            print_mutated(args, &unchanged, &mut out)?;
-            drop(out);
-            writeln!(err, "not matched: match condition {condition:?} is false")?;
-            return Ok(());
+    let mutations = if bindings.is_empty() {
+        request.params = param_docs.first().map(|d| &d.value);
+        mutate_unbound(&policy, &request)
+    } else {
+        if policy.match_constraints().is_none() {
+            return Err(Failure::Usage(format!(
+                "{}: spec.matchConstraints.resourceRules: Required value (a policy with bindings needs matchConstraints)",
+                args.policy.display()
+            )));
         }
-        Err(denied) => {
-            for message in &denied.0 {
-                writeln!(out, "denied: {message}")?;
-            }
-            return Err(Failure::Expression);
-        }
+        let documents: Vec<&serde_json::Value> = param_docs.iter().map(|d| &d.value).collect();
+        let params = ParamSet {
+            scope: param_scope(policy.param_kind(), &documents),
+            documents,
+        };
+        mutate(&policy, &bindings, &request, &params)
     };
-    // The object first, then the notes about it.
-    print_mutated(args, &mutated, &mut out)?;
+    report_mutations(args, &mutations)
+}
+
+/// The request's `object` and `oldObject`: for DELETE, `--object` is the object deleted,
+/// which kube-apiserver passes as `oldObject` (`object` is null).
+fn request_objects(
+    args: &K8sAdmissionArgs,
+) -> Result<(Option<serde_json::Value>, Option<serde_json::Value>), Failure> {
+    let object = first_document(&args.object)?;
+    if args.operation == "DELETE" {
+        if args.old_object.is_some() {
+            return Err(Failure::Usage(
+                "--old-object: for DELETE, --object is the object deleted (`oldObject`)".into(),
+            ));
+        }
+        return Ok((None, Some(object)));
+    }
+    let old = args.old_object.as_deref().map(first_document).transpose()?;
+    Ok((Some(object), old))
+}
+
+/// Prints the denial, or the mutated object followed by the notes about it (what was not
+/// matched, ignored errors, reinvocation); exit 1 on denial.
+fn report_mutations(args: &K8sAdmissionArgs, mutations: &Mutations) -> Result<(), Failure> {
+    let mut out = io::stdout().lock();
+    if !mutations.allowed() {
+        for message in &mutations.denials {
+            writeln!(out, "denied: {message}")?;
+        }
+        return Err(Failure::Expression);
+    }
+    if let Some(object) = &mutations.object {
+        print_mutated(args, object, &mutations.patch, &mut out)?;
+    }
     drop(out);
-    for message in &mutated.ignored {
+    let mut err = io::stderr().lock();
+    for skip in &mutations.skipped {
+        let verdict = match skip {
+            Skip::NoParams { .. } => "not evaluated",
+            _ => "not matched",
+        };
+        writeln!(err, "{verdict}: {skip}")?;
+    }
+    for message in &mutations.ignored {
         writeln!(err, "ignored (failurePolicy: Ignore): {message}")?;
     }
-    match &mutated.reinvocation {
-        Some(again) if again.is_empty() => writeln!(
-            err,
-            "reinvocation (IfNeeded): the policy run again on its output changes nothing"
-        )?,
-        Some(again) => writeln!(
-            err,
-            "reinvocation (IfNeeded): the policy run again on its output changes it again: {}",
-            patch_json(again)
-        )?,
-        None => {}
+    for again in &mutations.reinvocations {
+        if again.is_empty() {
+            writeln!(
+                err,
+                "reinvocation (IfNeeded): the policy run again on its output changes nothing"
+            )?;
+        } else {
+            writeln!(
+                err,
+                "reinvocation (IfNeeded): the policy run again on its output changes it again: {}",
+                patch_json(again)
+            )?;
+        }
     }
     Ok(())
 }
@@ -439,21 +487,22 @@ fn patch_json(patch: &[Operation]) -> serde_json::Value {
 /// the JSON Patch.
 fn print_mutated(
     args: &K8sAdmissionArgs,
-    mutated: &MutatedObject,
+    object: &serde_json::Value,
+    patch: &[Operation],
     out: &mut impl Write,
 ) -> Result<(), Failure> {
     if args.patch {
-        writeln!(out, "{}", patch_json(&mutated.patch))?;
+        writeln!(out, "{}", patch_json(patch))?;
         return Ok(());
     }
     let text = std::fs::read_to_string(&args.object)
         .map_err(|e| Failure::Usage(format!("{}: {e}", args.object.display())))?;
     if text.trim_start().starts_with('{') {
-        let pretty = serde_json::to_string_pretty(&mutated.object)
-            .map_err(|e| Failure::Usage(e.to_string()))?;
+        let pretty =
+            serde_json::to_string_pretty(object).map_err(|e| Failure::Usage(e.to_string()))?;
         writeln!(out, "{pretty}")?;
     } else {
-        write!(out, "{}", yaml::to_yaml(&mutated.object))?;
+        write!(out, "{}", yaml::to_yaml(object))?;
     }
     Ok(())
 }

@@ -449,13 +449,56 @@ mod mutating_admission {
     }
 
     #[test]
+    fn bindings_apply_in_order_and_a_binding_not_matched_is_noted() {
+        let (bindings, params) = (data("map-labels-bindings.yaml"), data("labels-params.yaml"));
+        let out = admission(
+            "map-labels.yaml",
+            "pod.yaml",
+            &["--binding", &bindings, "--params", &params],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let printed = celd_k8s::yaml::parse_documents(&stdout(&out)).unwrap();
+        assert_eq!(
+            printed[0].value["metadata"]["labels"],
+            serde_json::json!({"app": "web", "team": "a-1", "cost-center": "c42-2", "owner": "alice-3"})
+        );
+        assert_eq!(
+            stderr(&out),
+            "not matched: binding 'databases-only' matchResources: objectSelector selects neither the object nor the old object\n"
+        );
+    }
+
+    #[test]
+    fn a_binding_whose_params_are_missing_denies() {
+        let bindings = data("map-labels-bindings.yaml");
+        let out = admission("map-labels.yaml", "pod.yaml", &["--binding", &bindings]);
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(
+            stdout(&out),
+            "denied: policy 'labels.example.celd.dev' with binding 'teams' denied request: failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction\n"
+        );
+    }
+
+    #[test]
+    fn delete_passes_the_object_as_old_object_and_prints_no_object() {
+        let out = admission("map-sidecar.yaml", "pod.yaml", &["--operation", "DELETE"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_eq!(stdout(&out), "");
+        assert!(
+            stderr(&out).starts_with("not matched: the policy's matchConstraints"),
+            "{}",
+            stderr(&out)
+        );
+    }
+
+    #[test]
     fn a_json_object_is_printed_as_json() {
         let dir = std::env::temp_dir().join(format!("celd-map-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let object = dir.join("pod.json");
         std::fs::write(
             &object,
-            r#"{"kind": "Pod", "spec": {"initContainers": []}}"#,
+            r#"{"apiVersion": "v1", "kind": "Pod", "spec": {"initContainers": []}}"#,
         )
         .unwrap();
         let policy = data("map-sidecar.yaml");
@@ -483,6 +526,29 @@ mod admission {
             "{}/../celd-k8s/tests/data/{name}",
             env!("CARGO_MANIFEST_DIR")
         )
+    }
+
+    #[test]
+    fn delete_passes_the_object_as_old_object() {
+        let (policy, object) = (data("protect-policy.yaml"), data("deployment.yaml"));
+        let args = ["k8s", "admission", "--policy", &policy, "--object", &object];
+        let out = celd(&[&args[..], &["--operation", "DELETE"]].concat());
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert_eq!(
+            stdout(&out),
+            "denied (Invalid): ValidatingAdmissionPolicy 'protect.example.celd.dev' denied request: deployment web is protected\n"
+        );
+        let out = celd(
+            &[
+                &args[..],
+                &["--operation", "DELETE", "--old-object", &object],
+            ]
+            .concat(),
+        );
+        assert_eq!(out.status.code(), Some(2));
+        let out = celd(&args);
+        assert_eq!(out.status.code(), Some(0));
+        assert!(stdout(&out).starts_with("not matched: the policy's matchConstraints"));
     }
 
     #[test]

@@ -192,30 +192,8 @@ impl Policy {
                 reason: text(v, "reason").unwrap_or("Invalid").to_string(),
             });
         }
-        let match_constraints = spec
-            .get("matchConstraints")
-            .filter(|m| !m.is_null())
-            .map(|m| {
-                let mut errors = Vec::new();
-                let path = Path::root("spec").child("matchConstraints");
-                let constraints = MatchResources::parse(m, &path, &mut errors);
-                if constraints.resource_rules.is_empty() {
-                    errors.push(crate::field::FieldError::required(
-                        &path.child("resourceRules"),
-                        "",
-                    ));
-                }
-                if errors.is_empty() {
-                    Ok(constraints)
-                } else {
-                    Err(PolicyError(crate::field::FieldErrors(errors).to_string()))
-                }
-            })
-            .transpose()?;
-        let param_kind = spec.get("paramKind").map(|k| ParamKind {
-            api_version: text(k, "apiVersion").unwrap_or_default().to_string(),
-            kind: text(k, "kind").unwrap_or_default().to_string(),
-        });
+        let match_constraints = parse_match_constraints(spec)?;
+        let param_kind = parse_param_kind(spec);
         Ok(Policy {
             match_constraints,
             param_kind,
@@ -487,4 +465,35 @@ pub(crate) fn request_value(request: &Request<'_>) -> Value {
     );
     map.insert(Key::String("kind".into()), Value::map(kind));
     Value::map(map)
+}
+
+/// `spec.matchConstraints` of an admission policy: absent, or valid with `resourceRules`.
+pub(crate) fn parse_match_constraints(spec: &Json) -> Result<Option<MatchResources>, PolicyError> {
+    spec.get("matchConstraints")
+        .filter(|m| !m.is_null())
+        .map(|m| {
+            let mut errors = Vec::new();
+            let path = Path::root("spec").child("matchConstraints");
+            let constraints = MatchResources::parse(m, &path, &mut errors);
+            if constraints.resource_rules.is_empty() {
+                errors.push(crate::field::FieldError::required(
+                    &path.child("resourceRules"),
+                    "",
+                ));
+            }
+            if errors.is_empty() {
+                Ok(constraints)
+            } else {
+                Err(PolicyError(crate::field::FieldErrors(errors).to_string()))
+            }
+        })
+        .transpose()
+}
+
+/// `spec.paramKind` of an admission policy.
+pub(crate) fn parse_param_kind(spec: &Json) -> Option<ParamKind> {
+    spec.get("paramKind").map(|k| ParamKind {
+        api_version: text(k, "apiVersion").unwrap_or_default().to_string(),
+        kind: text(k, "kind").unwrap_or_default().to_string(),
+    })
 }

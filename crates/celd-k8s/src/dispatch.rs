@@ -13,7 +13,9 @@ use serde_json::Value as Json;
 use crate::admission::{Evaluation, Policy, Request, ValidationFailure};
 use crate::binding::{Binding, ParamScope, ValidationAction, collect_params};
 use crate::go::json_string;
+use crate::jsonpatch::{self, Operation};
 use crate::matching::{Attributes, Exclusion, MatchResult};
+use crate::mutation::{MutatingPolicy, MutationError, MutationOutcome};
 
 /// The audit annotation a binding with `Audit` records a failure in.
 pub const VALIDATION_FAILURE_KEY: &str = "validation.policy.admission.k8s.io/validation_failure";
@@ -451,4 +453,238 @@ fn binding_error(admission: &mut Admission, policy: &Policy, binding: &Binding, 
         );
         admission.deny(message, "Invalid");
     }
+}
+
+/// What a MutatingAdmissionPolicy and its bindings do to one request.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Mutations {
+    /// The object after every evaluation, each on the result of the one before (the
+    /// request's object when none applied; `None` without one, as for DELETE).
+    pub object: Option<Json>,
+    /// The JSON Patch from the request's object to `object`.
+    pub patch: Vec<Operation>,
+    /// The API server's error messages when the request is denied (evaluation stops there).
+    pub denials: Vec<String>,
+    /// Mutations that failed under `failurePolicy: Ignore`.
+    pub ignored: Vec<String>,
+    /// Under `reinvocationPolicy: IfNeeded`, what each evaluation run again would change.
+    pub reinvocations: Vec<Vec<Operation>>,
+    /// What was not evaluated, and why.
+    pub skipped: Vec<Skip>,
+    /// How many evaluations (one per binding and param) got past their match conditions.
+    pub applied: usize,
+}
+
+impl Mutations {
+    /// Whether the request is admitted.
+    pub fn allowed(&self) -> bool {
+        self.denials.is_empty()
+    }
+}
+
+/// Runs `policy` under each of `bindings` that names it, in order, on one request: the
+/// policy's `matchConstraints`, each binding's `matchResources`, then one evaluation per
+/// param, each seeing the object the previous one produced. A denial stops the dispatch.
+pub fn mutate(
+    policy: &MutatingPolicy,
+    bindings: &[Binding],
+    request: &Request<'_>,
+    params: &ParamSet<'_>,
+) -> Mutations {
+    let mut result = Mutations {
+        object: request.object.cloned(),
+        ..Mutations::default()
+    };
+    let bound: Vec<&Binding> = bindings
+        .iter()
+        .filter(|b| b.policy_name == policy.name())
+        .collect();
+    if bound.is_empty() {
+        result.skipped.push(Skip::Unbound);
+        return result;
+    }
+    let attributes = request_attributes(request);
+    if !constraints_match(&mut result, policy, &attributes, true) {
+        return result;
+    }
+    let request = evaluated_request(request, &attributes);
+    for binding in bound {
+        if !mutate_binding(
+            &mut result,
+            policy,
+            binding,
+            (&request, &attributes),
+            params,
+        ) {
+            break;
+        }
+    }
+    if let (Some(original), Some(object)) = (request.object, &result.object) {
+        result.patch = jsonpatch::diff(original, object);
+    }
+    result
+}
+
+/// Runs `policy` on one request as if bound once without params: its `matchConstraints`
+/// apply when it has them, and messages name no binding.
+pub fn mutate_unbound(policy: &MutatingPolicy, request: &Request<'_>) -> Mutations {
+    let mut result = Mutations {
+        object: request.object.cloned(),
+        ..Mutations::default()
+    };
+    let attributes = request_attributes(request);
+    if !constraints_match(&mut result, policy, &attributes, false) {
+        return result;
+    }
+    let request = evaluated_request(request, &attributes);
+    record(&mut result, policy.mutate_bound(&request, None), None);
+    if let (Some(original), Some(object)) = (request.object, &result.object) {
+        result.patch = jsonpatch::diff(original, object);
+    }
+    result
+}
+
+/// Whether the policy's `matchConstraints` (when `required`, their absence is an error)
+/// let the request through; a skip or a denial is recorded when not.
+fn constraints_match(
+    result: &mut Mutations,
+    policy: &MutatingPolicy,
+    attributes: &Attributes<'_>,
+    required: bool,
+) -> bool {
+    let outcome = match policy.match_constraints() {
+        Some(constraints) => constraints.matches(attributes),
+        None if required => {
+            mutating_config_error(
+                result,
+                policy,
+                None,
+                "failed to configure policy: policy contained no match constraints, a required field",
+            );
+            return false;
+        }
+        None => MatchResult::Matched,
+    };
+    match outcome {
+        MatchResult::Matched => true,
+        MatchResult::Excluded(e) => {
+            result.skipped.push(Skip::Policy(e));
+            false
+        }
+        MatchResult::Failed(e) => {
+            let message = format!("failed to configure policy: {e}");
+            mutating_config_error(result, policy, None, &message);
+            false
+        }
+    }
+}
+
+/// One evaluation's outcome, on the current object; false when the request is denied.
+fn record(
+    result: &mut Mutations,
+    outcome: Result<MutationOutcome, MutationError>,
+    binding: Option<&Binding>,
+) -> bool {
+    match outcome {
+        Ok(MutationOutcome::NotMatched { condition }) => {
+            result.skipped.push(Skip::MatchCondition {
+                binding: binding.map(|b| b.name.clone()),
+                condition,
+            });
+        }
+        Ok(MutationOutcome::Mutated(mutated)) => {
+            result.applied += 1;
+            if result.object.is_some() {
+                result.object = Some(mutated.object);
+            }
+            result.ignored.extend(mutated.ignored);
+            result.reinvocations.extend(mutated.reinvocation);
+        }
+        Err(denied) => {
+            result.denials.extend(denied.0);
+            return false;
+        }
+    }
+    true
+}
+
+/// One binding's evaluations; false when the request is denied.
+fn mutate_binding(
+    result: &mut Mutations,
+    policy: &MutatingPolicy,
+    binding: &Binding,
+    (request, attributes): (&Request<'_>, &Attributes<'_>),
+    params: &ParamSet<'_>,
+) -> bool {
+    if let Some(resources) = &binding.match_resources {
+        match resources.matches(attributes) {
+            MatchResult::Matched => {}
+            MatchResult::Excluded(exclusion) => {
+                result.skipped.push(Skip::Binding {
+                    binding: binding.name.clone(),
+                    exclusion,
+                });
+                return true;
+            }
+            MatchResult::Failed(e) => {
+                let message = format!("failed to configure binding: {e}");
+                return mutating_config_error(result, policy, Some(binding), &message);
+            }
+        }
+    }
+    let found = collect_params(
+        policy.param_kind(),
+        params.scope,
+        binding.param_ref.as_ref(),
+        &attributes.namespace,
+        &params.documents,
+    );
+    let found = match found {
+        Ok(found) => found,
+        Err(e) => {
+            let message = format!("failed to configure binding: {e}");
+            return mutating_config_error(result, policy, Some(binding), &message);
+        }
+    };
+    if found.is_empty() {
+        result.skipped.push(Skip::NoParams {
+            binding: binding.name.clone(),
+        });
+    }
+    for param in found {
+        let current = result.object.clone();
+        let request = Request {
+            object: current.as_ref(),
+            params: param,
+            ..request.clone()
+        };
+        let outcome = policy.mutate_bound(&request, Some(&binding.name));
+        if !record(result, outcome, Some(binding)) {
+            return false;
+        }
+    }
+    true
+}
+
+/// A policy or binding that cannot be configured: denies unless `failurePolicy: Ignore`;
+/// false when the request is denied.
+fn mutating_config_error(
+    result: &mut Mutations,
+    policy: &MutatingPolicy,
+    binding: Option<&Binding>,
+    error: &str,
+) -> bool {
+    if policy.fails_open() {
+        return true;
+    }
+    let message = match binding {
+        Some(b) => format!(
+            "policy '{}' with binding '{}' denied request: {error}",
+            policy.name(),
+            b.name
+        ),
+        None => format!("policy '{}' denied request: {error}", policy.name()),
+    };
+    result.denials.push(message);
+    false
 }

@@ -23,7 +23,9 @@ use serde_json::Value as Json;
 use crate::admission::{self, PolicyError, Request, text};
 use crate::apply::{self, ApplyError};
 use crate::authz::{self, AuthorizerValue};
+use crate::binding::ParamKind;
 use crate::jsonpatch::{self, Operation, PatchError};
+use crate::matching::MatchResources;
 use crate::schema::Schema;
 use crate::validator::plain;
 
@@ -56,6 +58,8 @@ pub struct MutatingPolicy {
     variables: Vec<(String, Program)>,
     mutations: Vec<Mutation>,
     schema: Option<Schema>,
+    match_constraints: Option<MatchResources>,
+    param_kind: Option<ParamKind>,
 }
 
 /// What the policy did to a request's object.
@@ -157,6 +161,8 @@ impl MutatingPolicy {
             variables: named("variables")?,
             mutations,
             schema,
+            match_constraints: admission::parse_match_constraints(spec)?,
+            param_kind: admission::parse_param_kind(spec),
         })
     }
 
@@ -166,8 +172,37 @@ impl MutatingPolicy {
         self
     }
 
+    /// `metadata.name`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether `failurePolicy` is `Ignore`.
+    pub fn fails_open(&self) -> bool {
+        self.fail_open
+    }
+
+    /// `spec.matchConstraints` (required by the API server when the policy is bound).
+    pub fn match_constraints(&self) -> Option<&MatchResources> {
+        self.match_constraints.as_ref()
+    }
+
+    /// `spec.paramKind`.
+    pub fn param_kind(&self) -> Option<&ParamKind> {
+        self.param_kind.as_ref()
+    }
+
     /// Runs the policy on one request.
     pub fn mutate(&self, request: &Request<'_>) -> Result<MutationOutcome, MutationError> {
+        self.mutate_bound(request, self.binding.as_deref())
+    }
+
+    /// Runs the policy on one request under the named binding (for the messages).
+    pub fn mutate_bound(
+        &self,
+        request: &Request<'_>,
+        binding: Option<&str>,
+    ) -> Result<MutationOutcome, MutationError> {
         let Some(object) = request.object else {
             // No object (DELETE, CONNECT): the API server calls no patcher.
             return Ok(MutationOutcome::Mutated(MutatedObject {
@@ -177,12 +212,12 @@ impl MutatingPolicy {
                 reinvocation: None,
             }));
         };
-        let run = match self.run(request, object)? {
+        let run = match self.run(request, object, binding)? {
             Run::NotMatched(condition) => return Ok(MutationOutcome::NotMatched { condition }),
             Run::Done(run) => run,
         };
         let reinvocation = if self.reinvoke_if_needed {
-            match self.run(request, &run.0)? {
+            match self.run(request, &run.0, binding)? {
                 Run::Done((again, _)) => Some(jsonpatch::diff(&run.0, &again)),
                 Run::NotMatched(_) => Some(Vec::new()),
             }
@@ -198,7 +233,12 @@ impl MutatingPolicy {
     }
 
     /// Match conditions, then every mutation in order; the object and the ignored errors.
-    fn run(&self, request: &Request<'_>, object: &Json) -> Result<Run, MutationError> {
+    fn run(
+        &self,
+        request: &Request<'_>,
+        object: &Json,
+        binding: Option<&str>,
+    ) -> Result<Run, MutationError> {
         let mut vars = self.activation(request, object);
         for (name, program) in &self.match_conditions {
             match program.eval(&vars) {
@@ -206,10 +246,13 @@ impl MutatingPolicy {
                 Ok(_) => return Ok(Run::NotMatched(name.clone())),
                 Err(_) if self.fail_open => return Ok(Run::NotMatched(name.clone())),
                 Err(e) => {
-                    return Err(MutationError(vec![self.denied(&format!(
-                        "failed to evaluate match condition {name:?}: {}",
-                        e.message()
-                    ))]));
+                    return Err(MutationError(vec![self.denied(
+                        binding,
+                        &format!(
+                            "failed to evaluate match condition {name:?}: {}",
+                            e.message()
+                        ),
+                    )]));
                 }
             }
         }
@@ -222,7 +265,7 @@ impl MutatingPolicy {
                     vars.insert("object", plain(&current));
                 }
                 // As in kube-apiserver, a failed mutation does not stop the next ones.
-                Err(message) => errors.push(self.denied(&message)),
+                Err(message) => errors.push(self.denied(binding, &message)),
             }
         }
         if !errors.is_empty() && !self.fail_open {
@@ -294,8 +337,8 @@ impl MutatingPolicy {
         }
     }
 
-    fn denied(&self, message: &str) -> String {
-        match &self.binding {
+    fn denied(&self, binding: Option<&str>, message: &str) -> String {
+        match binding {
             Some(b) => format!(
                 "policy '{}' with binding '{b}' denied request: {message}",
                 self.name

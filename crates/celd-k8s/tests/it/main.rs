@@ -8,5 +8,6 @@ mod crds;
 mod estimate;
 mod fixtures;
 mod library;
+mod mutating_bindings;
 mod mutation;
 mod validator;
