@@ -147,6 +147,29 @@ pub struct CheckLibrary {
     opaque: Arc<HashSet<SmolStr>>,
 }
 
+impl CheckLibrary {
+    /// These tables with `structs` declared as well (each replacing a struct type of the same
+    /// name): what declaring struct types on a derived environment costs, without preparing
+    /// the functions again.
+    pub fn with_struct_types(mut self, structs: &[StructType]) -> CheckLibrary {
+        let opaque = self.opaque.clone();
+        let mut roots: Vec<SmolStr> = (*self.library_roots).clone();
+        let resolved = structs.iter().map(|st| {
+            let mut st = st.clone();
+            st.map_field_types(|ty| resolve_opaque(ty, &opaque));
+            let root = st.name().split('.').next().unwrap_or_default();
+            if !roots.iter().any(|r| r == root) {
+                roots.push(SmolStr::new(root));
+            }
+            st
+        });
+        let resolved: Vec<StructType> = resolved.collect();
+        self.provider = self.provider.with_struct_types(resolved);
+        self.library_roots = Arc::new(roots);
+        self
+    }
+}
+
 impl CheckEnv {
     /// A builder that starts with the standard library and nothing else.
     pub fn builder() -> CheckEnvBuilder {

@@ -6,10 +6,12 @@
 use std::cmp::Ordering;
 use std::fmt;
 use std::net::IpAddr;
+use std::sync::LazyLock;
 
 use celd::layers::value::{arith, compare};
 use celd::{
-    Cost, EnvBuilder, EvalError, Extension, HostFunction, HostType, Key, Map, Overload, Type, Value,
+    Cost, Env, EnvBuilder, EvalError, Extension, HostFunction, HostType, Key, Map, Overload, Type,
+    Value,
 };
 use regex::Regex;
 
@@ -93,15 +95,29 @@ pub const KUBERNETES_EXTENSIONS: &[Extension] = &[
 /// The environment kube-apiserver compiles expressions in: the standard library, the
 /// [`KUBERNETES_EXTENSIONS`] and every [`Library`]. Add the variables (`self`, `object`, …)
 /// and types of the expressions' context to it.
+///
+/// The libraries are declared and bound once per process ([`kubernetes_base`]): this builder
+/// starts from that environment, so variables and struct types added to it cost what they
+/// cost, not what the libraries cost.
 pub fn kubernetes_env() -> EnvBuilder {
-    let mut env = celd::Env::builder().homogeneous_aggregate_literals(true);
-    for ext in KUBERNETES_EXTENSIONS {
-        env = env.extension(*ext);
-    }
-    for lib in Library::ALL {
-        env = lib.register(env);
-    }
-    env
+    kubernetes_base().to_builder()
+}
+
+/// The environment of [`kubernetes_env`], built once per process.
+pub fn kubernetes_base() -> &'static Env {
+    static BASE: LazyLock<Env> = LazyLock::new(|| {
+        let mut env = celd::Env::builder().homogeneous_aggregate_literals(true);
+        for ext in KUBERNETES_EXTENSIONS {
+            env = env.extension(*ext);
+        }
+        for lib in Library::ALL {
+            env = lib.register(env);
+        }
+        // The libraries are fixed and their declarations valid (a test builds them).
+        env.build()
+            .unwrap_or_else(|e| unreachable!("the Kubernetes libraries build: {}", e.message()))
+    });
+    &BASE
 }
 
 /// The actual cost `cost.go` gives a call of `function` (overload `id`), from the sizes of its

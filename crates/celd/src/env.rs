@@ -150,6 +150,7 @@ impl Env {
             registry: Some(self.inner.registry.clone()),
             check_library: Some(self.inner.check.library()),
             bound_host: Some(self.inner.host.clone()),
+            added_structs: Vec::new(),
             strong_enums: self.inner.strong_enums,
             homogeneous_aggregate_literals: self.inner.homogeneous_aggregate_literals,
             skip_variable_type_checks: self.inner.skip_variable_type_checks,
@@ -192,6 +193,9 @@ pub struct EnvBuilder {
     /// The host functions and types bound, to reuse while the same holds (and the enum mode
     /// is unchanged): declaring and binding them is most of what building costs.
     bound_host: Option<Host>,
+    /// Struct types declared since `check_library` and `bound_host` were taken: `build`
+    /// adds them to both instead of preparing everything again.
+    added_structs: Vec<StructType>,
     strong_enums: bool,
     homogeneous_aggregate_literals: bool,
     skip_variable_type_checks: bool,
@@ -262,9 +266,11 @@ impl EnvBuilder {
     /// Declares a struct type: an object type with typed fields, checked like a message
     /// type and represented at run time by a map from field names to values.
     pub fn struct_type(mut self, ty: StructType) -> Self {
+        if self.check_library.is_some() && self.bound_host.is_some() {
+            self.added_structs.retain(|s| s.name() != ty.name());
+            self.added_structs.push(ty.clone());
+        }
         self.host.struct_type(ty);
-        self.check_library = None;
-        self.bound_host = None;
         self
     }
 
@@ -384,7 +390,14 @@ impl EnvBuilder {
             Some(_) => check,
             None => self.host.declare(check)?,
         };
+        // Struct types added to a derived environment extend its tables (both are kept only
+        // while nothing else that they depend on changed).
+        let incremental = self.check_library.is_some() && self.bound_host.is_some();
         if let Some(library) = self.check_library {
+            let library = match incremental && !self.added_structs.is_empty() {
+                true => library.with_struct_types(&self.added_structs),
+                false => library,
+            };
             check = check.library_from(library);
         }
         let check = check.build().map_err(|e| self.host.explain(e))?;
@@ -415,6 +428,7 @@ impl EnvBuilder {
             None => Arc::new(crate::extensions::registry(&self.extensions)),
         };
         let host = match self.bound_host {
+            Some(host) if incremental => host.with_structs(&check, &self.added_structs)?,
             Some(host) => host,
             None => self.host.bind(
                 &check,

@@ -190,9 +190,10 @@ struct HostTypeDecl {
 /// [`Env::to_builder`](crate::Env::to_builder) carries it over.
 #[derive(Clone, Default)]
 pub(crate) struct HostDecls {
-    functions: Vec<(SmolStr, bool, Overload)>,
-    types: Vec<HostTypeDecl>,
-    structs: Vec<StructType>,
+    // Shared, copied on write: a derived environment's builder starts with its parent's.
+    functions: Arc<Vec<(SmolStr, bool, Overload)>>,
+    types: Arc<Vec<HostTypeDecl>>,
+    structs: Arc<Vec<StructType>>,
 }
 
 impl HostDecls {
@@ -210,12 +211,13 @@ impl HostDecls {
     }
 
     pub(crate) fn function(&mut self, name: &str, member: bool, overload: Overload) {
-        self.functions.push((SmolStr::new(name), member, overload));
+        Arc::make_mut(&mut self.functions).push((SmolStr::new(name), member, overload));
     }
 
     pub(crate) fn host_type<T: HostType>(&mut self) {
-        self.types.retain(|t| t.name != T::TYPE_NAME);
-        self.types.push(HostTypeDecl {
+        let types = Arc::make_mut(&mut self.types);
+        types.retain(|t| t.name != T::TYPE_NAME);
+        types.push(HostTypeDecl {
             name: SmolStr::new(T::TYPE_NAME),
             ordered: T::ORDERED,
             register: HostTypes::register::<T>,
@@ -223,13 +225,14 @@ impl HostDecls {
     }
 
     pub(crate) fn struct_type(&mut self, ty: StructType) {
-        self.structs.retain(|s| s.name() != ty.name());
-        self.structs.push(ty);
+        let structs = Arc::make_mut(&mut self.structs);
+        structs.retain(|s| s.name() != ty.name());
+        structs.push(ty);
     }
 
     /// Declares the host's types and functions to the checker.
     pub(crate) fn declare(&self, mut check: CheckEnvBuilder) -> Result<CheckEnvBuilder, Error> {
-        for t in &self.types {
+        for t in self.types.iter() {
             check_type_name(&t.name)?;
             check = check.opaque_type(&t.name);
             if t.ordered {
@@ -238,11 +241,11 @@ impl HostDecls {
                 }
             }
         }
-        for st in &self.structs {
+        for st in self.structs.iter() {
             check_type_name(st.name())?;
             check = check.struct_type(st.clone());
         }
-        for (name, member, overload) in &self.functions {
+        for (name, member, overload) in self.functions.iter() {
             if FIXED_OPERATORS.contains(&name.as_str()) {
                 return Err(Error::env(format!(
                     "'{name}' has fixed rules (short-circuit, error absorption): it cannot have \
@@ -288,12 +291,12 @@ impl HostDecls {
         for name in extension_types {
             functions.add_type_name(name);
         }
-        for t in &self.types {
+        for t in self.types.iter() {
             functions.add_type_name(&t.name);
             (t.register)(&mut json);
         }
         let mut structs = Vec::with_capacity(self.structs.len());
-        for declared in &self.structs {
+        for declared in self.structs.iter() {
             // The checker's copy has opaque type names resolved.
             let st = check
                 .provider()
@@ -306,7 +309,7 @@ impl HostDecls {
             }
             structs.push(st.clone());
         }
-        for (name, member, overload) in &self.functions {
+        for (name, member, overload) in self.functions.iter() {
             let declared = overload_decl(name, *member, overload)?;
             // The checker's copy has opaque type names resolved.
             let resolved = resolved_decl(check, name, &declared.id).unwrap_or(declared);
@@ -339,6 +342,35 @@ pub(crate) struct Host {
     pub(crate) functions: Arc<HostFunctions>,
     pub(crate) json: Arc<HostTypes>,
     pub(crate) structs: Vec<StructType>,
+}
+
+impl Host {
+    /// This host with `added` struct types bound too, as [`HostDecls::bind`] binds them
+    /// (each replacing a struct type of the same name); `check` declares them.
+    pub(crate) fn with_structs(
+        mut self,
+        check: &CheckEnv,
+        added: &[StructType],
+    ) -> Result<Host, Error> {
+        if added.is_empty() {
+            return Ok(self);
+        }
+        let functions = Arc::make_mut(&mut self.functions);
+        for declared in added {
+            check_type_name(declared.name())?;
+            // The checker's copy has opaque type names resolved.
+            let st = check
+                .provider()
+                .struct_type(declared.name())
+                .unwrap_or(declared);
+            check_struct(check, st)?;
+            functions.add_struct(st.name(), st.fields().map(|(f, _)| SmolStr::new(f)));
+            functions.set_every_field(st.name(), st.has_dynamic_fields());
+            self.structs.retain(|s| s.name() != st.name());
+            self.structs.push(st.clone());
+        }
+        Ok(self)
+    }
 }
 
 /// The checker's declaration of an overload, by function name and id.

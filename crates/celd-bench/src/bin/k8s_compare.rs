@@ -2,6 +2,8 @@
 //!
 //! Each measurement is the median of timed batches after a warm-up, both engines in the same
 //! run; the results of both are compared first and every disagreement is printed.
+//! `k8s_compare fresh 200` (or `kube-fresh`) only compiles and validates the fresh CRD that
+//! many times, in one engine, for profilers such as callgrind.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -129,6 +131,26 @@ fn main() -> Result<(), String> {
     let docs = celd_k8s::yaml::parse_documents(CRD).map_err(|e| e.to_string())?;
     let doc = docs.first().ok_or("no CRD document")?;
     let crd = crd_from_text(doc)?;
+    let args: Vec<String> = std::env::args().collect();
+    if let [_, mode, times] = args.as_slice() {
+        let times: usize = times.parse().map_err(|_| format!("not a count: {times}"))?;
+        for _ in 0..times {
+            if mode == "kube-fresh" {
+                let compiled = kube_cel::compile_schema(black_box(schema));
+                black_box(
+                    kube_cel::Validator::new()
+                        .validate_compiled(&compiled, valid, Some(old))
+                        .ok(),
+                );
+            } else {
+                let v = crd_from_text(doc)
+                    .ok()
+                    .and_then(|crd| CrdValidator::new(&crd).ok());
+                black_box(v.map(|v| v.validate(valid, Some(old))));
+            }
+        }
+        return Ok(());
+    }
     let celd = CrdValidator::new(&crd).map_err(|e| e.to_string())?;
     let kube = kube_cel::Validator::new();
     let compiled = kube_cel::compile_schema(schema);

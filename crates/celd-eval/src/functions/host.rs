@@ -384,6 +384,17 @@ impl HostFunctions {
         self.dynamic_structs.insert(SmolStr::new(name), ());
     }
 
+    /// Whether struct type `name` allows every field name (see
+    /// [`HostFunctions::allow_every_field`]), for a struct type declared again.
+    pub fn set_every_field(&mut self, name: &str, allowed: bool) {
+        match allowed {
+            true => self.allow_every_field(name),
+            false => {
+                self.dynamic_structs.remove(name);
+            }
+        }
+    }
+
     /// Whether nothing at all is declared (planning then skips every host lookup).
     pub fn is_empty(&self) -> bool {
         self.by_id.is_empty() && self.type_names.is_empty() && self.struct_names.is_empty()

@@ -745,3 +745,55 @@ fn struct_types_with_dynamic_fields_allow_every_field_as_dyn() {
     let err = closed.compile("Closed{b: 1}").unwrap_err();
     assert!(err.message().contains("'b'"), "{err}");
 }
+
+#[test]
+fn struct_types_declared_on_a_derived_environment_extend_it() {
+    let base = Env::builder()
+        .function("twice", |x: i64| x * 2)
+        .struct_type(StructType::new("Base").field("n", Type::Int))
+        .build()
+        .unwrap();
+    // Two new struct types, one naming the other, and the parent's own, redeclared with
+    // other fields and every field allowed.
+    let derived = base
+        .to_builder()
+        .struct_type(StructType::new("Outer").field("inner", Type::object("Outer.inner")))
+        .struct_type(StructType::new("Outer.inner").field("s", Type::String))
+        .struct_type(
+            StructType::new("Base")
+                .field("m", Type::String)
+                .with_dynamic_fields(),
+        )
+        .variable("o", Type::object("Outer"))
+        .variable("b", Type::object("Base"))
+        .build()
+        .unwrap();
+    assert_eq!(derived.check("o.inner.s").unwrap(), Type::String);
+    assert_eq!(derived.check("b.m").unwrap(), Type::String);
+    assert_eq!(derived.check("b.n").unwrap(), Type::Dyn);
+    let err = derived.check("o.inner.t").unwrap_err();
+    assert!(err.message().contains("undefined field 't'"), "{err}");
+    let program = derived
+        .compile("twice(size(Outer{inner: Outer.inner{s: 'abc'}}.inner.s)) + Base{other: 1}.other")
+        .unwrap();
+    assert_eq!(program.eval(&derived.activation()).unwrap(), Value::Int(7));
+    // The parent is unchanged.
+    assert!(base.check("Outer{}").is_err());
+    let err = base.compile("Base{m: 'x'}").unwrap_err();
+    assert!(err.message().contains("'m'"), "{err}");
+    // Mistakes are found as on a fresh environment.
+    let err = base
+        .to_builder()
+        .struct_type(StructType::new("Bad").field("x", Type::object("Missing")))
+        .build()
+        .err()
+        .expect("an undeclared field type is an error");
+    assert!(err.message().contains("'Missing'"), "{err}");
+    let err = base
+        .to_builder()
+        .struct_type(StructType::new("int"))
+        .build()
+        .err()
+        .expect("a built-in type name is an error");
+    assert!(err.message().contains("built-in type"), "{err}");
+}
