@@ -297,17 +297,7 @@ impl HostDecls {
         }
         let mut structs = Vec::with_capacity(self.structs.len());
         for declared in self.structs.iter() {
-            // The checker's copy has opaque type names resolved.
-            let st = check
-                .provider()
-                .struct_type(declared.name())
-                .unwrap_or(declared);
-            check_struct(check, st)?;
-            functions.add_struct(st.name(), st.fields().map(|(f, _)| SmolStr::new(f)));
-            if st.has_dynamic_fields() {
-                functions.allow_every_field(st.name());
-            }
-            structs.push(st.clone());
+            structs.push(bind_struct(check, &mut functions, declared)?);
         }
         for (name, member, overload) in self.functions.iter() {
             let declared = overload_decl(name, *member, overload)?;
@@ -357,20 +347,32 @@ impl Host {
         }
         let functions = Arc::make_mut(&mut self.functions);
         for declared in added {
+            // `HostDecls::declare` checks the name on a full build.
             check_type_name(declared.name())?;
-            // The checker's copy has opaque type names resolved.
-            let st = check
-                .provider()
-                .struct_type(declared.name())
-                .unwrap_or(declared);
-            check_struct(check, st)?;
-            functions.add_struct(st.name(), st.fields().map(|(f, _)| SmolStr::new(f)));
-            functions.set_every_field(st.name(), st.has_dynamic_fields());
+            let st = bind_struct(check, functions, declared)?;
             self.structs.retain(|s| s.name() != st.name());
-            self.structs.push(st.clone());
+            self.structs.push(st);
         }
         Ok(self)
     }
+}
+
+/// Checks a declared struct type against the built checker and records its fields (and
+/// whether it allows every field) for planning; the checker's copy is returned, with opaque
+/// type names resolved.
+fn bind_struct(
+    check: &CheckEnv,
+    functions: &mut HostFunctions,
+    declared: &StructType,
+) -> Result<StructType, Error> {
+    let st = check
+        .provider()
+        .struct_type(declared.name())
+        .unwrap_or(declared);
+    check_struct(check, st)?;
+    functions.add_struct(st.name(), st.fields().map(|(f, _)| SmolStr::new(f)));
+    functions.set_every_field(st.name(), st.has_dynamic_fields());
+    Ok(st.clone())
 }
 
 /// The checker's declaration of an overload, by function name and id.
