@@ -38,6 +38,15 @@ fn warnings(f: impl FnOnce()) -> Vec<String> {
             Ok(())
         }
     }
+    // tracing caches each callsite's interest process-wide. While only one dispatcher is
+    // registered, a callsite first reached on another test's thread (which has no subscriber)
+    // is cached as "never" and this thread's subscriber would not see it. A second dispatcher,
+    // alive for the whole run, makes tracing combine the interest of every registered one.
+    static SECOND_DISPATCHER: std::sync::LazyLock<tracing::Dispatch> =
+        std::sync::LazyLock::new(|| {
+            tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default())
+        });
+    std::sync::LazyLock::force(&SECOND_DISPATCHER);
     let lines = Lines::default();
     let writer = lines.clone();
     let subscriber = tracing_subscriber::fmt()
@@ -164,4 +173,21 @@ fn the_list_of_recent_warnings_is_bounded() {
     }
     assert_eq!(cache.stats().storms, MAX_RECENT_STORMS as u64 + 5);
     assert_eq!(cache.recent_storms().len(), MAX_RECENT_STORMS);
+}
+
+/// The capture holds when a thread without a subscriber reached the warning first, as a
+/// test running in parallel does.
+#[test]
+fn a_warning_first_reached_on_another_thread_is_still_captured() {
+    let (cache, time) = storm_cache();
+    let lines = warnings(|| {
+        std::thread::spawn(|| {
+            let (c, t) = storm_cache();
+            replay(&c, &t, 4, 10, |i| format!("m.g{i} > x"));
+        })
+        .join()
+        .expect("the other thread finishes");
+        replay(&cache, &time, 10, 10, |i| format!("m.f{i} > x"))
+    });
+    assert_eq!(lines.len(), 3, "{lines:#?}");
 }
