@@ -702,6 +702,69 @@ mod admission {
         let _ = std::fs::remove_dir_all(dir);
     }
 
+    /// A policy whose validations pass the per-call limit or, together, the runtime budget,
+    /// on an object built here (2,000 items; a text of 300,000 bytes).
+    #[test]
+    fn the_cost_limits_deny_as_kube_apiserver_words_them() {
+        let dir = std::env::temp_dir().join(format!("celd-budget-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let items: Vec<String> = (0..2000).map(|i| format!("item-{i}")).collect();
+        let object = serde_json::json!({
+            "apiVersion": "example.celd.dev/v1",
+            "kind": "Widget",
+            "metadata": {"name": "w"},
+            "spec": {"items": items, "text": "a".repeat(300_000), "needle": "b".repeat(300)}
+        });
+        let object_path = dir.join("widget.json");
+        std::fs::write(&object_path, object.to_string()).unwrap();
+        let nested = "object.spec.items.all(a, object.spec.items.all(b, a != ''))";
+        let search = "!object.spec.text.contains(object.spec.needle)";
+        let policy = |name: &str, failure_policy: &str, validations: &[&str]| {
+            let path = dir.join(format!("{name}.yaml"));
+            let mut text = format!(
+                "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\n\
+                 metadata:\n  name: {name}\nspec:\n  failurePolicy: {failure_policy}\n  validations:\n"
+            );
+            for v in validations {
+                text.push_str(&format!("  - expression: \"{v}\"\n"));
+            }
+            std::fs::write(&path, text).unwrap();
+            path
+        };
+        let run = |policy: &std::path::Path| {
+            celd(&[
+                "k8s",
+                "admission",
+                "--policy",
+                policy.to_str().unwrap(),
+                "--object",
+                object_path.to_str().unwrap(),
+            ])
+        };
+        let out = run(&policy("per-call", "Fail", &[nested]));
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert_eq!(
+            stdout(&out),
+            format!(
+                "denied (Invalid): ValidatingAdmissionPolicy 'per-call' denied request: \
+                 expression '{nested}' resulted in error: operation cancelled: actual cost limit exceeded\n"
+            )
+        );
+        let out = run(&policy("budget", "Fail", &[search; 12]));
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert_eq!(
+            stdout(&out),
+            "denied (Invalid): ValidatingAdmissionPolicy 'budget' denied request: \
+             validation failed due to running out of cost budget, no further validation rules will be run\n"
+        );
+        let out = run(&policy("ignored", "Ignore", &[search; 12]));
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_eq!(stdout(&out), "allowed\n");
+        let out = run(&policy("within", "Fail", &[search; 10]));
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
     #[test]
     fn invalid_bindings_are_refused_with_their_locations() {
         let (policy, bad, object) = (

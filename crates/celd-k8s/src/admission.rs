@@ -5,14 +5,16 @@
 use std::fmt;
 use std::sync::Arc;
 
-use celd::{Activation, Env, Key, Map, Program, Type, Value};
+use celd::{Activation, Env, Key, Map, Type, Value};
 use serde_json::Value as Json;
 
 use crate::authz::{self, Authorizer, AuthorizerValue, RequestResource};
 use crate::binding::ParamKind;
+use crate::budget::{self, Budget, Expression, Matched, OutOfBudget, Scope};
 use crate::field::Path;
 use crate::library::kubernetes_env;
 use crate::matching::MatchResources;
+use crate::schema;
 use crate::validator::plain;
 
 /// A policy that cannot be used: a missing part or an expression that does not compile.
@@ -28,10 +30,9 @@ impl fmt::Display for PolicyError {
 impl std::error::Error for PolicyError {}
 
 struct Validation {
-    expression: String,
-    program: Program,
+    expression: Expression,
     message: Option<String>,
-    message_program: Option<Program>,
+    message_expression: Option<Expression>,
     reason: String,
 }
 
@@ -39,11 +40,10 @@ struct Validation {
 pub struct Policy {
     name: String,
     fail_open: bool,
-    match_conditions: Vec<(String, Program)>,
-    variables: Vec<(String, Program)>,
+    match_conditions: Vec<(String, Expression)>,
+    variables: Vec<(String, Expression)>,
     validations: Vec<Validation>,
-    audit_annotations: Vec<(String, Program)>,
-    audit_expressions: Vec<String>,
+    audit_annotations: Vec<(String, Expression)>,
     match_constraints: Option<MatchResources>,
     param_kind: Option<ParamKind>,
 }
@@ -109,6 +109,9 @@ pub enum Evaluation {
     },
 }
 
+/// The audit annotations' values by key, and the errors of those that could not be computed.
+type Audited = (Vec<(String, String)>, Vec<String>);
+
 /// The variables every policy expression sees.
 const POLICY_VARIABLES: [&str; 6] = [
     "object",
@@ -152,9 +155,10 @@ impl Policy {
         };
         let compile = |what: String, expression: &str| {
             env.compile(expression)
+                .map(|program| Expression::new(expression, program))
                 .map_err(|e| PolicyError(format!("{what}: compilation failed: {}", e.message())))
         };
-        let named = |key: &str, expr_key: &str| -> Result<Vec<(String, Program)>, PolicyError> {
+        let named = |key: &str, expr_key: &str| -> Result<Vec<(String, Expression)>, PolicyError> {
             list(key)
                 .iter()
                 .enumerate()
@@ -179,16 +183,15 @@ impl Policy {
         };
         let mut validations = Vec::new();
         for (i, v) in list("validations").iter().enumerate() {
-            let expression = text(v, "expression").unwrap_or_default().to_string();
-            let program = compile(format!("spec.validations[{i}].expression"), &expression)?;
-            let message_program = text(v, "messageExpression")
+            let expression = text(v, "expression").unwrap_or_default();
+            let expression = compile(format!("spec.validations[{i}].expression"), expression)?;
+            let message_expression = text(v, "messageExpression")
                 .map(|m| compile(format!("spec.validations[{i}].messageExpression"), m))
                 .transpose()?;
             validations.push(Validation {
                 expression,
-                program,
                 message: text(v, "message").map(str::to_string),
-                message_program,
+                message_expression,
                 reason: text(v, "reason").unwrap_or("Invalid").to_string(),
             });
         }
@@ -207,10 +210,6 @@ impl Policy {
             variables: named("variables", "expression")?,
             validations,
             audit_annotations: named("auditAnnotations", "valueExpression")?,
-            audit_expressions: list("auditAnnotations")
-                .iter()
-                .map(|a| text(a, "valueExpression").unwrap_or_default().to_string())
-                .collect(),
         })
     }
 
@@ -268,8 +267,23 @@ impl Policy {
         }
     }
 
-    /// Evaluates the policy on one request: match conditions, variables, validations and
-    /// audit annotations, with the failures as they are before any wording is added.
+    /// Evaluates the policy on one request: match conditions, validations (with the
+    /// variables they read) and audit annotations, with the failures as they are before any
+    /// wording is added.
+    ///
+    /// Within the runtime cost limits kube-apiserver applies ([`crate::budget`]): an
+    /// expression past [`schema::PER_CALL_LIMIT`] errs (`expression '<e>' resulted in error:
+    /// operation cancelled: actual cost limit exceeded` under `failurePolicy: Fail`); a group
+    /// of expressions past its budget ends the evaluation, as in kube-apiserver's validator:
+    /// - the match conditions: under `Fail`, the only failure is [`budget::OUT_OF_BUDGET`];
+    ///   under `Ignore` the policy is not matched;
+    /// - the validations, or the audit annotations: under `Fail` the only failure is
+    ///   [`budget::OUT_OF_BUDGET`], under `Ignore` there is none; either way the failures of
+    ///   the validations that ran and every audit annotation are dropped;
+    /// - the `messageExpression`s (every one is evaluated, after the validations, with what
+    ///   they left, whether its validation failed or not): each validation that did not err
+    ///   (passed or not) fails, under `Fail`, with `failed messageExpression: ` and that
+    ///   message, and passes under `Ignore`.
     pub fn validate(&self, request: &Request<'_>) -> Evaluation {
         let mut vars = Activation::new();
         let value = |j: Option<&Json>| j.map_or(Value::Null, plain);
@@ -290,67 +304,79 @@ impl Policy {
             authorizer.request_resource(&request_resource(request)),
         )
         .insert("authorizer", authorizer);
-        let mut variables = Map::new();
-        vars.insert("variables", Value::map(variables.clone()));
-        for (name, program) in &self.variables {
-            // A variable that errs is absent: the expressions using it err in turn.
-            if let Ok(v) = program.eval(&vars) {
-                variables.insert(Key::String(name.as_str().into()), v);
-                vars.insert("variables", Value::map(variables.clone()));
+        let mut scope = Scope::new(&self.variables, vars);
+        match budget::match_conditions(&self.match_conditions, &mut scope, self.fail_open) {
+            Matched::Yes => {}
+            Matched::No(condition) => return Evaluation::NotMatched { condition },
+            Matched::Error(message) => {
+                return Evaluation::Evaluated {
+                    failures: vec![ValidationFailure {
+                        index: 0,
+                        message,
+                        reason: "Invalid".into(),
+                    }],
+                    audit_annotations: Vec::new(),
+                    audit_errors: Vec::new(),
+                };
             }
         }
-        for (name, program) in &self.match_conditions {
-            match program.eval(&vars) {
-                Ok(Value::Bool(true)) => {}
-                Ok(_) => {
-                    return Evaluation::NotMatched {
-                        condition: name.clone(),
-                    };
-                }
-                Err(_) if self.fail_open => {
-                    return Evaluation::NotMatched {
-                        condition: name.clone(),
-                    };
-                }
-                Err(e) => {
-                    return Evaluation::Evaluated {
-                        failures: vec![ValidationFailure {
-                            index: 0,
-                            message: format!(
-                                "failed to evaluate match condition {name:?}: {}",
-                                e.message()
-                            ),
-                            reason: "Invalid".into(),
-                        }],
-                        audit_annotations: Vec::new(),
-                        audit_errors: Vec::new(),
-                    };
+        let mut budget = Budget::new(schema::RUNTIME_CEL_COST_BUDGET);
+        let mut results = Vec::with_capacity(self.validations.len());
+        for v in &self.validations {
+            match scope.eval(&mut budget, &v.expression) {
+                Ok(result) => results.push(result),
+                Err(OutOfBudget) => return self.out_of_budget(),
+            }
+        }
+        let mut messages: Vec<Option<Result<Value, String>>> = vec![None; self.validations.len()];
+        let mut messages_out_of_budget = false;
+        for (v, message) in self.validations.iter().zip(&mut messages) {
+            if let Some(e) = &v.message_expression {
+                match scope.eval(&mut budget, e) {
+                    Ok(result) => *message = Some(result),
+                    Err(OutOfBudget) => {
+                        messages_out_of_budget = true;
+                        break;
+                    }
                 }
             }
         }
         let mut failures = Vec::new();
-        for (index, v) in self.validations.iter().enumerate() {
-            let message = match v.program.eval(&vars) {
-                Ok(Value::Bool(true)) => continue,
-                Ok(Value::Bool(false)) => self.message(v, &vars),
-                Ok(other) => format!(
-                    "expression {:?} did not evaluate to a bool: {other}",
-                    v.expression
+        for (index, (v, result)) in self.validations.iter().zip(results).enumerate() {
+            // Under Ignore an error admits: the validation's own, or its message's budget.
+            if self.fail_open && (result.is_err() || messages_out_of_budget) {
+                continue;
+            }
+            let (message, reason) = match result {
+                Err(e) => (
+                    format!("expression '{}' resulted in error: {e}", v.expression.text),
+                    "Invalid".to_string(),
                 ),
-                Err(_) if self.fail_open => continue,
-                Err(e) => format!(
-                    "expression {:?} resulted in error: {}",
-                    v.expression,
-                    e.message()
+                Ok(_) if messages_out_of_budget => (
+                    format!("failed messageExpression: {}", budget::OUT_OF_BUDGET),
+                    "Invalid".to_string(),
+                ),
+                Ok(Value::Bool(true)) => continue,
+                Ok(Value::Bool(false)) => {
+                    (self.message(v, messages[index].take()), v.reason.clone())
+                }
+                Ok(other) => (
+                    format!(
+                        "expression '{}' did not evaluate to a bool: {other}",
+                        v.expression.text
+                    ),
+                    v.reason.clone(),
                 ),
             };
             failures.push(ValidationFailure {
                 index,
                 message,
-                reason: v.reason.clone(),
+                reason,
             });
         }
-        let (audit_annotations, audit_errors) = self.audit(&vars);
+        let Ok((audit_annotations, audit_errors)) = self.audit(&mut scope) else {
+            return self.out_of_budget();
+        };
         Evaluation::Evaluated {
             failures,
             audit_annotations,
@@ -358,34 +384,55 @@ impl Policy {
         }
     }
 
-    /// The audit annotations' values (trimmed; empty and null ones left out) and errors.
-    fn audit(&self, vars: &Activation) -> (Vec<(String, String)>, Vec<String>) {
+    /// The evaluation when the validations' or the audit annotations' budget ran out: the
+    /// budget's error alone under `failurePolicy: Fail`, nothing under `Ignore`.
+    fn out_of_budget(&self) -> Evaluation {
+        let failures = if self.fail_open {
+            Vec::new()
+        } else {
+            vec![ValidationFailure {
+                index: 0,
+                message: budget::OUT_OF_BUDGET.into(),
+                reason: "Invalid".into(),
+            }]
+        };
+        Evaluation::Evaluated {
+            failures,
+            audit_annotations: Vec::new(),
+            audit_errors: Vec::new(),
+        }
+    }
+
+    /// The audit annotations' values (trimmed; empty and null ones left out) and errors,
+    /// within a budget of their own.
+    fn audit(&self, scope: &mut Scope<'_>) -> Result<Audited, OutOfBudget> {
+        let mut budget = Budget::new(schema::RUNTIME_CEL_COST_BUDGET);
         let (mut values, mut errors) = (Vec::new(), Vec::new());
-        for ((key, program), expression) in
-            self.audit_annotations.iter().zip(&self.audit_expressions)
-        {
-            match program.eval(vars) {
+        for (key, expression) in &self.audit_annotations {
+            match scope.eval(&mut budget, expression)? {
                 Ok(Value::String(s)) if !s.trim().is_empty() => {
                     values.push((key.clone(), s.trim().to_string()));
                 }
                 Ok(Value::String(_) | Value::Null) => {}
                 Ok(other) => errors.push(format!(
-                    "valueExpression '{expression}' resulted in unsupported return type: {}. Return type must be either string or null.",
+                    "valueExpression '{}' resulted in unsupported return type: {}. Return type must be either string or null.",
+                    expression.text,
                     other.type_name()
                 )),
                 Err(_) if self.fail_open => {}
                 Err(e) => errors.push(format!(
-                    "expression {expression:?} resulted in error: {}",
-                    e.message()
+                    "expression '{}' resulted in error: {e}",
+                    expression.text
                 )),
             }
         }
-        (values, errors)
+        Ok((values, errors))
     }
 
-    fn message(&self, v: &Validation, vars: &Activation) -> String {
-        if let Some(p) = &v.message_program
-            && let Ok(Value::String(s)) = p.eval(vars)
+    /// The message of a failed validation: its `messageExpression`'s result when that is a
+    /// non-blank single-line string, else `message`, else `failed expression: <expression>`.
+    fn message(&self, v: &Validation, evaluated: Option<Result<Value, String>>) -> String {
+        if let Some(Ok(Value::String(s))) = evaluated
             && !s.trim().is_empty()
             && !s.contains('\n')
         {
@@ -393,7 +440,7 @@ impl Policy {
         }
         match &v.message {
             Some(m) if !m.trim().is_empty() => m.trim().to_string(),
-            _ => format!("failed expression: {}", v.expression.trim()),
+            _ => format!("failed expression: {}", v.expression.text.trim()),
         }
     }
 

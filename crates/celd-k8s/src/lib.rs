@@ -24,6 +24,7 @@
 //! | [`selector`] | `metav1.LabelSelector` | `matchLabels`, `matchExpressions`, their validation |
 //! | [`matching`] | `policy/matching` | `matchConstraints` / `matchResources`: rules, exclusions, selectors |
 //! | [`binding`] | `ValidatingAdmissionPolicyBinding` | bindings, their validation, `paramRef` params |
+//! | [`budget`] | `PerCallLimit`, `RuntimeCELCostBudget` | admission policies' runtime cost limits, variables computed when needed |
 //! | [`dispatch`] | the validating dispatcher | a policy under its bindings: denial, warnings, audit annotations |
 //! | [`field`] | `field.Error` | field errors worded as the API server words them |
 //! | [`authz`] | `authorizer`, `check`, `Decision` (`library/authz.go`) | authorization checks answered by a host [`authz::Authorizer`] |
@@ -52,6 +53,7 @@ pub mod admission;
 pub mod apply;
 pub mod authz;
 pub mod binding;
+pub mod budget;
 pub mod cost;
 pub mod dispatch;
 pub mod escaping;

@@ -8,6 +8,13 @@
 //! ([`MutatingPolicy::with_schema`]) they are the schema's, and it decides how lists merge
 //! ([`crate::apply`]). `JSONPatch` has `op`, `path`, `from` (strings) and `value` (`dyn`).
 //!
+//! As in kube-apiserver, every expression runs within the per-call cost limit, the match
+//! conditions share a budget and each mutation has one of its own, with the variables it reads
+//! ([`crate::budget`]): a mutation past its budget fails with
+//! [`budget::OUT_OF_BUDGET`](crate::budget::OUT_OF_BUDGET), as any failed mutation does. The
+//! variables are computed when a mutation first needs them, on the object as the mutations
+//! before it left it (kube-apiserver computes them for each mutation).
+//!
 //! Offline there is no other admission plugin, so `reinvocationPolicy: IfNeeded` is shown as
 //! what a reinvocation would do: the policy run once more on its own output, and the changes
 //! that second run makes (none for a policy that is idempotent, as Kubernetes asks them to be).
@@ -17,16 +24,17 @@ use std::fmt;
 use std::sync::Arc;
 
 use celd::layers::syntax::{self, ast};
-use celd::{Activation, Env, Key, Map, Program, StructType, Type, Value};
+use celd::{Activation, Env, Key, StructType, Type, Value};
 use serde_json::Value as Json;
 
 use crate::admission::{self, PolicyError, Request, text};
 use crate::apply::{self, ApplyError};
 use crate::authz::{self, AuthorizerValue};
 use crate::binding::ParamKind;
+use crate::budget::{self, Budget, Expression, Matched, OutOfBudget, Scope};
 use crate::jsonpatch::{self, Operation, PatchError};
 use crate::matching::MatchResources;
-use crate::schema::Schema;
+use crate::schema::{self, Schema};
 use crate::validator::plain;
 
 /// The root type of apply configurations and of the types named after its fields.
@@ -41,8 +49,7 @@ enum PatchType {
 
 struct Mutation {
     patch_type: PatchType,
-    expression: String,
-    program: Program,
+    expression: Expression,
     /// An `Object.x{…}` literal whose name is not its field path, found when compiling and
     /// reported when the mutation runs (as kube-apiserver reports it).
     type_mismatch: Option<String>,
@@ -54,8 +61,8 @@ pub struct MutatingPolicy {
     binding: Option<String>,
     fail_open: bool,
     reinvoke_if_needed: bool,
-    match_conditions: Vec<(String, Program)>,
-    variables: Vec<(String, Program)>,
+    match_conditions: Vec<(String, Expression)>,
+    variables: Vec<(String, Expression)>,
     mutations: Vec<Mutation>,
     schema: Option<Schema>,
     match_constraints: Option<MatchResources>,
@@ -126,7 +133,7 @@ impl MutatingPolicy {
                 .unwrap_or_default()
         };
         let base = admission::env()?;
-        let named = |key: &str| -> Result<Vec<(String, Program)>, PolicyError> {
+        let named = |key: &str| -> Result<Vec<(String, Expression)>, PolicyError> {
             list(key)
                 .iter()
                 .enumerate()
@@ -139,7 +146,7 @@ impl MutatingPolicy {
                             e.message()
                         ))
                     })?;
-                    Ok((name, program))
+                    Ok((name, Expression::new(expression, program)))
                 })
                 .collect()
         };
@@ -239,30 +246,24 @@ impl MutatingPolicy {
         object: &Json,
         binding: Option<&str>,
     ) -> Result<Run, MutationError> {
-        let mut vars = self.activation(request, object);
-        for (name, program) in &self.match_conditions {
-            match program.eval(&vars) {
-                Ok(Value::Bool(true)) => {}
-                Ok(_) => return Ok(Run::NotMatched(name.clone())),
-                Err(_) if self.fail_open => return Ok(Run::NotMatched(name.clone())),
-                Err(e) => {
-                    return Err(MutationError(vec![self.denied(
-                        binding,
-                        &format!(
-                            "failed to evaluate match condition {name:?}: {}",
-                            e.message()
-                        ),
-                    )]));
-                }
+        let mut scope = Scope::new(&self.variables, self.activation(request, object));
+        match budget::match_conditions(&self.match_conditions, &mut scope, self.fail_open) {
+            Matched::Yes => {}
+            Matched::No(condition) => return Ok(Run::NotMatched(condition)),
+            Matched::Error(message) => {
+                return Err(MutationError(vec![self.denied(binding, &message)]));
             }
         }
         let mut current = object.clone();
         let mut errors = Vec::new();
         for mutation in &self.mutations {
-            match self.apply_one(mutation, &vars, &current) {
+            let mut budget = Budget::new(schema::RUNTIME_CEL_COST_BUDGET);
+            match self.apply_one(mutation, &mut scope, &mut budget, &current) {
                 Ok(next) => {
-                    current = next;
-                    vars.insert("object", plain(&current));
+                    if next != current {
+                        current = next;
+                        scope.set("object", plain(&current));
+                    }
                 }
                 // As in kube-apiserver, a failed mutation does not stop the next ones.
                 Err(message) => errors.push(self.denied(binding, &message)),
@@ -294,27 +295,27 @@ impl MutatingPolicy {
             authorizer.request_resource(&admission::request_resource(request)),
         )
         .insert("authorizer", authorizer);
-        // Variables are computed once, on the request's object; one that errs is absent.
-        let mut variables = Map::new();
-        vars.insert("variables", Value::map(variables.clone()));
-        for (name, program) in &self.variables {
-            if let Ok(v) = program.eval(&vars) {
-                variables.insert(Key::String(name.as_str().into()), v);
-                vars.insert("variables", Value::map(variables.clone()));
-            }
-        }
         vars
     }
 
     /// One mutation on `object`: the new object, or the API server's message.
-    fn apply_one(&self, m: &Mutation, vars: &Activation, object: &Json) -> Result<Json, String> {
-        let result = m.program.eval(vars).map_err(|e| {
-            format!(
-                "expression '{}' resulted in error: {}",
-                m.expression,
-                e.message()
-            )
-        })?;
+    fn apply_one(
+        &self,
+        m: &Mutation,
+        scope: &mut Scope<'_>,
+        budget: &mut Budget,
+        object: &Json,
+    ) -> Result<Json, String> {
+        let result = match scope.eval(budget, &m.expression) {
+            Ok(Ok(value)) => value,
+            Ok(Err(e)) => {
+                return Err(format!(
+                    "expression '{}' resulted in error: {e}",
+                    m.expression.text
+                ));
+            }
+            Err(OutOfBudget) => return Err(budget::OUT_OF_BUDGET.into()),
+        };
         if let Some(mismatch) = &m.type_mismatch {
             return Err(format!("type mismatch: {mismatch}"));
         }
@@ -409,8 +410,7 @@ fn compile_mutation(
     type_name_mismatches(&parsed.expr, None, &mut mismatches);
     Ok(Mutation {
         patch_type,
-        expression,
-        program,
+        expression: Expression::new(&expression, program),
         type_mismatch: (!mismatches.is_empty()).then(|| mismatches.join("\n")),
     })
 }

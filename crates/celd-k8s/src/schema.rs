@@ -29,8 +29,11 @@ pub const STATIC_ESTIMATED_COST_LIMIT: u64 = 10_000_000;
 pub const STATIC_ESTIMATED_CRD_COST_LIMIT: u64 = 100_000_000;
 /// The runtime cost limit of one rule evaluation.
 pub const PER_CALL_LIMIT: u64 = 1_000_000;
-/// The runtime cost budget of all the rules evaluated for one object.
+/// The runtime cost budget of all the rules evaluated for one object (and of the validations
+/// and message expressions of one admission policy evaluation; see [`crate::budget`]).
 pub const RUNTIME_CEL_COST_BUDGET: u64 = 10_000_000;
+/// The runtime cost budget of an admission policy's `matchConditions`, for one evaluation.
+pub const RUNTIME_CEL_COST_BUDGET_MATCH_CONDITIONS: u64 = 2_500_000;
 /// The longest message a `messageExpression` may produce.
 pub const MAX_EVALUATED_MESSAGE_EXPRESSION_SIZE_BYTES: usize = 5 * 1024;
 /// The `reason`s a rule may give.

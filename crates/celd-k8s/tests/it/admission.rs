@@ -88,3 +88,61 @@ fn an_error_fails_closed_unless_the_policy_says_ignore() {
         "{error}"
     );
 }
+
+#[test]
+fn match_conditions_decide_as_kube_apiservers_matcher() {
+    let deployment = doc("deployment.yaml");
+    let request = Request {
+        object: Some(&deployment),
+        operation: "CREATE",
+        ..Request::default()
+    };
+    let policy = |conditions: &[(&str, &str)], failure_policy: &str| {
+        let doc = serde_json::json!({
+            "kind": "ValidatingAdmissionPolicy",
+            "metadata": {"name": "p"},
+            "spec": {
+                "failurePolicy": failure_policy,
+                "matchConditions": conditions.iter()
+                    .map(|(name, e)| serde_json::json!({"name": name, "expression": e}))
+                    .collect::<Vec<_>>(),
+                "validations": [{"expression": "false"}]
+            }
+        });
+        Policy::new(&doc).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let erring = ("erring", "object.spec.missing == 1");
+    let error = "expression 'object.spec.missing == 1' resulted in error: no such key: 'missing'";
+    // A false condition means no match, even after one that erred.
+    assert_eq!(
+        policy(&[erring, ("false", "false")], "Fail").evaluate(&request),
+        Decision::NotMatched {
+            condition: "false".into()
+        }
+    );
+    let denied = |message: String| Decision::Denied {
+        messages: vec![(
+            format!("ValidatingAdmissionPolicy 'p' denied request: {message}"),
+            "Invalid".into(),
+        )],
+        audit_annotations: Vec::new(),
+    };
+    assert_eq!(
+        policy(&[erring, ("true", "true")], "Fail").evaluate(&request),
+        denied(error.into())
+    );
+    // Several errors are joined as Go's aggregate error joins them.
+    let other = ("other", "object.spec.absent == 1");
+    assert_eq!(
+        policy(&[erring, other], "Fail").evaluate(&request),
+        denied(format!(
+            "[{error}, expression 'object.spec.absent == 1' resulted in error: no such key: 'absent']"
+        ))
+    );
+    assert_eq!(
+        policy(&[erring, ("true", "true")], "Ignore").evaluate(&request),
+        Decision::NotMatched {
+            condition: "erring".into()
+        }
+    );
+}

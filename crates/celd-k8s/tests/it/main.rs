@@ -4,6 +4,7 @@
 mod admission;
 mod authz;
 mod bindings;
+mod budget;
 mod crds;
 mod estimate;
 mod fixtures;
