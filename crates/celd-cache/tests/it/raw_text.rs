@@ -63,7 +63,10 @@ fn repeated_texts_are_raw_hits_and_stay_within_the_budget() {
         }
     }
     let stats = roomy.stats();
-    assert_eq!((stats.compilations, stats.raw_hits), (20, 80), "{stats:?}");
+    assert_eq!((stats.compilations, stats.hits), (20, 80), "{stats:?}");
+    // The raw-text index is a direct-mapped table with a random seed: a few of the 20 texts
+    // may share slots and find their programs through the template lookup instead.
+    assert!(stats.raw_hits >= 56, "most repeats are raw hits: {stats:?}");
 
     // A cache too small for the texts: evicted programs leave the index, and what the
     // cache holds stays within its budget.
