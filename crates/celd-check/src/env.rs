@@ -152,6 +152,9 @@ impl CheckLibrary {
     /// name): what declaring struct types on a derived environment costs, without preparing
     /// the functions again.
     pub fn with_struct_types(mut self, structs: &[StructType]) -> CheckLibrary {
+        if structs.is_empty() {
+            return self;
+        }
         let opaque = self.opaque.clone();
         let mut roots: Vec<SmolStr> = (*self.library_roots).clone();
         let resolved = structs.iter().map(|st| {

@@ -394,7 +394,7 @@ impl EnvBuilder {
         // while nothing else that they depend on changed).
         let incremental = self.check_library.is_some() && self.bound_host.is_some();
         if let Some(library) = self.check_library {
-            let library = match incremental && !self.added_structs.is_empty() {
+            let library = match incremental {
                 true => library.with_struct_types(&self.added_structs),
                 false => library,
             };

@@ -387,11 +387,10 @@ impl HostFunctions {
     /// Whether struct type `name` allows every field name (see
     /// [`HostFunctions::allow_every_field`]), for a struct type declared again.
     pub fn set_every_field(&mut self, name: &str, allowed: bool) {
-        match allowed {
-            true => self.allow_every_field(name),
-            false => {
-                self.dynamic_structs.remove(name);
-            }
+        if allowed {
+            self.allow_every_field(name);
+        } else {
+            self.dynamic_structs.remove(name);
         }
     }
 
