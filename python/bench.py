@@ -1,11 +1,12 @@
 """celd against the other CEL packages on PyPI, in one venv and one run.
 
     pip install ./python cel-python common-expression-language cel-expr-python
-    python python/bench.py [--batch N] [--repeat R]
+    python python/bench.py [--batch-ms MS] [--rounds R]
 
 The 13 expressions of the Rust `compare` set (crates/celd-bench). Per-call evaluation
 passes the variables as a Python dict each call, as users do; compile is measured apart.
-Each figure is the median over R batches of N calls; the table prints each package's time
+Each figure is the median over R rounds of one batch of about MS milliseconds per
+package, the packages taking turns within a round; the table prints each package's time
 relative to celd's (``3.1x`` = celd is 3.1 times faster), ``-`` where a package fails the
 case or gives another result.
 """
@@ -107,14 +108,24 @@ def engines() -> Dict[str, Tuple[Compile, Evaluate, Callable[[Any], Any]]]:
     return found
 
 
-def median_time(call: Callable[[], Any], batch: int, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
+def calls_per_batch(call: Callable[[], Any], batch_seconds: float) -> int:
+    """How many calls take about `batch_seconds`, from a doubling warm-up (at least 3)."""
+    n = 1
+    while True:
         start = time.perf_counter()
-        for _ in range(batch):
+        for _ in range(n):
             call()
-        times.append((time.perf_counter() - start) / batch)
-    return statistics.median(times)
+        elapsed = time.perf_counter() - start
+        if elapsed >= batch_seconds / 4 or n >= 1 << 24:
+            return max(3, int(n * batch_seconds / max(elapsed, 1e-9)))
+        n *= 2
+
+
+def time_batch(call: Callable[[], Any], n: int) -> float:
+    start = time.perf_counter()
+    for _ in range(n):
+        call()
+    return (time.perf_counter() - start) / n
 
 
 def same(result: Any, expected: Any) -> bool:
@@ -131,12 +142,20 @@ def is_bool(value: Any) -> bool:
     return isinstance(value, bool) or type(value).__name__ == "BoolType"
 
 
-def measure(batch: int, repeat: int) -> Tuple[Dict[str, Dict[str, Tuple[Optional[float], Optional[float]]]], List[str]]:
-    """The medians per case and engine, and one line per engine that fails a case."""
+def measure(
+    batch_seconds: float, rounds: int
+) -> Tuple[Dict[str, Dict[str, Tuple[Optional[float], Optional[float]]]], List[str]]:
+    """The medians per case and engine, and one line per engine that fails a case.
+
+    Every round times one batch of each engine in turn (evaluate, then compile), so a
+    burst of load on a shared machine falls on all of them alike instead of on whichever
+    engine was being measured at the time.
+    """
     results: Dict[str, Dict[str, Tuple[Optional[float], Optional[float]]]] = {}
     failures: List[str] = []
     found = engines()
     for case, expr in CASES:
+        timed: List[Tuple[str, Callable[[], Any], int, Callable[[], Any], int]] = []
         for name, (compile_, evaluate, plain) in found.items():
             results.setdefault(case, {})[name] = (None, None)
             try:
@@ -148,11 +167,18 @@ def measure(batch: int, repeat: int) -> Tuple[Dict[str, Dict[str, Tuple[Optional
             if not same(result, EXPECTED[case]):
                 failures.append(f"{case} {name}: {result!r:.100} instead of {EXPECTED[case]!r:.100}")
                 continue
-            # Small batches for the slow pure-Python package.
-            n = batch if name != "cel-python" else max(batch // 50, 3)
-            eval_time = median_time(lambda: evaluate(program, VARS), n, repeat)
-            compile_time = median_time(lambda: compile_(expr), max(n // 10, 3), repeat)
-            results[case][name] = (eval_time, compile_time)
+            run = (lambda ev, p: lambda: ev(p, VARS))(evaluate, program)
+            build = (lambda c: lambda: c(expr))(compile_)
+            timed.append((name, run, calls_per_batch(run, batch_seconds),
+                          build, calls_per_batch(build, batch_seconds)))
+        samples: Dict[str, Tuple[List[float], List[float]]] = {t[0]: ([], []) for t in timed}
+        for round_ in range(rounds):
+            # A different engine goes first each round.
+            for name, run, runs, build, builds in timed[round_ % len(timed):] + timed[:round_ % len(timed)]:
+                samples[name][0].append(time_batch(run, runs))
+                samples[name][1].append(time_batch(build, builds))
+        for name, (evals, compiles) in samples.items():
+            results[case][name] = (statistics.median(evals), statistics.median(compiles))
     return results, failures
 
 
@@ -193,12 +219,12 @@ def summary(name: str, ratios: List[Optional[float]]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--batch", type=int, default=2000)
-    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--batch-ms", type=float, default=20.0, help="time per batch (default 20)")
+    parser.add_argument("--rounds", type=int, default=9, help="batches per engine and case (default 9)")
     args = parser.parse_args()
     print(f"Python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.2f} at the start")
     print(f"celd from {os.path.dirname(celd.__file__)}")
-    results, failures = measure(args.batch, args.repeat)
+    results, failures = measure(args.batch_ms / 1000, args.rounds)
     for line in failures:
         print(f"no result: {line}")
     table(results, 0, "evaluate (variables as a dict each call)")
